@@ -1,0 +1,52 @@
+# shoal — the two commands a user needs: `make run` and `make test`.
+BUILD_DIR ?= build
+ASAN_DIR  ?= build-asan
+DATA_DIR  ?= /var/lib/shoal
+SOCKET    ?= /run/shoal/shoal.sock
+JOBS      ?= $(shell nproc)
+
+.PHONY: all deps configure build run test unit integration bench asan format clean
+
+all: build
+
+deps:
+	@./scripts/deps.sh
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+configure: $(BUILD_DIR)/build.ninja
+
+build: deps configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Single-node shoal in the foreground: embedded SQLite store, docker-compatible socket.
+run: build
+	mkdir -p $(DATA_DIR) $(dir $(SOCKET))
+	exec $(BUILD_DIR)/shoal daemon --data-dir $(DATA_DIR) --socket $(SOCKET)
+
+# Every test: unit tests in parallel, then integration tests one at a time.
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -L unit
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -L integration
+
+unit: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -L unit
+
+integration: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -L integration
+
+bench: build
+	./scripts/bench.sh $(BUILD_DIR)
+
+# Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+asan: deps
+	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSHOAL_SANITIZE=ON
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+	ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS) -L unit
+
+format:
+	find src tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs every Debian package shoal needs to build, run and test. Idempotent: when all
+# packages are present it only checks them (well under a second).
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build ccache pkg-config clang-format
+  libboost-dev libboost-system-dev libssl-dev nlohmann-json3-dev libcli11-dev
+  libspdlog-dev libfmt-dev libabsl-dev libsqlite3-dev sqlite3
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # run
+  runc iproute2 nftables
+  # test
+  curl jq busybox-static
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The docker CLI drives shoal in the integration tests. These machines have it at
+# /usr/local/bin/docker; elsewhere Debian's docker.io package provides one.
+if ! command -v docker >/dev/null 2>&1; then
+  echo "deps: installing the docker CLI (docker.io)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends docker.io
+  systemctl disable --now docker.service docker.socket containerd.service >/dev/null 2>&1 || true
+fi

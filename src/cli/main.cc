@@ -1,0 +1,17 @@
+// shoal: one binary, subcommands for the daemon and the tools around it.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "shoal/version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"shoal: a container orchestrator driven by the docker CLI"};
+  app.set_version_flag("--version", std::string("shoal version ") + shoal::kVersion);
+  app.require_subcommand(0, 1);
+  CLI11_PARSE(app, argc, argv);
+  if (app.get_subcommands().empty()) {
+    std::fputs(app.help().c_str(), stdout);
+  }
+  return 0;
+}
