@@ -1,0 +1,121 @@
+#include "common/time.h"
+
+#include <chrono>
+#include <cstdio>
+
+namespace shoal {
+namespace {
+
+namespace chr = std::chrono;
+
+constexpr int64_t kNanosPerSecond = 1'000'000'000;
+// 0001-01-01T00:00:00Z in seconds since the Unix epoch.
+constexpr int64_t kGoZeroUnixSeconds = -62'135'596'800;
+
+// Reads exactly `n` decimal digits at text[pos...]; false if any is not a digit.
+bool read_digits(std::string_view text, size_t pos, size_t n, int& out) {
+  if (pos + n > text.size()) return false;
+  out = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    out = out * 10 + (text[i] - '0');
+  }
+  return true;
+}
+
+bool expect(std::string_view text, size_t pos, char c) { return pos < text.size() && text[pos] == c; }
+
+struct Fields {
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  int64_t nanos = 0;
+  int offset_seconds = 0;  // east of UTC
+};
+
+// "YYYY-MM-DDTHH:MM:SS"; returns the position after it or 0.
+size_t parse_date_time(std::string_view text, Fields& f) {
+  bool ok = read_digits(text, 0, 4, f.year) && expect(text, 4, '-') &&
+            read_digits(text, 5, 2, f.month) && expect(text, 7, '-') &&
+            read_digits(text, 8, 2, f.day) && expect(text, 10, 'T') &&
+            read_digits(text, 11, 2, f.hour) && expect(text, 13, ':') &&
+            read_digits(text, 14, 2, f.minute) && expect(text, 16, ':') &&
+            read_digits(text, 17, 2, f.second);
+  return ok ? 19 : 0;
+}
+
+// "[.fffffffff]" then "Z" or "±HH:MM" to the end; false if malformed.
+bool parse_fraction_and_zone(std::string_view text, size_t pos, Fields& f) {
+  if (expect(text, pos, '.')) {
+    size_t digits = 0;
+    for (++pos; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos, ++digits) {
+      if (digits == 9) return false;
+      f.nanos = f.nanos * 10 + (text[pos] - '0');
+    }
+    if (digits == 0) return false;
+    for (size_t i = digits; i < 9; ++i) f.nanos *= 10;
+  }
+  if (expect(text, pos, 'Z')) return pos + 1 == text.size();
+  if (!expect(text, pos, '+') && !expect(text, pos, '-')) return false;
+  int hours = 0, minutes = 0;
+  if (!read_digits(text, pos + 1, 2, hours) || !expect(text, pos + 3, ':') ||
+      !read_digits(text, pos + 4, 2, minutes) || pos + 6 != text.size()) {
+    return false;
+  }
+  if (hours > 23 || minutes > 59) return false;
+  f.offset_seconds = (hours * 3600 + minutes * 60) * (text[pos] == '-' ? -1 : 1);
+  return true;
+}
+
+Status invalid_time(std::string_view text, std::string_view why) {
+  return error(Code::kInvalidArgument, "invalid time \"{}\": {}", text, why);
+}
+
+}  // namespace
+
+Timestamp Timestamp::from_sys(chr::system_clock::time_point tp) {
+  return Timestamp(chr::duration_cast<chr::nanoseconds>(tp.time_since_epoch()).count());
+}
+
+std::string format_rfc3339_nano(Timestamp t) {
+  if (t.is_zero()) return "0001-01-01T00:00:00Z";
+  const chr::sys_time<chr::nanoseconds> tp{chr::nanoseconds(t.unix_nanos())};
+  const auto days = chr::floor<chr::days>(tp);
+  const chr::year_month_day ymd{days};
+  const chr::hh_mm_ss hms{tp - days};
+  char buf[48];
+  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", int(ymd.year()),
+                        unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
+                        int(hms.minutes().count()), int(hms.seconds().count()));
+  auto frac = hms.subseconds().count();
+  if (frac != 0) {
+    int digits = 9;
+    while (frac % 10 == 0) frac /= 10, --digits;
+    n += std::snprintf(buf + n, sizeof buf - n, ".%0*lld", digits, static_cast<long long>(frac));
+  }
+  buf[n++] = 'Z';
+  return std::string(buf, n);
+}
+
+Result<Timestamp> parse_rfc3339(std::string_view text) {
+  Fields f;
+  size_t pos = parse_date_time(text, f);
+  if (pos == 0 || !parse_fraction_and_zone(text, pos, f)) {
+    return invalid_time(text, "expected RFC 3339 (2006-01-02T15:04:05.999999999Z07:00)");
+  }
+  const chr::year_month_day ymd{chr::year(f.year), chr::month(f.month), chr::day(f.day)};
+  if (!ymd.ok() || f.hour > 23 || f.minute > 59 || f.second > 59) {
+    return invalid_time(text, "date or time out of range");
+  }
+  const int64_t seconds = int64_t(chr::sys_days(ymd).time_since_epoch().count()) * 86400 +
+                          f.hour * 3600 + f.minute * 60 + f.second - f.offset_seconds;
+  if (seconds == kGoZeroUnixSeconds && f.nanos == 0) return Timestamp();
+  // Representable: the int64 nanosecond range, minus its minimum (the zero-time sentinel).
+  constexpr int64_t kMaxSeconds = std::numeric_limits<int64_t>::max() / kNanosPerSecond;
+  if (seconds >= kMaxSeconds || seconds <= -kMaxSeconds) {
+    return invalid_time(text, "outside the supported range (years 1678 to 2261)");
+  }
+  return Timestamp::from_unix_nanos(seconds * kNanosPerSecond + f.nanos);
+}
+
+Timestamp SystemClock::now() const { return Timestamp::from_sys(chr::system_clock::now()); }
+
+}  // namespace shoal
