@@ -1,0 +1,110 @@
+// Sample objects for the store tests.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "api/codec.h"
+#include "api/model.h"
+
+namespace shoal::store::testing {
+
+inline std::shared_ptr<const api::TaskSpec> make_spec(const std::string& image) {
+  api::TaskSpec spec;
+  spec.ContainerSpec.emplace();
+  spec.ContainerSpec->Image = image;
+  spec.ContainerSpec->Env = {"A=1", "B=2"};
+  spec.ContainerSpec->Labels = {{"com.example", "yes"}};
+  spec.RestartPolicy.emplace();
+  spec.RestartPolicy->Condition = api::RestartPolicyCondition::kAny;
+  spec.RestartPolicy->MaxAttempts = 0;  // set to zero: must survive
+  spec.RestartPolicy->Delay = std::chrono::seconds(5);
+  spec.Placement.emplace();
+  spec.Placement->Constraints = {"node.role==worker"};
+  spec.ForceUpdate = 3;
+  spec.Runtime = api::RuntimeType::kContainer;
+  return std::make_shared<const api::TaskSpec>(std::move(spec));
+}
+
+inline api::Task make_task(const std::string& id, const std::string& service_id, int64_t slot,
+                           const std::string& node_id,
+                           std::shared_ptr<const api::TaskSpec> spec = nullptr) {
+  api::Task task;
+  task.ID = id;
+  task.ServiceID = service_id;
+  task.Slot = slot;
+  task.NodeID = node_id;
+  task.DesiredState = api::TaskState::kRunning;
+  task.Status.State = api::TaskState::kNew;
+  task.Status.Message = "created";
+  task.Status.Timestamp = Timestamp::from_unix_nanos(1'700'000'000'123'456'789);
+  if (spec) task.Spec = std::move(spec);
+  return task;
+}
+
+inline api::Service make_service(const std::string& id, const std::string& name) {
+  api::Service service;
+  service.ID = id;
+  service.Spec.Name = name;
+  service.Spec.Labels = {{"tier", "web"}};
+  service.Spec.TaskTemplate = *make_spec("nginx:" + name);
+  service.Spec.Mode.Replicated.emplace();
+  service.Spec.Mode.Replicated->Replicas = 3;
+  return service;
+}
+
+inline api::Node make_node(const std::string& id, const std::string& hostname,
+                           const std::string& name = "") {
+  api::Node node;
+  node.ID = id;
+  node.Spec.Name = name;
+  node.Spec.Role = api::NodeRole::kWorker;
+  node.Spec.Availability = api::NodeAvailability::kActive;
+  node.Description.Hostname = hostname;
+  node.Description.Resources.NanoCPUs = 2'000'000'000;
+  node.Status.State = api::NodeState::kReady;
+  return node;
+}
+
+inline api::Secret make_secret(const std::string& id, const std::string& name) {
+  api::Secret secret;
+  secret.ID = id;
+  secret.Spec.Name = name;
+  secret.Spec.Data = api::Bytes(std::string("s3cr\0t", 6));
+  return secret;
+}
+
+inline api::Config make_config(const std::string& id, const std::string& name) {
+  api::Config config;
+  config.ID = id;
+  config.Spec.Name = name;
+  config.Spec.Data = api::Bytes(std::string("key=value\n"));
+  return config;
+}
+
+inline api::Network make_network(const std::string& id, const std::string& name) {
+  api::Network network;
+  network.ID = id;
+  network.Spec.Name = name;
+  network.Spec.Attachable = true;
+  network.Spec.Scope = "swarm";
+  network.DriverState.Name = "overlay";
+  return network;
+}
+
+inline api::Swarm make_cluster(const std::string& id) {
+  api::Swarm cluster;
+  cluster.ID = id;
+  cluster.Spec.Name = "default";
+  cluster.JoinTokens.Worker = "SWMTKN-1-abc-worker";
+  cluster.JoinTokens.Manager = "SWMTKN-1-abc-manager";
+  return cluster;
+}
+
+// JSON text of an object, for equality checks in tests.
+template <typename T>
+std::string json_of(const T& object) {
+  return api::to_json(object).dump();
+}
+
+}  // namespace shoal::store::testing
