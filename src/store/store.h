@@ -1,0 +1,158 @@
+// Store: shoal's in-memory, typed object database with durable backing.
+//
+// The store holds every cluster, node, service, task, network, secret and config in memory
+// (tables.h; one table per kind with its indexes) and makes each write durable through a
+// Datastore (datastore/datastore.h; SQLite by default) before anyone can see it.
+//
+//   - Reads are consistent snapshots (ReadTxn, txn.h).
+//   - Writes are atomic transactions (WriteTxn) run one at a time. The store revision counts
+//     committed transactions; the commit's revision becomes the Version.Index of every object
+//     it wrote, and UpdatedAt/CreatedAt come from the Clock passed to open().
+//   - Commit order: the callback's changes are encoded and written to the datastore in one
+//     datastore transaction; only when that returns OK (durable) are they applied to the
+//     in-memory tables under the exclusive lock, the revision bumped and one Changes value
+//     published to watchers (watch.h) — all under that lock, so a reader sees a commit's
+//     changes all or none, and view_and_watch() can pair a snapshot with exactly the commits
+//     after it. update() returns OK only after that point: acknowledged means durable and
+//     visible.
+//   - A transaction whose callback fails, or whose datastore commit fails, leaves nothing in
+//     memory and nothing in the datastore; the error is returned.
+//   - open() loads everything from the datastore, so a reopened store has the same objects
+//     (equal field by field) and the same revision it had when closed or killed.
+//
+// Durability: what an acknowledged write survives is the datastore's promise. SqliteDatastore
+// (WAL, synchronous=FULL) makes it survive kill -9 and power loss; see datastore/sqlite.h and
+// docs/store.md.
+//
+// Thread safety: all methods are thread-safe. Readers run in parallel with each other and
+// with the preparation and the datastore commit of a write; they wait only for the short
+// in-memory apply step. A thread that holds a ReadTxn must not call update()/batch() (they
+// return kFailedPrecondition instead of deadlocking), nor may an update callback call them.
+#pragma once
+
+#include <absl/synchronization/mutex.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include "common/status.h"
+#include "common/time.h"
+#include "store/datastore/datastore.h"
+#include "store/spec_pool.h"
+#include "store/tables.h"
+#include "store/txn.h"
+#include "store/watch.h"
+
+namespace shoal::store {
+
+struct StoreOptions {
+  // A Batch commits whenever its open transaction holds this many changed objects.
+  size_t max_changes_per_commit = 10000;
+};
+
+class Batch;
+
+class Store {
+ public:
+  // Loads every object and the revision from `datastore`.
+  // Errors: the datastore's read errors; kInternal for a record that does not decode, or a
+  // task whose spec is missing.
+  static Result<std::unique_ptr<Store>> open(std::unique_ptr<Datastore> datastore,
+                                             std::shared_ptr<const Clock> clock,
+                                             StoreOptions options = {});
+  ~Store();  // close()
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // A snapshot of every table. Holds the shared lock until destroyed: keep it short.
+  ReadTxn view() const;
+
+  // Runs fn in a write transaction and commits its changes if fn returns OK. A transaction
+  // that changes nothing commits nothing (no revision).
+  // Returns OK once the changes are durable and visible. Errors: fn's error (nothing
+  // applied); the datastore's commit error (nothing applied); kUnavailable "store is
+  // closed"; kFailedPrecondition when this thread holds a ReadTxn or is inside update().
+  Status update(const std::function<Status(WriteTxn&)>& fn);
+
+  // Many small updates in few commits: fn calls Batch::update for each unit (e.g. one task);
+  // the units share a transaction that commits every max_changes_per_commit changed objects
+  // and at the end, so 10,000 task writes cost one datastore commit. Each commit is atomic;
+  // the batch as a whole is not (units committed before a failure stay committed).
+  // Returns fn's error if it fails (units accepted so far are still committed), else the
+  // first commit error (later units are refused with it), else OK once all is durable.
+  // Errors as update().
+  Status batch(const std::function<Status(Batch&)>& fn);
+
+  // A subscription to every commit after this call.
+  Watch watch(WatchFilter filter = {}, WatchOptions options = {});
+
+  // Calls fn with a snapshot and returns a watch that delivers exactly the commits after
+  // that snapshot (none missed, none repeated): a reconciler's start. Errors: fn's error
+  // (no watch then).
+  Result<Watch> view_and_watch(const std::function<Status(const ReadTxn&)>& fn,
+                               WatchFilter filter = {}, WatchOptions options = {});
+
+  // The revision of the last commit.
+  uint64_t revision() const { return revision_.load(std::memory_order_acquire); }
+
+  // Refuses later writes (kUnavailable) and closes every watch. Waits for a running write.
+  // Idempotent.
+  void close();
+
+ private:
+  friend class Batch;
+  Store(std::unique_ptr<Datastore> datastore, std::shared_ptr<const Clock> clock,
+        StoreOptions options);
+
+  Status load();
+  template <typename T>
+  Status load_table();
+  Status writable() const;  // REQUIRES: writer_mu_ held
+  std::unique_ptr<WriteTxn> begin();
+  // Commits and ends `tx`. REQUIRES: writer_mu_ held.
+  Status commit(WriteTxn& tx);
+  template <typename T>
+  void collect(const internal::PendingMap<T>& pending, std::string_view id, CommitBatch* batch,
+               Changes* changes, SpecPool::Delta* delta);
+  template <typename T>
+  void apply(const internal::PendingMap<T>& pending, std::string_view id);
+
+  // Const after construction.
+  const std::shared_ptr<const Clock> clock_;
+  const StoreOptions options_;
+  const std::shared_ptr<internal::WatchHub> hub_;
+
+  // Serializes writers (and close). The single writer may read tables_ without mu_, since
+  // only it changes them.
+  std::mutex writer_mu_;
+  std::unique_ptr<Datastore> datastore_;  // GUARDED_BY(writer_mu_)
+  SpecPool specs_;                        // GUARDED_BY(writer_mu_)
+  bool closed_ = false;                   // GUARDED_BY(writer_mu_)
+
+  // Readers hold mu_ shared; the writer holds it exclusively to apply a commit.
+  mutable absl::Mutex mu_;
+  Tables tables_;                       // GUARDED_BY(mu_) for writes and for readers
+  std::atomic<uint64_t> revision_{0};  // written under mu_ (exclusive)
+};
+
+// The handle Store::batch passes to its callback.
+class Batch {
+ public:
+  // Runs fn as one unit: its changes are kept whole, or dropped whole if fn fails.
+  // Returns fn's error, or the error of a commit this unit triggered (or an earlier one:
+  // after a failed commit every unit is refused with it).
+  Status update(const std::function<Status(WriteTxn&)>& fn);
+
+ private:
+  friend class Store;
+  explicit Batch(Store* store) : store_(store) {}
+  Status flush();
+
+  Store* const store_;
+  std::unique_ptr<WriteTxn> tx_;
+  Status failed_;
+};
+
+}  // namespace shoal::store
