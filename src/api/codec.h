@@ -90,11 +90,15 @@ Status from_json(const Json& json, T& out);
 // Parses JSON text. Returns kInvalidArgument "invalid JSON: ..." for malformed text.
 Result<Json> parse_json(std::string_view text);
 
-// Compact JSON text of `value` (what an API response body carries).
+// Compact JSON text of `value` (what an API response body carries), byte for byte as Go's
+// encoding/json writes it (including its escaping of <, > and &). Written directly, without
+// building a Json tree: the fast path for large list responses.
 template <Codable T>
-std::string encode(const T& value) {
-  return to_json(value).dump();
-}
+std::string encode(const T& value);
+
+// Appends encode(value) to `out` (e.g. to build a list body "[a,b,...]" in one buffer).
+template <Codable T>
+void append_json(std::string& out, const T& value);
 
 // Parses a request body into a T. Returns kInvalidArgument for malformed JSON or as from_json.
 template <Codable T>

@@ -1,7 +1,6 @@
 #include "common/time.h"
 
 #include <chrono>
-#include <cstdio>
 
 namespace shoal {
 namespace {
@@ -65,6 +64,14 @@ bool parse_fraction_and_zone(std::string_view text, size_t pos, Fields& f) {
   return true;
 }
 
+// Writes `value` as exactly `width` decimal digits, zero-padded.
+void write_digits(char* at, size_t width, unsigned value) {
+  for (size_t i = width; i > 0; --i) {
+    at[i - 1] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
 Status invalid_time(std::string_view text, std::string_view why) {
   return error(Code::kInvalidArgument, "invalid time \"{}\": {}", text, why);
 }
@@ -76,23 +83,39 @@ Timestamp Timestamp::from_sys(chr::system_clock::time_point tp) {
 }
 
 std::string format_rfc3339_nano(Timestamp t) {
-  if (t.is_zero()) return "0001-01-01T00:00:00Z";
+  std::string out;
+  append_rfc3339_nano(out, t);
+  return out;
+}
+
+void append_rfc3339_nano(std::string& out, Timestamp t) {
+  if (t.is_zero()) {
+    out += "0001-01-01T00:00:00Z";
+    return;
+  }
   const chr::sys_time<chr::nanoseconds> tp{chr::nanoseconds(t.unix_nanos())};
   const auto days = chr::floor<chr::days>(tp);
   const chr::year_month_day ymd{days};
   const chr::hh_mm_ss hms{tp - days};
-  char buf[48];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", int(ymd.year()),
-                        unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
-                        int(hms.minutes().count()), int(hms.seconds().count()));
-  auto frac = hms.subseconds().count();
+  // "YYYY-MM-DDTHH:MM:SS.fffffffffZ"; years are 1677..2262, always four digits.
+  char buf[32] = "0000-00-00T00:00:00";
+  write_digits(buf, 4, static_cast<unsigned>(int(ymd.year())));
+  write_digits(buf + 5, 2, unsigned(ymd.month()));
+  write_digits(buf + 8, 2, unsigned(ymd.day()));
+  write_digits(buf + 11, 2, static_cast<unsigned>(hms.hours().count()));
+  write_digits(buf + 14, 2, static_cast<unsigned>(hms.minutes().count()));
+  write_digits(buf + 17, 2, static_cast<unsigned>(hms.seconds().count()));
+  size_t n = 19;
+  auto frac = static_cast<unsigned>(hms.subseconds().count());
   if (frac != 0) {
-    int digits = 9;
+    size_t digits = 9;
     while (frac % 10 == 0) frac /= 10, --digits;
-    n += std::snprintf(buf + n, sizeof buf - n, ".%0*lld", digits, static_cast<long long>(frac));
+    buf[n++] = '.';
+    write_digits(buf + n, digits, frac);
+    n += digits;
   }
   buf[n++] = 'Z';
-  return std::string(buf, n);
+  out.append(buf, n);
 }
 
 Result<Timestamp> parse_rfc3339(std::string_view text) {

@@ -59,6 +59,8 @@ class Timestamp {
 // trailing zeros of the fraction trimmed and the fraction dropped when zero. The zero
 // Timestamp gives "0001-01-01T00:00:00Z".
 std::string format_rfc3339_nano(Timestamp t);
+// Appends format_rfc3339_nano(t) to `out` (no temporary string).
+void append_rfc3339_nano(std::string& out, Timestamp t);
 
 // Parses RFC 3339 as Go's time.Time.UnmarshalJSON accepts it (without the JSON quotes):
 // "YYYY-MM-DDTHH:MM:SS[.fraction]" then "Z" or "+HH:MM"/"-HH:MM"; the fraction has 1 to 9

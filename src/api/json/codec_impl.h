@@ -12,6 +12,7 @@
 #include "api/json/fields_service.h"
 #include "api/json/fields_swarm.h"
 #include "api/json/fields_task.h"
+#include "api/json/text_encoder.h"
 
 namespace shoal::api {
 
@@ -28,8 +29,22 @@ Status from_json(const Json& json, T& out) {
   return status;
 }
 
-#define SHOAL_API_INSTANTIATE_CODEC(T)        \
-  template Json to_json<T>(const T& value); \
-  template Status from_json<T>(const Json& json, T& out);
+template <Codable T>
+void append_json(std::string& out, const T& value) {
+  json::write_value(out, value, json::kPlain);
+}
+
+template <Codable T>
+std::string encode(const T& value) {
+  std::string out;
+  append_json(out, value);
+  return out;
+}
+
+#define SHOAL_API_INSTANTIATE_CODEC(T)                          \
+  template Json to_json<T>(const T& value);                     \
+  template Status from_json<T>(const Json& json, T& out);       \
+  template void append_json<T>(std::string& out, const T& value); \
+  template std::string encode<T>(const T& value);
 
 }  // namespace shoal::api

@@ -1,0 +1,137 @@
+// Decoding failures: each is kInvalidArgument and names the field path and the problem.
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "api/codec.h"
+
+namespace shoal::api {
+namespace {
+
+struct BadInput {
+  const char* body;
+  const char* message;
+};
+
+void PrintTo(const BadInput& b, std::ostream* os) { *os << b.body; }
+
+template <class T>
+void expect_error(const BadInput& bad) {
+  Result<T> out = decode<T>(bad.body);
+  ASSERT_FALSE(out.is_ok()) << bad.body;
+  EXPECT_EQ(out.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(out.status().message(), bad.message);
+}
+
+class ServiceErrorTest : public testing::TestWithParam<BadInput> {};
+TEST_P(ServiceErrorTest, NamesThePath) { expect_error<Service>(GetParam()); }
+
+INSTANTIATE_TEST_SUITE_P(
+    Nested, ServiceErrorTest,
+    testing::Values(
+        BadInput{R"({"Spec":{"Mode":{"Replicated":{"Replicas":"3"}}}})",
+                 "Spec.Mode.Replicated.Replicas: expected unsigned integer"},
+        BadInput{R"({"Spec":{"Mode":{"Replicated":{"Replicas":-1}}}})",
+                 "Spec.Mode.Replicated.Replicas: expected unsigned integer"},
+        BadInput{R"({"Spec":{"Mode":{"Replicated":{"Replicas":1.5}}}})",
+                 "Spec.Mode.Replicated.Replicas: expected unsigned integer"},
+        BadInput{R"({"Spec":{"Name":7}})", "Spec.Name: expected string"},
+        BadInput{R"({"Spec":{"Labels":{"a.b":1}}})", "Spec.Labels[\"a.b\"]: expected string"},
+        BadInput{R"({"Spec":{"Labels":[]}})", "Spec.Labels: expected object"},
+        BadInput{R"({"Spec":{"TaskTemplate":{"ContainerSpec":{"Mounts":[{},{"Type":"nfs"}]}}}})",
+                 "Spec.TaskTemplate.ContainerSpec.Mounts[1].Type: invalid value \"nfs\" "
+                 "(expected bind, volume, tmpfs or npipe)"},
+        BadInput{R"({"Spec":{"TaskTemplate":{"ContainerSpec":{"TTY":"yes"}}}})",
+                 "Spec.TaskTemplate.ContainerSpec.TTY: expected boolean"},
+        BadInput{R"({"Spec":{"TaskTemplate":{"ContainerSpec":{"Env":"A=1"}}}})",
+                 "Spec.TaskTemplate.ContainerSpec.Env: expected array"},
+        BadInput{R"({"Spec":{"TaskTemplate":{"ContainerSpec":{"StopGracePeriod":"10s"}}}})",
+                 "Spec.TaskTemplate.ContainerSpec.StopGracePeriod: expected integer nanoseconds"},
+        BadInput{R"({"Spec":{"TaskTemplate":{"RestartPolicy":{"Condition":"always"}}}})",
+                 "Spec.TaskTemplate.RestartPolicy.Condition: invalid value \"always\" "
+                 "(expected none, on-failure or any)"},
+        BadInput{R"({"Spec":{"UpdateConfig":{"Order":"random"}}})",
+                 "Spec.UpdateConfig.Order: invalid value \"random\" "
+                 "(expected stop-first or start-first)"},
+        BadInput{R"({"Spec":{"EndpointSpec":{"Ports":[{"TargetPort":70000000000}]}}})",
+                 "Spec.EndpointSpec.Ports[0].TargetPort: value 70000000000 out of range"},
+        BadInput{R"({"Spec":{"TaskTemplate":"x"}})", "Spec.TaskTemplate: expected object"},
+        BadInput{R"({"CreatedAt":"yesterday"})",
+                 "CreatedAt: invalid time \"yesterday\": expected RFC 3339 "
+                 "(2006-01-02T15:04:05.999999999Z07:00)"},
+        BadInput{R"({"UpdateStatus":{"StartedAt":12}})",
+                 "UpdateStatus.StartedAt: expected RFC 3339 time string"},
+        BadInput{R"({"Spec":{"UpdateConfig":{"MaxFailureRatio":"0.1"}}})",
+                 "Spec.UpdateConfig.MaxFailureRatio: expected number"},
+        BadInput{R"([])", "expected object"},
+        BadInput{R"({"ID":"x",})",
+                 "invalid JSON: parse error at line 1, column 11: syntax error while parsing "
+                 "object key - unexpected '}'; expected string literal"}));
+
+TEST(DecodeErrorTest, NodeAvailability) {
+  expect_error<NodeSpec>({R"({"Availability":"bogus"})",
+                          "Availability: invalid value \"bogus\" (expected active, pause or drain)"});
+  expect_error<Node>({R"({"Spec":{"Availability":"Active"}})",
+                      "Spec.Availability: invalid value \"Active\" (expected active, pause or drain)"});
+}
+
+TEST(DecodeErrorTest, TaskState) {
+  expect_error<Task>({R"({"Status":{"State":"exploded"}})",
+                      "Status.State: invalid value \"exploded\" (expected new, allocated, pending, "
+                      "assigned, accepted, preparing, ready, starting, running, complete, "
+                      "shutdown, failed, rejected, remove or orphaned)"});
+  expect_error<Task>({R"({"Slot":9223372036854775808})",
+                      "Slot: value 9223372036854775808 out of range"});
+}
+
+TEST(DecodeErrorTest, Base64) {
+  expect_error<SecretSpec>({R"({"Data":"not base64!"})", "Data: invalid base64"});
+  expect_error<SecretSpec>({R"({"Data":"YWJj="})", "Data: invalid base64"});
+  expect_error<SecretSpec>({R"({"Data":"YWI"})", "Data: invalid base64"});
+  expect_error<SecretSpec>({R"({"Data":[1,2]})", "Data: expected base64 string"});
+  expect_error<Node>({R"({"Description":{"TLSInfo":{"CertIssuerSubject":"%%%%"}}})",
+                      "Description.TLSInfo.CertIssuerSubject: invalid base64"});
+}
+
+TEST(DecodeErrorTest, FirstErrorWins) {
+  expect_error<ServiceSpec>({R"({"Name":1,"Labels":2})", "Name: expected string"});
+}
+
+TEST(DecodeTest, NullMeansAbsentAndUnknownKeysAreIgnored) {
+  auto spec = decode<ServiceSpec>(
+      R"({"Name":null,"Labels":null,"Mode":{"Replicated":null,"Global":{}},"Bogus":[1],)"
+      R"("TaskTemplate":{"ContainerSpec":{"Env":["A",null]}},"EndpointSpec":null})");
+  ASSERT_TRUE(spec.is_ok()) << spec.status().to_string();
+  EXPECT_EQ(spec->Name, "");
+  EXPECT_FALSE(spec->Mode.Replicated.has_value());
+  EXPECT_TRUE(spec->Mode.Global.has_value());
+  EXPECT_FALSE(spec->EndpointSpec.has_value());
+  EXPECT_EQ(spec->TaskTemplate.ContainerSpec->Env, (std::vector<std::string>{"A", ""}));
+}
+
+TEST(DecodeTest, KeysMatchExactlyThenIgnoringCase) {
+  auto spec = decode<NodeSpec>(R"({"role":"manager","ROLE":"worker","Role":"worker","name":"n"})");
+  ASSERT_TRUE(spec.is_ok());
+  EXPECT_EQ(spec->Role, NodeRole::kWorker);  // the exact key wins
+  EXPECT_EQ(spec->Name, "n");
+}
+
+TEST(DecodeTest, NegativeIntegersAndRanges) {
+  auto swarm = decode<Spec>(R"({"Orchestration":{"TaskHistoryRetentionLimit":-1}})");
+  ASSERT_TRUE(swarm.is_ok());
+  EXPECT_EQ(swarm->Orchestration.TaskHistoryRetentionLimit, -1);
+  auto mount = decode<Mount>(R"({"TmpfsOptions":{"SizeBytes":-9223372036854775808}})");
+  ASSERT_TRUE(mount.is_ok()) << mount.status().to_string();
+  EXPECT_EQ(mount->TmpfsOptions->SizeBytes, std::numeric_limits<int64_t>::min());
+  expect_error<Mount>({R"({"TmpfsOptions":{"Mode":-1}})",
+                       "TmpfsOptions.Mode: expected unsigned integer"});
+}
+
+TEST(DecodeTest, TimesWithOffsetsAreNormalisedToUtc) {
+  auto status = decode<TaskStatus>(R"({"Timestamp":"2024-01-02T05:04:05.5+02:00"})");
+  ASSERT_TRUE(status.is_ok());
+  EXPECT_EQ(format_rfc3339_nano(status->Timestamp), "2024-01-02T03:04:05.5Z");
+}
+
+}  // namespace
+}  // namespace shoal::api
