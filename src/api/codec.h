@@ -19,6 +19,9 @@
 // Do not use nlohmann's `j.get<T>()` on model types: it would find from_json by ADL and drop
 // its Status.
 //
+// The per-type field lists behind these functions (api/json/fields_*.h) are also walked by
+// the store's binary record codec (src/store/codec.cc); see api/json/field.h.
+//
 // Thread safety: all functions are pure; safe to call concurrently.
 #pragma once
 
@@ -82,8 +85,9 @@ concept Codable = SHOAL_API_MODEL_TYPES(SHOAL_API_SAME_AS_) false;
 template <Codable T>
 Json to_json(const T& value);
 
-// Reads `json` (an object) into `out`, which is first reset to T{}.
-// Returns OK, or kInvalidArgument naming the field path; `out` is then partly filled.
+// Reads `json` (an object, or null for the zero value) into `out`, which is first reset to
+// T{}. Returns OK, or kInvalidArgument naming the field path; `out` is then partly filled.
+// A value parsed as plain nlohmann::json converts with api::Json(value).
 template <Codable T>
 Status from_json(const Json& json, T& out);
 

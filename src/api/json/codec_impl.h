@@ -24,6 +24,7 @@ Json to_json(const T& value) {
 template <Codable T>
 Status from_json(const Json& json, T& out) {
   out = T{};
+  if (json.is_null()) return Status();  // Go: decoding null leaves the zero value
   Status status;
   json::read_value(json, out, json::Reader(nullptr, &status));
   return status;

@@ -10,6 +10,14 @@
 // V is the Encoder (T = const X) or the Decoder (T = X). Fields are listed in Go struct order,
 // which is the JSON output order. All fields() overloads live in namespace shoal::api::json,
 // where argument-dependent lookup through V finds them from the encoder and decoder templates.
+//
+// Visitors of these lists: the JSON tree Encoder (encoder.h), the text encoder
+// (text_encoder.h), the Decoder (decoder.h), and outside this module the store's binary
+// record codec (src/store/codec.cc). A visitor is called as v(key, member, tag) for every
+// field; members have only the value types the encoders handle (bool, int64_t, uint64_t,
+// uint32_t, float, std::string, Bytes, Timestamp, nanoseconds, ApiEnum, optional, vector,
+// map<string, T>, shared_ptr<const T>, model structs). Adding another value type means
+// teaching every visitor about it.
 #pragma once
 
 #include <concepts>

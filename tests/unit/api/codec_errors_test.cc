@@ -109,6 +109,14 @@ TEST(DecodeTest, NullMeansAbsentAndUnknownKeysAreIgnored) {
   EXPECT_EQ(spec->TaskTemplate.ContainerSpec->Env, (std::vector<std::string>{"A", ""}));
 }
 
+TEST(DecodeTest, TopLevelNullIsTheZeroValue) {
+  auto request = decode<UnlockRequest>("null");
+  ASSERT_TRUE(request.is_ok());
+  EXPECT_EQ(request->UnlockKey, "");
+  EXPECT_FALSE(decode<UnlockRequest>("").is_ok());
+  EXPECT_FALSE(decode<UnlockRequest>("\"key\"").is_ok());
+}
+
 TEST(DecodeTest, KeysMatchExactlyThenIgnoringCase) {
   auto spec = decode<NodeSpec>(R"({"role":"manager","ROLE":"worker","Role":"worker","name":"n"})");
   ASSERT_TRUE(spec.is_ok());
