@@ -1,0 +1,88 @@
+// ReconcileLoop: the one loop skeleton every manager reconciler runs in (orchestrators,
+// scheduler, allocator, restart supervisor, updater, task reaper).
+//
+// Shape (swarmkit's orchestrators; STYLE.md §4 "loops collect, ticks act"):
+//   1. take a snapshot and a watch atomically (Store::view_and_watch) and hand the snapshot
+//      to on_snapshot(), which marks everything it cares about as dirty;
+//   2. run a first tick();
+//   3. loop: drain the watch, passing each event to on_event() (cheap: mark work dirty);
+//      when work is dirty, tick() after `debounce` has passed since the first unhandled
+//      event, or at once when `debounce` is zero; tick() also runs when the follow-up time
+//      it returned last (a restart delay, an update delay) is reached.
+//   If the watch overflows (the loop fell behind), it starts again at 1: a reconciler is
+//   level-triggered and keeps no state the store does not have, so a fresh snapshot is
+//   always enough.
+//
+// Thread safety: on_snapshot, on_event and tick run on the loop's own thread only, never
+// concurrently. start() and stop() may be called from any thread; stop() is safe twice,
+// wakes the loop and joins it.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "common/time.h"
+#include "store/store.h"
+
+namespace shoal::manager {
+
+class Reconciler {
+ public:
+  virtual ~Reconciler() = default;
+
+  // For logs: "replicated orchestrator", "scheduler", ...
+  virtual std::string name() const = 0;
+  // The changes this reconciler reacts to.
+  virtual store::WatchFilter filter() const = 0;
+  // Forget what was dirty and mark everything in `snapshot` that may need work.
+  virtual void on_snapshot(const store::ReadTxn& snapshot) = 0;
+  // Mark the work one committed change creates. Must be cheap; no store access.
+  virtual void on_event(const store::Event& event) = 0;
+  // Do the marked work (plan from a snapshot, commit the plan). Returns when the next tick
+  // is due even without new events (e.g. a restart delay ends), or nullopt.
+  virtual std::optional<Timestamp> tick(Timestamp now) = 0;
+};
+
+struct LoopOptions {
+  // Events arriving within this window are handled by one tick.
+  std::chrono::milliseconds debounce{0};
+};
+
+class ReconcileLoop {
+ public:
+  // `store`, `clock` and `reconciler` must outlive the loop.
+  ReconcileLoop(store::Store& store, const Clock& clock, Reconciler& reconciler,
+                LoopOptions options = {});
+  ~ReconcileLoop();  // stop()
+  ReconcileLoop(const ReconcileLoop&) = delete;
+  ReconcileLoop& operator=(const ReconcileLoop&) = delete;
+
+  // Starts the loop thread. REQUIRES: not started before.
+  void start();
+  // Wakes the loop, waits for the tick in progress to finish, joins. Idempotent.
+  void stop();
+
+ private:
+  void run();
+  // Steps 1 and 2 above. Returns false when the store is closed or stop() was called.
+  bool resync();
+  // Waits for events until `deadline` (or a stop), passing them to the reconciler.
+  // Returns whether any event arrived.
+  bool collect(std::chrono::steady_clock::time_point deadline);
+
+  store::Store& store_;
+  const Clock& clock_;
+  Reconciler& reconciler_;
+  const LoopOptions options_;
+
+  std::mutex mu_;
+  bool stopping_ = false;  // GUARDED_BY(mu_)
+  store::Watch watch_;     // replaced only by the loop thread; wake() from stop()
+  std::thread thread_;
+};
+
+}  // namespace shoal::manager
