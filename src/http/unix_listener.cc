@@ -1,0 +1,139 @@
+#include "http/unix_listener.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <spdlog/spdlog.h>
+
+#include "http/connection.h"
+
+namespace shoal::http {
+namespace {
+
+using Socket = asio::local::stream_protocol::socket;
+
+Status sys_error(std::string_view what, const std::string& path) {
+  return error(Code::kInternal, "{} {}: {}", what, path, std::strerror(errno));
+}
+
+}  // namespace
+
+struct UnixListener::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::io_context& io, ServerCore& core)
+      : io(io), core(core), strand(asio::make_strand(io)), acceptor(strand), retry(strand) {}
+
+  void accept() {
+    acceptor.async_accept(asio::make_strand(io),
+                          [self = shared_from_this()](beast::error_code ec, Socket socket) {
+                            self->on_accept(ec, std::move(socket));
+                          });
+  }
+
+  void on_accept(beast::error_code ec, Socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+    if (ec) {
+      // E.g. EMFILE: back off instead of spinning, then try again.
+      spdlog::warn("http: accept on {}: {}", path, ec.message());
+      retry.expires_after(std::chrono::milliseconds(100));
+      retry.async_wait([self = shared_from_this()](beast::error_code wec) {
+        if (!wec && self->acceptor.is_open()) self->accept();
+      });
+      return;
+    }
+    std::make_shared<Connection<Socket>>(std::move(socket), core)->start();
+    accept();
+  }
+
+  asio::io_context& io;
+  ServerCore& core;
+  asio::strand<asio::io_context::executor_type> strand;
+  asio::local::stream_protocol::acceptor acceptor;
+  asio::steady_timer retry;
+  std::string path;
+};
+
+Result<std::unique_ptr<UnixListener>> UnixListener::open(const std::string& path, mode_t mode) {
+  sockaddr_un addr{};
+  if (path.empty() || path.size() >= sizeof(addr.sun_path)) {
+    return error(Code::kInvalidArgument, "unix socket path \"{}\" is empty or longer than {} bytes",
+                 path, sizeof(addr.sun_path) - 1);
+  }
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  addr.sun_family = AF_UNIX;
+
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return sys_error("socket for", path);
+  auto fail = [&](std::string_view what) {
+    Status st = sys_error(what, path);
+    ::close(fd);
+    return st;
+  };
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return fail("remove stale socket");
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    return fail("bind unix socket");
+  }
+  struct stat bound {};
+  if (::stat(path.c_str(), &bound) != 0) return fail("stat unix socket");
+  if (::chmod(path.c_str(), mode) != 0) {
+    Status st = sys_error("chmod unix socket", path);
+    ::unlink(path.c_str());
+    ::close(fd);
+    return st;
+  }
+  if (::listen(fd, SOMAXCONN) != 0) {
+    Status st = sys_error("listen on unix socket", path);
+    ::unlink(path.c_str());
+    ::close(fd);
+    return st;
+  }
+  return std::unique_ptr<UnixListener>(new UnixListener(fd, path, bound));
+}
+
+UnixListener::UnixListener(int fd, std::string path, struct stat bound)
+    : path_(std::move(path)), bound_(bound), fd_(fd) {}
+
+UnixListener::~UnixListener() { close(); }
+
+void UnixListener::start(boost::asio::io_context& io, ServerCore& core) {
+  impl_ = std::make_shared<Impl>(io, core);
+  impl_->path = path_;
+  beast::error_code ec;
+  impl_->acceptor.assign(asio::local::stream_protocol(), fd_, ec);
+  if (ec) {
+    spdlog::error("http: cannot accept on {}: {}", path_, ec.message());
+    return;
+  }
+  fd_ = -1;  // owned by the acceptor now
+  asio::post(impl_->strand, [impl = impl_] { impl->accept(); });
+}
+
+void UnixListener::close() {
+  if (closed_.exchange(true)) return;
+  struct stat now {};
+  if (::stat(path_.c_str(), &now) == 0 && now.st_dev == bound_.st_dev &&
+      now.st_ino == bound_.st_ino) {
+    ::unlink(path_.c_str());
+  }
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+  if (impl_) {
+    asio::post(impl_->strand, [impl = impl_] {
+      beast::error_code ignored;
+      impl->acceptor.close(ignored);
+      impl->retry.cancel();
+    });
+  }
+}
+
+}  // namespace shoal::http
