@@ -33,7 +33,7 @@ double ns_per_op(int n, F&& op) {
 TEST(CodecBench, TaskEncodeDecode) {
   const Task task = running_task();
   const std::string body = encode(task);
-  constexpr int kIterations = 20000;
+  constexpr int kIterations = 5000;
   size_t bytes = 0;
   const double to_json_ns = ns_per_op(kIterations, [&] { bytes += to_json(task).size(); });
   const double dump_ns = ns_per_op(kIterations, [&] { bytes += to_json(task).dump().size(); });
