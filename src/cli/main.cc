@@ -2,16 +2,20 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <string>
 
+#include "cli/commands.h"
 #include "shoal/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"shoal: a container orchestrator driven by the docker CLI"};
   app.set_version_flag("--version", std::string("shoal version ") + shoal::kVersion);
   app.require_subcommand(0, 1);
+  int exit_code = 0;
+  shoal::cli::add_daemon_command(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   if (app.get_subcommands().empty()) {
     std::fputs(app.help().c_str(), stdout);
   }
-  return 0;
+  return exit_code;
 }

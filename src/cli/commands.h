@@ -1,0 +1,14 @@
+// The shoal binary's subcommands: one file per subcommand, each adding itself to the app.
+//
+// A subcommand's add_* function registers its options and a callback; the callback stores
+// the process exit code in `*exit_code` (CLI11 callbacks return nothing).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace shoal::cli {
+
+// `shoal daemon`: runs the node process in the foreground until SIGTERM/SIGINT.
+void add_daemon_command(CLI::App& app, int* exit_code);
+
+}  // namespace shoal::cli

@@ -1,0 +1,70 @@
+// `shoal daemon`: the node process in the foreground. Logs go to stderr; SIGTERM or SIGINT
+// stops it cleanly (exit 0); a failure to start exits 1 with the reason on stderr.
+#include <pthread.h>
+#include <signal.h>
+
+#include <memory>
+#include <string>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/commands.h"
+#include "daemon/daemon.h"
+
+namespace shoal::cli {
+namespace {
+
+struct DaemonFlags {
+  daemon::DaemonOptions daemon;
+  std::string log_level = "info";
+};
+
+int run_daemon(const DaemonFlags& flags) {
+  auto logger = spdlog::stderr_color_mt("shoal");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(flags.log_level));
+
+  // Signals are taken synchronously by this thread (sigwait) rather than in a handler:
+  // block them before any thread starts, so every thread inherits the mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // a client that goes away is an error code, not a death
+
+  auto started = daemon::Daemon::start(flags.daemon);
+  if (!started.is_ok()) {
+    spdlog::error("shoal daemon: {}", started.status().message());
+    return 1;
+  }
+  std::unique_ptr<daemon::Daemon> d = std::move(started).value();
+
+  int sig = 0;
+  while (sigwait(&stop_signals, &sig) != 0) {
+  }
+  spdlog::info("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  d->stop();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+void add_daemon_command(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<DaemonFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "daemon", "Run the shoal node process in the foreground (Docker Engine API on a unix socket)");
+  cmd->add_option("--data-dir", flags->daemon.data_dir, "Directory for shoal's state")
+      ->capture_default_str();
+  cmd->add_option("--socket", flags->daemon.socket_path,
+                  "Unix socket for the Docker-compatible API (DOCKER_HOST=unix://PATH)")
+      ->capture_default_str();
+  cmd->add_option("--log-level", flags->log_level, "Log level")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+      ->capture_default_str();
+  cmd->callback([flags, exit_code] { *exit_code = run_daemon(*flags); });
+}
+
+}  // namespace shoal::cli

@@ -1,0 +1,105 @@
+#include "daemon/daemon.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+#include <spdlog/spdlog.h>
+
+#include "common/time.h"
+#include "http/engine/system.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "http/unix_listener.h"
+#include "shoal/version.h"
+#include "store/datastore/sqlite.h"
+#include "store/store.h"
+
+namespace shoal::daemon {
+namespace {
+
+constexpr mode_t kSocketMode = 0660;
+
+// mkdir -p with `mode` for the directories it creates.
+Status make_dirs(const std::string& dir, mode_t mode, std::string_view what) {
+  std::error_code ec;
+  std::filesystem::path p(dir);
+  std::filesystem::path built;
+  for (const auto& part : p) {
+    built /= part;
+    if (std::filesystem::is_directory(built, ec)) continue;
+    if (::mkdir(built.c_str(), mode) != 0 && errno != EEXIST) {
+      return error(Code::kInternal, "cannot create {} {}: {}", what, built.string(),
+                   std::strerror(errno));
+    }
+  }
+  if (!std::filesystem::is_directory(p, ec)) {
+    return error(Code::kInternal, "{} {} is not a directory", what, dir);
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {}
+
+Daemon::~Daemon() { stop(); }
+
+Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& options) {
+  std::unique_ptr<Daemon> d(new Daemon(options));
+  if (Status st = d->init(); !st.is_ok()) {
+    d->stop();
+    return st;
+  }
+  return d;
+}
+
+Status Daemon::init() {
+  const std::string& data = options_.data_dir;
+  const std::string& sock = options_.socket_path;
+  if (data.empty()) return error(Code::kInvalidArgument, "--data-dir must not be empty");
+  if (sock.empty()) return error(Code::kInvalidArgument, "--socket must not be empty");
+
+  SHOAL_RETURN_IF_ERROR(make_dirs(data, 0700, "data dir"));
+  std::string sock_dir = std::filesystem::path(sock).parent_path().string();
+  if (!sock_dir.empty()) SHOAL_RETURN_IF_ERROR(make_dirs(sock_dir, 0755, "socket dir"));
+
+  SHOAL_ASSIGN_OR_RETURN(data_lock_,
+                         LockFile::acquire(data + "/shoal.lock", "data dir " + data));
+  SHOAL_ASSIGN_OR_RETURN(socket_lock_, LockFile::acquire(sock + ".lock", "socket " + sock));
+
+  SHOAL_ASSIGN_OR_RETURN(auto datastore, store::SqliteDatastore::open(data));
+  SHOAL_ASSIGN_OR_RETURN(store_,
+                         store::Store::open(std::move(datastore), std::make_shared<SystemClock>()));
+
+  auto router = std::make_unique<http::Router>();
+  SHOAL_RETURN_IF_ERROR(http::engine::register_system_routes(
+      *router, {.version = kVersion, .swarm_state = [this] { return swarm_state(); }}));
+
+  SHOAL_ASSIGN_OR_RETURN(auto listener, http::UnixListener::open(sock, kSocketMode));
+  server_ = std::make_unique<http::Server>(
+      std::move(router), http::ServerOptions{.version = kVersion, .io_threads = options_.io_threads});
+  server_->add_listener(std::move(listener));
+  SHOAL_RETURN_IF_ERROR(server_->start());
+  spdlog::info("shoal daemon {} ready: data dir {}, socket unix://{}, pid {}", kVersion, data,
+               sock, ::getpid());
+  return Status::ok();
+}
+
+void Daemon::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (server_) server_->stop();  // socket removed, streams cancelled, threads joined
+  server_.reset();
+  if (store_) store_->close();
+  store_.reset();
+  socket_lock_.reset();
+  data_lock_.reset();
+}
+
+std::string Daemon::swarm_state() const { return "inactive"; }
+
+}  // namespace shoal::daemon
