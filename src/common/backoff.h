@@ -24,31 +24,35 @@ struct BackoffPolicy {
   double jitter = 0.5;
 };
 
+// The delay before retry number `attempt` (0-based) under `policy`: the nominal delay
+// initial × multiplier^attempt capped at max, jittered by `unit_random` in [0, 1).
+// For callers that keep only an attempt count per retried item (a Backoff holds a random
+// generator, too big to keep per task).
+inline std::chrono::nanoseconds backoff_delay(const BackoffPolicy& policy, int attempt,
+                                              double unit_random) {
+  double nominal = static_cast<double>(policy.initial.count());
+  double max = static_cast<double>(policy.max.count());
+  for (int i = 0; i < attempt && nominal < max; ++i) nominal *= policy.multiplier;
+  nominal = std::min(nominal, max);
+  double jitter = std::clamp(policy.jitter, 0.0, 1.0);
+  double delay = nominal * (1.0 - jitter) + nominal * jitter * std::clamp(unit_random, 0.0, 1.0);
+  return std::chrono::nanoseconds(static_cast<int64_t>(delay));
+}
+
 class Backoff {
  public:
   explicit Backoff(BackoffPolicy policy = {}, std::uint64_t seed = 0)
-      : policy_(policy), rng_(seed), next_(policy.initial) {}
+      : policy_(policy), rng_(seed) {}
 
   // The delay before the next attempt; each call grows the nominal delay towards max.
   std::chrono::nanoseconds next() {
-    std::chrono::nanoseconds nominal = std::min(next_, policy_.max);
-    auto grown = static_cast<double>(nominal.count()) * policy_.multiplier;
-    next_ = std::chrono::nanoseconds(static_cast<int64_t>(
-        std::min(grown, static_cast<double>(policy_.max.count()))));
-    attempts_++;
-    double jitter = std::clamp(policy_.jitter, 0.0, 1.0);
-    if (jitter == 0.0 || nominal.count() <= 0) return nominal;
     std::uniform_real_distribution<double> unit(0.0, 1.0);
-    double fixed = static_cast<double>(nominal.count()) * (1.0 - jitter);
-    double random = static_cast<double>(nominal.count()) * jitter * unit(rng_);
-    return std::chrono::nanoseconds(static_cast<int64_t>(fixed + random));
+    double random = policy_.jitter > 0.0 ? unit(rng_) : 0.0;
+    return backoff_delay(policy_, attempts_++, random);
   }
 
   // After a success: the next failure waits `initial` again.
-  void reset() {
-    next_ = policy_.initial;
-    attempts_ = 0;
-  }
+  void reset() { attempts_ = 0; }
 
   // Failures since the last reset().
   int attempts() const { return attempts_; }
@@ -56,7 +60,6 @@ class Backoff {
  private:
   BackoffPolicy policy_;
   std::mt19937_64 rng_;
-  std::chrono::nanoseconds next_;
   int attempts_ = 0;
 };
 

@@ -36,5 +36,13 @@ TEST(BackoffTest, SameSeedSameDelays) {
   for (int i = 0; i < 20; ++i) EXPECT_EQ(a.next(), b.next());
 }
 
+TEST(BackoffTest, DelayForAttemptCount) {
+  BackoffPolicy policy{.initial = 1s, .max = 5s, .multiplier = 2.0, .jitter = 0.5};
+  EXPECT_EQ(backoff_delay(policy, 0, 1.0), 1s);
+  EXPECT_EQ(backoff_delay(policy, 0, 0.0), 500ms);
+  EXPECT_EQ(backoff_delay(policy, 2, 1.0), 4s);
+  EXPECT_EQ(backoff_delay(policy, 30, 1.0), 5s);
+}
+
 }  // namespace
 }  // namespace shoal
