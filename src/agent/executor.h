@@ -48,10 +48,11 @@ struct ExitStatus {
 
 // Called exactly once per wait() registration with the exit status, or with an error when
 // the executor cannot watch the task (kNotFound: it does not exist, e.g. it did not survive
-// a restart). It may run on any thread, including inside wait() itself, and even after the
-// Controller is destroyed: it must be cheap, must not block, and must not call back into the
-// controller. The executor runs it without holding any lock of its own (the worker may call
-// the executor while holding its lock, so the reverse order would deadlock).
+// a restart). It may run on any thread, including inside a controller call (wait(),
+// shutdown(), terminate()), and even after the Controller is destroyed: it must be cheap,
+// must not block, and must not call back into the controller. The executor runs it without
+// holding any lock of its own (the worker may call the executor while holding its lock, so
+// the reverse order would deadlock).
 using ExitCallback = std::function<void(Result<ExitStatus>)>;
 
 // The secrets and configs assigned to this node (kept by the worker from the dispatcher's
