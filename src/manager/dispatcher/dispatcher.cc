@@ -1,0 +1,222 @@
+#include "manager/dispatcher/dispatcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include "manager/dispatcher/dispatcher_loop.h"
+
+namespace shoal::manager::dispatcher {
+
+namespace {
+Status stopped() { return Status(Code::kUnavailable, "dispatcher is stopped"); }
+}  // namespace
+
+Dispatcher::Dispatcher(store::Store& store, const Clock& clock, IdGenerator& ids,
+                       DispatcherOptions options)
+    : store_(store),
+      clock_(clock),
+      ids_(ids),
+      options_(options),
+      writer_(store, clock),
+      period_(options.default_heartbeat_period),
+      rng_(options.seed) {}
+
+Dispatcher::~Dispatcher() { stop(); }
+
+Status Dispatcher::start() {
+  SHOAL_RETURN_IF_ERROR(mark_nodes_unknown());
+  {
+    std::lock_guard lock(mu_);
+    running_ = true;
+  }
+  loop_reconciler_ = std::make_unique<Loop>(*this);
+  loop_ = std::make_unique<ReconcileLoop>(store_, clock_, *loop_reconciler_);
+  loop_->start();
+  return Status::ok();
+}
+
+void Dispatcher::stop() {
+  {
+    std::lock_guard lock(mu_);
+    running_ = false;
+    for (auto& [id, entry] : nodes_) {
+      if (entry.subscription) entry.subscription->close("dispatcher is stopped");
+    }
+    nodes_.clear();
+  }
+  if (loop_) loop_->stop();
+}
+
+size_t Dispatcher::session_count() const {
+  std::lock_guard lock(mu_);
+  size_t n = 0;
+  for (const auto& [id, entry] : nodes_) n += !entry.session_id.empty();
+  return n;
+}
+
+std::chrono::nanoseconds Dispatcher::choose_period() {
+  auto epsilon = options_.heartbeat_epsilon.count();
+  if (epsilon <= 0) return period_;
+  std::uniform_int_distribution<int64_t> jitter(-epsilon, epsilon);
+  return period_ + std::chrono::nanoseconds(jitter(rng_));
+}
+
+Result<Dispatcher::NodeEntry*> Dispatcher::find_session(const std::string& node_id,
+                                                        const std::string& session_id) {
+  if (!running_) return stopped();
+  auto it = nodes_.find(node_id);
+  if (it == nodes_.end() || it->second.session_id.empty()) {
+    return Status(Code::kNotFound, "node not registered");
+  }
+  if (session_id.empty() || it->second.session_id != session_id) {
+    return Status(Code::kInvalidArgument, agent::kSessionInvalid);
+  }
+  return &it->second;
+}
+
+void Dispatcher::drop_locked(const std::string& id, const std::string& reason) {
+  auto it = nodes_.find(id);
+  if (it == nodes_.end()) return;
+  if (it->second.subscription) it->second.subscription->close(reason);
+  nodes_.erase(it);
+}
+
+// Every node not DOWN becomes UNKNOWN, with 2 × the normal grace to register again.
+Status Dispatcher::mark_nodes_unknown() {
+  std::vector<std::string> ids;
+  {
+    store::ReadTxn snapshot = store_.view();
+    for (const auto& cluster : snapshot.find<api::Swarm>()) {
+      if (cluster->Spec.Dispatcher.HeartbeatPeriod.count() > 0) {
+        std::lock_guard lock(mu_);
+        period_ = cluster->Spec.Dispatcher.HeartbeatPeriod;
+      }
+    }
+    for (const auto& node : snapshot.find<api::Node>()) {
+      if (node->Status.State != api::NodeState::kDown) ids.push_back(node->ID);
+    }
+  }
+  SHOAL_RETURN_IF_ERROR(store_.batch([&](store::Batch& batch) {
+    for (const std::string& id : ids) {
+      SHOAL_RETURN_IF_ERROR(batch.update([&](store::WriteTxn& tx) {
+        auto node = tx.get<api::Node>(id);
+        if (!node || node->Status.State == api::NodeState::kDown) return Status::ok();
+        api::Node unknown = *node;
+        unknown.Status.State = api::NodeState::kUnknown;
+        unknown.Status.Message = kMovedToUnknown;
+        return tx.update(std::move(unknown));
+      }));
+    }
+    return Status::ok();
+  }));
+  std::lock_guard lock(mu_);
+  Timestamp now = clock_.now();
+  for (const std::string& id : ids) {
+    NodeEntry& entry = nodes_[id];
+    entry.unknown = true;
+    entry.deadline = now + choose_period() * (options_.grace_multiplier * 2);
+  }
+  return Status::ok();
+}
+
+Status Dispatcher::mark_node_ready(const Peer& peer, const agent::SessionRequest& request) {
+  return store_.update([&](store::WriteTxn& tx) {
+    auto node = tx.get<api::Node>(peer.NodeID);
+    if (!node) return error(Code::kNotFound, "node {} not found", peer.NodeID);
+    api::Node ready = *node;
+    ready.Status.State = api::NodeState::kReady;
+    ready.Status.Message.clear();
+    if (!peer.Addr.empty()) ready.Status.Addr = peer.Addr;
+    ready.Description = request.Description;
+    return tx.update(std::move(ready));
+  });
+}
+
+Result<agent::SessionMessage> Dispatcher::session(const Peer& peer,
+                                                  const agent::SessionRequest& request) {
+  if (!request.NodeID.empty() && request.NodeID != peer.NodeID) {
+    return error(Code::kPermissionDenied, "node {} cannot open a session for node {}",
+                 peer.NodeID, request.NodeID);
+  }
+  {
+    store::ReadTxn snapshot = store_.view();
+    if (!snapshot.get<api::Node>(peer.NodeID)) {
+      return error(Code::kNotFound, "node {} not found", peer.NodeID);
+    }
+  }
+  agent::SessionMessage message;
+  message.NodeID = peer.NodeID;
+  {
+    std::lock_guard lock(mu_);
+    if (!running_) return stopped();
+    NodeEntry& entry = nodes_[peer.NodeID];
+    bool resume = !entry.session_id.empty() && entry.session_id == request.SessionID;
+    if (!resume) {
+      if (entry.subscription) entry.subscription->close("session replaced");
+      entry.subscription.reset();
+      entry.session_id = ids_.next();
+    }
+    entry.unknown = false;
+    message.SessionID = entry.session_id;
+    message.HeartbeatPeriod = choose_period();
+    entry.deadline = clock_.now() + message.HeartbeatPeriod * options_.grace_multiplier;
+  }
+  // The entry exists before the node is READY, so an expiry racing with this registration
+  // sees it and leaves the node alone.
+  Status ready = mark_node_ready(peer, request);
+  if (!ready.is_ok()) {
+    std::lock_guard lock(mu_);
+    auto it = nodes_.find(peer.NodeID);
+    if (it != nodes_.end() && it->second.session_id == message.SessionID) {
+      drop_locked(peer.NodeID, "session failed");
+    }
+    return ready;
+  }
+  spdlog::info("dispatcher: node {} registered (session {})", peer.NodeID, message.SessionID);
+  return message;
+}
+
+Result<agent::HeartbeatResponse> Dispatcher::heartbeat(const Peer& peer,
+                                                       const agent::HeartbeatRequest& request) {
+  std::lock_guard lock(mu_);
+  SHOAL_ASSIGN_OR_RETURN(NodeEntry * entry, find_session(peer.NodeID, request.SessionID));
+  agent::HeartbeatResponse response;
+  response.Period = choose_period();
+  entry->deadline = clock_.now() + response.Period * options_.grace_multiplier;
+  return response;
+}
+
+Status Dispatcher::update_task_status(const Peer& peer,
+                                      const agent::UpdateTaskStatusRequest& request) {
+  {
+    std::lock_guard lock(mu_);
+    SHOAL_RETURN_IF_ERROR(find_session(peer.NodeID, request.SessionID).status());
+  }
+  {
+    store::ReadTxn snapshot = store_.view();
+    for (const agent::TaskStatusUpdate& u : request.Updates) {
+      auto task = snapshot.get<api::Task>(u.TaskID);
+      if (task && task->NodeID != peer.NodeID) {
+        return Status(Code::kPermissionDenied, "cannot update a task not assigned this node");
+      }
+    }
+  }
+  return writer_.apply(peer.NodeID, request.Updates);
+}
+
+Result<std::unique_ptr<agent::AssignmentStream>> Dispatcher::assignments(
+    const Peer& peer, const agent::AssignmentsRequest& request) {
+  std::lock_guard lock(mu_);
+  SHOAL_ASSIGN_OR_RETURN(NodeEntry * entry, find_session(peer.NodeID, request.SessionID));
+  if (entry->subscription) entry->subscription->close("assignment stream replaced");
+  auto sub = std::make_shared<Subscription>(peer.NodeID, request.SessionID);
+  ChangeMap complete;
+  {
+    store::ReadTxn snapshot = store_.view();
+    sub->set().build(snapshot, complete);
+  }
+  sub->push(std::move(complete));
+  entry->subscription = sub;
+  return std::unique_ptr<agent::AssignmentStream>(std::make_unique<SubscriptionStream>(sub));
+}
+
+}  // namespace shoal::manager::dispatcher

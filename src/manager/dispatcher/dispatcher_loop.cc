@@ -1,0 +1,137 @@
+#include "manager/dispatcher/dispatcher_loop.h"
+
+#include <spdlog/spdlog.h>
+
+namespace shoal::manager::dispatcher {
+
+store::WatchFilter Dispatcher::Loop::filter() const {
+  return store::WatchFilter::of({store::Kind::kTask, store::Kind::kNode, store::Kind::kCluster});
+}
+
+void Dispatcher::Loop::on_snapshot(const store::ReadTxn&) {
+  resync_all_ = true;
+  cluster_dirty_ = true;
+  dirty_.clear();
+  deleted_nodes_.clear();
+}
+
+void Dispatcher::Loop::on_event(const store::Event& event) {
+  switch (event.kind) {
+    case store::Kind::kTask: {
+      std::string id(event.id());
+      for (const auto* object : {&event.old_as<api::Task>(), &event.new_as<api::Task>()}) {
+        if (*object && !(*object)->NodeID.empty()) dirty_[(*object)->NodeID].insert(id);
+      }
+      break;
+    }
+    case store::Kind::kNode:
+      if (event.action == store::Action::kDelete) deleted_nodes_.emplace_back(event.id());
+      break;
+    case store::Kind::kCluster:
+      cluster_dirty_ = true;
+      break;
+    default:
+      break;
+  }
+}
+
+std::optional<Timestamp> Dispatcher::Loop::tick(Timestamp now) {
+  if (cluster_dirty_) read_heartbeat_period();
+  route_changes();
+  drop_deleted_nodes();
+  return expire(now);
+}
+
+void Dispatcher::Loop::read_heartbeat_period() {
+  cluster_dirty_ = false;
+  std::chrono::nanoseconds period = d_.options_.default_heartbeat_period;
+  {
+    store::ReadTxn snapshot = d_.store_.view();
+    for (const auto& cluster : snapshot.find<api::Swarm>()) {
+      if (cluster->Spec.Dispatcher.HeartbeatPeriod.count() > 0) {
+        period = cluster->Spec.Dispatcher.HeartbeatPeriod;
+      }
+    }
+  }
+  std::lock_guard lock(d_.mu_);
+  d_.period_ = period;
+}
+
+void Dispatcher::Loop::route_changes() {
+  if (dirty_.empty() && !resync_all_) return;
+  std::lock_guard lock(d_.mu_);
+  store::ReadTxn snapshot = d_.store_.view();
+  if (resync_all_) {
+    for (auto& [id, entry] : d_.nodes_) {
+      if (!entry.subscription) continue;
+      ChangeMap changes;
+      entry.subscription->set().resync(snapshot, changes);
+      entry.subscription->push(std::move(changes));
+    }
+  } else {
+    for (auto& [node_id, task_ids] : dirty_) {
+      auto it = d_.nodes_.find(node_id);
+      if (it == d_.nodes_.end() || !it->second.subscription) continue;
+      Subscription& sub = *it->second.subscription;
+      ChangeMap changes;
+      for (const std::string& task_id : task_ids) sub.set().sync_task(snapshot, task_id, changes);
+      sub.push(std::move(changes));
+    }
+  }
+  resync_all_ = false;
+  dirty_.clear();
+}
+
+void Dispatcher::Loop::drop_deleted_nodes() {
+  if (deleted_nodes_.empty()) return;
+  std::lock_guard lock(d_.mu_);
+  for (const std::string& id : deleted_nodes_) d_.drop_locked(id, "node removed");
+  deleted_nodes_.clear();
+}
+
+std::optional<Timestamp> Dispatcher::Loop::expire(Timestamp now) {
+  std::optional<Timestamp> next;
+  {
+    std::lock_guard lock(d_.mu_);
+    std::vector<std::string> expired;
+    for (const auto& [id, entry] : d_.nodes_) {
+      if (entry.deadline <= now) {
+        expired.push_back(id);
+        down_pending_.emplace_back(id, entry.unknown);
+      } else if (!next || entry.deadline < *next) {
+        next = entry.deadline;
+      }
+    }
+    for (const std::string& id : expired) d_.drop_locked(id, "session expired");
+  }
+  if (down_pending_.empty()) return next;
+
+  Status written = d_.store_.batch([&](store::Batch& batch) {
+    for (const auto& [id, unknown] : down_pending_) {
+      SHOAL_RETURN_IF_ERROR(batch.update([&](store::WriteTxn& tx) {
+        {
+          std::lock_guard lock(d_.mu_);
+          if (d_.nodes_.contains(id)) return Status::ok();  // it came back meanwhile
+        }
+        auto node = tx.get<api::Node>(id);
+        if (!node || node->Status.State == api::NodeState::kDown) return Status::ok();
+        api::Node down = *node;
+        down.Status.State = api::NodeState::kDown;
+        down.Status.Message = unknown ? kUnknownHeartbeatFailure : kHeartbeatFailure;
+        spdlog::info("dispatcher: node {} missed its heartbeat deadline; marking it down", id);
+        return tx.update(std::move(down));
+      }));
+    }
+    return Status::ok();
+  });
+  if (written.is_ok()) {
+    down_pending_.clear();
+    return next;
+  }
+  spdlog::error("dispatcher: cannot mark {} nodes down (retrying): {}", down_pending_.size(),
+                written.message());
+  Timestamp retry = now + kDownRetry;
+  return next && *next < retry ? next : std::optional<Timestamp>(retry);
+}
+
+}  // namespace shoal::manager::dispatcher

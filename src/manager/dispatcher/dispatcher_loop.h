@@ -1,0 +1,43 @@
+// The dispatcher's reconciler (internal to dispatcher/): routes task changes to the nodes'
+// subscriptions and expires missed heartbeats, on the dispatcher's ReconcileLoop thread.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "manager/dispatcher/dispatcher.h"
+
+namespace shoal::manager::dispatcher {
+
+class Dispatcher::Loop final : public Reconciler {
+ public:
+  explicit Loop(Dispatcher& dispatcher) : d_(dispatcher) {}
+
+  std::string name() const override { return "dispatcher"; }
+  store::WatchFilter filter() const override;
+  void on_snapshot(const store::ReadTxn& snapshot) override;
+  void on_event(const store::Event& event) override;
+  std::optional<Timestamp> tick(Timestamp now) override;
+
+ private:
+  void read_heartbeat_period();
+  void route_changes();
+  void drop_deleted_nodes();
+  // Marks nodes past their deadline DOWN; returns the earliest deadline left.
+  std::optional<Timestamp> expire(Timestamp now);
+
+  Dispatcher& d_;
+  // Loop-thread state (on_snapshot, on_event and tick never run concurrently).
+  bool resync_all_ = true;
+  bool cluster_dirty_ = true;
+  std::unordered_map<std::string, std::unordered_set<std::string>> dirty_;  // node → task IDs
+  std::vector<std::string> deleted_nodes_;
+  // Nodes whose deadline passed but whose DOWN state is not written yet (node ID, whether it
+  // was "unknown"); retried every kDownRetry until the store takes it.
+  std::vector<std::pair<std::string, bool>> down_pending_;
+  static constexpr std::chrono::seconds kDownRetry{1};
+};
+
+}  // namespace shoal::manager::dispatcher

@@ -1,0 +1,73 @@
+// Applying agents' task status reports to the store.
+//
+// plan_status_update() is the rule for one report (pure); StatusWriter applies many reports
+// from many nodes with group commit: reports that arrive while a commit is in flight wait
+// and go together in the next one, one Store::batch for all, so 10,000 reports cost one
+// datastore commit and a caller returns only once its reports are durable.
+//
+// The rule (swarmkit's dispatcher.processUpdates): a report for a task that no longer exists,
+// that is now on another node, that is identical to the stored status, or that would move
+// the task backwards (a stale or duplicated report) is ignored. Otherwise the task's
+// Status moves through api::advance_task to the reported state, message and error, stamped
+// with the agent's timestamp (or now when the report has none), and takes the reported
+// ContainerStatus and PortStatus. DesiredState and everything else are never touched.
+//
+// Thread safety: StatusWriter::apply is thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "agent/protocol.h"
+#include "common/time.h"
+#include "store/store.h"
+
+namespace shoal::manager::dispatcher {
+
+// The task after applying `report`, or nullopt when the report must be ignored.
+std::optional<api::Task> plan_status_update(const api::Task& current,
+                                            const api::TaskStatus& report, Timestamp now);
+
+class StatusWriter {
+ public:
+  // `store` and `clock` must outlive the writer.
+  StatusWriter(store::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  // Applies `updates` reported by node `node_id` (tasks of other nodes are ignored), merged
+  // with the reports of concurrent callers (for one task the furthest state wins). Returns
+  // OK once they are durable (or ignored). Errors: the store's batch error (the reports of
+  // that commit are lost; the agent sends them again).
+  Status apply(const std::string& node_id, std::vector<agent::TaskStatusUpdate> updates);
+
+  // Datastore commits made so far (for tests and benchmarks).
+  uint64_t commits() const;
+
+ private:
+  struct Report {
+    std::string node_id;
+    api::TaskStatus status;
+  };
+  struct Generation {
+    bool done = false;
+    Status result;
+  };
+
+  Status commit(std::unordered_map<std::string, Report>& reports);
+
+  store::Store& store_;
+  const Clock& clock_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::unordered_map<std::string, Report> pending_;             // GUARDED_BY(mu_)
+  std::shared_ptr<Generation> open_ = std::make_shared<Generation>();  // GUARDED_BY(mu_)
+  bool committing_ = false;                                     // GUARDED_BY(mu_)
+  uint64_t commits_ = 0;                                        // GUARDED_BY(mu_)
+};
+
+}  // namespace shoal::manager::dispatcher

@@ -1,0 +1,62 @@
+#include "manager/dispatcher/subscription.h"
+
+namespace shoal::manager::dispatcher {
+
+void Subscription::push(ChangeMap changes) {
+  if (changes.empty()) return;
+  {
+    std::lock_guard lock(mu_);
+    if (closed_) return;
+    if (pending_.empty()) {
+      pending_ = std::move(changes);
+    } else {
+      for (auto& [key, change] : changes) pending_.insert_or_assign(key, std::move(change));
+    }
+  }
+  cv_.notify_all();
+}
+
+void Subscription::close(std::string reason) {
+  {
+    std::lock_guard lock(mu_);
+    if (closed_) return;
+    closed_ = true;
+    close_reason_ = std::move(reason);
+    pending_.clear();
+  }
+  cv_.notify_all();
+}
+
+bool Subscription::closed() const {
+  std::lock_guard lock(mu_);
+  return closed_;
+}
+
+uint64_t Subscription::messages() const {
+  std::lock_guard lock(mu_);
+  return sequence_;
+}
+
+Result<std::optional<agent::AssignmentsMessage>> Subscription::recv(
+    std::chrono::nanoseconds timeout) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, timeout, [&] { return closed_ || !complete_sent_ || !pending_.empty(); });
+  if (closed_) return Status(Code::kUnavailable, close_reason_);
+  if (complete_sent_ && pending_.empty()) return std::optional<agent::AssignmentsMessage>();
+
+  agent::AssignmentsMessage message;
+  message.Type = complete_sent_ ? agent::AssignmentsType::kIncremental
+                                : agent::AssignmentsType::kComplete;
+  if (sequence_ > 0) message.AppliesTo = std::to_string(sequence_);
+  message.ResultsIn = std::to_string(++sequence_);
+  message.Changes.reserve(pending_.size());
+  for (auto& [key, change] : pending_) {
+    if (!complete_sent_ && change.Action == agent::AssignmentAction::kRemove) continue;
+    message.Changes.push_back(std::move(change));
+  }
+  pending_.clear();
+  complete_sent_ = true;
+  return std::optional<agent::AssignmentsMessage>(std::move(message));
+}
+
+}  // namespace shoal::manager::dispatcher

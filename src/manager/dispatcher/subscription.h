@@ -1,0 +1,77 @@
+// Subscription: one node's assignment stream on the dispatcher side. The dispatcher pushes
+// changes into it (merged per object while the agent has not read them, so a slow agent
+// gets one message with the latest of everything instead of a backlog); the reader —
+// the in-process agent, or later a transport's stream writer — pulls messages with recv().
+//
+// Messages: the first is COMPLETE (sent even when empty; removals are left out of it), the
+// rest INCREMENTAL; ResultsIn counts "1", "2", ... and AppliesTo is the previous ResultsIn.
+//
+// Thread safety: all methods are thread-safe except set(), which the dispatcher guards with
+// its own lock.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "agent/protocol.h"
+#include "manager/dispatcher/assignment_set.h"
+
+namespace shoal::manager::dispatcher {
+
+class Subscription {
+ public:
+  Subscription(std::string node_id, std::string session_id)
+      : node_id_(std::move(node_id)), session_id_(std::move(session_id)), set_(node_id_) {}
+
+  const std::string& node_id() const { return node_id_; }
+  const std::string& session_id() const { return session_id_; }
+  // What the node's agent has been told. REQUIRES: the dispatcher's lock.
+  AssignmentSet& set() { return set_; }
+
+  // Merges `changes` into what the reader will get next; wakes it.
+  void push(ChangeMap changes);
+  // Ends the stream: recv() then fails with kUnavailable `reason`. Idempotent.
+  void close(std::string reason);
+  bool closed() const;
+  // Messages handed out so far.
+  uint64_t messages() const;
+
+  // agent::AssignmentStream::recv(): the next message within `timeout`, nullopt on timeout.
+  // Errors: kUnavailable with the close reason.
+  Result<std::optional<agent::AssignmentsMessage>> recv(std::chrono::nanoseconds timeout);
+
+ private:
+  const std::string node_id_;
+  const std::string session_id_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  ChangeMap pending_;          // GUARDED_BY(mu_)
+  bool complete_sent_ = false;  // GUARDED_BY(mu_)
+  uint64_t sequence_ = 0;      // GUARDED_BY(mu_)
+  bool closed_ = false;        // GUARDED_BY(mu_)
+  std::string close_reason_;   // GUARDED_BY(mu_)
+
+  AssignmentSet set_;  // GUARDED_BY(the dispatcher's mu_)
+};
+
+// The reader's handle: an agent::AssignmentStream over a subscription. Destroying or
+// cancelling it closes the subscription.
+class SubscriptionStream final : public agent::AssignmentStream {
+ public:
+  explicit SubscriptionStream(std::shared_ptr<Subscription> sub) : sub_(std::move(sub)) {}
+  ~SubscriptionStream() override { sub_->close("assignment stream cancelled"); }
+
+  Result<std::optional<agent::AssignmentsMessage>> recv(std::chrono::nanoseconds timeout) override {
+    return sub_->recv(timeout);
+  }
+  void cancel() override { sub_->close("assignment stream cancelled"); }
+
+ private:
+  const std::shared_ptr<Subscription> sub_;
+};
+
+}  // namespace shoal::manager::dispatcher
