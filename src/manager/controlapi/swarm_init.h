@@ -1,0 +1,55 @@
+// Planning `swarm init`: checks the request and builds every object the new swarm starts
+// with, without writing anything (swarm.cc commits the plan in one transaction).
+//
+// Thread safety: plan_init reads the Context (IDs, randomness, LocalNode::resolve_ip,
+// description) and nothing else; safe to call from any thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "api/model.h"
+#include "common/status.h"
+#include "manager/controlapi/context.h"
+#include "manager/controlapi/local_node.h"
+
+namespace shoal::manager::controlapi {
+
+struct InitPlan {
+  api::Swarm cluster;     // spec, join tokens, address pools, data path port
+  api::Node node;         // this node: leader manager, ready, reachable
+  api::Network ingress;   // the routing-mesh network
+  Membership membership;  // what LocalNode::on_joined learns
+  bool autolock = false;  // make an unlock key
+};
+
+// Errors (kInvalidArgument unless said otherwise, moby's texts):
+//   `invalid ListenAddr "": invalid empty address`, "could not parse listen address X",
+//   "advertise address must be a non-zero IP address or network interface (with optional
+//   port number)", "data path address must be a non-zero IP address or network interface
+//   (without a port number)", LocalNode::resolve_ip's errors,
+//   "subnet size is out of range: N", "invalid base pool X: invalid CIDR address: X",
+//   `invalid CIDR: "X". Subnet size is too small for pool: N`,
+//   "Datapath port number is not in valid range (1024-49151) : N", and the spec errors of
+//   init_cluster_spec (swarm.h).
+Result<InitPlan> plan_init(const Context& ctx, const api::InitRequest& request);
+
+// The addresses of a validated request.
+struct InitAddresses {
+  std::string listen;     // "host:port"
+  std::string advertise;  // "ip:port"
+  std::string advertise_ip;
+  std::string data_path;  // "" or an IP
+};
+Result<InitAddresses> resolve_init_addresses(const LocalNode& local,
+                                             const api::InitRequest& request);
+
+// moby validateDefaultAddrPool + defaults: the pools (["10.0.0.0/8"] when none) and the
+// subnet size (24 when 0). Errors as plan_init.
+Status check_addr_pools(std::vector<std::string>& pools, uint32_t& subnet_size);
+
+// The ingress network's subnet: the first `subnet_size` block of the first pool
+// ("10.0.0.0/24" for the defaults), with its first address as gateway.
+api::IPAMConfig ingress_subnet(const std::vector<std::string>& pools, uint32_t subnet_size);
+
+}  // namespace shoal::manager::controlapi
