@@ -2,12 +2,11 @@
 // stops it cleanly (exit 0); a failure to start exits 1 with the reason on stderr.
 #include <pthread.h>
 #include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <memory>
 #include <string>
-
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
 #include "daemon/daemon.h"
@@ -55,7 +54,8 @@ int run_daemon(const DaemonFlags& flags) {
 void add_daemon_command(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<DaemonFlags>();
   CLI::App* cmd = app.add_subcommand(
-      "daemon", "Run the shoal node process in the foreground (Docker Engine API on a unix socket)");
+      "daemon",
+      "Run the shoal node process in the foreground (Docker Engine API on a unix socket)");
   cmd->add_option("--data-dir", flags->daemon.data_dir, "Directory for shoal's state")
       ->capture_default_str();
   cmd->add_option("--socket", flags->daemon.socket_path,

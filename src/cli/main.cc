@@ -1,6 +1,5 @@
 // shoal: one binary, subcommands for the daemon and the tools around it.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <string>
 

@@ -1,13 +1,12 @@
 #include "daemon/daemon.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
-
-#include <spdlog/spdlog.h>
 
 #include "common/time.h"
 #include "http/engine/system.h"
@@ -67,8 +66,7 @@ Status Daemon::init() {
   std::string sock_dir = std::filesystem::path(sock).parent_path().string();
   if (!sock_dir.empty()) SHOAL_RETURN_IF_ERROR(make_dirs(sock_dir, 0755, "socket dir"));
 
-  SHOAL_ASSIGN_OR_RETURN(data_lock_,
-                         LockFile::acquire(data + "/shoal.lock", "data dir " + data));
+  SHOAL_ASSIGN_OR_RETURN(data_lock_, LockFile::acquire(data + "/shoal.lock", "data dir " + data));
   SHOAL_ASSIGN_OR_RETURN(socket_lock_, LockFile::acquire(sock + ".lock", "socket " + sock));
 
   SHOAL_ASSIGN_OR_RETURN(auto datastore, store::SqliteDatastore::open(data));
@@ -81,11 +79,12 @@ Status Daemon::init() {
 
   SHOAL_ASSIGN_OR_RETURN(auto listener, http::UnixListener::open(sock, kSocketMode));
   server_ = std::make_unique<http::Server>(
-      std::move(router), http::ServerOptions{.version = kVersion, .io_threads = options_.io_threads});
+      std::move(router),
+      http::ServerOptions{.version = kVersion, .io_threads = options_.io_threads});
   server_->add_listener(std::move(listener));
   SHOAL_RETURN_IF_ERROR(server_->start());
-  spdlog::info("shoal daemon {} ready: data dir {}, socket unix://{}, pid {}", kVersion, data,
-               sock, ::getpid());
+  spdlog::info("shoal daemon {} ready: data dir {}, socket unix://{}, pid {}", kVersion, data, sock,
+               ::getpid());
   return Status::ok();
 }
 

@@ -49,8 +49,7 @@ Result<LockFile> LockFile::acquire(const std::string& path, const std::string& w
       ::pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
     int err = errno;
     ::close(fd);
-    return error(Code::kInternal, "cannot write pid to lock file {}: {}", path,
-                 std::strerror(err));
+    return error(Code::kInternal, "cannot write pid to lock file {}: {}", path, std::strerror(err));
   }
   return LockFile(fd, path);
 }

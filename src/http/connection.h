@@ -16,9 +16,17 @@
 // by posting to it. The object lives as long as a pending operation or a worker holds it.
 #pragma once
 
+#include <spdlog/spdlog.h>
 #include <strings.h>
 #include <sys/socket.h>
 
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/socket_base.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/http.hpp>
 #include <cerrno>
 #include <cstdint>
 #include <limits>
@@ -28,15 +36,6 @@
 #include <string>
 #include <string_view>
 #include <utility>
-
-#include <boost/asio/buffer.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/socket_base.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/stream_traits.hpp>
-#include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
 
 #include "http/server_core.h"
 
@@ -97,10 +96,9 @@ class Connection final : public ConnectionBase,
     // The route's limit applies once the route is known. (Not boost::none: Beast 1.74
     // compares Content-Length against an empty optional and always fails.)
     head_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
-    bhttp::async_read_header(stream_, buffer_, *head_parser_,
-                             [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                               self->on_header(ec);
-                             });
+    bhttp::async_read_header(
+        stream_, buffer_, *head_parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
@@ -122,18 +120,21 @@ class Connection final : public ConnectionBase,
     keep_alive_ = msg.keep_alive();
     Method method = parse_method(sv(msg.method_string()));
     is_head_ = method == Method::kHead;
-    prepared_.emplace(prepare_request(core_.router(), method, sv(msg.target()), std::move(headers)));
-    bool expect_continue = strcasecmp(std::string(sv(msg[bhttp::field::expect])).c_str(),
-                                      "100-continue") == 0;
+    prepared_.emplace(
+        prepare_request(core_.router(), method, sv(msg.target()), std::move(headers)));
+    bool expect_continue =
+        strcasecmp(std::string(sv(msg[bhttp::field::expect])).c_str(), "100-continue") == 0;
     body_parser_.emplace(std::move(*head_parser_));
     head_parser_.reset();
     body_parser_->body_limit(prepared_->max_body_bytes);
-    if (auto length = body_parser_->content_length(); length && *length > prepared_->max_body_bytes) {
+    if (auto length = body_parser_->content_length();
+        length && *length > prepared_->max_body_bytes) {
       return on_body(bhttp::error::body_limit);  // answer now, not after the body arrived
     }
     if (body_parser_->is_done()) return on_body({});
     if (expect_continue) {
-      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
+      auto cont =
+          std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
       writing_ = true;
       return bhttp::async_write(
           stream_, *cont, [self = this->shared_from_this(), cont](beast::error_code ec, size_t) {
@@ -146,10 +147,9 @@ class Connection final : public ConnectionBase,
   }
 
   void read_body() {
-    bhttp::async_read(stream_, buffer_, *body_parser_,
-                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                        self->on_body(ec);
-                      });
+    bhttp::async_read(
+        stream_, buffer_, *body_parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_body(ec); });
   }
 
   void on_body(beast::error_code ec) {
@@ -200,10 +200,9 @@ class Connection final : public ConnectionBase,
         return;
       }
       Response resp = invoke_handler(*route, req);
-      asio::post(self->stream_.get_executor(),
-                 [self, ex, resp = std::move(resp)]() mutable {
-                   self->on_handler_done(ex, std::move(resp));
-                 });
+      asio::post(self->stream_.get_executor(), [self, ex, resp = std::move(resp)]() mutable {
+        self->on_handler_done(ex, std::move(resp));
+      });
     });
     if (!submitted) {
       exchange_.reset();
@@ -326,8 +325,8 @@ class Connection final : public ConnectionBase,
     if (closed_ || ec == asio::error::operation_aborted || !exchange_) return;
     if (ec) return peer_gone();
     char c;
-    ssize_t n = ::recv(beast::get_lowest_layer(stream_).native_handle(), &c, 1,
-                       MSG_PEEK | MSG_DONTWAIT);
+    ssize_t n =
+        ::recv(beast::get_lowest_layer(stream_).native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n == 0) return peer_gone();
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return arm_watch();

@@ -49,7 +49,8 @@ Result<std::vector<Segment>> compile(std::string_view pattern) {
     if (size_t colon = inner.find(':'); colon != std::string_view::npos) {
       if (inner.substr(colon + 1) != ".*") {
         return error(Code::kInvalidArgument,
-                     "route pattern \"{}\": only the greedy form {{name:.*}} is supported", pattern);
+                     "route pattern \"{}\": only the greedy form {{name:.*}} is supported",
+                     pattern);
       }
       if (greedy_seen) {
         return error(Code::kInvalidArgument, "route pattern \"{}\": more than one greedy segment",
@@ -134,8 +135,7 @@ struct Router::Compiled {
 Router::Router() = default;
 Router::~Router() = default;
 
-Status Router::add(Method method, std::string_view pattern, Handler handler,
-                   RouteOptions options) {
+Status Router::add(Method method, std::string_view pattern, Handler handler, RouteOptions options) {
   if (!handler) return error(Code::kInvalidArgument, "route {}: empty handler", pattern);
   return add_route(Route{method, std::string(pattern), std::move(handler), nullptr, options});
 }

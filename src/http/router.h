@@ -44,7 +44,7 @@ struct RouteOptions {
 struct Route {
   Method method;
   std::string pattern;
-  Handler handler;               // exactly one of handler / stream_handler is set
+  Handler handler;  // exactly one of handler / stream_handler is set
   StreamHandler stream_handler;
   RouteOptions options;
 

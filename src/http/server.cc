@@ -1,14 +1,13 @@
 #include "http/server.h"
 
 #include <pthread.h>
-
-#include <optional>
-#include <system_error>
-#include <thread>
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <spdlog/spdlog.h>
+#include <optional>
+#include <system_error>
+#include <thread>
 
 #include "http/server_core.h"
 
@@ -85,8 +84,6 @@ void Server::stop() {
 
 size_t Server::connections() const { return core_->connections(); }
 
-size_t Server::worker_threads() const {
-  return core_->workers().threads();
-}
+size_t Server::worker_threads() const { return core_->workers().threads(); }
 
 }  // namespace shoal::http

@@ -1,8 +1,8 @@
 #include "http/server_core.h"
 
-#include <exception>
-
 #include <spdlog/spdlog.h>
+
+#include <exception>
 
 #include "http/api_version.h"
 
@@ -74,8 +74,8 @@ Status invoke_stream_handler(const Route& route, Request& request, ResponseStrea
     }
     return st;
   } catch (const std::exception& e) {
-    spdlog::error("stream handler for {} {} threw: {}", method_name(request.method),
-                  request.path, e.what());
+    spdlog::error("stream handler for {} {} threw: {}", method_name(request.method), request.path,
+                  e.what());
     return Status(Code::kInternal, std::string("internal error: ") + e.what());
   } catch (...) {
     spdlog::error("stream handler for {} {} threw", method_name(request.method), request.path);
@@ -100,8 +100,7 @@ ServerCore::ServerCore(const Router& router, const ServerOptions& options)
       headers_(common_headers(options)),
       workers_(WorkerPool::Options{options.max_workers, options.worker_idle_timeout, "http"}) {}
 
-bool ServerCore::add_connection(ConnectionBase* connection,
-                                std::weak_ptr<ConnectionBase> handle) {
+bool ServerCore::add_connection(ConnectionBase* connection, std::weak_ptr<ConnectionBase> handle) {
   std::lock_guard lock(mu_);
   if (stopping_) return false;
   live_.emplace(connection, std::move(handle));

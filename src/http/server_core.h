@@ -42,10 +42,10 @@ class ConnectionBase {
 
 // The transport-independent outcome of a request head.
 struct PreparedRequest {
-  Request request;                 // head filled in: method, target, path, api_version,
-                                   // pattern, params, query, headers
-  const Route* route = nullptr;    // nullptr: answer `early` without calling a handler
-  std::optional<Response> early;   // 404 page not found / 400 bad version
+  Request request;                // head filled in: method, target, path, api_version,
+                                  // pattern, params, query, headers
+  const Route* route = nullptr;   // nullptr: answer `early` without calling a handler
+  std::optional<Response> early;  // 404 page not found / 400 bad version
   size_t max_body_bytes = 1u << 20;
 };
 

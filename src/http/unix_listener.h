@@ -43,8 +43,8 @@ class UnixListener final : public Listener {
   UnixListener(int fd, std::string path, struct stat bound);
 
   std::string path_;
-  struct stat bound_;  // identity (dev, ino) of the socket file we created
-  int fd_;             // the listening socket until start() hands it to the acceptor
+  struct stat bound_;           // identity (dev, ino) of the socket file we created
+  int fd_;                      // the listening socket until start() hands it to the acceptor
   std::shared_ptr<Impl> impl_;  // the acceptor, once started
   std::atomic<bool> closed_{false};
 };

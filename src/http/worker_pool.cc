@@ -1,10 +1,9 @@
 #include "http/worker_pool.h"
 
 #include <pthread.h>
+#include <spdlog/spdlog.h>
 
 #include <system_error>
-
-#include <spdlog/spdlog.h>
 
 namespace shoal::http {
 
@@ -63,8 +62,8 @@ void WorkerPool::run() {
     }
     if (stopping_) return;
     ++idle_;
-    bool woken = cv_.wait_for(lock, options_.idle_timeout,
-                              [&] { return !queue_.empty() || stopping_; });
+    bool woken =
+        cv_.wait_for(lock, options_.idle_timeout, [&] { return !queue_.empty() || stopping_; });
     --idle_;
     if (!woken) return;  // idle for idle_timeout with nothing queued: exit
   }

@@ -50,13 +50,13 @@ class WorkerPool {
   size_t idle() const;     // threads waiting for a task
 
  private:
-  void run();                  // a worker thread's loop
+  void run();  // a worker thread's loop
   void join_retired_locked(std::unique_lock<std::mutex>& lock);
 
   const Options options_;
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;  // work queued or stopping
+  std::condition_variable cv_;               // work queued or stopping
   std::deque<std::function<void()>> queue_;  // guarded by mu_
   std::list<std::thread> threads_;           // guarded by mu_: live threads
   std::vector<std::thread> retired_;         // guarded by mu_: exited, not yet joined

@@ -87,7 +87,9 @@ CommandResult run_command(const std::vector<std::string>& argv,
 }
 
 DaemonProcess::DaemonProcess(std::string data_dir, std::string socket_path, std::string log_file)
-    : data_dir_(std::move(data_dir)), socket_(std::move(socket_path)), log_file_(std::move(log_file)) {}
+    : data_dir_(std::move(data_dir)),
+      socket_(std::move(socket_path)),
+      log_file_(std::move(log_file)) {}
 
 DaemonProcess::~DaemonProcess() {
   if (running()) stop(SIGTERM);
@@ -103,8 +105,8 @@ bool DaemonProcess::start() {
     dup2(in, 0);
     dup2(log, 1);
     dup2(log, 2);
-    std::vector<std::string> argv = {SHOAL_BINARY, "daemon",   "--data-dir", data_dir_,
-                                     "--socket",   socket_,    "--log-level", "debug"};
+    std::vector<std::string> argv = {SHOAL_BINARY, "daemon", "--data-dir",  data_dir_,
+                                     "--socket",   socket_,  "--log-level", "debug"};
     auto args = c_argv(argv);
     execv(args[0], args.data());
     _exit(127);

@@ -69,10 +69,10 @@ TEST_F(DaemonIntegrationTest, DockerVersionShowsShoalServer) {
 TEST_F(DaemonIntegrationTest, CurlPingHeadersAndNotFoundBody) {
   auto get = curl({"-i", "http://localhost/_ping"});
   ASSERT_EQ(get.exit_code, 0) << get.err;
-  for (const char* h : {"HTTP/1.1 200 OK\r\n", "Api-Version: 1.41\r\n", "Ostype: linux\r\n",
-                        "Docker-Experimental: false\r\n", "Swarm: inactive\r\n",
-                        "Cache-Control: no-cache, no-store, must-revalidate\r\n",
-                        "Pragma: no-cache\r\n"}) {
+  for (const char* h :
+       {"HTTP/1.1 200 OK\r\n", "Api-Version: 1.41\r\n", "Ostype: linux\r\n",
+        "Docker-Experimental: false\r\n", "Swarm: inactive\r\n",
+        "Cache-Control: no-cache, no-store, must-revalidate\r\n", "Pragma: no-cache\r\n"}) {
     EXPECT_NE(get.out.find(h), std::string::npos) << h << " in\n" << get.out;
   }
   EXPECT_NE(get.out.find("Server: shoal/" + std::string(kVersion) + " (linux)\r\n"),

@@ -1,10 +1,9 @@
 #include "http/engine/system.h"
 
+#include <fmt/format.h>
 #include <sys/utsname.h>
 
 #include <cstring>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "http/api_version.h"
@@ -49,17 +48,20 @@ nlohmann::json version_body(const SystemInfo& info) {
   std::string compiler = std::string("g++ ") + __VERSION__;
   std::string built = build_time();
   nlohmann::json details = {
-      {"ApiVersion", kApiVersion},   {"Arch", arch},
-      {"BuildTime", built},          {"Experimental", "false"},
-      {"GitCommit", SHOAL_GIT_COMMIT}, {"GoVersion", compiler},
-      {"KernelVersion", uts.release}, {"MinAPIVersion", kMinApiVersion},
+      {"ApiVersion", kApiVersion},
+      {"Arch", arch},
+      {"BuildTime", built},
+      {"Experimental", "false"},
+      {"GitCommit", SHOAL_GIT_COMMIT},
+      {"GoVersion", compiler},
+      {"KernelVersion", uts.release},
+      {"MinAPIVersion", kMinApiVersion},
       {"Os", "linux"},
   };
   return {
       {"Platform", {{"Name", "shoal"}}},
-      {"Components", nlohmann::json::array({{{"Name", "Engine"},
-                                              {"Version", info.version},
-                                              {"Details", details}}})},
+      {"Components", nlohmann::json::array(
+                         {{{"Name", "Engine"}, {"Version", info.version}, {"Details", details}}})},
       {"Version", info.version},
       {"ApiVersion", kApiVersion},
       {"MinAPIVersion", kMinApiVersion},

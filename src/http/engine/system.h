@@ -10,9 +10,8 @@
 #pragma once
 
 #include <functional>
-#include <string>
-
 #include <nlohmann/json_fwd.hpp>
+#include <string>
 
 #include "common/status.h"
 #include "http/router.h"
@@ -29,8 +28,8 @@ struct SystemInfo {
 Status register_system_routes(Router& router, SystemInfo info);
 
 // The /version body (exposed for tests): Platform, Components[Engine], Version, ApiVersion,
-// MinAPIVersion, GitCommit (the commit configured, or "unknown"), GoVersion (the C++ compiler), Os, Arch (Go's names: amd64,
-// arm64), KernelVersion (uname -r), BuildTime (RFC 3339).
+// MinAPIVersion, GitCommit (the commit configured, or "unknown"), GoVersion (the C++ compiler), Os,
+// Arch (Go's names: amd64, arm64), KernelVersion (uname -r), BuildTime (RFC 3339).
 nlohmann::json version_body(const SystemInfo& info);
 
 }  // namespace shoal::http::engine

@@ -36,8 +36,7 @@ TEST_F(LockFileTest, SecondHolderIsRefusedWithPidAndPath) {
   ASSERT_FALSE(second.is_ok());
   EXPECT_EQ(second.status().code(), Code::kConflict);
   EXPECT_EQ(second.status().message(), "another shoal daemon (pid " + std::to_string(getpid()) +
-                                           ") is using data dir " + dir_ + " (lock " + path +
-                                           ")");
+                                           ") is using data dir " + dir_ + " (lock " + path + ")");
 
   first->release();
   first->release();

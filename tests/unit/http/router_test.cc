@@ -113,8 +113,7 @@ TEST(RouterTest, RejectsMalformedAndDuplicatePatterns) {
   EXPECT_EQ(router.add(Method::kGet, "/a/{id", named("x")).code(), Code::kInvalidArgument);
   EXPECT_EQ(router.add(Method::kGet, "/a/{}", named("x")).code(), Code::kInvalidArgument);
   EXPECT_EQ(router.add(Method::kGet, "/a/x{id}", named("x")).code(), Code::kInvalidArgument);
-  EXPECT_EQ(router.add(Method::kGet, "/a/{id:[0-9]+}", named("x")).code(),
-            Code::kInvalidArgument);
+  EXPECT_EQ(router.add(Method::kGet, "/a/{id:[0-9]+}", named("x")).code(), Code::kInvalidArgument);
   EXPECT_EQ(router.add(Method::kGet, "/a/{id}/{id}", named("x")).code(), Code::kInvalidArgument);
   EXPECT_EQ(router.add(Method::kGet, "/a/{p:.*}/{q:.*}", named("x")).code(),
             Code::kInvalidArgument);

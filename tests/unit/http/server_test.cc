@@ -9,9 +9,8 @@
 #include <filesystem>
 #include <future>
 #include <mutex>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "http/engine/system.h"
 #include "http/unix_listener.h"
@@ -62,18 +61,19 @@ class ServerTest : public ::testing::Test {
     socket_ = dir_ + "/api.sock";
 
     auto router = std::make_unique<Router>();
-    ASSERT_TRUE(engine::register_system_routes(*router, {.version = "9.9.9", .swarm_state = {}})
-                    .is_ok());
+    ASSERT_TRUE(
+        engine::register_system_routes(*router, {.version = "9.9.9", .swarm_state = {}}).is_ok());
     ASSERT_TRUE(router
-                    ->add(Method::kPost, "/echo",
-                          [](Request& r) -> Result<Response> {
-                            return Response::json(
-                                200, {{"body", r.body},
-                                      {"length", r.body.size()},
-                                      {"content_type", r.headers.get("Content-Type").value_or("")},
-                                      {"api_version", r.api_version}});
-                          },
-                          RouteOptions{.max_body_bytes = 1u << 20})
+                    ->add(
+                        Method::kPost, "/echo",
+                        [](Request& r) -> Result<Response> {
+                          return Response::json(
+                              200, {{"body", r.body},
+                                    {"length", r.body.size()},
+                                    {"content_type", r.headers.get("Content-Type").value_or("")},
+                                    {"api_version", r.api_version}});
+                        },
+                        RouteOptions{.max_body_bytes = 1u << 20})
                     .is_ok());
     ASSERT_TRUE(router
                     ->add(Method::kGet, "/q",
@@ -270,7 +270,8 @@ TEST_F(ServerTest, HandlerErrorsAndExceptions) {
 
 TEST_F(ServerTest, QueryAndGreedyParams) {
   TestClient c(socket_);
-  auto res = c.request("GET", "/v1.41/q?flag=1&n=12&filters=%7B%22name%22%3A%7B%22web%22%3Atrue%7D%7D");
+  auto res =
+      c.request("GET", "/v1.41/q?flag=1&n=12&filters=%7B%22name%22%3A%7B%22web%22%3Atrue%7D%7D");
   auto q = nlohmann::json::parse(res.body());
   EXPECT_EQ(q["flag"], true);
   EXPECT_EQ(q["n"], 12);
@@ -335,8 +336,8 @@ TEST_F(ServerTest, ExpectContinue) {
 
 TEST_F(ServerTest, BodyLargerThanRouteLimitIs413AndCloses) {
   TestClient c(socket_);
-  c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " +
-         std::to_string((1u << 20) + 1) + "\r\n\r\n");
+  c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string((1u << 20) + 1) +
+         "\r\n\r\n");
   // Beast checks Content-Length against the limit before any body byte arrives.
   auto res = c.read_response();
   EXPECT_EQ(res.result_int(), 413);

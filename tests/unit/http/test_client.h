@@ -7,16 +7,15 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <cstring>
-#include <string>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstring>
+#include <string>
 
 namespace shoal::http::testing {
 
@@ -28,7 +27,8 @@ class TestClient {
   }
 
   void set_timeout(std::chrono::milliseconds t) {
-    timeval tv{static_cast<time_t>(t.count() / 1000), static_cast<suseconds_t>((t.count() % 1000) * 1000)};
+    timeval tv{static_cast<time_t>(t.count() / 1000),
+               static_cast<suseconds_t>((t.count() % 1000) * 1000)};
     setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   }
 
@@ -45,8 +45,8 @@ class TestClient {
 
   auto request(const std::string& method, const std::string& target, const std::string& body = "",
                const std::string& extra_headers = "") {
-    std::string raw = method + " " + target + " HTTP/1.1\r\nHost: api.moby.localhost\r\n" +
-                      extra_headers;
+    std::string raw =
+        method + " " + target + " HTTP/1.1\r\nHost: api.moby.localhost\r\n" + extra_headers;
     if (!body.empty()) raw += "Content-Length: " + std::to_string(body.size()) + "\r\n";
     raw += "\r\n" + body;
     send(raw);
