@@ -1,0 +1,243 @@
+#include "manager/orchestrator/orchestrator.h"
+
+#include <spdlog/spdlog.h>
+
+#include "manager/orchestrator/commit.h"
+#include "manager/orchestrator/global.h"
+#include "manager/orchestrator/jobs.h"
+#include "manager/orchestrator/reaper.h"
+#include "manager/orchestrator/replicated.h"
+
+namespace shoal::manager::orchestrator {
+
+namespace {
+
+// A task change an orchestrator must look at: it appeared or went, its desired state or
+// node changed, or it crossed `running` (came up, or ended).
+bool task_change_matters(const api::Task* old, const api::Task* now) {
+  if (old == nullptr || now == nullptr) return true;
+  if (old->DesiredState != now->DesiredState || old->NodeID != now->NodeID) return true;
+  bool was_up = old->Status.State >= api::TaskState::kRunning;
+  bool is_up = now->Status.State >= api::TaskState::kRunning;
+  return was_up != is_up || api::is_terminal(old->Status.State) != api::is_terminal(now->Status.State);
+}
+
+// A node change that may move tasks: availability, state, or anything constraints read.
+bool node_change_matters(const api::Node* old, const api::Node* now) {
+  if (old == nullptr || now == nullptr) return true;
+  return old->Spec.Availability != now->Spec.Availability ||
+         old->Status.State != now->Status.State || old->Spec.Role != now->Spec.Role ||
+         old->Spec.Labels != now->Spec.Labels || old->Status.Addr != now->Status.Addr ||
+         old->Description.Hostname != now->Description.Hostname ||
+         old->Description.Platform.OS != now->Description.Platform.OS ||
+         old->Description.Platform.Architecture != now->Description.Platform.Architecture ||
+         old->Description.Engine.Labels != now->Description.Engine.Labels;
+}
+
+NodeMap all_nodes(const store::ReadTxn& snapshot) {
+  NodeMap nodes;
+  snapshot.for_each<api::Node>(store::by::All{}, [&](const std::shared_ptr<const api::Node>& n) {
+    nodes.emplace(n->ID, n);
+  });
+  return nodes;
+}
+
+}  // namespace
+
+ServiceOrchestrator::ServiceOrchestrator(Family family, store::Store& store, IdGenerator& ids)
+    : family_(family), store_(store), ids_(ids) {}
+
+std::string ServiceOrchestrator::name() const {
+  switch (family_) {
+    case Family::kReplicated:
+      return "replicated orchestrator";
+    case Family::kGlobal:
+      return "global orchestrator";
+    case Family::kJobs:
+      return "job orchestrator";
+  }
+  return "orchestrator";
+}
+
+bool ServiceOrchestrator::handles(const api::Service& service) const {
+  const api::ServiceMode& mode = service.Spec.Mode;
+  switch (family_) {
+    case Family::kReplicated:
+      return mode.Replicated.has_value();
+    case Family::kGlobal:
+      return mode.Global.has_value();
+    case Family::kJobs:
+      return mode.ReplicatedJob.has_value() || mode.GlobalJob.has_value();
+  }
+  return false;
+}
+
+store::WatchFilter ServiceOrchestrator::filter() const {
+  return store::WatchFilter::of({store::Kind::kService, store::Kind::kTask, store::Kind::kNode});
+}
+
+void ServiceOrchestrator::on_snapshot(const store::ReadTxn&) {
+  all_dirty_ = true;
+  dirty_.clear();
+  dirty_nodes_.clear();
+  // removed_ stays: a deleted service's tasks still need their desired state.
+}
+
+void ServiceOrchestrator::on_event(const store::Event& event) {
+  switch (event.kind) {
+    case store::Kind::kService: {
+      if (event.action == store::Action::kDelete) {
+        const auto& old = event.old_as<api::Service>();
+        if (old != nullptr && handles(*old)) removed_.insert(old->ID);
+        templates_.forget(std::string(event.id()));
+        dirty_.erase(std::string(event.id()));
+        return;
+      }
+      const auto& service = event.new_as<api::Service>();
+      if (service != nullptr && handles(*service)) dirty_.insert(service->ID);
+      return;
+    }
+    case store::Kind::kTask:
+      on_task_event(event);
+      return;
+    case store::Kind::kNode:
+      if (node_change_matters(event.old_as<api::Node>().get(), event.new_as<api::Node>().get())) {
+        dirty_nodes_.insert(std::string(event.id()));
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+void ServiceOrchestrator::on_task_event(const store::Event& event) {
+  const api::Task* old = event.old_as<api::Task>().get();
+  const api::Task* now = event.new_as<api::Task>().get();
+  if (now == nullptr) {
+    running_since_.erase(std::string(event.id()));
+  } else if (now->Status.State == api::TaskState::kRunning &&
+             (old == nullptr || old->Status.State < api::TaskState::kRunning)) {
+    running_since_[now->ID] = now->Status.Timestamp;
+  }
+  if (task_change_matters(old, now)) dirty_.insert((now != nullptr ? now : old)->ServiceID);
+}
+
+void ServiceOrchestrator::collect_work(const store::ReadTxn& snapshot) {
+  bool all_per_node = false;
+  for (const std::string& node_id : dirty_nodes_) {
+    snapshot.for_each<api::Task>(store::by::Node{node_id},
+                                 [&](const TaskPtr& t) { dirty_.insert(t->ServiceID); });
+    all_per_node = true;
+  }
+  dirty_nodes_.clear();
+  if (!all_dirty_ && !(all_per_node && family_ != Family::kReplicated)) return;
+  snapshot.for_each<api::Service>(store::by::All{}, [&](const std::shared_ptr<const api::Service>& s) {
+    if (handles(*s) && (all_dirty_ || is_per_node(*s))) dirty_.insert(s->ID);
+  });
+  all_dirty_ = false;
+}
+
+Plan ServiceOrchestrator::plan_service(const ServiceInputs& in) const {
+  const api::ServiceMode& mode = in.service->Spec.Mode;
+  if (mode.Global) return plan_global(in);
+  if (mode.ReplicatedJob) return plan_replicated_job(in);
+  if (mode.GlobalJob) return plan_global_job(in);
+  return plan_replicated(in);
+}
+
+std::vector<Plan> ServiceOrchestrator::plan_dirty(const store::ReadTxn& snapshot, Timestamp now) {
+  std::vector<Plan> plans;
+  NodeMap nodes = all_nodes(snapshot);
+  for (const std::string& id : dirty_) {
+    auto service = snapshot.get<api::Service>(id);
+    if (service == nullptr) {
+      if (removed_.count(id) == 0) continue;
+      plans.push_back(plan_service_removal(id, snapshot.find<api::Task>(store::by::Service{id})));
+      continue;
+    }
+    if (!handles(*service)) continue;
+    ServiceInputs in;
+    in.service = service;
+    in.tmpl = &templates_.get(*service);
+    in.tasks = snapshot.find<api::Task>(store::by::Service{id});
+    in.nodes = &nodes;
+    in.running_since = &running_since_;
+    in.now = now;
+    in.ids = &ids_;
+    plans.push_back(plan_service(in));
+  }
+  return plans;
+}
+
+std::optional<Timestamp> ServiceOrchestrator::next_follow_up() const {
+  std::optional<Timestamp> next;
+  for (const auto& [id, at] : follow_ups_) {
+    if (!next || at < *next) next = at;
+  }
+  return next;
+}
+
+std::optional<Timestamp> ServiceOrchestrator::tick(Timestamp now) {
+  for (auto it = follow_ups_.begin(); it != follow_ups_.end();) {
+    if (it->second <= now) {
+      dirty_.insert(it->first);
+      it = follow_ups_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  dirty_.insert(removed_.begin(), removed_.end());
+  std::vector<Plan> plans;
+  {
+    store::ReadTxn snapshot = store_.view();
+    collect_work(snapshot);
+    plans = plan_dirty(snapshot, now);
+  }
+  dirty_.clear();
+  removed_.clear();
+
+  for (const Plan& plan : plans) {
+    const std::string& id = plan.service_id();
+    follow_ups_.erase(id);
+    if (!plan.empty()) {
+      spdlog::debug("{}: service {}: {} new, {} changed, {} deleted tasks{}", name(), id,
+                    plan.creates(), plan.updates(), plan.deletes(),
+                    plan.service_update() ? ", service updated" : "");
+      CommitOutcome outcome = commit_plan(store_, plan);
+      if (!outcome.complete()) {
+        if (plan.service_version() == 0) removed_.insert(id);
+        follow_ups_[id] = outcome.error.is_ok() ? now : now + kRetryDelay;
+        continue;
+      }
+    }
+    if (plan.next_follow_up()) follow_ups_[id] = *plan.next_follow_up();
+  }
+  return next_follow_up();
+}
+
+std::vector<std::unique_ptr<Reconciler>> make_orchestrators(const OrchestratorDeps& deps) {
+  std::vector<std::unique_ptr<Reconciler>> out;
+  out.push_back(std::make_unique<ServiceOrchestrator>(Family::kReplicated, deps.store, deps.ids));
+  out.push_back(std::make_unique<ServiceOrchestrator>(Family::kGlobal, deps.store, deps.ids));
+  out.push_back(std::make_unique<ServiceOrchestrator>(Family::kJobs, deps.store, deps.ids));
+  out.push_back(std::make_unique<TaskReaper>(deps.store));
+  return out;
+}
+
+Orchestrators::Orchestrators(const OrchestratorDeps& deps) : reconcilers_(make_orchestrators(deps)) {
+  for (auto& r : reconcilers_) {
+    loops_.push_back(std::make_unique<ReconcileLoop>(deps.store, deps.clock, *r, kLoopOptions));
+  }
+}
+
+Orchestrators::~Orchestrators() { stop(); }
+
+void Orchestrators::start() {
+  for (auto& loop : loops_) loop->start();
+}
+
+void Orchestrators::stop() {
+  for (auto& loop : loops_) loop->stop();
+}
+
+}  // namespace shoal::manager::orchestrator
