@@ -210,8 +210,9 @@ void Allocator::on_service(const ServicePtr& old, const ServicePtr& now) {
 
 void Allocator::on_task(const TaskPtr& old, const TaskPtr& now) {
   if (now && now->Status.State == api::TaskState::kNew) {
-    auto [it, inserted] = new_tasks_.insert_or_assign(now->ID, now);
-    if (inserted) fresh_tasks_.insert(now->ID);
+    // New, or changed (a write of this allocator's may have been skipped for it): plan it.
+    new_tasks_.insert_or_assign(now->ID, now);
+    fresh_tasks_.insert(now->ID);
     return;
   }
   const std::string& id = now ? now->ID : old->ID;
