@@ -10,6 +10,7 @@ template <typename T>
 struct BySpecName {
   using Object = T;
   using Query = by::Name;
+  static constexpr IndexKind kKind = IndexKind::kOrdered;
   static FoldedName key(const T& object) { return {object.Spec.Name}; }
   static FoldedName key(const by::Name& q) { return {q.name}; }
 };

@@ -15,6 +15,7 @@ namespace shoal::store {
 struct NodeByHostname {
   using Object = api::Node;
   using Query = by::Name;
+  static constexpr IndexKind kKind = IndexKind::kOrdered;
   static FoldedName key(const api::Node& node) { return {node.Description.Hostname}; }
   static FoldedName key(const by::Name& q) { return {q.name}; }
 };

@@ -50,10 +50,11 @@ SpecPool::Entry* SpecPool::find(const api::TaskSpec* spec) const {
 }
 
 Status SpecPool::load(std::string_view ref, std::string_view record) {
+  if (by_ref_.contains(absl::string_view(ref.data(), ref.size()))) return Status::ok();
   auto spec = std::make_shared<api::TaskSpec>();
   SHOAL_RETURN_IF_ERROR(codec::decode(record, spec.get()));
   auto [it, inserted] = by_ref_.try_emplace(std::string(ref));
-  if (!inserted) return error(Code::kInternal, "task spec {} is stored twice", ref);
+  if (!inserted) return Status::ok();  // the same content: refs are content hashes
   Entry& entry = it->second;
   entry.spec = std::move(spec);
   entry.ref = std::string(ref);
@@ -69,25 +70,50 @@ Result<std::shared_ptr<const api::TaskSpec>> SpecPool::resolve(std::string_view 
   return it->second.spec;
 }
 
+Status SpecPool::unload(std::string_view ref) {
+  auto it = by_ref_.find(absl::string_view(ref.data(), ref.size()));
+  if (it == by_ref_.end()) return Status::ok();
+  if (it->second.refs > 0) {
+    return error(Code::kInternal, "task spec {} is deleted while {} tasks use it", ref,
+                 it->second.refs);
+  }
+  by_ptr_.erase(it->second.spec.get());
+  by_ref_.erase(it);
+  return Status::ok();
+}
+
+void SpecPool::release(const api::TaskSpec* spec) {
+  if (Entry* entry = find(spec)) --entry->refs;
+}
+
+std::vector<std::pair<std::string, std::shared_ptr<const api::TaskSpec>>> SpecPool::used() const {
+  std::vector<std::pair<std::string, std::shared_ptr<const api::TaskSpec>>> out;
+  for (const auto& [ref, entry] : by_ref_) {
+    if (entry.refs > 0) out.emplace_back(ref, entry.spec);
+  }
+  return out;
+}
+
 void SpecPool::finish_load() {
   for (const auto& [ref, entry] : by_ref_) {
     if (entry.refs == 0) orphans_.push_back(ref);
   }
 }
 
-void SpecPool::add_mutations(const Delta& delta, std::vector<Mutation>* out) const {
+void SpecPool::add_mutations(const Delta& delta, std::vector<Mutation>* puts,
+                             std::vector<Mutation>* deletes) const {
   for (const auto& [entry, change] : delta) {
     int64_t refs = entry->refs + change;
     if (refs > 0 && !entry->persisted) {
-      out->push_back(Mutation{Mutation::Op::kPut, kTaskSpecsTable, entry->ref, entry->record});
+      puts->push_back(Mutation{Mutation::Op::kPut, kTaskSpecsTable, entry->ref, entry->record});
     } else if (refs == 0 && entry->persisted) {
-      out->push_back(Mutation{Mutation::Op::kDelete, kTaskSpecsTable, entry->ref, {}});
+      deletes->push_back(Mutation{Mutation::Op::kDelete, kTaskSpecsTable, entry->ref, {}});
     }
   }
   for (const std::string& ref : orphans_) {
     auto it = by_ref_.find(ref);
     if (it == by_ref_.end() || it->second.refs > 0 || delta.contains(&it->second)) continue;
-    out->push_back(Mutation{Mutation::Op::kDelete, kTaskSpecsTable, ref, {}});
+    deletes->push_back(Mutation{Mutation::Op::kDelete, kTaskSpecsTable, ref, {}});
   }
 }
 

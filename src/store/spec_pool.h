@@ -62,17 +62,27 @@ class SpecPool {
   // The entry whose canonical spec is `spec`, or nullptr.
   Entry* find(const api::TaskSpec* spec) const;
 
-  // Loading: registers a persisted spec record. Errors: kInternal for a corrupt record.
+  // Loading (replay): a persisted spec record; a second put of a known ref is a no-op.
+  // Errors: kInternal for a corrupt record.
   Status load(std::string_view ref, std::string_view record);
+  // Loading (replay): a spec record's deletion. Errors: kInternal if tasks still use it.
+  Status unload(std::string_view ref);
   // Loading: the spec a loaded task refers to, counting the reference.
   // Errors: kInternal "task spec <ref> is missing".
   Result<std::shared_ptr<const api::TaskSpec>> resolve(std::string_view ref);
+  // Loading: a loaded task that used `spec` was replaced or deleted.
+  void release(const api::TaskSpec* spec);
   // Loading done: persisted specs no task refers to are deleted by the next commit.
   void finish_load();
 
-  // Appends the datastore mutations `delta` needs (spec puts and deletes), plus deletes of
-  // orphans found at load.
-  void add_mutations(const Delta& delta, std::vector<Mutation>* out) const;
+  // The datastore mutations `delta` needs: puts of specs that become used (they must precede
+  // the tasks in the batch) and deletes of specs no longer used, and of orphans found at
+  // load (they go after the tasks).
+  void add_mutations(const Delta& delta, std::vector<Mutation>* puts,
+                     std::vector<Mutation>* deletes) const;
+
+  // Every spec committed tasks use, with its ref (for a snapshot).
+  std::vector<std::pair<std::string, std::shared_ptr<const api::TaskSpec>>> used() const;
   // Applies a durable commit's delta and drops entries no committed task refers to.
   void apply(const Delta& delta);
   // Drops entries interned since the last sweep that no committed task refers to (those of

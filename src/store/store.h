@@ -19,6 +19,10 @@
 //     memory and nothing in the datastore; the error is returned.
 //   - open() loads everything from the datastore, so a reopened store has the same objects
 //     (equal field by field) and the same revision it had when closed or killed.
+//   - When the datastore asks for a snapshot (a log-structured one, after its log has grown),
+//     the store copies its table pointers after a commit (a few ms per million objects) and
+//     a background thread encodes them and hands them to Datastore::write_snapshot, while
+//     commits go on.
 //
 // Durability: what an acknowledged write survives is the datastore's promise. SqliteDatastore
 // (WAL, synchronous=FULL) makes it survive kill -9 and power loss; see datastore/sqlite.h and
@@ -36,6 +40,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "common/status.h"
 #include "common/time.h"
@@ -97,9 +102,13 @@ class Store {
   // The revision of the last commit.
   uint64_t revision() const { return revision_.load(std::memory_order_acquire); }
 
-  // Refuses later writes (kUnavailable) and closes every watch. Waits for a running write.
-  // Idempotent.
+  // Refuses later writes (kUnavailable), closes every watch, and waits for a running write
+  // and a running snapshot. Idempotent.
   void close();
+
+  // Waits for a running background snapshot; returns the result of the last snapshot (OK if
+  // none ran). For tests and for operators' status pages.
+  Status wait_for_snapshot();
 
  private:
   friend class Batch;
@@ -107,8 +116,10 @@ class Store {
         StoreOptions options);
 
   Status load();
+  Status replay(const Record& record);
   template <typename T>
-  Status load_table();
+  Status replay_object(const Record& record);
+  void maybe_snapshot();  // REQUIRES: writer_mu_ held
   Status writable() const;  // REQUIRES: writer_mu_ held
   std::unique_ptr<WriteTxn> begin();
   // Commits and ends `tx`. REQUIRES: writer_mu_ held.
@@ -127,9 +138,14 @@ class Store {
   // Serializes writers (and close). The single writer may read tables_ without mu_, since
   // only it changes them.
   std::mutex writer_mu_;
-  std::unique_ptr<Datastore> datastore_;  // GUARDED_BY(writer_mu_)
+  // datastore_ is used by the writer, and by the snapshot thread for write_snapshot() only.
+  std::unique_ptr<Datastore> datastore_;
   SpecPool specs_;                        // GUARDED_BY(writer_mu_)
   bool closed_ = false;                   // GUARDED_BY(writer_mu_)
+  std::thread snapshot_thread_;           // GUARDED_BY(writer_mu_)
+  std::atomic<bool> snapshot_running_{false};
+  std::mutex snapshot_mu_;
+  Status snapshot_status_;  // GUARDED_BY(snapshot_mu_): of the last snapshot
 
   // Readers hold mu_ shared; the writer holds it exclusively to apply a commit.
   mutable absl::Mutex mu_;

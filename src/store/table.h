@@ -1,15 +1,13 @@
-// Table<T>: the committed objects of one kind, by ID and by the secondary indexes that
+// Table<T>: the committed objects of one kind, by ID (IdIndex) and by the secondary indexes
 // TableTraits<T>::Indexes lists (index.h).
 //
 // Objects are immutable std::shared_ptr<const T>; a write replaces the pointer, so a pointer
-// handed to a reader never changes under it. by_id is an absl::btree_set ordered by ID, which
-// also answers ID-prefix scans.
+// handed to a reader never changes under it.
 //
 // Thread safety: none. The store (store.h) mutates tables only under its exclusive lock and
 // reads them under its shared lock (or as the single writer).
 #pragma once
 
-#include <absl/container/btree_set.h>
 #include <absl/container/flat_hash_set.h>
 
 #include <memory>
@@ -41,6 +39,15 @@ struct Dedup<T, true> {
   absl::flat_hash_set<const T*> seen;
   bool first(const T* object) { return seen.insert(object).second; }
 };
+
+template <typename Def, typename = void>
+struct SubQueryOf {
+  using type = void;
+};
+template <typename Def>
+struct SubQueryOf<Def, std::void_t<typename Def::SubQuery>> {
+  using type = typename Def::SubQuery;
+};
 }  // namespace internal
 
 template <typename T>
@@ -51,10 +58,7 @@ class Table {
   using IndexDefs = typename Traits::Indexes;
 
   // The object with this exact ID, or nullptr.
-  const Ptr* get(std::string_view id) const {
-    auto it = by_id_.find(id);
-    return it == by_id_.end() ? nullptr : &*it;
-  }
+  const Ptr* get(std::string_view id) const { return by_id_.find(id); }
   size_t size() const { return by_id_.size(); }
 
   // REQUIRES: no object with object->ID is in the table.
@@ -64,40 +68,32 @@ class Table {
   }
   // REQUIRES: old_object is in the table; new_object has its ID.
   void replace(const Ptr& old_object, const Ptr& new_object) {
-    auto it = by_id_.find(std::string_view(old_object->ID));
-    it = by_id_.erase(it);
-    by_id_.insert(it, new_object);
     std::apply([&](auto&... index) { (index.replace(old_object, new_object), ...); }, indexes_);
+    by_id_.replace(new_object);  // last: it may hold the only other reference to old_object
   }
   // REQUIRES: object is in the table.
   void erase(const Ptr& object) {
     std::apply([&](auto&... index) { (index.erase(object), ...); }, indexes_);
-    by_id_.erase(std::string_view(object->ID));
+    by_id_.erase(object->ID);
   }
 
   // Calls fn(const Ptr&) for each object the selector picks, until fn returns false.
-  // Order: by ID for All and IdPrefix; by (index key, ID) for index selectors.
+  // Order: by ID for All and IdPrefix; by index order otherwise (index.h).
   template <typename Fn>
   void for_each(by::All, Fn&& fn) const {
-    for (const Ptr& object : by_id_) {
-      if (!fn(object)) return;
-    }
+    by_id_.for_each(fn);
   }
   template <typename Fn>
   void for_each(by::IdPrefix q, Fn&& fn) const {
-    for (auto it = by_id_.lower_bound(q.prefix); it != by_id_.end(); ++it) {
-      if (!std::string_view((*it)->ID).starts_with(q.prefix) || !fn(*it)) return;
-    }
+    by_id_.for_each_prefix(q.prefix, fn);
   }
   template <typename Fn>
   void for_each(by::NamePrefix q, Fn&& fn) const {
     static_assert(answers<by::Name>(), "this table has no names");
-    Dedup<(count_answering<by::Name>() > 1)> dedup;
-    visit_indexes<by::Name>([&](const auto& index, auto def) {
-      using Def = decltype(def);
+    internal::Dedup<T, (count_answering<by::Name>() > 1)> dedup;
+    visit_indexes<by::Name>([&](const auto& index, auto) {
       bool go_on = true;
-      index.for_each_from(Def::key(by::Name{q.prefix}), [&](const Ptr& object) {
-        if (!folded_starts_with(Def::key(*object).text, q.prefix)) return false;
+      index.for_each_prefix(q.prefix, [&](const Ptr& object) {
         if (dedup.first(object.get())) go_on = fn(object);
         return go_on;
       });
@@ -108,13 +104,19 @@ class Table {
   void for_each(const Query& q, Fn&& fn) const {
     static_assert(answers<Query>(), "this table has no index for this selector");
     // Several indexes may answer (a node's two names): report each object once.
-    Dedup<(count_answering<Query>() > 1)> dedup;
+    internal::Dedup<T, (count_answering<Query>() > 1)> dedup;
     visit_indexes<Query>([&](const auto& index, auto def) {
+      using Def = decltype(def);
       bool go_on = true;
-      index.for_each_equal(decltype(def)::key(q), [&](const Ptr& object) {
+      auto each = [&](const Ptr& object) {
         if (dedup.first(object.get())) go_on = fn(object);
         return go_on;
-      });
+      };
+      if constexpr (std::is_same_v<typename Def::Query, Query>) {
+        index.for_each_equal(Def::key(q), each);
+      } else {
+        index.for_each_within(Def::key(q), Def::within(q), each);
+      }
       return go_on;
     });
   }
@@ -136,7 +138,11 @@ class Table {
     bool match = false;
     for_each_def<Query>([&](auto def) {
       using Def = decltype(def);
-      match = match || Def::key(object) == Def::key(q);
+      if constexpr (std::is_same_v<typename Def::Query, Query>) {
+        match = match || Def::key(object) == Def::key(q);
+      } else {
+        match = match || (Def::key(object) == Def::key(q) && Def::within(object) == Def::within(q));
+      }
     });
     return match;
   }
@@ -148,23 +154,16 @@ class Table {
   }
 
  private:
-  struct IdLess {
-    using is_transparent = void;
-    static std::string_view id(const Ptr& p) { return p->ID; }
-    static std::string_view id(std::string_view s) { return s; }
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const {
-      return id(a) < id(b);
-    }
-  };
-
-  template <bool kNeeded>
-  using Dedup = internal::Dedup<T, kNeeded>;
+  template <typename Def, typename Query>
+  static constexpr bool answers_with() {
+    return std::is_same_v<typename Def::Query, Query> ||
+           std::is_same_v<typename internal::SubQueryOf<Def>::type, Query>;
+  }
 
   template <typename Query>
   static constexpr int count_answering() {
     return []<typename... Defs>(std::tuple<Defs...>*) {
-      return (0 + ... + (std::is_same_v<typename Defs::Query, Query> ? 1 : 0));
+      return (0 + ... + (answers_with<Defs, Query>() ? 1 : 0));
     }(static_cast<IndexDefs*>(nullptr));
   }
 
@@ -173,7 +172,7 @@ class Table {
   static void for_each_def(Fn&& fn) {
     [&]<typename... Defs>(std::tuple<Defs...>*) {
       auto one = [&](auto def) {
-        if constexpr (std::is_same_v<typename decltype(def)::Query, Query>) fn(def);
+        if constexpr (answers_with<decltype(def), Query>()) fn(def);
       };
       (one(Defs{}), ...);
     }(static_cast<IndexDefs*>(nullptr));
@@ -186,7 +185,7 @@ class Table {
       bool go_on = true;
       auto one = [&](auto def) {
         using Def = decltype(def);
-        if constexpr (std::is_same_v<typename Def::Query, Query>) {
+        if constexpr (answers_with<Def, Query>()) {
           if (go_on) go_on = fn(std::get<Index<Def>>(indexes_), def);
         }
       };
@@ -194,7 +193,7 @@ class Table {
     }(static_cast<IndexDefs*>(nullptr));
   }
 
-  absl::btree_set<Ptr, IdLess> by_id_;
+  IdIndex<T> by_id_;
   typename internal::IndexesOf<IndexDefs>::type indexes_;
 };
 

@@ -1,5 +1,6 @@
 // The task table: api::Task objects, by ID and by the indexes the orchestrators, scheduler
-// and dispatcher query: service, node ("" = unassigned), (service, slot), desired state.
+// and dispatcher query: service (tasks in slot order, so it answers (service, slot) too),
+// node ("" = unassigned), desired state.
 //
 // Tasks have no unique name. A lookup by name (ReadTxn::lookup) understands Docker's derived
 // task names, "<service name>.<slot>.<task ID>" and, for global tasks,
@@ -22,36 +23,38 @@
 
 namespace shoal::store {
 
+// A slot as an unsigned integer that orders as the signed slot does.
+inline uint64_t slot_rank(int64_t slot) { return static_cast<uint64_t>(slot) ^ (uint64_t{1} << 63); }
+
+// Tasks of a service, in slot order; also answers by::Slot (one slot's tasks).
 struct TaskByService {
   using Object = api::Task;
   using Query = by::Service;
+  using SubQuery = by::Slot;
+  static constexpr IndexKind kKind = IndexKind::kHashed;
   static std::string_view key(const api::Task& t) { return t.ServiceID; }
   static std::string_view key(const by::Service& q) { return q.id; }
+  static std::string_view key(const by::Slot& q) { return q.service_id; }
+  static uint64_t within(const api::Task& t) { return slot_rank(t.Slot); }
+  static uint64_t within(const by::Slot& q) { return slot_rank(q.slot); }
 };
 
 struct TaskByNode {
   using Object = api::Task;
   using Query = by::Node;
+  static constexpr IndexKind kKind = IndexKind::kHashed;
   static std::string_view key(const api::Task& t) { return t.NodeID; }
   static std::string_view key(const by::Node& q) { return q.id; }
-};
-
-struct TaskBySlot {
-  using Object = api::Task;
-  using Query = by::Slot;
-  static std::pair<std::string_view, int64_t> key(const api::Task& t) {
-    return {t.ServiceID, t.Slot};
-  }
-  static std::pair<std::string_view, int64_t> key(const by::Slot& q) {
-    return {q.service_id, q.slot};
-  }
+  static uint64_t within(const api::Task& t) { return prefix_rank(t.ID); }
 };
 
 struct TaskByDesiredState {
   using Object = api::Task;
   using Query = by::DesiredState;
+  static constexpr IndexKind kKind = IndexKind::kHashed;
   static api::TaskState key(const api::Task& t) { return t.DesiredState; }
   static api::TaskState key(const by::DesiredState& q) { return q.state; }
+  static uint64_t within(const api::Task& t) { return prefix_rank(t.ID); }
 };
 
 template <>
@@ -59,7 +62,7 @@ struct TableTraits<api::Task> {
   static constexpr Kind kKind = Kind::kTask;
   static constexpr std::string_view kTable = "tasks";
   static constexpr bool kUniqueNames = false;
-  using Indexes = std::tuple<TaskByService, TaskByNode, TaskBySlot, TaskByDesiredState>;
+  using Indexes = std::tuple<TaskByService, TaskByNode, TaskByDesiredState>;
 
   static std::string_view name(const api::Task& o) { return o.Name; }
   static Status name_conflict(std::string_view) { return Status::ok(); }

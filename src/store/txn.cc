@@ -32,6 +32,14 @@ std::strong_ordering operator<=>(FoldedName a, FoldedName b) {
   return a.text.size() <=> b.text.size();
 }
 
+uint64_t prefix_rank(FoldedName name) {
+  uint64_t r = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    r = (r << 8) | (i < name.text.size() ? static_cast<unsigned char>(fold(name.text[i])) : 0u);
+  }
+  return r;
+}
+
 bool folded_starts_with(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() && FoldedName{text.substr(0, prefix.size())} == FoldedName{prefix};
 }

@@ -12,9 +12,9 @@
 //                           unique ID prefix. Errors: kNotFound "<kind> <ref> not found";
 //                           kInvalidArgument "<kind> <ref> is ambiguous (<n> matches found)"
 //                           when the name or the prefix matches n > 1 objects.
-// Order of results: by ID (All, IdPrefix) or by (index key, ID) for index selectors (nodes'
-// names: Spec.Name matches, then hostname matches); in a WriteTxn, objects it changed come
-// after the unchanged ones, by ID.
+// Order of results: by ID, except by::Service (by slot, then ID), by::Name and by::NamePrefix
+// (by name, then ID; a node's Spec.Name matches before its hostname matches); in a WriteTxn,
+// the objects it changed come after the unchanged ones, by ID.
 // Returned pointers are owning and immutable: they stay valid after the transaction ends.
 //
 // Writing (WriteTxn), each a no-op on error:

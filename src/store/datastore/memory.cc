@@ -2,23 +2,16 @@
 
 namespace shoal::store {
 
-Result<uint64_t> MemoryDatastore::revision() {
-  std::lock_guard lock(disk_->mu);
-  return disk_->revision;
-}
-
-Status MemoryDatastore::scan(std::string_view table, const ScanFn& fn) {
+Result<uint64_t> MemoryDatastore::load(const LoadFn& fn) {
   {
     std::lock_guard lock(mu_);
-    if (!scan_fault_.is_ok()) return scan_fault_;
+    if (!load_fault_.is_ok()) return load_fault_;
   }
   std::lock_guard lock(disk_->mu);
-  std::string t(table);
-  for (auto it = disk_->records.lower_bound({t, std::string()});
-       it != disk_->records.end() && it->first.first == t; ++it) {
-    SHOAL_RETURN_IF_ERROR(fn(it->first.second, it->second));
+  for (const auto& [key, value] : disk_->records) {
+    SHOAL_RETURN_IF_ERROR(fn(Record{Mutation::Op::kPut, key.first, key.second, value}));
   }
-  return Status::ok();
+  return disk_->revision;
 }
 
 Status MemoryDatastore::commit(const CommitBatch& batch) {
@@ -50,7 +43,44 @@ Status MemoryDatastore::commit(const CommitBatch& batch) {
   disk_->revision = batch.revision;
   std::lock_guard stats(mu_);
   ++commits_;
+  ++commits_since_snapshot_;
   last_batch_size_ = batch.mutations.size();
+  return Status::ok();
+}
+
+bool MemoryDatastore::wants_snapshot() const {
+  std::lock_guard lock(mu_);
+  return snapshot_every_ > 0 && pending_snapshot_ == 0 &&
+         commits_since_snapshot_ >= snapshot_every_;
+}
+
+Status MemoryDatastore::begin_snapshot(uint64_t revision) {
+  std::lock_guard lock(mu_);
+  if (pending_snapshot_ != 0) return Status(Code::kFailedPrecondition, "snapshot in progress");
+  pending_snapshot_ = revision;
+  commits_since_snapshot_ = 0;
+  return Status::ok();
+}
+
+Status MemoryDatastore::write_snapshot(uint64_t revision, const SnapshotFn& produce) {
+  {
+    std::lock_guard lock(mu_);
+    if (pending_snapshot_ != revision) {
+      return error(Code::kFailedPrecondition, "snapshot {} was not begun", revision);
+    }
+    pending_snapshot_ = 0;
+    if (!snapshot_fault_.is_ok()) return std::exchange(snapshot_fault_, Status::ok());
+  }
+  Records snapshot;
+  SHOAL_RETURN_IF_ERROR(
+      produce([&](std::string_view table, std::string_view key, std::string_view value) {
+        snapshot[{std::string(table), std::string(key)}] = std::string(value);
+        return Status::ok();
+      }));
+  std::lock_guard lock(disk_->mu);
+  disk_->snapshot = std::move(snapshot);
+  disk_->snapshot_revision = revision;
+  ++disk_->snapshots;
   return Status::ok();
 }
 
@@ -60,9 +90,19 @@ void MemoryDatastore::fail_commit(Status status, int skip) {
   commit_fault_skip_ = skip;
 }
 
-void MemoryDatastore::fail_scans(Status status) {
+void MemoryDatastore::fail_loads(Status status) {
   std::lock_guard lock(mu_);
-  scan_fault_ = std::move(status);
+  load_fault_ = std::move(status);
+}
+
+void MemoryDatastore::snapshot_every(int commits) {
+  std::lock_guard lock(mu_);
+  snapshot_every_ = commits;
+}
+
+void MemoryDatastore::fail_snapshot(Status status) {
+  std::lock_guard lock(mu_);
+  snapshot_fault_ = std::move(status);
 }
 
 int MemoryDatastore::commits() const {

@@ -1,10 +1,13 @@
 // MemoryDatastore: a Datastore kept in memory, for tests of the store and of its users.
 //
 // Its records live in a `Disk` shared by pointer, so a test can drop a Store and reopen a
-// new one on the same Disk to check recovery. Faults are injected per commit: a failed
-// commit writes nothing, as the Datastore contract requires of clean failures.
+// new one on the same Disk to check recovery. load() replays the records in (table, key)
+// order (so "task_specs" comes before "tasks", as the store needs). Faults are injected per
+// call: a failed commit writes nothing, as the Datastore contract requires of clean failures.
+// Snapshots, when asked for (snapshot_every), are kept beside the records so a test can
+// compare what the store produced with what it committed.
 //
-// Thread safety: thread-safe (one mutex); fault injection may race with commits.
+// Thread safety: thread-safe (one mutex per object); fault injection may race with commits.
 #pragma once
 
 #include <map>
@@ -19,36 +22,51 @@ namespace shoal::store {
 
 class MemoryDatastore final : public Datastore {
  public:
+  using Records = std::map<std::pair<std::string, std::string>, std::string>;
+
   // What a durable medium would hold.
   struct Disk {
     std::mutex mu;
-    std::map<std::pair<std::string, std::string>, std::string> records;  // GUARDED_BY(mu)
-    uint64_t revision = 0;                                                // GUARDED_BY(mu)
+    Records records;              // GUARDED_BY(mu)
+    uint64_t revision = 0;        // GUARDED_BY(mu)
+    Records snapshot;             // GUARDED_BY(mu): the last snapshot written
+    uint64_t snapshot_revision = 0;  // GUARDED_BY(mu)
+    int snapshots = 0;            // GUARDED_BY(mu): snapshots written
   };
 
   MemoryDatastore() : MemoryDatastore(std::make_shared<Disk>()) {}
   explicit MemoryDatastore(std::shared_ptr<Disk> disk) : disk_(std::move(disk)) {}
 
-  Result<uint64_t> revision() override;
-  Status scan(std::string_view table, const ScanFn& fn) override;
+  Result<uint64_t> load(const LoadFn& fn) override;
   Status commit(const CommitBatch& batch) override;
+  bool wants_snapshot() const override;
+  Status begin_snapshot(uint64_t revision) override;
+  Status write_snapshot(uint64_t revision, const SnapshotFn& produce) override;
 
   // The commit after `skip` more successful ones fails with `status` (not OK), once.
   void fail_commit(Status status, int skip = 0);
-  // Every scan fails with `status` while it is not OK.
-  void fail_scans(Status status);
+  // load() fails with `status` while it is not OK.
+  void fail_loads(Status status);
+  // Wants a snapshot after every `commits` commits (0: never, the default).
+  void snapshot_every(int commits);
+  // The next write_snapshot fails with `status`, once.
+  void fail_snapshot(Status status);
 
-  int commits() const;          // successful commits by this instance
+  int commits() const;             // successful commits by this instance
   size_t last_batch_size() const;  // mutations in the last successful commit
   const std::shared_ptr<Disk>& disk() const { return disk_; }
 
  private:
   const std::shared_ptr<Disk> disk_;
   mutable std::mutex mu_;
-  Status commit_fault_;     // GUARDED_BY(mu_)
-  int commit_fault_skip_ = 0;  // GUARDED_BY(mu_)
-  Status scan_fault_;       // GUARDED_BY(mu_)
-  int commits_ = 0;         // GUARDED_BY(mu_)
+  Status commit_fault_;         // GUARDED_BY(mu_)
+  int commit_fault_skip_ = 0;   // GUARDED_BY(mu_)
+  Status load_fault_;           // GUARDED_BY(mu_)
+  Status snapshot_fault_;       // GUARDED_BY(mu_)
+  int snapshot_every_ = 0;      // GUARDED_BY(mu_)
+  int commits_ = 0;             // GUARDED_BY(mu_)
+  int commits_since_snapshot_ = 0;  // GUARDED_BY(mu_)
+  uint64_t pending_snapshot_ = 0;   // GUARDED_BY(mu_)
   size_t last_batch_size_ = 0;  // GUARDED_BY(mu_)
 };
 

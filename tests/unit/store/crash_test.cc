@@ -1,6 +1,7 @@
 // Crash test: a child process commits objects one transaction each to a SQLite data dir and
 // reports every acknowledged ID on a pipe; the parent SIGKILLs it at a random moment, reopens
-// the store and checks that every acknowledged object is there with identical content.
+// the store and checks that every acknowledged object is there with identical content. The
+// child's datastore snapshots every ~32 KiB of log, so kills also hit snapshot writes.
 //
 // The child is this test binary re-executed with --gtest_filter on the disabled helper test
 // below (a fresh process: no state shared with the parent but the data dir).
@@ -64,7 +65,10 @@ TEST(CrashTest, DISABLED_ChildHelper) {
   const char* fd_text = std::getenv("SHOAL_CRASH_FD");
   ASSERT_TRUE(dir != nullptr && fd_text != nullptr);
   int fd = std::atoi(fd_text);
-  auto ds = SqliteDatastore::open(dir);
+  // Small snapshots, so that kills also land while snapshots are written and replaced.
+  SqliteDatastore::Options options;
+  options.min_snapshot_log_bytes = 32 << 10;
+  auto ds = SqliteDatastore::open(dir, options);
   ASSERT_TRUE(ds.is_ok()) << ds.status().to_string();
   auto clock = std::make_shared<ManualClock>(Timestamp::from_unix_nanos(kClockNanos));
   auto store = Store::open(std::move(ds).value(), clock);

@@ -30,7 +30,7 @@ TEST_F(IndexTest, TaskIndexesFollowUpdatesAndDeletes) {
     }
     return Status::ok();
   });
-  EXPECT_EQ(ids<api::Task>(by::Service{"sA"}), (Ids{"t1", "t2", "t4"}));
+  EXPECT_EQ(ids<api::Task>(by::Service{"sA"}), (Ids{"t1", "t4", "t2"})) << "slot order";
   EXPECT_EQ(ids<api::Task>(by::Node{"n1"}), (Ids{"t1", "t3"}));
   EXPECT_EQ(ids<api::Task>(by::Node{""}), (Ids{"t4"}));
   EXPECT_EQ(ids<api::Task>(by::Slot{"sA", 1}), (Ids{"t1", "t4"}));
