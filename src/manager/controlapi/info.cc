@@ -1,0 +1,42 @@
+#include "manager/controlapi/info.h"
+
+#include "manager/controlapi/netaddr.h"
+
+namespace shoal::manager::controlapi {
+
+api::Info swarm_info(const Context& ctx) {
+  api::Info info;
+  const LocalNode& local = ctx.local;
+  info.LocalNodeState = local.state();
+  if (info.LocalNodeState == api::LocalNodeState::kUnset) info.LocalNodeState = api::LocalNodeState::kInactive;
+  info.Error = local.error();
+  info.NodeID = local.node_id();
+  if (auto hp = split_host_port(local.advertise_addr())) info.NodeAddr = hp->host;
+  info.ControlAvailable = info.LocalNodeState == api::LocalNodeState::kActive && local.is_manager();
+  if (!info.ControlAvailable) return info;
+
+  store::ReadTxn view = ctx.store.view();
+  for (const auto& cluster : view.find<api::Swarm>()) {
+    info.Cluster = static_cast<const api::ClusterInfo&>(*cluster);
+    info.Cluster->Spec.CAConfig.SigningCACert.clear();
+    info.Cluster->Spec.CAConfig.SigningCAKey.clear();
+    break;
+  }
+  view.for_each<api::Node>(store::by::All{}, [&](const std::shared_ptr<const api::Node>& node) {
+    ++info.Nodes;
+    if (!node->ManagerStatus) return;
+    ++info.Managers;
+    info.RemoteManagers.push_back(api::Peer{node->ID, node->ManagerStatus->Addr});
+  });
+  return info;
+}
+
+std::string swarm_ping_state(const LocalNode& local) {
+  api::LocalNodeState state = local.state();
+  if (state == api::LocalNodeState::kUnset) state = api::LocalNodeState::kInactive;
+  std::string out(api::to_string(state));
+  if (state == api::LocalNodeState::kActive) out += local.is_manager() ? "/manager" : "/worker";
+  return out;
+}
+
+}  // namespace shoal::manager::controlapi
