@@ -61,7 +61,7 @@ class World {
   explicit World(api::Service service) : service_(std::make_shared<api::Service>(std::move(service))) {}
 
   Timestamp now = t0();
-  IdGenerator ids{42};
+  std::unique_ptr<IdGenerator> ids = std::make_unique<IdGenerator>(42);
   NodeMap nodes;
   std::map<std::string, api::Task> tasks;  // by ID
   RunningSince running_since;
@@ -87,7 +87,7 @@ class World {
     in.nodes = &nodes;
     in.running_since = &running_since;
     in.now = now;
-    in.ids = &ids;
+    in.ids = ids.get();
     const api::ServiceMode& mode = service_->Spec.Mode;
     if (mode.Global) return plan_global(in);
     if (mode.ReplicatedJob) return plan_replicated_job(in);
