@@ -98,7 +98,9 @@ void AllocState::hold(const api::Network& network) {
   std::optional<Ipv4Prefix> range;
   if (auto parsed = parse_prefix(config.Range); parsed.is_ok()) range = *parsed;
   auto [it, inserted] = spaces_.try_emplace(network.ID, *subnet, range);
-  if (auto gateway = parse_address(config.Gateway); gateway.is_ok()) it->second.reserve(*gateway);
+  // No gateway written (a network allocated elsewhere): the default one is still not a task's.
+  auto gateway = parse_address(config.Gateway);
+  it->second.reserve(gateway.is_ok() ? *gateway : subnet->base + 1);
 }
 
 void AllocState::unhold(const api::Network& network) {

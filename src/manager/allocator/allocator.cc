@@ -252,6 +252,26 @@ bool Allocator::allocate_networks(Timestamp) {
   return false;
 }
 
+Allocator::Inputs Allocator::read_inputs(const std::vector<TaskPtr>& tasks) {
+  Inputs in;
+  store::ReadTxn view = store_.view();
+  view.for_each<api::Network>(store::by::All{}, [&](const NetworkPtr& n) { in.networks.add(n); });
+  if (all_services_dirty_) {
+    in.services = view.find<api::Service>();
+  } else {
+    for (const std::string& id : dirty_services_) {
+      if (auto s = view.get<api::Service>(id)) in.services.push_back(std::move(s));
+    }
+    std::sort(in.services.begin(), in.services.end(),
+              [](const ServicePtr& a, const ServicePtr& b) { return a->ID < b->ID; });
+  }
+  for (const TaskPtr& t : tasks) {
+    auto [it, inserted] = in.services_of_tasks.try_emplace(t->ServiceID);
+    if (inserted && !t->ServiceID.empty()) it->second = view.get<api::Service>(t->ServiceID);
+  }
+  return in;
+}
+
 bool Allocator::allocate_services_and_tasks(Timestamp now) {
   std::vector<TaskPtr> todo;
   for (const auto& [id, task] : new_tasks_) {
@@ -260,41 +280,20 @@ bool Allocator::allocate_services_and_tasks(Timestamp now) {
   std::sort(todo.begin(), todo.end(), [](const TaskPtr& a, const TaskPtr& b) {
     return std::tie(a->ServiceID, a->Slot, a->ID) < std::tie(b->ServiceID, b->Slot, b->ID);
   });
-
-  // Read what planning needs, then let the snapshot go before planning.
-  NetworkIndex index;
-  std::vector<ServicePtr> services;
-  absl::flat_hash_map<std::string, ServicePtr> services_of_tasks;
-  {
-    store::ReadTxn view = store_.view();
-    view.for_each<api::Network>(store::by::All{}, [&](const NetworkPtr& n) { index.add(n); });
-    if (all_services_dirty_) {
-      services = view.find<api::Service>();
-    } else {
-      for (const std::string& id : dirty_services_) {
-        if (auto s = view.get<api::Service>(id)) services.push_back(std::move(s));
-      }
-      std::sort(services.begin(), services.end(),
-                [](const ServicePtr& a, const ServicePtr& b) { return a->ID < b->ID; });
-    }
-    for (const TaskPtr& t : todo) {
-      auto [it, inserted] = services_of_tasks.try_emplace(t->ServiceID);
-      if (inserted && !t->ServiceID.empty()) it->second = view.get<api::Service>(t->ServiceID);
-    }
-  }
+  Inputs in = read_inputs(todo);  // the snapshot is released before planning
   all_services_dirty_ = false;
   dirty_services_.clear();
   retry_tasks_ = false;
   fresh_tasks_.clear();
 
   std::vector<PlanError> errors;
-  auto service_units = plan_services(state_, index, services, errors);
+  auto service_units = plan_services(state_, in.networks, in.services, errors);
   failed_services_.clear();
   for (const PlanError& e : errors) failed_services_.insert(e.id);
   log_errors(errors);
   auto task_units = plan_tasks(
-      state_, index, todo,
-      [&](const std::string& id) { return services_of_tasks.at(id); }, now);
+      state_, in.networks, todo,
+      [&](const std::string& id) { return in.services_of_tasks.at(id); }, now);
   size_t to_pending = std::count_if(task_units.begin(), task_units.end(), [](const auto& u) {
     return u.planned.Status.State == api::TaskState::kPending;
   });

@@ -68,12 +68,17 @@ class Allocator final : public Reconciler {
   void on_service(const ServicePtr& old, const ServicePtr& now);
   void on_task(const TaskPtr& old, const TaskPtr& now);
 
+  // What phase 2 plans from, read from one snapshot.
+  struct Inputs {
+    NetworkIndex networks;
+    std::vector<ServicePtr> services;                              // to plan
+    absl::flat_hash_map<std::string, ServicePtr> services_of_tasks;  // by ID; null if gone
+  };
+
   // The two phases of a tick; each returns false when its commit failed (claims undone).
   bool allocate_networks(Timestamp now);
   bool allocate_services_and_tasks(Timestamp now);
-  // Commits `units` of each kind in one batch; see the header comment.
-  template <typename... Units>
-  bool commit(Units&... units);
+  Inputs read_inputs(const std::vector<TaskPtr>& tasks);
   void log_errors(const std::vector<PlanError>& errors);
 
   store::Store& store_;
