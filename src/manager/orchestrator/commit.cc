@@ -21,9 +21,8 @@ void record(CommitOutcome& out, const Status& s) {
   }
 }
 
-// Refuses the unit when the service moved on from `version` (0: the plan was made for a
-// deleted service, which must still be absent... or recreated under another ID, so only
-// a reappearing ID matters).
+// Refuses the unit when the service moved on from `version`. Version 0: the plan was made
+// for a deleted service (or for no service, with an empty ID), which must still be absent.
 Status check_service(const store::WriteTxn& tx, const std::string& id, uint64_t version) {
   auto service = tx.get<api::Service>(id);
   if (version == 0) {
