@@ -54,6 +54,24 @@ bool counts_as_failure(const Pass& p, const api::Task& t) {
   return t.Status.Timestamp - it->second <= monitor_period(p.config);
 }
 
+// The task the update created for this slot: the first updated task (later ones are its
+// restarts, which the update does not wait for nor count, as in swarmkit).
+const api::Task* first_updated(const Pass& p, const UpdateSlot& slot) {
+  const api::Task* first = nullptr;
+  for (const TaskPtr& t : slot.all) {
+    if (!updated_task(p, *t)) continue;
+    if (first == nullptr || created_at(p, *t) < created_at(p, *first) ||
+        (created_at(p, *t) == created_at(p, *first) && t->ID < first->ID)) {
+      first = t.get();
+    }
+  }
+  return first;
+}
+
+// The update's task of the slot reached running (or ended): its batch place is free after
+// Delay.
+bool reached_running(const api::Task& t) { return t.Status.State >= api::TaskState::kRunning; }
+
 bool slot_dirty(const Pass& p, const UpdateSlot& slot) {
   if (slot.occupying.size() > 1) return true;
   if (slot.occupying.empty()) return false;
@@ -96,41 +114,36 @@ void apply_failure_action(Pass& p, const api::Task& failed) {
   }
 }
 
-// Applies FailureAction if too many updated tasks failed. Returns whether it acted.
+// Applies FailureAction if too many of the update's tasks failed. Returns whether it acted.
 bool check_failures(Pass& p, const std::vector<UpdateSlot>& slots, size_t dirty) {
   if (p.config.FailureAction == api::UpdateFailureAction::kContinue) return false;
   const api::Task* last = nullptr;
-  size_t failures = 0;
-  for (const TaskPtr& t : p.plan.tasks()) {
+  size_t failures = 0, updated_slots = 0;
+  for (const UpdateSlot& slot : slots) {
+    const api::Task* t = first_updated(p, slot);
+    if (t == nullptr) continue;
+    updated_slots++;
     if (!counts_as_failure(p, *t)) continue;
     failures++;
-    if (last == nullptr || older(*last, *t)) last = t.get();
+    if (last == nullptr || older(*last, *t)) last = t;
   }
   if (failures == 0) return false;
-  size_t updated_slots = 0;
-  for (const UpdateSlot& slot : slots) {
-    if (std::any_of(slot.all.begin(), slot.all.end(),
-                    [&](const TaskPtr& t) { return updated_task(p, *t); })) {
-      updated_slots++;
-    }
-  }
   double total = static_cast<double>(std::max<size_t>(1, dirty + updated_slots));
   if (static_cast<double>(failures) / total <= static_cast<double>(p.config.MaxFailureRatio)) {
     return false;
   }
   apply_failure_action(p, *last);
-  return p.config.FailureAction != api::UpdateFailureAction::kContinue;
+  return true;
 }
 
 void maybe_complete(Pass& p, const std::vector<UpdateSlot>& slots) {
   std::optional<Timestamp> last;
   for (const UpdateSlot& slot : slots) {
-    for (const TaskPtr& t : slot.occupying) {
-      if (!updated_task(p, *t)) continue;
-      if (t->Status.State < api::TaskState::kRunning) return;  // still coming up
-      Timestamp free_at = reached_running_at(p, *t) + p.config.Delay;
-      if (!last || free_at > *last) last = free_at;
-    }
+    const api::Task* t = first_updated(p, slot);
+    if (t == nullptr) continue;
+    if (!reached_running(*t)) return;  // still coming up
+    Timestamp free_at = reached_running_at(p, *t) + p.config.Delay;
+    if (!last || free_at > *last) last = free_at;
   }
   std::chrono::nanoseconds monitor = monitor_period(p.config);
   if (p.config.Delay >= monitor) monitor = p.config.Delay + 1s;
@@ -147,21 +160,17 @@ void maybe_complete(Pass& p, const std::vector<UpdateSlot>& slots) {
   p.plan.update_service(std::move(out));
 }
 
-// Slots whose newest updated task is still coming up, or came up less than Delay ago.
+// Slots whose update task is still coming up, or came up less than Delay ago.
 size_t busy_slots(Pass& p, const std::vector<UpdateSlot>& slots) {
   size_t busy = 0;
   for (const UpdateSlot& slot : slots) {
-    const api::Task* newest = nullptr;
-    for (const TaskPtr& t : slot.all) {
-      if (!updated_task(p, *t)) continue;
-      if (newest == nullptr || created_at(p, *newest) < created_at(p, *t)) newest = t.get();
-    }
-    if (newest == nullptr) continue;
-    if (newest->Status.State < api::TaskState::kRunning) {
+    const api::Task* t = first_updated(p, slot);
+    if (t == nullptr) continue;
+    if (!reached_running(*t)) {
       busy++;
       continue;
     }
-    Timestamp free_at = reached_running_at(p, *newest) + p.config.Delay;
+    Timestamp free_at = reached_running_at(p, *t) + p.config.Delay;
     if (p.in.now < free_at) {
       busy++;
       p.plan.follow_up(free_at);

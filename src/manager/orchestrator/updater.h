@@ -5,12 +5,15 @@
 // restarts and scaling; it keeps no state between passes. Where swarmkit's updater remembers
 // things in a goroutine, this one reads them from the store:
 //   - the update in progress is UpdateStatus (updating / rollback_started) with StartedAt;
-//   - the tasks this update created are the tasks running the current spec created at or
-//     after StartedAt ("updated tasks");
-//   - a batch is in flight while an updated task has not reached running, or reached it less
-//     than Delay ago (Parallelism such batches at once; 0 = every dirty slot at once);
-//   - a failure is an updated task that ended on its own (complete, failed, rejected,
-//     orphaned) within Monitor of reaching running (or before reaching it).
+//   - the task the update created for a slot is the slot's first task running the current
+//     spec created at or after StartedAt (later ones are its restarts: like swarmkit, the
+//     update neither waits for them nor counts their failures);
+//   - a batch place is taken while such a task has not reached running (or ended), and for
+//     Delay after it did (Parallelism places; 0 = every dirty slot at once);
+//   - a failure is such a task that ended on its own (complete, failed, rejected, orphaned)
+//     within Monitor of reaching running, or without reaching it as far as this manager saw
+//     (soft state: after a leader change, a task that ran under the old leader and then
+//     fails counts as a failure).
 //
 // A pass:
 //   1. UpdateStatus paused or rollback_paused: nothing.
@@ -23,8 +26,8 @@
 //                  rollback_paused, "rollback paused due to failure or early termination of
 //                  task <id>"; without a PreviousSpec: pause)
 //   3. Dirty slots (a slot is dirty when it holds more than one task or its task is dirty,
-//      spec.h): with none left, the update completes once every updated task reached running
-//      and the monitor period passed after the last one (plus Delay; Monitor becomes Delay+1s
+//      spec.h): with none left, the update completes once every slot's update task reached
+//      running (or ended) and the monitor period passed after the last one (plus Delay; Monitor becomes Delay+1s
 //      when Delay >= Monitor, as in swarmkit): updating → completed "update completed",
 //      rollback_started → rollback_completed "rollback completed", with CompletedAt.
 //      With dirty slots and no UpdateStatus, the update starts: updating "update in

@@ -218,6 +218,30 @@ TEST(Updater, FailureActionContinue) {
   EXPECT_EQ(count_image(w, "busybox:bad"), 4u);
 }
 
+TEST(Updater, ContinueMovesOnWhenNewTasksNeverStart) {
+  api::UpdateConfig config;
+  config.Parallelism = 1;
+  config.FailureAction = api::UpdateFailureAction::kContinue;
+  World w = running_service(3, config, true);
+  change_image(w, "busybox:bad");
+  for (int i = 0; i < 300 && state(w) != UpdateState::kCompleted; ++i) {
+    w.step();
+    for (auto& [id, t] : w.tasks) {  // the image cannot be pulled: every new task is rejected
+      if (t.Spec->ContainerSpec->Image == "busybox:bad" && !api::is_terminal(t.Status.State)) {
+        w.report(id, TaskState::kRejected);
+      }
+    }
+    w.agent();
+    w.now = w.now + 1s;
+  }
+  EXPECT_EQ(state(w), UpdateState::kCompleted) << "restarts of a failed task do not hold the update";
+  size_t old_left = 0;
+  for (const auto& [id, t] : w.tasks) {
+    old_left += t.Spec->ContainerSpec->Image == "busybox:1" && t.DesiredState <= TaskState::kRunning;
+  }
+  EXPECT_EQ(old_left, 0u);
+}
+
 TEST(Updater, MaxFailureRatioToleratesSomeFailures) {
   api::UpdateConfig config;
   config.Parallelism = 1;
