@@ -180,22 +180,31 @@ Status Store::batch(const std::function<Status(Batch&)>& fn) {
   return status.is_ok() ? flushed : status;
 }
 
+// What one commit hands the datastore: the mutations, and the bytes their values view.
+struct Store::Encoded {
+  explicit Encoded(std::string& buffer) : arena(buffer) { arena.clear(); }
+  std::vector<Mutation> mutations;
+  std::vector<std::pair<size_t, size_t>> values;  // per mutation: (offset, size) in arena
+  std::string& arena;                             // Store::arena_, reused between commits
+};
+
 template <typename T>
 void Store::collect(const internal::PendingMap<T>& pending, std::string_view id,
-                    CommitBatch* batch, Changes* changes, SpecPool::Delta* delta) {
+                    Encoded* out, Changes* changes, SpecPool::Delta* delta) {
   const internal::Pending<T>& p = pending.find(internal::key_of(id))->second;
   if (!p.before && !p.after) return;  // created and deleted in the transaction
   Mutation m;
   m.table = TableTraits<T>::kTable;
-  m.key = std::string(id);
+  m.key = id;  // views the anchor's ID, alive until the transaction ends
+  size_t offset = out->arena.size();
   if (p.after) {
     m.op = Mutation::Op::kPut;
     if constexpr (std::is_same_v<T, api::Task>) {
       SpecPool::Entry* entry = specs_.find(p.after->Spec.get());
       ++(*delta)[entry];
-      codec::encode(*p.after, entry->ref, &m.value);
+      codec::encode(*p.after, entry->ref, &out->arena);
     } else {
-      TableTraits<T>::encode(*p.after, &m.value);
+      TableTraits<T>::encode(*p.after, &out->arena);
     }
   } else {
     m.op = Mutation::Op::kDelete;
@@ -203,7 +212,8 @@ void Store::collect(const internal::PendingMap<T>& pending, std::string_view id,
   if constexpr (std::is_same_v<T, api::Task>) {
     if (p.before) --(*delta)[specs_.find(p.before->Spec.get())];
   }
-  batch->mutations.push_back(std::move(m));
+  out->mutations.push_back(m);
+  out->values.emplace_back(offset, out->arena.size() - offset);
 
   Event event;
   event.kind = kind_of<T>;
@@ -215,17 +225,20 @@ void Store::collect(const internal::PendingMap<T>& pending, std::string_view id,
   changes->events.push_back(std::move(event));
 }
 
-template <typename T>
-void Store::apply(const internal::PendingMap<T>& pending, std::string_view id) {
-  const internal::Pending<T>& p = pending.find(internal::key_of(id))->second;
-  Table<T>& table = tables_.of<T>();
-  if (p.before && p.after) {
-    table.replace(p.before, p.after);
-  } else if (p.after) {
-    table.insert(p.after);
-  } else if (p.before) {
-    table.erase(p.before);
-  }
+void Store::apply(const Event& event) {
+  visit_kind(event.kind, [&](auto* type) {
+    using T = std::remove_pointer_t<decltype(type)>;
+    Table<T>& table = tables_.of<T>();
+    const auto& before = as<T>(event.old_object);
+    const auto& after = as<T>(event.new_object);
+    if (before && after) {
+      table.replace(before, after);
+    } else if (after) {
+      table.insert(after);
+    } else {
+      table.erase(before);
+    }
+  });
 }
 
 Status Store::commit(WriteTxn& tx) {
@@ -234,8 +247,10 @@ Status Store::commit(WriteTxn& tx) {
     specs_.sweep();
     return Status::ok();
   }
-  CommitBatch objects;
-  objects.mutations.reserve(overlay.order.size());
+  Encoded encoded(arena_);
+  encoded.mutations.reserve(overlay.order.size());
+  encoded.values.reserve(overlay.order.size());
+  encoded.arena.reserve(overlay.order.size() * 256);
   auto changes = std::make_shared<Changes>();
   changes->revision = tx.revision();
   changes->events.reserve(overlay.order.size());
@@ -243,25 +258,27 @@ Status Store::commit(WriteTxn& tx) {
   for (const auto& [kind, id] : overlay.order) {
     visit_kind(kind, [&](auto* type) {
       using T = std::remove_pointer_t<decltype(type)>;
-      collect(overlay.of<T>(), id, &objects, changes.get(), &delta);
+      collect(overlay.of<T>(), id, &encoded, changes.get(), &delta);
     });
   }
-  // New specs before the tasks that use them, so that a replay meets them first.
-  CommitBatch batch;
-  batch.revision = tx.revision();
-  std::vector<Mutation> spec_deletes;
-  specs_.add_mutations(delta, &batch.mutations, &spec_deletes);
-  if (batch.mutations.empty()) {
-    batch.mutations = std::move(objects.mutations);
-  } else {
-    std::move(objects.mutations.begin(), objects.mutations.end(),
-              std::back_inserter(batch.mutations));
-  }
-  std::move(spec_deletes.begin(), spec_deletes.end(), std::back_inserter(batch.mutations));
   if (changes->events.empty()) {
     specs_.sweep();
     return Status::ok();
   }
+  // New specs before the tasks that use them, so that a replay meets them first; specs no
+  // longer used after them.
+  CommitBatch batch;
+  batch.revision = tx.revision();
+  std::vector<Mutation> spec_deletes;
+  specs_.add_mutations(delta, &batch.mutations, &spec_deletes);
+  batch.mutations.reserve(batch.mutations.size() + encoded.mutations.size() + spec_deletes.size());
+  std::string_view arena = encoded.arena;
+  for (size_t i = 0; i < encoded.mutations.size(); ++i) {
+    Mutation& m = encoded.mutations[i];
+    m.value = arena.substr(encoded.values[i].first, encoded.values[i].second);
+    batch.mutations.push_back(m);
+  }
+  batch.mutations.insert(batch.mutations.end(), spec_deletes.begin(), spec_deletes.end());
 
   Status status = datastore_->commit(batch);
   if (!status.is_ok()) {
@@ -270,16 +287,12 @@ Status Store::commit(WriteTxn& tx) {
   }
   {
     absl::MutexLock lock(&mu_);
-    for (const auto& [kind, id] : overlay.order) {
-      visit_kind(kind, [&](auto* type) {
-        using T = std::remove_pointer_t<decltype(type)>;
-        apply(overlay.of<T>(), id);
-      });
-    }
+    for (const Event& event : changes->events) apply(event);
     revision_.store(batch.revision, std::memory_order_release);
     hub_->publish(changes);
   }
   specs_.apply(delta);
+  if (arena_.capacity() > (size_t{64} << 20)) std::string().swap(arena_);  // do not hoard
   maybe_snapshot();
   return Status::ok();
 }

@@ -124,11 +124,11 @@ class Store {
   std::unique_ptr<WriteTxn> begin();
   // Commits and ends `tx`. REQUIRES: writer_mu_ held.
   Status commit(WriteTxn& tx);
+  struct Encoded;
   template <typename T>
-  void collect(const internal::PendingMap<T>& pending, std::string_view id, CommitBatch* batch,
+  void collect(const internal::PendingMap<T>& pending, std::string_view id, Encoded* out,
                Changes* changes, SpecPool::Delta* delta);
-  template <typename T>
-  void apply(const internal::PendingMap<T>& pending, std::string_view id);
+  void apply(const Event& event);  // REQUIRES: mu_ held exclusively
 
   // Const after construction.
   const std::shared_ptr<const Clock> clock_;
@@ -141,6 +141,7 @@ class Store {
   // datastore_ is used by the writer, and by the snapshot thread for write_snapshot() only.
   std::unique_ptr<Datastore> datastore_;
   SpecPool specs_;                        // GUARDED_BY(writer_mu_)
+  std::string arena_;                     // GUARDED_BY(writer_mu_): reused encoding buffer
   bool closed_ = false;                   // GUARDED_BY(writer_mu_)
   std::thread snapshot_thread_;           // GUARDED_BY(writer_mu_)
   std::atomic<bool> snapshot_running_{false};

@@ -101,7 +101,19 @@ void WriteTxn::rollback_unit() {
   // New entries are erased by their undo step; drop their order entries first, since those
   // view the keys being erased.
   overlay_.order.resize(unit_start_);
-  for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) (*it)();
+  for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
+    const internal::Undo& undo = *it;
+    visit_kind(undo.kind, [&](auto* type) {
+      using T = std::remove_pointer_t<decltype(type)>;
+      auto& pending = overlay_.of<T>();
+      auto entry = pending.find(undo.key);
+      if (undo.inserted) {
+        pending.erase(entry);
+      } else {
+        entry->second.after = std::static_pointer_cast<const T>(undo.after);
+      }
+    });
+  }
   end_unit();
 }
 

@@ -37,7 +37,7 @@
 // start a write on the same thread while holding one (Store::update refuses).
 #pragma once
 
-#include <absl/container/node_hash_map.h>
+#include <absl/container/flat_hash_map.h>
 #include <absl/synchronization/mutex.h>
 
 #include <algorithm>
@@ -68,9 +68,19 @@ template <typename T>
 struct Pending {
   std::shared_ptr<const T> before;  // the committed version; null if there is none
   std::shared_ptr<const T> after;   // the version in the transaction; null once deleted
+  std::shared_ptr<const T> anchor;  // holds the ID the map key views: before, else the first after
 };
+// Keyed by a view of anchor->ID: no copy of the ID, no node allocation.
 template <typename T>
-using PendingMap = absl::node_hash_map<std::string, Pending<T>>;
+using PendingMap = absl::flat_hash_map<absl::string_view, Pending<T>>;
+
+// How to undo one change of a Batch unit.
+struct Undo {
+  Kind kind;
+  absl::string_view key;
+  bool inserted;                       // the entry was new: erase it
+  std::shared_ptr<const void> after;   // else: its previous `after`
+};
 
 // A write transaction's changes, coalesced per object.
 class Overlay {
@@ -84,7 +94,7 @@ class Overlay {
     return std::get<PendingMap<T>>(maps_);
   }
 
-  // Objects in the order they were first touched; the views point at the maps' keys.
+  // Objects in the order they were first touched; the views point at the anchors' IDs.
   std::vector<std::pair<Kind, std::string_view>> order;
 
  private:
@@ -223,7 +233,7 @@ class WriteTxn : public ReadTxn {
   template <typename T>
   Status check_name(const T& object) const;
   template <typename T>
-  void put(const std::string& id, std::shared_ptr<const T> after);
+  void put(std::string_view id, std::shared_ptr<const T> after);
   void canonicalize(api::Task& task);
 
   // Units of a Batch: changes between begin_unit() and rollback_unit() are undone.
@@ -237,7 +247,7 @@ class WriteTxn : public ReadTxn {
   const Timestamp now_;
   bool recording_ = false;
   size_t unit_start_ = 0;
-  std::vector<std::function<void()>> undo_;
+  std::vector<internal::Undo> undo_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -300,8 +310,9 @@ Status WriteTxn::create(T object) {
   object.CreatedAt = now_;
   object.UpdatedAt = now_;
   if constexpr (std::is_same_v<T, api::Task>) canonicalize(object);
-  std::string id = object.ID;
-  put<T>(id, std::make_shared<const T>(std::move(object)));
+  auto created = std::make_shared<const T>(std::move(object));
+  std::string_view id = created->ID;
+  put<T>(id, std::move(created));
   return Status::ok();
 }
 
@@ -321,35 +332,36 @@ Status WriteTxn::update(T object) {
   object.CreatedAt = current->CreatedAt;
   object.UpdatedAt = now_;
   if constexpr (std::is_same_v<T, api::Task>) canonicalize(object);
-  std::string id = object.ID;
-  put<T>(id, std::make_shared<const T>(std::move(object)));
+  auto updated = std::make_shared<const T>(std::move(object));
+  std::string_view id = updated->ID;
+  put<T>(id, std::move(updated));
   return Status::ok();
 }
 
 template <typename T>
 Status WriteTxn::remove(std::string_view id) {
   if (!get<T>(id)) return error(Code::kNotFound, "{} {} not found", kind_name(kind_of<T>), id);
-  put<T>(std::string(id), nullptr);
+  put<T>(id, nullptr);
   return Status::ok();
 }
 
 template <typename T>
-void WriteTxn::put(const std::string& id, std::shared_ptr<const T> after) {
+void WriteTxn::put(std::string_view id, std::shared_ptr<const T> after) {
   auto& pending = overlay_.of<T>();
-  auto [it, inserted] = pending.try_emplace(id);
-  if (inserted) {
-    const auto* committed = tables_.of<T>().get(id);
-    if (committed != nullptr) it->second.before = *committed;
-    overlay_.order.emplace_back(kind_of<T>, it->first);
-    if (recording_) {
-      undo_.push_back([&pending, key = std::string_view(it->first)] { pending.erase(pending.find(internal::key_of(key))); });
-    }
-  } else if (recording_) {
-    undo_.push_back([&pending, key = std::string_view(it->first), previous = it->second] {
-      pending.find(internal::key_of(key))->second = previous;
-    });
+  auto it = pending.find(internal::key_of(id));
+  if (it != pending.end()) {
+    if (recording_) undo_.push_back(internal::Undo{kind_of<T>, it->first, false, it->second.after});
+    it->second.after = std::move(after);
+    return;
   }
-  it->second.after = std::move(after);
+  internal::Pending<T> p;
+  if (const auto* committed = tables_.of<T>().get(id)) p.before = *committed;
+  p.anchor = p.before ? p.before : after;
+  p.after = std::move(after);
+  absl::string_view key = internal::key_of(p.anchor->ID);
+  pending.emplace(key, std::move(p));
+  overlay_.order.emplace_back(kind_of<T>, std::string_view(key.data(), key.size()));
+  if (recording_) undo_.push_back(internal::Undo{kind_of<T>, key, true, nullptr});
 }
 
 }  // namespace shoal::store

@@ -43,14 +43,15 @@
 
 namespace shoal::store {
 
-// One change to one record.
+// One change to one record. The views belong to the caller: valid for the duration of the
+// call they are passed to.
 struct Mutation {
   enum class Op : uint8_t { kPut, kDelete };
 
   Op op = Op::kPut;
-  std::string_view table;  // a name with static storage, e.g. "tasks"
-  std::string key;
-  std::string value;  // kPut: the encoded record; kDelete: empty
+  std::string_view table;  // e.g. "tasks"
+  std::string_view key;
+  std::string_view value;  // kPut: the encoded record; kDelete: empty
 };
 
 // Everything one store transaction writes, made durable together with `revision`.
@@ -59,13 +60,8 @@ struct CommitBatch {
   std::vector<Mutation> mutations;
 };
 
-// One record or change as load() replays it; the views are valid during the call only.
-struct Record {
-  Mutation::Op op = Mutation::Op::kPut;
-  std::string_view table;
-  std::string_view key;
-  std::string_view value;
-};
+// One record or change as load() replays it.
+using Record = Mutation;
 using LoadFn = std::function<Status(const Record& record)>;
 
 // Receives every record of a snapshot; returns an error to abort the snapshot.

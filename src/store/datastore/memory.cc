@@ -33,9 +33,9 @@ Status MemoryDatastore::commit(const CommitBatch& batch) {
     }
   }
   for (const Mutation& m : batch.mutations) {
-    auto key = std::make_pair(std::string(m.table), m.key);
+    auto key = std::make_pair(std::string(m.table), std::string(m.key));
     if (m.op == Mutation::Op::kPut) {
-      disk_->records[std::move(key)] = m.value;
+      disk_->records[std::move(key)] = std::string(m.value);
     } else {
       disk_->records.erase(key);
     }

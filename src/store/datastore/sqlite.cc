@@ -285,7 +285,8 @@ Status SqliteDatastore::commit(const CommitBatch& batch) {
     return error(Code::kFailedPrecondition, "store revision {} is not above the stored {}",
                  batch.revision, revision_);
   }
-  std::string body;
+  std::string& body = body_;  // reused: no large allocation per commit
+  body.clear();
   for (const Mutation& m : batch.mutations) {
     if (m.table.empty() || m.key.empty()) {
       return error(Code::kInvalidArgument, "store mutation without table or key");
@@ -315,6 +316,7 @@ Status SqliteDatastore::commit(const CommitBatch& batch) {
   }
   revision_ = batch.revision;
   segments_.back().bytes += body.size();
+  if (body.capacity() > (size_t{64} << 20)) std::string().swap(body);  // do not hoard
   return Status::ok();
 }
 

@@ -112,6 +112,7 @@ class SqliteDatastore final : public Datastore {
   uint64_t pending_snapshot_ = 0;         // GUARDED_BY(mu_): begun, not yet written
   uint64_t snapshot_retry_bytes_ = 0;     // GUARDED_BY(mu_): after a failed snapshot
   bool failed_ = false;                   // GUARDED_BY(mu_): a commit's outcome is unknown
+  std::string body_;                      // GUARDED_BY(mu_): reused commit buffer
 };
 
 }  // namespace shoal::store

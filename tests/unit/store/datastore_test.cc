@@ -17,11 +17,13 @@ namespace {
 
 using Records = std::map<std::pair<std::string, std::string>, std::string>;
 
-Mutation put(std::string_view table, std::string key, std::string value) {
-  return Mutation{Mutation::Op::kPut, table, std::move(key), std::move(value)};
+// Mutations view their arguments: temporaries passed here live to the end of the
+// full-expression, i.e. through the commit() call that uses them.
+Mutation put(std::string_view table, std::string_view key, std::string_view value) {
+  return Mutation{Mutation::Op::kPut, table, key, value};
 }
-Mutation del(std::string_view table, std::string key) {
-  return Mutation{Mutation::Op::kDelete, table, std::move(key), {}};
+Mutation del(std::string_view table, std::string_view key) {
+  return Mutation{Mutation::Op::kDelete, table, key, {}};
 }
 
 struct Loaded {
