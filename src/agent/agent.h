@@ -35,9 +35,9 @@ namespace shoal::agent {
 
 struct AgentOptions {
   // The node this agent runs as (the daemon's node ID).
-  std::string node_id;
-  WorkerOptions worker;
-  ReporterOptions reporter;
+  std::string node_id = {};
+  WorkerOptions worker = {};
+  ReporterOptions reporter = {};
   // Delay between session attempts.
   BackoffPolicy reconnect{std::chrono::milliseconds(100), std::chrono::seconds(8), 2.0, 0.5};
   uint64_t seed = 0;
