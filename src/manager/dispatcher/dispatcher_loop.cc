@@ -62,12 +62,18 @@ void Dispatcher::Loop::route_changes() {
   std::lock_guard lock(d_.mu_);
   store::ReadTxn snapshot = d_.store_.view();
   if (resync_all_) {
+    std::vector<std::string> gone;  // deleted while no watch was open
     for (auto& [id, entry] : d_.nodes_) {
+      if (!snapshot.get<api::Node>(id)) {
+        gone.push_back(id);
+        continue;
+      }
       if (!entry.subscription) continue;
       ChangeMap changes;
       entry.subscription->set().resync(snapshot, changes);
       entry.subscription->push(std::move(changes));
     }
+    for (const std::string& id : gone) d_.drop_locked(id, "node removed");
   } else {
     for (auto& [node_id, task_ids] : dirty_) {
       auto it = d_.nodes_.find(node_id);
