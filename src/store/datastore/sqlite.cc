@@ -12,93 +12,23 @@
 #include <system_error>
 
 #include "store/datastore/framing.h"
+#include "store/datastore/sqlite_util.h"
 
 namespace shoal::store {
+
+using sqlite_util::column_blob;
+using sqlite_util::Db;
+using sqlite_util::fsync_path;
+using sqlite_util::remove_db_files;
+using sqlite_util::sqlite_error;
+using sqlite_util::Stmt;
+
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr size_t kChunkBytes = size_t{1} << 20;
 constexpr const char* kLogSchema =
     "CREATE TABLE IF NOT EXISTS log(rev INTEGER PRIMARY KEY, body BLOB NOT NULL)";
-constexpr const char* kSnapshotSchema =
-    "CREATE TABLE chunks(seq INTEGER PRIMARY KEY, body BLOB NOT NULL)";
-
-Status sqlite_error(sqlite3* db, const std::string& what, int rc) {
-  const char* detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  Code code = (rc == SQLITE_FULL || rc == SQLITE_READONLY) ? Code::kUnavailable : Code::kInternal;
-  return error(code, "{}: {}", what, detail);
-}
-
-// An owned connection, with the statement helpers the datastore needs.
-class Db {
- public:
-  Db() = default;
-  ~Db() { close(); }
-  Db(const Db&) = delete;
-  Db& operator=(const Db&) = delete;
-
-  Status open(const std::string& path, bool create) {
-    path_ = path;
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
-    return rc == SQLITE_OK ? Status::ok() : sqlite_error(db_, "open " + path, rc);
-  }
-  Status exec(const char* sql) {
-    int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
-    return rc == SQLITE_OK ? Status::ok() : sqlite_error(db_, path_ + ": " + sql, rc);
-  }
-  Status prepare(const char* sql, sqlite3_stmt** stmt) {
-    int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, nullptr);
-    return rc == SQLITE_OK ? Status::ok() : sqlite_error(db_, path_ + ": prepare", rc);
-  }
-  void close() {
-    if (db_ != nullptr) sqlite3_close_v2(db_);
-    db_ = nullptr;
-  }
-  sqlite3* get() const { return db_; }
-  sqlite3* release() { return std::exchange(db_, nullptr); }
-  const std::string& path() const { return path_; }
-
- private:
-  sqlite3* db_ = nullptr;
-  std::string path_;
-};
-
-// A statement finalized on scope exit.
-class Stmt {
- public:
-  Stmt() = default;
-  ~Stmt() { sqlite3_finalize(stmt_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  sqlite3_stmt** out() { return &stmt_; }
-  sqlite3_stmt* get() const { return stmt_; }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-std::string_view column_blob(sqlite3_stmt* stmt, int index) {
-  const void* data = sqlite3_column_blob(stmt, index);
-  int size = sqlite3_column_bytes(stmt, index);
-  return data == nullptr ? std::string_view() : std::string_view(static_cast<const char*>(data), size);
-}
-
-Status fsync_path(const std::string& path, bool directory) {
-  int fd = ::open(path.c_str(), (directory ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return error(Code::kInternal, "open {} to sync: {}", path, std::strerror(errno));
-  int rc = ::fsync(fd);
-  int saved = errno;
-  ::close(fd);
-  if (rc != 0) return error(Code::kInternal, "fsync {}: {}", path, std::strerror(saved));
-  return Status::ok();
-}
-
-void remove_db_files(const std::string& path) {
-  std::error_code ec;
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(path + suffix, ec);
-}
 
 // The revision in a name "<prefix><20 digits><suffix>", or 0.
 uint64_t parse_name(std::string_view name, std::string_view prefix, std::string_view suffix) {
@@ -317,105 +247,6 @@ Status SqliteDatastore::commit(const CommitBatch& batch) {
   revision_ = batch.revision;
   segments_.back().bytes += body.size();
   if (body.capacity() > (size_t{64} << 20)) std::string().swap(body);  // do not hoard
-  return Status::ok();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Snapshots.
-
-bool SqliteDatastore::wants_snapshot() const {
-  std::lock_guard lock(mu_);
-  if (!loaded_ || failed_ || pending_snapshot_ != 0 || revision_ == snapshot_revision_) {
-    return false;
-  }
-  uint64_t threshold =
-      std::max({options_.min_snapshot_log_bytes, snapshot_bytes_, snapshot_retry_bytes_});
-  return log_bytes() >= threshold;
-}
-
-Status SqliteDatastore::begin_snapshot(uint64_t revision) {
-  std::lock_guard lock(mu_);
-  if (!loaded_ || revision != revision_ || pending_snapshot_ != 0) {
-    return error(Code::kFailedPrecondition, "cannot snapshot revision {} now", revision);
-  }
-  if (segments_.back().start != revision + 1) {
-    // Later commits go to a new segment, so the ones up to `revision` can be deleted whole.
-    close_current();
-    segments_.push_back(Segment{revision + 1, 0});
-    SHOAL_RETURN_IF_ERROR(open_current(revision + 1));
-  }
-  pending_snapshot_ = revision;
-  return Status::ok();
-}
-
-Status SqliteDatastore::write_snapshot(uint64_t revision, const SnapshotFn& produce) {
-  {
-    std::lock_guard lock(mu_);
-    if (pending_snapshot_ != revision) {
-      return error(Code::kFailedPrecondition, "snapshot {} was not begun", revision);
-    }
-  }
-  const std::string path = snapshot_path(revision);
-  const std::string tmp = path + ".tmp";
-  uint64_t bytes = 0;
-  Status status = [&]() -> Status {
-    remove_db_files(tmp);
-    Db db;
-    SHOAL_RETURN_IF_ERROR(db.open(tmp, true));
-    // Durability comes from the fsync and rename below, not from a journal.
-    SHOAL_RETURN_IF_ERROR(db.exec("PRAGMA journal_mode=OFF"));
-    SHOAL_RETURN_IF_ERROR(db.exec("PRAGMA synchronous=OFF"));
-    SHOAL_RETURN_IF_ERROR(db.exec("PRAGMA locking_mode=EXCLUSIVE"));
-    SHOAL_RETURN_IF_ERROR(db.exec(kSnapshotSchema));
-    SHOAL_RETURN_IF_ERROR(db.exec("BEGIN"));
-    Stmt insert;
-    SHOAL_RETURN_IF_ERROR(db.prepare("INSERT INTO chunks(body) VALUES (?1)", insert.out()));
-    std::string chunk;
-    auto flush = [&]() -> Status {
-      if (chunk.empty()) return Status::ok();
-      sqlite3_bind_blob(insert.get(), 1, chunk.data(), static_cast<int>(chunk.size()),
-                        SQLITE_STATIC);
-      int rc = sqlite3_step(insert.get());
-      sqlite3_reset(insert.get());
-      if (rc != SQLITE_DONE) return sqlite_error(db.get(), "write " + tmp, rc);
-      bytes += chunk.size();
-      chunk.clear();
-      return Status::ok();
-    };
-    SHOAL_RETURN_IF_ERROR(produce(
-        [&](std::string_view table, std::string_view key, std::string_view value) -> Status {
-          framing::append(&chunk, Mutation::Op::kPut, table, key, value);
-          return chunk.size() >= kChunkBytes ? flush() : Status::ok();
-        }));
-    SHOAL_RETURN_IF_ERROR(flush());
-    SHOAL_RETURN_IF_ERROR(db.exec("COMMIT"));
-    sqlite3_finalize(*insert.out());
-    *insert.out() = nullptr;
-    db.close();
-    SHOAL_RETURN_IF_ERROR(fsync_path(tmp, false));
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) return error(Code::kInternal, "rename {}: {}", tmp, ec.message());
-    return fsync_path(dir_, true);
-  }();
-
-  std::lock_guard lock(mu_);
-  pending_snapshot_ = 0;
-  if (!status.is_ok()) {
-    remove_db_files(tmp);
-    snapshot_retry_bytes_ = log_bytes() + options_.min_snapshot_log_bytes;
-    return status;
-  }
-  uint64_t old = snapshot_revision_;
-  snapshot_revision_ = revision;
-  snapshot_bytes_ = bytes;
-  snapshot_retry_bytes_ = 0;
-  // Segments whose every revision is in the snapshot go; so does the snapshot it replaces.
-  while (segments_.size() > 1 && segments_[1].start - 1 <= revision) {
-    remove_db_files(segment_path(segments_.front().start));
-    segments_.erase(segments_.begin());
-  }
-  if (old != 0 && old != revision) remove_db_files(snapshot_path(old));
   return Status::ok();
 }
 
