@@ -12,7 +12,8 @@ namespace shoal::manager::controlapi {
 RandomBytes system_random() {
   return [](size_t n) {
     std::string out(n, '\0');
-    if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+    if (n > 0 &&
+        RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
       std::fputs("shoal: the system's random source failed\n", stderr);
       std::abort();
     }

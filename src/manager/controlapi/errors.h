@@ -9,9 +9,9 @@
 // Thread safety: pure functions.
 #pragma once
 
-#include <string_view>
-
 #include <fmt/format.h>
+
+#include <string_view>
 
 #include "api/swarm.h"
 #include "common/status.h"

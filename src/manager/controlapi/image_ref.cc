@@ -43,7 +43,9 @@ bool is_valid_image_reference(std::string_view image) {
   if (slash != std::string_view::npos) {
     std::string_view first = image.substr(0, slash);
     bool is_domain = first.find_first_of(".:") != std::string_view::npos || first == "localhost" ||
-                     std::any_of(first.begin(), first.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); });
+                     std::any_of(first.begin(), first.end(), [](char c) {
+                       return std::isupper(static_cast<unsigned char>(c));
+                     });
     if (is_domain) remainder = image.substr(slash + 1);
   }
   std::string_view repository = remainder.substr(0, remainder.find_first_of(":@"));

@@ -8,7 +8,8 @@ api::Info swarm_info(const Context& ctx) {
   api::Info info;
   const LocalNode& local = ctx.local;
   info.LocalNodeState = local.state();
-  if (info.LocalNodeState == api::LocalNodeState::kUnset) info.LocalNodeState = api::LocalNodeState::kInactive;
+  if (info.LocalNodeState == api::LocalNodeState::kUnset)
+    info.LocalNodeState = api::LocalNodeState::kInactive;
   info.Error = local.error();
   info.NodeID = local.node_id();
   if (auto hp = split_host_port(local.advertise_addr())) info.NodeAddr = hp->host;
@@ -29,6 +30,22 @@ api::Info swarm_info(const Context& ctx) {
     info.RemoteManagers.push_back(api::Peer{node->ID, node->ManagerStatus->Addr});
   });
   return info;
+}
+
+ContainerCounts local_container_counts(const Context& ctx) {
+  ContainerCounts counts;
+  std::string node_id = ctx.local.node_id();
+  if (node_id.empty()) return counts;
+  ctx.store.view().for_each<api::Task>(store::by::Node{node_id},
+                                       [&](const std::shared_ptr<const api::Task>& t) {
+                                         if (t->Status.State < api::TaskState::kAccepted) return;
+                                         ++counts.total;
+                                         if (t->Status.State == api::TaskState::kRunning)
+                                           ++counts.running;
+                                         if (t->Status.State > api::TaskState::kRunning)
+                                           ++counts.stopped;
+                                       });
+  return counts;
 }
 
 std::string swarm_ping_state(const LocalNode& local) {

@@ -18,6 +18,15 @@ namespace shoal::manager::controlapi {
 // "<ip>:2377"). Store errors become Info.Error; never fails.
 api::Info swarm_info(const Context& ctx);
 
+// This node's tasks as `docker info` counts containers: running (state running), stopped
+// (ended but not yet deleted), and all of them (from accepted on: a container exists).
+struct ContainerCounts {
+  int64_t total = 0;
+  int64_t running = 0;
+  int64_t stopped = 0;
+};
+ContainerCounts local_container_counts(const Context& ctx);
+
 // /_ping's Swarm header (moby Cluster.Status): "inactive", "pending", "error", "locked",
 // "active/manager" or "active/worker".
 std::string swarm_ping_state(const LocalNode& local);

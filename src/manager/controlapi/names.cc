@@ -8,23 +8,22 @@ namespace shoal::manager::controlapi {
 namespace {
 
 constexpr std::array<std::string_view, 48> kAdjectives = {
-    "agile",    "amazing",  "awesome",  "blissful", "bold",     "brave",    "busy",
-    "calm",     "clever",   "cool",     "curious",  "dazzling", "eager",    "elastic",
-    "epic",     "festive",  "focused",  "friendly", "gallant",  "gentle",   "happy",
-    "hopeful",  "jolly",    "keen",     "kind",     "laughing", "lucid",    "magical",
-    "modest",   "nifty",    "nimble",   "optimistic", "peaceful", "priceless", "quirky",
-    "relaxed",  "serene",   "sharp",    "stoic",    "sweet",    "tender",   "trusting",
-    "upbeat",   "vibrant",  "vigilant", "wizardly", "youthful", "zealous",
+    "agile",   "amazing", "awesome",  "blissful",   "bold",     "brave",     "busy",
+    "calm",    "clever",  "cool",     "curious",    "dazzling", "eager",     "elastic",
+    "epic",    "festive", "focused",  "friendly",   "gallant",  "gentle",    "happy",
+    "hopeful", "jolly",   "keen",     "kind",       "laughing", "lucid",     "magical",
+    "modest",  "nifty",   "nimble",   "optimistic", "peaceful", "priceless", "quirky",
+    "relaxed", "serene",  "sharp",    "stoic",      "sweet",    "tender",    "trusting",
+    "upbeat",  "vibrant", "vigilant", "wizardly",   "youthful", "zealous",
 };
 
 constexpr std::array<std::string_view, 48> kSurnames = {
-    "agnesi",    "allen",     "babbage",   "bardeen",   "bell",      "boole",    "borg",
-    "cerf",      "curie",     "darwin",    "dijkstra",  "einstein",  "euler",    "faraday",
-    "fermi",     "feynman",   "franklin",  "galileo",   "goldberg",  "hamilton", "hawking",
-    "hopper",    "hypatia",   "jackson",   "johnson",   "kepler",    "knuth",    "lamarr",
-    "lamport",   "liskov",    "lovelace",  "maxwell",   "mayer",     "meitner",  "noether",
-    "pascal",    "perlman",   "ritchie",   "shannon",   "sinoussi",  "thompson", "torvalds",
-    "turing",    "wescoff",   "wilson",    "wozniak",   "yalow",     "zhukovsky",
+    "agnesi",   "allen",    "babbage",  "bardeen",  "bell",    "boole",   "borg",     "cerf",
+    "curie",    "darwin",   "dijkstra", "einstein", "euler",   "faraday", "fermi",    "feynman",
+    "franklin", "galileo",  "goldberg", "hamilton", "hawking", "hopper",  "hypatia",  "jackson",
+    "johnson",  "kepler",   "knuth",    "lamarr",   "lamport", "liskov",  "lovelace", "maxwell",
+    "mayer",    "meitner",  "noether",  "pascal",   "perlman", "ritchie", "shannon",  "sinoussi",
+    "thompson", "torvalds", "turing",   "wescoff",  "wilson",  "wozniak", "yalow",    "zhukovsky",
 };
 
 uint32_t draw(const RandomBytes& random, uint32_t bound) {

@@ -14,23 +14,27 @@ constexpr std::string_view kOverlay = "overlay";
 Status validate_ipam_config(const api::IPAMConfig& config) {
   auto subnet = parse_cidr(config.Subnet);
   if (!subnet) {
-    return rpc_error(Code::kInvalidArgument, "ipam configuration: invalid subnet {}", config.Subnet);
+    return rpc_error(Code::kInvalidArgument, "ipam configuration: invalid subnet {}",
+                     config.Subnet);
   }
   if (!config.Range.empty()) {
     auto range = parse_cidr(config.Range);
     if (!range) {
-      return rpc_error(Code::kInvalidArgument, "ipam configuration: invalid range {}", config.Range);
+      return rpc_error(Code::kInvalidArgument, "ipam configuration: invalid range {}",
+                       config.Range);
     }
     std::string_view range_ip = std::string_view(config.Range).substr(0, config.Range.find('/'));
     if (!subnet->contains(*parse_ip(range_ip))) {
-      return rpc_error(Code::kInvalidArgument, "ipam configuration: subnet {} does not contain range {}",
-                       config.Subnet, config.Range);
+      return rpc_error(Code::kInvalidArgument,
+                       "ipam configuration: subnet {} does not contain range {}", config.Subnet,
+                       config.Range);
     }
   }
   if (!config.Gateway.empty()) {
     auto gateway = parse_ip(config.Gateway);
     if (!gateway) {
-      return rpc_error(Code::kInvalidArgument, "ipam configuration: invalid gateway {}", config.Gateway);
+      return rpc_error(Code::kInvalidArgument, "ipam configuration: invalid gateway {}",
+                       config.Gateway);
     }
     if (!subnet->contains(*gateway)) {
       return rpc_error(Code::kInvalidArgument,
@@ -56,15 +60,17 @@ Status check_unused(const store::ReadTxn& tx, const api::Network& network) {
   if (network.Spec.Ingress) {
     tx.for_each<api::Service>(store::by::All{}, [&](const std::shared_ptr<const api::Service>& s) {
       if (!needs_ingress(s->Spec)) return true;
-      status = rpc_error(Code::kFailedPrecondition,
-                         "ingress network cannot be removed because service {} depends on it", s->ID);
+      status =
+          rpc_error(Code::kFailedPrecondition,
+                    "ingress network cannot be removed because service {} depends on it", s->ID);
       return false;
     });
     return status;
   }
   tx.for_each<api::Service>(store::by::All{}, [&](const std::shared_ptr<const api::Service>& s) {
     if (!uses_network(s->Spec, network.ID)) return true;
-    status = rpc_error(Code::kFailedPrecondition, "network {} is in use by service {}", network.ID, s->ID);
+    status = rpc_error(Code::kFailedPrecondition, "network {} is in use by service {}", network.ID,
+                       s->ID);
     return false;
   });
   if (!status.is_ok()) return status;
@@ -74,7 +80,8 @@ Status check_unused(const store::ReadTxn& tx, const api::Network& network) {
     }
     for (const auto& attachment : t->NetworksAttachments) {
       if (attachment.Network.ID == network.ID) {
-        status = rpc_error(Code::kFailedPrecondition, "network {} is in use by task {}", network.ID, t->ID);
+        status = rpc_error(Code::kFailedPrecondition, "network {} is in use by task {}", network.ID,
+                           t->ID);
         return false;
       }
     }
@@ -94,7 +101,8 @@ Status validate_network_spec(const api::NetworkSpec& spec) {
   if (!std::regex_match(spec.Name, dns_name)) {
     return rpc_error(Code::kInvalidArgument, "name must be valid as a DNS name component");
   }
-  if (spec.Name.size() > 63) return rpc_error(Code::kInvalidArgument, "name must be 63 characters or fewer");
+  if (spec.Name.size() > 63)
+    return rpc_error(Code::kInvalidArgument, "name must be 63 characters or fewer");
   if (spec.Labels.contains(std::string(kPredefinedLabel))) {
     return rpc_error(Code::kPermissionDenied,
                      "label {} is for internally created predefined networks and cannot be "
@@ -104,7 +112,8 @@ Status validate_network_spec(const api::NetworkSpec& spec) {
   if (spec.DriverConfiguration) {
     const std::string& driver = spec.DriverConfiguration->Name;
     if (driver.empty()) {
-      return rpc_error(Code::kInvalidArgument, "driver name: if driver is specified name is required");
+      return rpc_error(Code::kInvalidArgument,
+                       "driver name: if driver is specified name is required");
     }
     if (driver != kOverlay) {
       return rpc_error(Code::kInvalidArgument,
@@ -140,7 +149,8 @@ Result<std::string> create_network(Context& ctx, api::NetworkSpec spec) {
     if (network.Spec.Ingress) {
       for (const auto& other : tx.find<api::Network>()) {
         if (other->Spec.Ingress) {
-          return rpc_error(Code::kAlreadyExists, "ingress network ({}) is already present", other->ID);
+          return rpc_error(Code::kAlreadyExists, "ingress network ({}) is already present",
+                           other->ID);
         }
       }
     }
@@ -172,7 +182,8 @@ Result<std::vector<NetworkUse>> list_networks(const Context& ctx) {
 Status remove_network(Context& ctx, std::string_view ref) {
   SHOAL_RETURN_IF_ERROR(require_manager(ctx));
   return from_store(ctx.store.update([&](store::WriteTxn& tx) {
-    SHOAL_ASSIGN_OR_RETURN(std::shared_ptr<const api::Network> network, tx.lookup<api::Network>(ref));
+    SHOAL_ASSIGN_OR_RETURN(std::shared_ptr<const api::Network> network,
+                           tx.lookup<api::Network>(ref));
     auto predefined = network->Spec.Labels.find(std::string(kPredefinedLabel));
     if (predefined != network->Spec.Labels.end() && predefined->second == "true") {
       return rpc_error(Code::kFailedPrecondition,

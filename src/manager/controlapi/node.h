@@ -24,11 +24,11 @@
 namespace shoal::manager::controlapi {
 
 struct NodeFilters {
-  std::vector<std::string> names;        // prefixes of Spec.Name or Description.Hostname
+  std::vector<std::string> names;  // prefixes of Spec.Name or Description.Hostname
   std::vector<std::string> id_prefixes;
-  LabelFilter engine_labels;             // "label": Description.Engine.Labels
-  LabelFilter node_labels;               // "node.label": Spec.Labels
-  std::vector<api::NodeRole> roles;      // Spec.Role
+  LabelFilter engine_labels;         // "label": Description.Engine.Labels
+  LabelFilter node_labels;           // "node.label": Spec.Labels
+  std::vector<api::NodeRole> roles;  // Spec.Role
   // "accepted" / "pending": every node of a shoal swarm is accepted.
   std::vector<std::string> memberships;
 };
@@ -50,8 +50,7 @@ Result<std::shared_ptr<const api::Node>> get_node(const Context& ctx, std::strin
 // Unknown desc = update out of sequence`); kFailedPrecondition `rpc error: code =
 // FailedPrecondition desc = attempting to demote the last manager of the swarm`;
 // kUnimplemented when promoting a worker (multi-manager swarms need the cluster CA).
-Status update_node(Context& ctx, std::string_view ref, uint64_t version,
-                   const api::NodeSpec& spec);
+Status update_node(Context& ctx, std::string_view ref, uint64_t version, const api::NodeSpec& spec);
 
 // Deletes a node; its unfinished tasks become orphaned (same transaction). Errors: the
 // manager and lookup errors; kFailedPrecondition (rpc-prefixed) "node <id> is a cluster

@@ -79,7 +79,8 @@ Status update(Context& ctx, std::string_view ref, uint64_t version, const Spec& 
   SHOAL_RETURN_IF_ERROR(require_manager(ctx));
   return from_store(ctx.store.update([&](store::WriteTxn& tx) {
     SHOAL_ASSIGN_OR_RETURN(std::shared_ptr<const T> current, tx.lookup<T>(ref));
-    if (spec.Name != current->Spec.Name || (!spec.Data.empty() && spec.Data != current->Spec.Data)) {
+    if (spec.Name != current->Spec.Name ||
+        (!spec.Data.empty() && spec.Data != current->Spec.Data)) {
       return rpc_error(Code::kInvalidArgument, "only updates to Labels are allowed");
     }
     T object = *current;
@@ -109,8 +110,8 @@ Status remove(Context& ctx, std::string_view ref) {
 template <typename T>
 bool base_matches(const T& object, const std::vector<std::string>& name_prefixes,
                   const std::vector<std::string>& id_prefixes, const LabelFilter& labels) {
-  return match_prefixes(object.Spec.Name, name_prefixes) && match_prefixes(object.ID, id_prefixes) &&
-         match_labels(object.Spec.Labels, labels);
+  return match_prefixes(object.Spec.Name, name_prefixes) &&
+         match_prefixes(object.ID, id_prefixes) && match_labels(object.Spec.Labels, labels);
 }
 
 }  // namespace
@@ -140,17 +141,20 @@ Result<api::Secret> get_secret(const Context& ctx, std::string_view ref) {
 Result<std::vector<api::Secret>> list_secrets(const Context& ctx, const SecretFilters& f) {
   SHOAL_RETURN_IF_ERROR(require_manager(ctx));
   std::vector<api::Secret> out;
-  ctx.store.view().for_each<api::Secret>(store::by::All{}, [&](const std::shared_ptr<const api::Secret>& s) {
-    if (!match_exact(s->Spec.Name, f.names) || !base_matches(*s, f.name_prefixes, f.id_prefixes, f.labels)) {
-      return;
-    }
-    out.push_back(*s);
-    out.back().Spec.Data.clear();
-  });
+  ctx.store.view().for_each<api::Secret>(
+      store::by::All{}, [&](const std::shared_ptr<const api::Secret>& s) {
+        if (!match_exact(s->Spec.Name, f.names) ||
+            !base_matches(*s, f.name_prefixes, f.id_prefixes, f.labels)) {
+          return;
+        }
+        out.push_back(*s);
+        out.back().Spec.Data.clear();
+      });
   return out;
 }
 
-Status update_secret(Context& ctx, std::string_view ref, uint64_t version, const api::SecretSpec& spec) {
+Status update_secret(Context& ctx, std::string_view ref, uint64_t version,
+                     const api::SecretSpec& spec) {
   return update<api::Secret>(ctx, ref, version, spec);
 }
 
@@ -168,13 +172,15 @@ Result<api::Config> get_config(const Context& ctx, std::string_view ref) {
 Result<std::vector<api::Config>> list_configs(const Context& ctx, const ConfigFilters& f) {
   SHOAL_RETURN_IF_ERROR(require_manager(ctx));
   std::vector<api::Config> out;
-  ctx.store.view().for_each<api::Config>(store::by::All{}, [&](const std::shared_ptr<const api::Config>& c) {
-    if (base_matches(*c, f.name_prefixes, f.id_prefixes, f.labels)) out.push_back(*c);
-  });
+  ctx.store.view().for_each<api::Config>(
+      store::by::All{}, [&](const std::shared_ptr<const api::Config>& c) {
+        if (base_matches(*c, f.name_prefixes, f.id_prefixes, f.labels)) out.push_back(*c);
+      });
   return out;
 }
 
-Status update_config(Context& ctx, std::string_view ref, uint64_t version, const api::ConfigSpec& spec) {
+Status update_config(Context& ctx, std::string_view ref, uint64_t version,
+                     const api::ConfigSpec& spec) {
   return update<api::Config>(ctx, ref, version, spec);
 }
 

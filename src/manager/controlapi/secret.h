@@ -29,8 +29,8 @@ inline constexpr size_t kMaxSecretSize = 500 * 1024;
 inline constexpr size_t kMaxConfigSize = 1000 * 1024;
 
 struct SecretFilters {
-  std::vector<std::string> names;         // exact names ("names")
-  std::vector<std::string> name_prefixes; // "name"
+  std::vector<std::string> names;          // exact names ("names")
+  std::vector<std::string> name_prefixes;  // "name"
   std::vector<std::string> id_prefixes;
   LabelFilter labels;
 };

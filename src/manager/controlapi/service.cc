@@ -12,7 +12,8 @@ namespace shoal::manager::controlapi {
 namespace {
 
 Result<api::ServiceSpec> prepare(const Context& ctx, api::ServiceSpec spec) {
-  SHOAL_ASSIGN_OR_RETURN(api::ServiceSpec normalized, normalize_service_spec(std::move(spec), ctx.random));
+  SHOAL_ASSIGN_OR_RETURN(api::ServiceSpec normalized,
+                         normalize_service_spec(std::move(spec), ctx.random));
   SHOAL_RETURN_IF_ERROR(validate_service_spec(normalized));
   return normalized;
 }
@@ -165,16 +166,19 @@ api::ServiceStatus service_status(const store::ReadTxn& tx, const api::Service& 
   } else {
     global = true;
   }
-  tx.for_each<api::Task>(store::by::Service{service.ID}, [&](const std::shared_ptr<const api::Task>& t) {
-    if (!is_current_job_task(service, *t)) return;
-    if (service.JobStatus && t->Status.State == api::TaskState::kComplete) ++status.CompletedTasks;
-    if (t->Status.State == api::TaskState::kRunning) ++status.RunningTasks;
-    if (global && t->DesiredState == api::TaskState::kRunning) ++status.DesiredTasks;
-    if (global && t->DesiredState == api::TaskState::kComplete &&
-        t->Status.State != api::TaskState::kComplete) {
-      ++status.DesiredTasks;
-    }
-  });
+  tx.for_each<api::Task>(store::by::Service{service.ID},
+                         [&](const std::shared_ptr<const api::Task>& t) {
+                           if (!is_current_job_task(service, *t)) return;
+                           if (service.JobStatus && t->Status.State == api::TaskState::kComplete)
+                             ++status.CompletedTasks;
+                           if (t->Status.State == api::TaskState::kRunning) ++status.RunningTasks;
+                           if (global && t->DesiredState == api::TaskState::kRunning)
+                             ++status.DesiredTasks;
+                           if (global && t->DesiredState == api::TaskState::kComplete &&
+                               t->Status.State != api::TaskState::kComplete) {
+                             ++status.DesiredTasks;
+                           }
+                         });
   return status;
 }
 

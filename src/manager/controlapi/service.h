@@ -31,11 +31,11 @@
 namespace shoal::manager::controlapi {
 
 struct ServiceFilters {
-  std::vector<std::string> names;        // prefixes of Spec.Name
+  std::vector<std::string> names;  // prefixes of Spec.Name
   std::vector<std::string> id_prefixes;
-  LabelFilter labels;                    // Spec.Labels
-  std::vector<std::string> modes;        // replicated | global | replicated-job | global-job
-  std::vector<std::string> runtimes;     // "container" matches every shoal service
+  LabelFilter labels;                 // Spec.Labels
+  std::vector<std::string> modes;     // replicated | global | replicated-job | global-job
+  std::vector<std::string> runtimes;  // "container" matches every shoal service
 };
 
 bool service_matches(const api::Service& service, const ServiceFilters& filters);

@@ -65,9 +65,10 @@ Status check_port_conflicts(const store::ReadTxn& tx, const api::ServiceSpec& sp
     PortKey key{port.Protocol, port.PublishedPort};
     if (port.PublishMode == api::PortConfigPublishMode::kHost) {
       if (ingress.contains(key)) {
-        return rpc_error(Code::kInvalidArgument,
-                         "port '{}' is already in use by service '{}' ({}) as a host-published port",
-                         port.PublishedPort, other.Spec.Name, other.ID);
+        return rpc_error(
+            Code::kInvalidArgument,
+            "port '{}' is already in use by service '{}' ({}) as a host-published port",
+            port.PublishedPort, other.Spec.Name, other.ID);
       }
     } else if (ingress.contains(key) || host.contains(key)) {
       return rpc_error(Code::kInvalidArgument,
@@ -78,20 +79,21 @@ Status check_port_conflicts(const store::ReadTxn& tx, const api::ServiceSpec& sp
   };
 
   Status status;
-  tx.for_each<api::Service>(store::by::All{}, [&](const std::shared_ptr<const api::Service>& other) {
-    if (other->ID == self_id) return true;
-    if (other->Spec.EndpointSpec) {
-      for (const api::PortConfig& port : other->Spec.EndpointSpec->Ports) {
-        status = in_use(port, *other);
-        if (!status.is_ok()) return false;
-      }
-    }
-    for (const api::PortConfig& port : other->Endpoint.Ports) {
-      status = in_use(port, *other);
-      if (!status.is_ok()) return false;
-    }
-    return true;
-  });
+  tx.for_each<api::Service>(
+      store::by::All{}, [&](const std::shared_ptr<const api::Service>& other) {
+        if (other->ID == self_id) return true;
+        if (other->Spec.EndpointSpec) {
+          for (const api::PortConfig& port : other->Spec.EndpointSpec->Ports) {
+            status = in_use(port, *other);
+            if (!status.is_ok()) return false;
+          }
+        }
+        for (const api::PortConfig& port : other->Endpoint.Ports) {
+          status = in_use(port, *other);
+          if (!status.is_ok()) return false;
+        }
+        return true;
+      });
   return status;
 }
 

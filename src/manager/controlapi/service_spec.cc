@@ -39,7 +39,8 @@ void normalize_endpoint(std::optional<api::EndpointSpec>& endpoint) {
   if (!endpoint) return;
   if (endpoint->Mode == api::ResolutionMode::kUnset) endpoint->Mode = api::ResolutionMode::kVIP;
   for (api::PortConfig& port : endpoint->Ports) {
-    if (port.Protocol == api::PortConfigProtocol::kUnset) port.Protocol = api::PortConfigProtocol::kTCP;
+    if (port.Protocol == api::PortConfigProtocol::kUnset)
+      port.Protocol = api::PortConfigProtocol::kTCP;
     if (port.PublishMode == api::PortConfigPublishMode::kUnset) {
       port.PublishMode = api::PortConfigPublishMode::kIngress;
     }
@@ -74,10 +75,14 @@ ModeKind mode_kind(const api::ServiceSpec& spec) {
 
 std::string_view mode_name(ModeKind kind) {
   switch (kind) {
-    case ModeKind::kReplicated: return "replicated";
-    case ModeKind::kGlobal: return "global";
-    case ModeKind::kReplicatedJob: return "replicated-job";
-    case ModeKind::kGlobalJob: return "global-job";
+    case ModeKind::kReplicated:
+      return "replicated";
+    case ModeKind::kGlobal:
+      return "global";
+    case ModeKind::kReplicatedJob:
+      return "replicated-job";
+    case ModeKind::kGlobalJob:
+      return "global-job";
   }
   return "replicated";
 }
@@ -128,8 +133,8 @@ api::ServiceSpec insert_defaults(api::ServiceSpec spec) {
   }
   if (!task.Resources) task.Resources.emplace();
   if (!task.RestartPolicy) {
-    task.RestartPolicy = api::RestartPolicy{api::RestartPolicyCondition::kAny, seconds(5), 0,
-                                            std::nullopt};
+    task.RestartPolicy =
+        api::RestartPolicy{api::RestartPolicyCondition::kAny, seconds(5), 0, std::nullopt};
   } else if (!task.RestartPolicy->Delay) {
     task.RestartPolicy->Delay = seconds(5);
   }

@@ -24,7 +24,8 @@ Status invalid(std::string_view message) { return rpc_status(Code::kInvalidArgum
 Status validate_name(const std::string& name) {
   static const std::regex dns_name("^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$");
   if (name.empty()) return invalid("meta: name must be provided");
-  if (!std::regex_match(name, dns_name)) return invalid("name must be valid as a DNS name component");
+  if (!std::regex_match(name, dns_name))
+    return invalid("name must be valid as a DNS name component");
   if (name.size() > 63) return invalid("name must be 63 characters or fewer");
   return Status::ok();
 }
@@ -44,7 +45,8 @@ Status validate_amounts(int64_t nano_cpus, int64_t memory_bytes) {
 Status validate_resources(const std::optional<api::ResourceRequirements>& resources) {
   if (!resources) return Status::ok();
   if (resources->Limits) {
-    SHOAL_RETURN_IF_ERROR(validate_amounts(resources->Limits->NanoCPUs, resources->Limits->MemoryBytes));
+    SHOAL_RETURN_IF_ERROR(
+        validate_amounts(resources->Limits->NanoCPUs, resources->Limits->MemoryBytes));
   }
   if (resources->Reservations) {
     SHOAL_RETURN_IF_ERROR(
@@ -74,7 +76,8 @@ Status validate_placement(const std::optional<api::Placement>& placement) {
 Status validate_secret_refs(const api::ContainerSpec& container) {
   std::map<std::string, std::string> targets;  // file name → secret name
   for (const api::SecretReference& ref : container.Secrets) {
-    if (ref.SecretID.empty() || ref.SecretName.empty()) return invalid("malformed secret reference");
+    if (ref.SecretID.empty() || ref.SecretName.empty())
+      return invalid("malformed secret reference");
     if (!ref.File) return invalid("malformed secret reference, no target provided");
     const std::string& file = ref.File->Name;
     if (file.empty()) {
@@ -98,7 +101,8 @@ Status validate_config_refs(const api::ContainerSpec& container) {
   bool cred_spec_found = false;
   std::map<std::string, std::string> targets;  // file name → config name
   for (const api::ConfigReference& ref : container.Configs) {
-    if (ref.ConfigID.empty() || ref.ConfigName.empty()) return invalid("malformed config reference");
+    if (ref.ConfigID.empty() || ref.ConfigName.empty())
+      return invalid("malformed config reference");
     if (!ref.File && !ref.Runtime) return invalid("malformed config reference, no target provided");
     if (ref.File) {
       const std::string& file = ref.File->Name;
@@ -125,8 +129,8 @@ Status validate_config_refs(const api::ContainerSpec& container) {
 
 Status check_health_duration(nanoseconds d, std::string_view what) {
   if (d != nanoseconds(0) && d < kMinHealthDuration) {
-    return rpc_error(Code::kInvalidArgument, "ContainerSpec: {} in HealthConfig cannot be less than 1ms",
-                     what);
+    return rpc_error(Code::kInvalidArgument,
+                     "ContainerSpec: {} in HealthConfig cannot be less than 1ms", what);
   }
   return Status::ok();
 }
@@ -148,7 +152,8 @@ Status validate_container(const api::ContainerSpec& container) {
     SHOAL_RETURN_IF_ERROR(check_health_duration(hc->Interval, "Interval"));
     SHOAL_RETURN_IF_ERROR(check_health_duration(hc->Timeout, "Timeout"));
     SHOAL_RETURN_IF_ERROR(check_health_duration(hc->StartPeriod, "StartPeriod"));
-    if (hc->Retries < 0) return invalid("ContainerSpec: Retries in HealthConfig cannot be negative");
+    if (hc->Retries < 0)
+      return invalid("ContainerSpec: Retries in HealthConfig cannot be negative");
   }
   return Status::ok();
 }
@@ -166,7 +171,8 @@ Status validate_task(const api::TaskSpec& task) {
 Status validate_update(const std::optional<api::UpdateConfig>& config) {
   if (!config) return Status::ok();
   if (config->Delay < nanoseconds(0)) return invalid("TaskSpec: update-delay cannot be negative");
-  if (config->Monitor < nanoseconds(0)) return invalid("TaskSpec: update-monitor cannot be negative");
+  if (config->Monitor < nanoseconds(0))
+    return invalid("TaskSpec: update-monitor cannot be negative");
   if (config->MaxFailureRatio < 0 || config->MaxFailureRatio > 1) {
     return invalid("TaskSpec: update-maxfailureratio cannot be less than 0 or bigger than 1");
   }
@@ -179,7 +185,8 @@ Status validate_endpoint(const std::optional<api::EndpointSpec>& endpoint) {
   for (const api::PortConfig& port : endpoint->Ports) {
     if (endpoint->Mode == api::ResolutionMode::kDNSRR &&
         port.PublishMode == api::PortConfigPublishMode::kIngress) {
-      return invalid("EndpointSpec: port published with ingress mode can't be used with dnsrr mode");
+      return invalid(
+          "EndpointSpec: port published with ingress mode can't be used with dnsrr mode");
     }
     if (port.PublishedPort == 0) continue;
     if (!published.emplace(port.PublishedPort, port.Protocol).second) {

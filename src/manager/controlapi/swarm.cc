@@ -83,8 +83,8 @@ bool is_last_manager(const Context& ctx) {
   size_t others = 0;
   store::ReadTxn view = ctx.store.view();
   view.for_each<api::Node>(store::by::All{}, [&](const std::shared_ptr<const api::Node>& node) {
-    bool reachable = node->ManagerStatus &&
-                     node->ManagerStatus->Reachability == api::Reachability::kReachable;
+    bool reachable =
+        node->ManagerStatus && node->ManagerStatus->Reachability == api::Reachability::kReachable;
     if (node->ID != self && reachable) ++others;
   });
   return others == 0;
@@ -113,7 +113,8 @@ Result<std::string> init_swarm(Context& ctx, const api::InitRequest& request) {
   });
   if (!status.is_ok()) return status;
 
-  if (plan.autolock) status = ctx.local.set_unlock_key(make_unlock_key(ctx.random(kUnlockKeyBytes)));
+  if (plan.autolock)
+    status = ctx.local.set_unlock_key(make_unlock_key(ctx.random(kUnlockKeyBytes)));
   if (status.is_ok()) status = ctx.local.on_joined(plan.membership);
   if (!status.is_ok()) {
     (void)ctx.local.on_leaving();

@@ -56,16 +56,19 @@ Result<InitAddresses> resolve_init_addresses(const LocalNode& local,
     } else {
       advertise.host = request.AdvertiseAddr;
     }
-    if (advertise.host.empty()) return Status(Code::kInvalidArgument, std::string(kBadAdvertiseAddr));
+    if (advertise.host.empty())
+      return Status(Code::kInvalidArgument, std::string(kBadAdvertiseAddr));
   }
-  SHOAL_ASSIGN_OR_RETURN(out.advertise_ip, host_ip(local, advertise.host, false, kBadAdvertiseAddr));
+  SHOAL_ASSIGN_OR_RETURN(out.advertise_ip,
+                         host_ip(local, advertise.host, false, kBadAdvertiseAddr));
   out.advertise = join_host_port(out.advertise_ip, advertise.port);
 
   if (!request.DataPathAddr.empty()) {
     if (split_host_port(request.DataPathAddr)) {
       return Status(Code::kInvalidArgument, std::string(kBadDataPathAddr));
     }
-    SHOAL_ASSIGN_OR_RETURN(out.data_path, host_ip(local, request.DataPathAddr, false, kBadDataPathAddr));
+    SHOAL_ASSIGN_OR_RETURN(out.data_path,
+                           host_ip(local, request.DataPathAddr, false, kBadDataPathAddr));
   }
   return out;
 }
@@ -81,7 +84,8 @@ Status check_addr_pools(std::vector<std::string>& pools, uint32_t& subnet_size) 
   }
   for (std::string& pool : pools) {
     while (!pool.empty() && std::isspace(static_cast<unsigned char>(pool.back()))) pool.pop_back();
-    while (!pool.empty() && std::isspace(static_cast<unsigned char>(pool.front()))) pool.erase(0, 1);
+    while (!pool.empty() && std::isspace(static_cast<unsigned char>(pool.front())))
+      pool.erase(0, 1);
     auto cidr = parse_cidr(pool);
     if (!cidr) {
       return error(Code::kInvalidArgument, "invalid base pool {}: invalid CIDR address: {}", pool,
@@ -150,8 +154,9 @@ Result<InitPlan> plan_init(const Context& ctx, const api::InitRequest& request) 
   if (!subnet.Subnet.empty()) ipam.Configs.push_back(subnet);
   ingress.Spec.IPAMOptions = ipam;
 
-  plan.membership = Membership{node.ID,           cluster.ID,        api::NodeRole::kManager,
-                               addresses.advertise, addresses.listen, addresses.data_path};
+  plan.membership =
+      Membership{node.ID,          cluster.ID,         api::NodeRole::kManager, addresses.advertise,
+                 addresses.listen, addresses.data_path};
   return plan;
 }
 

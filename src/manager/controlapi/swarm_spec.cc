@@ -43,8 +43,7 @@ Status validate_cluster_spec(const api::Spec& spec) {
     return rpc_error(Code::kInvalidArgument, "minimum certificate expiry time is: 1h0m0s");
   }
   if (spec.Dispatcher.HeartbeatPeriod < std::chrono::nanoseconds(0)) {
-    return rpc_error(Code::kInvalidArgument,
-                     "heartbeat time period cannot be a negative duration");
+    return rpc_error(Code::kInvalidArgument, "heartbeat time period cannot be a negative duration");
   }
   for (const api::ExternalCA& ca : spec.CAConfig.ExternalCAs) {
     if (ca.Protocol == api::ExternalCAProtocol::kUnset) {
@@ -87,7 +86,8 @@ Result<api::Spec> update_cluster_spec(const api::Spec& requested) {
   api::Spec spec = requested;
   SHOAL_RETURN_IF_ERROR(check_name(spec));
   // Stored as swarmkit stores it: pointers are plain numbers there, so GET shows 0.
-  if (!spec.Orchestration.TaskHistoryRetentionLimit) spec.Orchestration.TaskHistoryRetentionLimit = 0;
+  if (!spec.Orchestration.TaskHistoryRetentionLimit)
+    spec.Orchestration.TaskHistoryRetentionLimit = 0;
   if (!spec.Raft.KeepOldSnapshots) spec.Raft.KeepOldSnapshots = 0;
   // Signing material belongs to the cluster CA, which is not there yet; never stored.
   spec.CAConfig.SigningCACert.clear();

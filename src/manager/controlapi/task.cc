@@ -47,12 +47,12 @@ bool matches(const api::Task& task, const TaskFilters& f, ServiceCache& cache) {
   if (!match_prefixes(task.ID, f.id_prefixes)) return false;
   if (!match_exact(task.ServiceID, f.services)) return false;
   if (!match_exact(task.NodeID, f.nodes)) return false;
-  if (!f.desired_states.empty() &&
-      std::find(f.desired_states.begin(), f.desired_states.end(), task.DesiredState) ==
-          f.desired_states.end()) {
+  if (!f.desired_states.empty() && std::find(f.desired_states.begin(), f.desired_states.end(),
+                                             task.DesiredState) == f.desired_states.end()) {
     return false;
   }
-  if (!f.runtimes.empty() && !match_exact("container", f.runtimes) && !match_exact("", f.runtimes)) {
+  if (!f.runtimes.empty() && !match_exact("container", f.runtimes) &&
+      !match_exact("", f.runtimes)) {
     return false;
   }
   const api::Service* service = cache.service(task.ServiceID);
@@ -60,7 +60,8 @@ bool matches(const api::Task& task, const TaskFilters& f, ServiceCache& cache) {
     std::string name = store::task_name(task, service ? std::string_view(service->Spec.Name) : "");
     if (!match_prefixes(name, f.names)) return false;
   }
-  if (!f.labels.empty() && !match_labels(service ? service->Spec.Labels : api::StringMap{}, f.labels)) {
+  if (!f.labels.empty() &&
+      !match_labels(service ? service->Spec.Labels : api::StringMap{}, f.labels)) {
     return false;
   }
   if (f.up_to_date && (service == nullptr || !cache.up_to_date(*service, task))) return false;
@@ -80,8 +81,9 @@ Status resolve(const store::ReadTxn& tx, std::vector<std::string>& refs) {
 }  // namespace
 
 bool task_up_to_date(const api::Service& service, const api::Task& task) {
-  return task.Spec.get() == nullptr ? false
-                                    : spec_content(*task.Spec) == spec_content(service.Spec.TaskTemplate);
+  return task.Spec.get() == nullptr
+             ? false
+             : spec_content(*task.Spec) == spec_content(service.Spec.TaskTemplate);
 }
 
 Result<std::vector<std::shared_ptr<const api::Task>>> list_tasks(const Context& ctx,
@@ -102,13 +104,15 @@ Result<std::vector<std::shared_ptr<const api::Task>>> list_tasks(const Context& 
   } else if (!f.nodes.empty()) {
     for (const std::string& id : f.nodes) view.for_each<api::Task>(store::by::Node{id}, take);
   } else if (!f.desired_states.empty()) {
-    for (api::TaskState s : f.desired_states) view.for_each<api::Task>(store::by::DesiredState{s}, take);
+    for (api::TaskState s : f.desired_states)
+      view.for_each<api::Task>(store::by::DesiredState{s}, take);
   } else {
     view.for_each<api::Task>(store::by::All{}, take);
   }
   // An index walk per value may report a task once per matching value: keep the first.
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a->ID < b->ID; });
-  out.erase(std::unique(out.begin(), out.end(), [](const auto& a, const auto& b) { return a->ID == b->ID; }),
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const auto& a, const auto& b) { return a->ID == b->ID; }),
             out.end());
   return out;
 }

@@ -22,14 +22,14 @@
 namespace shoal::manager::controlapi {
 
 struct TaskFilters {
-  std::vector<std::string> names;        // prefixes of "<service>.<slot|node>.<task id>"
+  std::vector<std::string> names;  // prefixes of "<service>.<slot|node>.<task id>"
   std::vector<std::string> id_prefixes;
-  LabelFilter labels;                    // the owning service's Spec.Labels (as swarmkit)
-  std::vector<std::string> services;     // references: ID, name or ID prefix
-  std::vector<std::string> nodes;        // references: ID, name or ID prefix
+  LabelFilter labels;                 // the owning service's Spec.Labels (as swarmkit)
+  std::vector<std::string> services;  // references: ID, name or ID prefix
+  std::vector<std::string> nodes;     // references: ID, name or ID prefix
   std::vector<api::TaskState> desired_states;
-  bool up_to_date = false;               // only tasks running the service's current spec
-  std::vector<std::string> runtimes;     // "container" (and "") match every shoal task
+  bool up_to_date = false;            // only tasks running the service's current spec
+  std::vector<std::string> runtimes;  // "container" (and "") match every shoal task
 };
 
 // The tasks passing `filters`: by the index of the first of services, nodes, desired

@@ -121,7 +121,8 @@ class ControlApiTest : public ::testing::Test {
   uint64_t revision() const { return store_->revision(); }
   Context& ctx() { return *ctx_; }
 
-  std::shared_ptr<store::MemoryDatastore::Disk> disk_ = std::make_shared<store::MemoryDatastore::Disk>();
+  std::shared_ptr<store::MemoryDatastore::Disk> disk_ =
+      std::make_shared<store::MemoryDatastore::Disk>();
   std::shared_ptr<ManualClock> clock_ =
       std::make_shared<ManualClock>(Timestamp::from_unix_nanos(kStartNanos));
   store::MemoryDatastore* ds_ = nullptr;
@@ -132,11 +133,11 @@ class ControlApiTest : public ::testing::Test {
 };
 
 // Expects `status` to fail with `code` and exactly `message`.
-#define EXPECT_ERROR(expr, code_, message_)                                 \
-  do {                                                                      \
-    ::shoal::Status st_ = (expr);                                           \
-    EXPECT_EQ(st_.code(), (code_)) << st_.to_string();                      \
-    EXPECT_EQ(st_.message(), (message_));                                   \
+#define EXPECT_ERROR(expr, code_, message_)            \
+  do {                                                 \
+    ::shoal::Status st_ = (expr);                      \
+    EXPECT_EQ(st_.code(), (code_)) << st_.to_string(); \
+    EXPECT_EQ(st_.message(), (message_));              \
   } while (0)
 
 }  // namespace shoal::manager::controlapi::testing

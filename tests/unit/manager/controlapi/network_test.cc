@@ -25,7 +25,8 @@ api::NetworkSpec net(std::string name) {
 
 TEST_F(NetworkTest, CreateAndRemove) {
   api::NetworkSpec spec = net("back");
-  spec.IPAMOptions = api::IPAMOptions{api::Driver{}, {api::IPAMConfig{"10.5.0.0/24", "", "10.5.0.1"}}};
+  spec.IPAMOptions =
+      api::IPAMOptions{api::Driver{}, {api::IPAMConfig{"10.5.0.0/24", "", "10.5.0.1"}}};
   auto id = create_network(ctx(), spec);
   ASSERT_TRUE(id.is_ok()) << id.status().to_string();
   auto stored = *get_network(ctx(), "back");
@@ -45,21 +46,35 @@ TEST_F(NetworkTest, CreateRefusals) {
     const char* message;
   };
   const Case cases[] = {
-      {"attachable ingress", [](api::NetworkSpec& s) { s.Attachable = s.Ingress = true; }, Code::kInvalidArgument,
+      {"attachable ingress", [](api::NetworkSpec& s) { s.Attachable = s.Ingress = true; },
+       Code::kInvalidArgument,
        "rpc error: code = InvalidArgument desc = ingress network cannot be attachable"},
-      {"second ingress", [](api::NetworkSpec& s) { s.Ingress = true; }, Code::kAlreadyExists, nullptr},
+      {"second ingress", [](api::NetworkSpec& s) { s.Ingress = true; }, Code::kAlreadyExists,
+       nullptr},
       {"bad name", [](api::NetworkSpec& s) { s.Name = "a.b"; }, Code::kInvalidArgument,
        "rpc error: code = InvalidArgument desc = name must be valid as a DNS name component"},
-      {"predefined label", [](api::NetworkSpec& s) { s.Labels = {{"com.docker.swarm.predefined", "true"}}; },
+      {"predefined label",
+       [](api::NetworkSpec& s) {
+         s.Labels = {{"com.docker.swarm.predefined", "true"}};
+       },
        Code::kPermissionDenied,
        "rpc error: code = PermissionDenied desc = label com.docker.swarm.predefined is for "
        "internally created predefined networks and cannot be applied by users"},
-      {"bridge", [](api::NetworkSpec& s) { s.DriverConfiguration->Name = "bridge"; }, Code::kInvalidArgument, nullptr},
-      {"bad subnet", [](api::NetworkSpec& s) { s.IPAMOptions = api::IPAMOptions{{}, {api::IPAMConfig{"10.5.0.0", "", ""}}}; },
-       Code::kInvalidArgument, "rpc error: code = InvalidArgument desc = ipam configuration: invalid subnet 10.5.0.0"},
-      {"gateway outside", [](api::NetworkSpec& s) { s.IPAMOptions = api::IPAMOptions{{}, {api::IPAMConfig{"10.5.0.0/24", "", "10.6.0.1"}}}; },
+      {"bridge", [](api::NetworkSpec& s) { s.DriverConfiguration->Name = "bridge"; },
+       Code::kInvalidArgument, nullptr},
+      {"bad subnet",
+       [](api::NetworkSpec& s) {
+         s.IPAMOptions = api::IPAMOptions{{}, {api::IPAMConfig{"10.5.0.0", "", ""}}};
+       },
        Code::kInvalidArgument,
-       "rpc error: code = InvalidArgument desc = ipam configuration: subnet 10.5.0.0/24 does not contain gateway 10.6.0.1"},
+       "rpc error: code = InvalidArgument desc = ipam configuration: invalid subnet 10.5.0.0"},
+      {"gateway outside",
+       [](api::NetworkSpec& s) {
+         s.IPAMOptions = api::IPAMOptions{{}, {api::IPAMConfig{"10.5.0.0/24", "", "10.6.0.1"}}};
+       },
+       Code::kInvalidArgument,
+       "rpc error: code = InvalidArgument desc = ipam configuration: subnet 10.5.0.0/24 does not "
+       "contain gateway 10.6.0.1"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -91,7 +106,8 @@ TEST_F(NetworkTest, InUseNetworksStay) {
                    " is in use by service " + created->ID);
   EXPECT_ERROR(remove_network(ctx(), "ingress"), Code::kFailedPrecondition,
                "rpc error: code = FailedPrecondition desc = ingress network cannot be removed "
-               "because service " + created->ID + " depends on it");
+               "because service " +
+                   created->ID + " depends on it");
   auto uses = list_networks(ctx());
   ASSERT_TRUE(uses.is_ok());
   for (const NetworkUse& use : *uses) {

@@ -43,8 +43,10 @@ TEST_F(SecretTest, CreateRefusals) {
   api::SecretSpec driver = secret("d", "");
   driver.Driver = api::Driver{"", {}};
   const Case cases[] = {
-      {secret("pw"), Code::kAlreadyExists, "rpc error: code = AlreadyExists desc = secret pw already exists"},
-      {secret(""), Code::kInvalidArgument, "rpc error: code = InvalidArgument desc = name must be provided"},
+      {secret("pw"), Code::kAlreadyExists,
+       "rpc error: code = AlreadyExists desc = secret pw already exists"},
+      {secret(""), Code::kInvalidArgument,
+       "rpc error: code = InvalidArgument desc = name must be provided"},
       {secret("-x"), Code::kInvalidArgument,
        "rpc error: code = InvalidArgument desc = invalid name, only 64 [a-zA-Z0-9-_.] characters "
        "allowed, and the start and end character must be [a-zA-Z0-9]"},
@@ -54,7 +56,8 @@ TEST_F(SecretTest, CreateRefusals) {
       {secret("big", std::string(512000, 'x')), Code::kInvalidArgument,
        "rpc error: code = InvalidArgument desc = secret data must be larger than 0 and less than "
        "512000 bytes"},
-      {driver, Code::kInvalidArgument, "rpc error: code = InvalidArgument desc = secret driver must have a name"},
+      {driver, Code::kInvalidArgument,
+       "rpc error: code = InvalidArgument desc = secret driver must have a name"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.spec.Name);
@@ -72,9 +75,11 @@ TEST_F(SecretTest, UpdateChangesLabelsOnly) {
   ASSERT_TRUE(update_secret(ctx(), current.ID, current.Version.Index, spec).is_ok());
   EXPECT_EQ(get_secret(ctx(), "pw")->Spec.Labels.at("a"), "b");
   api::Secret v2 = *get_secret(ctx(), "pw");
-  EXPECT_ERROR(update_secret(ctx(), "pw", v2.Version.Index, secret("pw", "other")), Code::kInvalidArgument,
+  EXPECT_ERROR(update_secret(ctx(), "pw", v2.Version.Index, secret("pw", "other")),
+               Code::kInvalidArgument,
                "rpc error: code = InvalidArgument desc = only updates to Labels are allowed");
-  EXPECT_ERROR(update_secret(ctx(), "pw", v2.Version.Index, secret("renamed")), Code::kInvalidArgument,
+  EXPECT_ERROR(update_secret(ctx(), "pw", v2.Version.Index, secret("renamed")),
+               Code::kInvalidArgument,
                "rpc error: code = InvalidArgument desc = only updates to Labels are allowed");
   EXPECT_ERROR(update_secret(ctx(), "pw", current.Version.Index, spec), Code::kOutOfSequence,
                "rpc error: code = Unknown desc = update out of sequence");

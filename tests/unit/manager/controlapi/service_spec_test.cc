@@ -98,44 +98,96 @@ TEST(ValidateTest, RefusesWhatSwarmkitRefuses) {
        "name must be valid as a DNS name component"},
       {"long name", [](api::ServiceSpec& s) { s.Name = std::string(64, 'a'); },
        "name must be 63 characters or fewer"},
-      {"cpu", [](api::ServiceSpec& s) { s.TaskTemplate.Resources = api::ResourceRequirements{api::Limit{100000, 0, 0}, {}}; },
+      {"cpu",
+       [](api::ServiceSpec& s) {
+         s.TaskTemplate.Resources = api::ResourceRequirements{api::Limit{100000, 0, 0}, {}};
+       },
        "invalid cpu value 0.0001: Must be at least 0.001"},
-      {"memory", [](api::ServiceSpec& s) { s.TaskTemplate.Resources = api::ResourceRequirements{{}, api::Resources{0, 1024, {}}}; },
+      {"memory",
+       [](api::ServiceSpec& s) {
+         s.TaskTemplate.Resources = api::ResourceRequirements{{}, api::Resources{0, 1024, {}}};
+       },
        "invalid memory value 1024: Must be at least 4MiB"},
-      {"restart delay", [](api::ServiceSpec& s) { s.TaskTemplate.RestartPolicy = api::RestartPolicy{{}, nanoseconds(-1), {}, {}}; },
+      {"restart delay",
+       [](api::ServiceSpec& s) {
+         s.TaskTemplate.RestartPolicy = api::RestartPolicy{{}, nanoseconds(-1), {}, {}};
+       },
        "TaskSpec: restart-delay cannot be negative"},
-      {"restart window", [](api::ServiceSpec& s) { s.TaskTemplate.RestartPolicy = api::RestartPolicy{{}, {}, {}, nanoseconds(-1)}; },
+      {"restart window",
+       [](api::ServiceSpec& s) {
+         s.TaskTemplate.RestartPolicy = api::RestartPolicy{{}, {}, {}, nanoseconds(-1)};
+       },
        "TaskSpec: restart-window cannot be negative"},
-      {"constraint", [](api::ServiceSpec& s) { s.TaskTemplate.Placement = api::Placement{{"node.role"}, {}, 0, {}}; },
+      {"constraint",
+       [](api::ServiceSpec& s) {
+         s.TaskTemplate.Placement = api::Placement{{"node.role"}, {}, 0, {}};
+       },
        "constraint expected one operator from ==, !="},
-      {"update delay", [](api::ServiceSpec& s) { s.UpdateConfig = api::UpdateConfig{1, nanoseconds(-5), {}, {}, 0, {}}; },
+      {"update delay",
+       [](api::ServiceSpec& s) {
+         s.UpdateConfig = api::UpdateConfig{1, nanoseconds(-5), {}, {}, 0, {}};
+       },
        "TaskSpec: update-delay cannot be negative"},
-      {"update monitor", [](api::ServiceSpec& s) { s.UpdateConfig = api::UpdateConfig{1, {}, {}, nanoseconds(-5), 0, {}}; },
+      {"update monitor",
+       [](api::ServiceSpec& s) {
+         s.UpdateConfig = api::UpdateConfig{1, {}, {}, nanoseconds(-5), 0, {}};
+       },
        "TaskSpec: update-monitor cannot be negative"},
-      {"failure ratio", [](api::ServiceSpec& s) { s.UpdateConfig = api::UpdateConfig{1, {}, {}, {}, 1.5, {}}; },
+      {"failure ratio",
+       [](api::ServiceSpec& s) { s.UpdateConfig = api::UpdateConfig{1, {}, {}, {}, 1.5, {}}; },
        "TaskSpec: update-maxfailureratio cannot be less than 0 or bigger than 1"},
-      {"job update config", [](api::ServiceSpec& s) { s.Mode = {}; s.Mode.ReplicatedJob = api::ReplicatedJob{1, 1}; s.UpdateConfig.emplace(); },
+      {"job update config",
+       [](api::ServiceSpec& s) {
+         s.Mode = {};
+         s.Mode.ReplicatedJob = api::ReplicatedJob{1, 1};
+         s.UpdateConfig.emplace();
+       },
        "Jobs may not have an update config"},
-      {"duplicate mounts", [](api::ServiceSpec& s) {
-         s.TaskTemplate.ContainerSpec->Mounts = {api::Mount{api::MountType::kTmpfs, "", "/x", false, {}, {}, {}, {}},
-                                                 api::Mount{api::MountType::kTmpfs, "", "/x", false, {}, {}, {}, {}}}; },
+      {"duplicate mounts",
+       [](api::ServiceSpec& s) {
+         s.TaskTemplate.ContainerSpec->Mounts = {
+             api::Mount{api::MountType::kTmpfs, "", "/x", false, {}, {}, {}, {}},
+             api::Mount{api::MountType::kTmpfs, "", "/x", false, {}, {}, {}, {}}};
+       },
        "ContainerSpec: duplicate mount point: /x"},
-      {"health interval", [](api::ServiceSpec& s) { s.TaskTemplate.ContainerSpec->Healthcheck = api::HealthConfig{{"CMD", "true"}, nanoseconds(10), {}, {}, 0}; },
+      {"health interval",
+       [](api::ServiceSpec& s) {
+         s.TaskTemplate.ContainerSpec->Healthcheck =
+             api::HealthConfig{{"CMD", "true"}, nanoseconds(10), {}, {}, 0};
+       },
        "ContainerSpec: Interval in HealthConfig cannot be less than 1ms"},
-      {"health retries", [](api::ServiceSpec& s) { s.TaskTemplate.ContainerSpec->Healthcheck = api::HealthConfig{{"CMD", "true"}, {}, {}, {}, -1}; },
+      {"health retries",
+       [](api::ServiceSpec& s) {
+         s.TaskTemplate.ContainerSpec->Healthcheck =
+             api::HealthConfig{{"CMD", "true"}, {}, {}, {}, -1};
+       },
        "ContainerSpec: Retries in HealthConfig cannot be negative"},
-      {"secret ref", [](api::ServiceSpec& s) { s.TaskTemplate.ContainerSpec->Secrets = {api::SecretReference{{}, "id", "name"}}; },
+      {"secret ref",
+       [](api::ServiceSpec& s) {
+         s.TaskTemplate.ContainerSpec->Secrets = {api::SecretReference{{}, "id", "name"}};
+       },
        "malformed secret reference, no target provided"},
-      {"secret targets", [](api::ServiceSpec& s) {
+      {"secret targets",
+       [](api::ServiceSpec& s) {
          api::SecretReferenceFileTarget file{"f", "0", "0", 0444};
-         s.TaskTemplate.ContainerSpec->Secrets = {api::SecretReference{file, "id1", "a"}, api::SecretReference{file, "id2", "b"}}; },
+         s.TaskTemplate.ContainerSpec->Secrets = {api::SecretReference{file, "id1", "a"},
+                                                  api::SecretReference{file, "id2", "b"}};
+       },
        "secret references 'a' and 'b' have a conflicting target: 'f'"},
-      {"dnsrr ingress", [](api::ServiceSpec& s) {
-         s.EndpointSpec = api::EndpointSpec{api::ResolutionMode::kDNSRR, {api::PortConfig{"", api::PortConfigProtocol::kTCP, 80, 8080, api::PortConfigPublishMode::kIngress}}}; },
+      {"dnsrr ingress",
+       [](api::ServiceSpec& s) {
+         s.EndpointSpec =
+             api::EndpointSpec{api::ResolutionMode::kDNSRR,
+                               {api::PortConfig{"", api::PortConfigProtocol::kTCP, 80, 8080,
+                                                api::PortConfigPublishMode::kIngress}}};
+       },
        "EndpointSpec: port published with ingress mode can't be used with dnsrr mode"},
-      {"duplicate ports", [](api::ServiceSpec& s) {
-         api::PortConfig p{"", api::PortConfigProtocol::kTCP, 80, 8080, api::PortConfigPublishMode::kIngress};
-         s.EndpointSpec = api::EndpointSpec{api::ResolutionMode::kVIP, {p, p}}; },
+      {"duplicate ports",
+       [](api::ServiceSpec& s) {
+         api::PortConfig p{"", api::PortConfigProtocol::kTCP, 80, 8080,
+                           api::PortConfigPublishMode::kIngress};
+         s.EndpointSpec = api::EndpointSpec{api::ResolutionMode::kVIP, {p, p}};
+       },
        "EndpointSpec: duplicate published ports provided"},
   };
   for (const BadSpec& c : cases) {
@@ -190,8 +242,10 @@ TEST(InsertDefaultsTest, ShowsSwarmkitDefaults) {
   }
   // Set values are kept; only missing parts are filled.
   api::ServiceSpec custom = normalized(minimal());
-  custom.UpdateConfig = api::UpdateConfig{3, seconds(1), api::UpdateFailureAction::kContinue, {}, 0, api::UpdateOrder::kStartFirst};
-  custom.TaskTemplate.RestartPolicy = api::RestartPolicy{api::RestartPolicyCondition::kNone, {}, 0, {}};
+  custom.UpdateConfig = api::UpdateConfig{3,  seconds(1), api::UpdateFailureAction::kContinue,
+                                          {}, 0,          api::UpdateOrder::kStartFirst};
+  custom.TaskTemplate.RestartPolicy =
+      api::RestartPolicy{api::RestartPolicyCondition::kNone, {}, 0, {}};
   out = insert_defaults(custom);
   EXPECT_EQ(out.UpdateConfig->Parallelism, 3u);
   EXPECT_EQ(out.UpdateConfig->Monitor, seconds(5));

@@ -143,8 +143,8 @@ TEST_F(ServiceTest, SecretReferencesMustNameExistingSecrets) {
   auto secret_id = create_secret(ctx(), secret);
   ASSERT_TRUE(secret_id.is_ok());
   api::ServiceSpec spec = spec_named("web");
-  spec.TaskTemplate.ContainerSpec->Secrets = {
-      api::SecretReference{api::SecretReferenceFileTarget{"pw", "0", "0", 0444}, secret_id->ID, "pw"}};
+  spec.TaskTemplate.ContainerSpec->Secrets = {api::SecretReference{
+      api::SecretReferenceFileTarget{"pw", "0", "0", 0444}, secret_id->ID, "pw"}};
   create(spec);
   EXPECT_ERROR(remove_secret(ctx(), "pw"), Code::kInvalidArgument,
                "rpc error: code = InvalidArgument desc = secret 'pw' is in use by the following "
@@ -280,10 +280,16 @@ TEST_F(ServiceTest, ListFiltersAndStatus) {
   EXPECT_EQ(names(with([](ServiceFilters& f) { f.names = {"w"}; })), V{"web"});
   EXPECT_EQ(names(with([&](ServiceFilters& f) { f.id_prefixes = {db_id.substr(0, 6)}; })), V{"db"});
   EXPECT_EQ(names(with([](ServiceFilters& f) { f.labels = {{"stack", "a"}}; })), (V{"db", "web"}));
-  EXPECT_EQ(names(with([](ServiceFilters& f) { f.labels = {{"stack", "a"}, {"tier", ""}}; })), V{"web"});
+  EXPECT_EQ(names(with([](ServiceFilters& f) {
+              f.labels = {{"stack", "a"}, {"tier", ""}};
+            })),
+            V{"web"});
   EXPECT_EQ(names(with([](ServiceFilters& f) { f.labels = {{"tier", "back"}}; })), V{});
   EXPECT_EQ(names(with([](ServiceFilters& f) { f.modes = {"global"}; })), V{"db"});
-  EXPECT_EQ(names(with([](ServiceFilters& f) { f.modes = {"replicated-job", "replicated"}; })), (V{"job", "web"}));
+  EXPECT_EQ(names(with([](ServiceFilters& f) {
+              f.modes = {"replicated-job", "replicated"};
+            })),
+            (V{"job", "web"}));
   EXPECT_EQ(names(with([](ServiceFilters& f) { f.runtimes = {"plugin"}; })), V{});
 
   auto with_status = list_services(ctx(), {}, true);
@@ -316,7 +322,8 @@ TEST_F(ServiceTest, GetWithDefaults) {
 
 TEST_F(ServiceTest, OutsideASwarm) {
   ASSERT_TRUE(leave_swarm(ctx(), true).is_ok());
-  EXPECT_ERROR(create_service(ctx(), spec_named("web")).status(), Code::kUnavailable, kNotInSwarmText);
+  EXPECT_ERROR(create_service(ctx(), spec_named("web")).status(), Code::kUnavailable,
+               kNotInSwarmText);
   EXPECT_ERROR(list_services(ctx(), {}, false).status(), Code::kUnavailable, kNotInSwarmText);
 }
 

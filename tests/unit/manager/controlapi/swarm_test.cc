@@ -111,12 +111,21 @@ TEST_F(SwarmTest, InitRefusesBadRequestsAndWritesNothing) {
        "invalid ListenAddr \"\": invalid empty address"},
       {"spec name", [](api::InitRequest& r) { r.Spec.Name = "other"; }, Code::kInvalidArgument,
        "swarm spec must be named \"default\""},
-      {"subnet size", [](api::InitRequest& r) { r.DefaultAddrPool = {"10.0.0.0/8"}; r.SubnetSize = 30; },
+      {"subnet size",
+       [](api::InitRequest& r) {
+         r.DefaultAddrPool = {"10.0.0.0/8"};
+         r.SubnetSize = 30;
+       },
        Code::kInvalidArgument, "subnet size is out of range: 30"},
       {"bad pool", [](api::InitRequest& r) { r.DefaultAddrPool = {"10.0.0.0"}; },
        Code::kInvalidArgument, "invalid base pool 10.0.0.0: invalid CIDR address: 10.0.0.0"},
-      {"small pool", [](api::InitRequest& r) { r.DefaultAddrPool = {"10.0.0.0/24"}; r.SubnetSize = 16; },
-       Code::kInvalidArgument, "invalid CIDR: \"10.0.0.0/24\". Subnet size is too small for pool: 16"},
+      {"small pool",
+       [](api::InitRequest& r) {
+         r.DefaultAddrPool = {"10.0.0.0/24"};
+         r.SubnetSize = 16;
+       },
+       Code::kInvalidArgument,
+       "invalid CIDR: \"10.0.0.0/24\". Subnet size is too small for pool: 16"},
       {"data path port", [](api::InitRequest& r) { r.DataPathPort = 80; }, Code::kInvalidArgument,
        "Datapath port number is not in valid range (1024-49151) : 80"},
       {"unspecified advertise", [](api::InitRequest& r) { r.AdvertiseAddr = "0.0.0.0"; },
@@ -125,7 +134,8 @@ TEST_F(SwarmTest, InitRefusesBadRequestsAndWritesNothing) {
        "number)"},
       {"unknown interface", [](api::InitRequest& r) { r.AdvertiseAddr = "wlan9"; },
        Code::kInvalidArgument, "no such interface"},
-      {"cert expiry", [](api::InitRequest& r) { r.Spec.CAConfig.NodeCertExpiry = std::chrono::minutes(5); },
+      {"cert expiry",
+       [](api::InitRequest& r) { r.Spec.CAConfig.NodeCertExpiry = std::chrono::minutes(5); },
        Code::kInvalidArgument,
        "rpc error: code = InvalidArgument desc = minimum certificate expiry time is: 1h0m0s"},
   };
@@ -274,7 +284,7 @@ TEST_F(SwarmTest, JoinIsNotSupportedYet) {
 
 TEST(TokensTest, Base36AndTokenShape) {
   EXPECT_EQ(to_base36(std::string("\x00", 1), 3), "000");
-  EXPECT_EQ(to_base36(std::string("\x01\x00", 2), 0), "74");  // 256 = 7*36 + 4
+  EXPECT_EQ(to_base36(std::string("\x01\x00", 2), 0), "74");                       // 256 = 7*36 + 4
   EXPECT_EQ(to_base36(std::string(16, '\xff'), 25), "f5lxx1zz5pnorynqglhzmsp33");  // 2^128-1
   std::string token = make_join_token("cluster", std::string(16, '\x01'));
   EXPECT_TRUE(token.starts_with("SWMTKN-1-" + join_token_digest("cluster") + "-"));
