@@ -1,22 +1,16 @@
 #include "manager/controlapi/task.h"
 
 #include <algorithm>
-#include <map>
 #include <unordered_map>
 
-#include "store/codec.h"
+#include "manager/orchestrator/spec.h"
 #include "store/tasks.h"
 
 namespace shoal::manager::controlapi {
 namespace {
 
-std::string spec_content(const api::TaskSpec& spec) {
-  std::string out;
-  store::codec::encode(spec, &out);
-  return out;
-}
-
-// Per-list memo of services and of spec comparisons (tasks share spec pointers).
+// Per-list memo of services and their templates (tasks share spec pointers, so each
+// distinct spec is compared once).
 class ServiceCache {
  public:
   explicit ServiceCache(const store::ReadTxn& tx) : tx_(tx) {}
@@ -27,20 +21,17 @@ class ServiceCache {
     return it->second.get();
   }
 
+  // The updater's notion (orchestrator/spec.h): a task is up to date unless it must be
+  // replaced to run the current spec.
   bool up_to_date(const api::Service& service, const api::Task& task) {
-    auto [tmpl, fresh] = templates_.try_emplace(service.ID);
-    if (fresh) tmpl->second = spec_content(service.Spec.TaskTemplate);
-    // Spec pointers stay valid while the snapshot lives (the tables own the tasks).
-    auto [it, inserted] = verdicts_.try_emplace({service.ID, task.Spec.get()});
-    if (inserted) it->second = spec_content(*task.Spec) == tmpl->second;
-    return it->second;
+    std::shared_ptr<const api::Node> node = tx_.get<api::Node>(task.NodeID);
+    return !templates_.get(service).is_dirty(task, node.get());
   }
 
  private:
   const store::ReadTxn& tx_;
   std::unordered_map<std::string, std::shared_ptr<const api::Service>> services_;
-  std::unordered_map<std::string, std::string> templates_;
-  std::map<std::pair<std::string, const api::TaskSpec*>, bool> verdicts_;
+  orchestrator::TemplateCache templates_;
 };
 
 bool matches(const api::Task& task, const TaskFilters& f, ServiceCache& cache) {
@@ -79,12 +70,6 @@ Status resolve(const store::ReadTxn& tx, std::vector<std::string>& refs) {
 }
 
 }  // namespace
-
-bool task_up_to_date(const api::Service& service, const api::Task& task) {
-  return task.Spec.get() == nullptr
-             ? false
-             : spec_content(*task.Spec) == spec_content(service.Spec.TaskTemplate);
-}
 
 Result<std::vector<std::shared_ptr<const api::Task>>> list_tasks(const Context& ctx,
                                                                  const TaskFilters& request) {

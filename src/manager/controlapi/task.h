@@ -45,7 +45,4 @@ Result<std::vector<std::shared_ptr<const api::Task>>> list_tasks(const Context& 
 // kNotFound "task <ref> not found"; kInvalidArgument "task <ref> is ambiguous (...)".
 Result<std::shared_ptr<const api::Task>> get_task(const Context& ctx, std::string_view ref);
 
-// True when `task` runs `service`'s current TaskTemplate (its spec has the same content).
-bool task_up_to_date(const api::Service& service, const api::Task& task);
-
 }  // namespace shoal::manager::controlapi

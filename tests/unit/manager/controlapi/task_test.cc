@@ -93,6 +93,23 @@ TEST_F(TaskTest, Filters) {
   EXPECT_ERROR(list_tasks(ctx(), f).status(), Code::kNotFound, "service nope not found");
 }
 
+TEST_F(TaskTest, PlacementOnlyChangesKeepFittingTasksUpToDate) {
+  std::string w1 = add_task(web_, 1, api::TaskState::kRunning);
+  auto update = [&](std::string constraint) {
+    auto service = *get_service(ctx(), web_, false);
+    api::ServiceSpec spec = service.Spec;
+    spec.TaskTemplate.Placement = api::Placement{{std::move(constraint)}, {}, 0, {}};
+    ASSERT_TRUE(update_service(ctx(), web_, service.Version.Index, spec, false).is_ok());
+  };
+  TaskFilters f;
+  f.services = {web_};
+  f.up_to_date = true;
+  update("node.role==manager");  // the task's node still fits: no redeploy, up to date
+  EXPECT_EQ(ids(f), std::vector<std::string>{w1});
+  update("node.role==worker");  // it does not: the updater replaces it
+  EXPECT_EQ(ids(f), std::vector<std::string>{});
+}
+
 TEST_F(TaskTest, GetByIdNameOrPrefix) {
   std::string w1 = add_task(web_, 1, api::TaskState::kRunning);
   EXPECT_EQ((*get_task(ctx(), w1))->ID, w1);
