@@ -15,6 +15,11 @@ bool node_invalid(const api::Node* node) {
          node->Spec.Availability == api::NodeAvailability::kDrain;
 }
 
+bool node_rejects(const api::Task& task, const api::Node& node, TaskConstraints& constraints) {
+  return node.Spec.Availability == api::NodeAvailability::kActive &&
+         !constraints.node_fits(task.Spec, node);
+}
+
 bool node_accepts_tasks(const api::Node& node) {
   return node.Status.State == api::NodeState::kReady &&
          node.Spec.Availability == api::NodeAvailability::kActive;

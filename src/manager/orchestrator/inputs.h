@@ -37,6 +37,10 @@ struct ServiceInputs {
 
 // The node is gone, down, or drained: its tasks must move (swarmkit InvalidNode).
 bool node_invalid(const api::Node* node);
+// The task's node changed so that the task must move (swarmkit's constraint enforcer): the
+// node is active and no longer satisfies the constraints the task was placed with. Tasks on
+// paused or drained nodes are left to those rules.
+bool node_rejects(const api::Task& task, const api::Node& node, TaskConstraints& constraints);
 // The node may receive new tasks: ready and active.
 bool node_accepts_tasks(const api::Node& node);
 

@@ -59,11 +59,16 @@ Plan plan_replicated_job(const ServiceInputs& in) {
   const uint64_t iteration = current_iteration(*in.service);
   plan_old_iterations(plan, iteration);
 
+  TaskConstraints constraints;
   for (const SlotGroup& group : group_by_slot(current_tasks(plan, iteration), false)) {
     for (const TaskPtr& t : group.tasks) {
       if (!active(*t)) continue;
-      bool lost_node = !t->NodeID.empty() && node_invalid(in.node(t->NodeID));
-      if (ended_without_completing(*t) || lost_node) plan_restart(plan, in, *t, group.tasks, keys);
+      const api::Node* node = t->NodeID.empty() ? nullptr : in.node(t->NodeID);
+      bool lost_node = !t->NodeID.empty() && node_invalid(node);
+      bool rejected = node != nullptr && node_rejects(*t, *node, constraints);
+      if (ended_without_completing(*t) || lost_node || rejected) {
+        plan_restart(plan, in, *t, group.tasks, keys);
+      }
     }
   }
 

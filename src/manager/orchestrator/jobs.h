@@ -8,8 +8,8 @@
 // Replicated job (Mode.ReplicatedJob: MaxConcurrent default 1, TotalCompletions default
 // MaxConcurrent): slots 0..TotalCompletions-1, each ends with one completed task. A pass:
 //   - tasks of older iterations still running get DesiredState remove (completed ones stay);
-//   - a task of this iteration that ended without completing, or whose node is gone, down or
-//     drained, is restarted per its RestartPolicy (restart.h; Condition any acts as
+//   - a task of this iteration that ended without completing, whose node is gone, down or
+//     drained, or whose node no longer fits its constraints (replicated.h), is restarted per its RestartPolicy (restart.h; Condition any acts as
 //     on-failure: a completed task is done);
 //   - new tasks, in the lowest free slots: min(MaxConcurrent - running,
 //     TotalCompletions - completed - running);

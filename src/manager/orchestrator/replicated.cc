@@ -12,13 +12,16 @@ namespace shoal::manager::orchestrator {
 
 namespace {
 
-// Step 1: replace what ended or lost its node.
+// Step 1: replace what ended, lost its node, or sits on a node that no longer fits it.
 void plan_task_restarts(Plan& plan, const ServiceInputs& in, SpecKeys& keys) {
+  TaskConstraints constraints;
   for (const SlotGroup& group : group_by_slot(plan.tasks(), false)) {
     for (const TaskPtr& t : group.tasks) {
       if (t->DesiredState > api::TaskState::kRunning) continue;
-      bool lost_node = !t->NodeID.empty() && node_invalid(in.node(t->NodeID));
-      if (api::is_terminal(t->Status.State) || lost_node) {
+      const api::Node* node = t->NodeID.empty() ? nullptr : in.node(t->NodeID);
+      bool lost_node = !t->NodeID.empty() && node_invalid(node);
+      bool rejected = node != nullptr && node_rejects(*t, *node, constraints);
+      if (api::is_terminal(t->Status.State) || lost_node || rejected) {
         plan_restart(plan, in, *t, group.tasks, keys);
       }
     }

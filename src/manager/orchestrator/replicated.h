@@ -2,8 +2,10 @@
 // Spec.Mode.Replicated.Replicas (default 1) tasks in slots 1..Replicas.
 //
 // One pass over a service:
-//   1. restarts (restart.h): a task desired running that ended, or whose node is gone, down
-//      or drained, is shut down and replaced per its RestartPolicy;
+//   1. restarts (restart.h): a task desired running that ended, whose node is gone, down or
+//      drained, or whose active node no longer satisfies the constraints the task was placed
+//      with (swarmkit's constraint enforcer; a changed service constraint is the updater's
+//      business instead), is shut down and replaced per its RestartPolicy;
 //   2. scaling over the occupied slots (restart.h occupying_tasks):
 //      - too few: new tasks (DesiredState running, State new) in the lowest free slots;
 //      - too many: the slots to stop are chosen as swarmkit does — slots are ordered
@@ -15,7 +17,9 @@
 //   4. starting `ready` replacements whose time has come (restart.h plan_starts).
 // Differences from swarmkit: slots whose tasks all have DesiredState remove are free (swarmkit
 // may count such a slot as occupied under Condition none); tasks of a "dead" slot are left to
-// the reaper instead of being deleted at once; the slot order is fully deterministic.
+// the reaper instead of being deleted at once; the slot order is fully deterministic; the
+// constraint enforcement leaves Status alone (swarmkit marks the task rejected) and does not
+// check resources (the scheduler's business).
 #pragma once
 
 #include "manager/orchestrator/inputs.h"

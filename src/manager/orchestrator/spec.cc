@@ -62,6 +62,20 @@ bool ServiceTemplate::is_dirty(const api::Task& task, const api::Node* node) con
   return !(v.same_but_placement && node != nullptr && node_fits(*node));
 }
 
+bool TaskConstraints::node_fits(const std::shared_ptr<const api::TaskSpec>& spec,
+                                const api::Node& node) {
+  auto it = parsed_.find(spec.get());
+  if (it == parsed_.end()) {
+    Result<std::vector<Constraint>> constraints = std::vector<Constraint>{};
+    if (spec->Placement && !spec->Placement->Constraints.empty()) {
+      constraints = parse_constraints(spec->Placement->Constraints);
+    }
+    it = parsed_.emplace(spec.get(), std::make_pair(spec, std::move(constraints))).first;
+  }
+  const auto& constraints = it->second.second;
+  return constraints.is_ok() && node_matches(*constraints, node);
+}
+
 const ServiceTemplate& TemplateCache::get(const api::Service& service) {
   auto& slot = by_service_[service.ID];
   if (slot == nullptr || slot->version() != service.Version.Index) {

@@ -79,6 +79,18 @@ class ServiceTemplate {
   mutable std::unordered_map<const api::TaskSpec*, Verdict> verdicts_;
 };
 
+// Whether a node satisfies a task's own placement constraints (the ones it was scheduled
+// with), parsed once per spec. Constraints that do not parse match no node.
+class TaskConstraints {
+ public:
+  bool node_fits(const std::shared_ptr<const api::TaskSpec>& spec, const api::Node& node);
+
+ private:
+  std::unordered_map<const api::TaskSpec*,
+                     std::pair<std::shared_ptr<const api::TaskSpec>, Result<std::vector<Constraint>>>>
+      parsed_;
+};
+
 // ServiceTemplates by service ID, rebuilt when a service's version changes.
 class TemplateCache {
  public:

@@ -158,6 +158,31 @@ TEST(Replicated, DrainedNodeTaskWaitsForTheOldOneToStopWithoutDelay) {
   EXPECT_EQ(w.tasks.at(rid).DesiredState, TaskState::kRunning) << "no restart delay after a drain";
 }
 
+TEST(Replicated, NodeThatNoLongerFitsLosesItsTaskButAConstraintUpdateRolls) {
+  api::Service s = replicated_service(2);
+  s.Spec.TaskTemplate.Placement.emplace().Constraints = {"node.labels.zone==a"};
+  World w(s);
+  w.add_node(make_node("n1", api::NodeState::kReady, api::NodeAvailability::kActive, {{"zone", "a"}}));
+  w.add_node(make_node("n2", api::NodeState::kReady, api::NodeAvailability::kActive, {{"zone", "a"}}));
+  w.put_task("a", 1, "n1", TaskState::kRunning);
+  w.put_task("b", 2, "n2", TaskState::kRunning);
+  // n1 loses its label: its task moves (the scheduler will place the replacement).
+  w.nodes["n1"] = make_node("n1");
+  w.step();
+  EXPECT_EQ(w.tasks.at("a").DesiredState, TaskState::kShutdown);
+  EXPECT_EQ(w.tasks.at("b").DesiredState, TaskState::kRunning);
+  EXPECT_EQ(w.active().size(), 2u);
+  // The service's constraint changes: n2 no longer fits, but the update replaces its task at
+  // the update's pace, not the enforcer's.
+  w.edit_service([](api::Service& s) {
+    s.Spec.TaskTemplate.Placement->Constraints = {"node.labels.zone==b"};
+    s.UpdateStatus.reset();
+  });
+  w.step();
+  ASSERT_TRUE(w.service().UpdateStatus);
+  EXPECT_EQ(w.service().UpdateStatus->State, api::UpdateState::kUpdating);
+}
+
 TEST(Replicated, DeletedServiceTasksAreMarkedRemove) {
   World w(replicated_service(2));
   w.put_task("a", 1, "n1", TaskState::kRunning);
