@@ -7,6 +7,8 @@
 #include "fixture.h"
 #include "manager/dispatcher/dispatcher.h"
 #include "manager/dispatcher/local_client.h"
+#include "manager/dispatcher/local_node.h"
+#include "agent/executors.h"
 
 namespace shoal::manager::dispatcher {
 namespace {
@@ -155,6 +157,33 @@ TEST_F(EndToEndTest, LostSessionReconnects) {
   ASSERT_TRUE(eventually([&] { return agent_->sessions_opened() >= 2; }));
   add_tasks(5);
   ASSERT_TRUE(eventually([&] { return count(TaskState::kRunning) == 5; }));
+}
+
+}  // namespace
+}  // namespace shoal::manager::dispatcher
+
+namespace shoal::manager::dispatcher {
+namespace {
+
+using api::TaskState;
+using testing::eventually;
+
+class LocalNodeTest : public testing::StoreFixture {};
+
+TEST_F(LocalNodeTest, WiresDispatcherAndAgentForOneNode) {
+  add_node("self");
+  auto executor = agent::make_executor("hollow");
+  ASSERT_TRUE(executor.is_ok());
+  IdGenerator ids(3);
+  LocalNode node(*store_, *clock_, ids, **executor, LocalNodeOptions{.node_id = "self", .addr = "192.0.2.1"});
+  ASSERT_TRUE(node.start().is_ok());
+  ASSERT_TRUE(eventually([&] { return get<api::Node>("self")->Status.State == api::NodeState::kReady; }));
+  EXPECT_EQ(get<api::Node>("self")->Status.Addr, "192.0.2.1");
+  add_task(make_task("t1", "self"));
+  ASSERT_TRUE(eventually([&] { return get<api::Task>("t1")->Status.State == TaskState::kRunning; }));
+  node.stop();
+  node.stop();
+  EXPECT_EQ(node.dispatcher().session_count(), 0u);
 }
 
 }  // namespace
