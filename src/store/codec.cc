@@ -154,6 +154,10 @@ void BasicIdCollector<AdlTag>::operator()(std::string_view key, const T&, Tag) {
 // Writing.
 
 void put_varint(std::string* out, uint64_t v) {
+  if (v < 0x80) {
+    out->push_back(static_cast<char>(v));
+    return;
+  }
   char buf[10];
   int n = 0;
   while (v >= 0x80) {

@@ -230,10 +230,19 @@ class WriteTxn : public ReadTxn {
   WriteTxn(const Tables& tables, uint64_t revision, Timestamp now, SpecPool* pool)
       : ReadTxn(tables, revision, &overlay_), pool_(pool), now_(now) {}
 
+  // An object as this transaction sees it, and whether the overlay holds it.
+  template <typename T>
+  struct Current {
+    std::shared_ptr<const T> object;  // null: absent (or deleted in this transaction)
+    bool pending = false;             // false: `object` is the committed one
+  };
+  template <typename T>
+  Current<T> current(std::string_view id) const;
   template <typename T>
   Status check_name(const T& object) const;
+  // Records `after` (null: deleted) as the object's new version; `found` is current(id).
   template <typename T>
-  void put(std::string_view id, std::shared_ptr<const T> after);
+  void put(std::string_view id, std::shared_ptr<const T> after, const Current<T>& found);
   void canonicalize(api::Task& task);
 
   // Units of a Batch: changes between begin_unit() and rollback_unit() are undone.
@@ -299,10 +308,22 @@ Status WriteTxn::check_name(const T& object) const {
 }
 
 template <typename T>
+WriteTxn::Current<T> WriteTxn::current(std::string_view id) const {
+  const auto& pending = overlay_.of<T>();
+  if (!pending.empty()) {
+    auto it = pending.find(internal::key_of(id));
+    if (it != pending.end()) return {it->second.after, true};
+  }
+  const auto* committed = tables_.of<T>().get(id);
+  return {committed != nullptr ? *committed : nullptr, false};
+}
+
+template <typename T>
 Status WriteTxn::create(T object) {
   std::string_view kind = kind_name(kind_of<T>);
   if (object.ID.empty()) return error(Code::kInvalidArgument, "{} has no ID", kind);
-  if (get<T>(object.ID)) {
+  Current<T> found = current<T>(object.ID);
+  if (found.object) {
     return error(Code::kAlreadyExists, "{} {} already exists", kind, object.ID);
   }
   SHOAL_RETURN_IF_ERROR(check_name(object));
@@ -312,13 +333,14 @@ Status WriteTxn::create(T object) {
   if constexpr (std::is_same_v<T, api::Task>) canonicalize(object);
   auto created = std::make_shared<const T>(std::move(object));
   std::string_view id = created->ID;
-  put<T>(id, std::move(created));
+  put<T>(id, std::move(created), found);
   return Status::ok();
 }
 
 template <typename T>
 Status WriteTxn::update(T object) {
-  auto current = get<T>(object.ID);
+  Current<T> found = current<T>(object.ID);
+  const std::shared_ptr<const T>& current = found.object;
   if (!current) {
     return error(Code::kNotFound, "{} {} not found", kind_name(kind_of<T>), object.ID);
   }
@@ -334,28 +356,29 @@ Status WriteTxn::update(T object) {
   if constexpr (std::is_same_v<T, api::Task>) canonicalize(object);
   auto updated = std::make_shared<const T>(std::move(object));
   std::string_view id = updated->ID;
-  put<T>(id, std::move(updated));
+  put<T>(id, std::move(updated), found);
   return Status::ok();
 }
 
 template <typename T>
 Status WriteTxn::remove(std::string_view id) {
-  if (!get<T>(id)) return error(Code::kNotFound, "{} {} not found", kind_name(kind_of<T>), id);
-  put<T>(id, nullptr);
+  Current<T> found = current<T>(id);
+  if (!found.object) return error(Code::kNotFound, "{} {} not found", kind_name(kind_of<T>), id);
+  put<T>(id, nullptr, found);
   return Status::ok();
 }
 
 template <typename T>
-void WriteTxn::put(std::string_view id, std::shared_ptr<const T> after) {
+void WriteTxn::put(std::string_view id, std::shared_ptr<const T> after, const Current<T>& found) {
   auto& pending = overlay_.of<T>();
-  auto it = pending.find(internal::key_of(id));
-  if (it != pending.end()) {
+  if (found.pending) {
+    auto it = pending.find(internal::key_of(id));
     if (recording_) undo_.push_back(internal::Undo{kind_of<T>, it->first, false, it->second.after});
     it->second.after = std::move(after);
     return;
   }
   internal::Pending<T> p;
-  if (const auto* committed = tables_.of<T>().get(id)) p.before = *committed;
+  p.before = found.object;  // the committed version, or null
   p.anchor = p.before ? p.before : after;
   p.after = std::move(after);
   absl::string_view key = internal::key_of(p.anchor->ID);
