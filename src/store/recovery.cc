@@ -159,11 +159,4 @@ void Store::maybe_snapshot() {
   });
 }
 
-Status Store::wait_for_snapshot() {
-  std::lock_guard writer(writer_mu_);
-  if (snapshot_thread_.joinable()) snapshot_thread_.join();
-  std::lock_guard lock(snapshot_mu_);
-  return snapshot_status_;
-}
-
 }  // namespace shoal::store

@@ -109,6 +109,14 @@ Status Store::batch(const std::function<Status(Batch&)>& fn) {
   return status.is_ok() ? flushed : status;
 }
 
+Status Store::wait_for_snapshot() {
+  SHOAL_RETURN_IF_ERROR(check_thread());
+  std::lock_guard writer(writer_mu_);
+  if (snapshot_thread_.joinable()) snapshot_thread_.join();
+  std::lock_guard lock(snapshot_mu_);
+  return snapshot_status_;
+}
+
 void Store::close() {
   std::lock_guard writer(writer_mu_);
   closed_ = true;

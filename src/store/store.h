@@ -20,9 +20,9 @@
 //   - open() loads everything from the datastore, so a reopened store has the same objects
 //     (equal field by field) and the same revision it had when closed or killed.
 //   - When the datastore asks for a snapshot (a log-structured one, after its log has grown),
-//     the store copies its table pointers after a commit (a few ms per million objects) and
-//     a background thread encodes them and hands them to Datastore::write_snapshot, while
-//     commits go on.
+//     the store copies its table pointers after a commit (tens of ms per million objects,
+//     added to that commit's latency, readers not blocked) and a background thread encodes
+//     them and hands them to Datastore::write_snapshot, while commits go on.
 //
 // Durability: what an acknowledged write survives is the datastore's promise. SqliteDatastore
 // (WAL, synchronous=FULL) makes it survive kill -9 and power loss; see datastore/sqlite.h and
@@ -103,11 +103,13 @@ class Store {
   uint64_t revision() const { return revision_.load(std::memory_order_acquire); }
 
   // Refuses later writes (kUnavailable), closes every watch, and waits for a running write
-  // and a running snapshot. Idempotent.
+  // and a running snapshot. Reads keep working. Idempotent. REQUIRES: the calling thread
+  // holds no ReadTxn and is not inside update()/batch().
   void close();
 
   // Waits for a running background snapshot; returns the result of the last snapshot (OK if
-  // none ran). For tests and for operators' status pages.
+  // none ran): a failed snapshot only means the datastore keeps its longer log. For tests
+  // and operators' status pages. Errors also: kFailedPrecondition as update().
   Status wait_for_snapshot();
 
  private:

@@ -10,7 +10,8 @@
 //
 // Events are coalesced per transaction: an object touched several times in one transaction
 // gives one event, with the object as it was before the transaction (old) and as committed
-// (new); an object created and deleted in the same transaction gives none.
+// (new); an object created and deleted in the same transaction gives none, one deleted and
+// created again gives an update.
 //
 // Thread safety: Watch is thread-safe (next() from one consumer thread, wake()/close() from
 // any thread). Changes values are immutable and shared between subscribers.
