@@ -1,0 +1,108 @@
+// Services that converge: the docker CLI waits (no --detach) until the orchestrators,
+// scheduler, dispatcher and agent (hollow executor) have run the tasks. Needs the whole
+// control plane wired into the daemon.
+#include <gtest/gtest.h>
+
+#include "engine_fixture.h"
+
+namespace shoal::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class EngineConvergeTest : public EngineIntegrationTest {
+ protected:
+  void SetUp() override {
+    EngineIntegrationTest::SetUp();
+    if (IsSkipped()) return;
+    swarm_init();
+  }
+
+  // Tasks of `service` in `state` (docker service ps, current state column).
+  size_t tasks_in(const std::string& service, const std::string& state,
+                  const std::string& desired = "running") {
+    CommandResult r =
+        docker({"service", "ps", "-q", "--filter", "desired-state=" + desired, service});
+    if (r.exit_code != 0) return 0;
+    size_t n = 0;
+    std::string ids = trim(r.out);
+    size_t pos = 0;
+    while (pos < ids.size()) {
+      size_t end = ids.find('\n', pos);
+      std::string id = ids.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+      pos = end == std::string::npos ? ids.size() : end + 1;
+      if (trim(ok({"inspect", "--format", "{{.Status.State}}", id})) == state) ++n;
+    }
+    return n;
+  }
+};
+
+TEST_F(EngineConvergeTest, CreateWaitsUntilTheServiceConverged) {
+  std::string out = ok({"service", "create", "--name", "web", "--replicas", "3",
+                        "--no-resolve-image", "busybox:latest", "sleep", "1d"},
+                       180s);
+  EXPECT_TRUE(contains(out, "overall progress: 3 out of 3 tasks")) << out;
+  EXPECT_TRUE(contains(out, "verify: Service web converged")) << out;
+  EXPECT_EQ(tasks_in("web", "running"), 3u);
+  EXPECT_TRUE(contains(ok({"service", "ls"}), "3/3"));
+  std::string ps = ok({"service", "ps", "web"});
+  EXPECT_TRUE(contains(ps, "web.1") && contains(ps, "web.3")) << ps;
+  EXPECT_TRUE(contains(ps, "Running")) << ps;
+}
+
+TEST_F(EngineConvergeTest, ScaleUpdateRollbackRemove) {
+  ok({"service", "create", "--name", "web", "--replicas", "2", "--update-delay", "0s",
+      "--no-resolve-image", "busybox:latest", "sleep", "1d"},
+     180s);
+  std::string out = ok({"service", "scale", "web=4"}, 180s);
+  EXPECT_TRUE(contains(out, "verify: Service web converged")) << out;
+  EXPECT_EQ(tasks_in("web", "running"), 4u);
+
+  out = ok({"service", "update", "--no-resolve-image", "--image", "busybox:1.36", "web"}, 240s);
+  EXPECT_TRUE(contains(out, "verify: Service web converged")) << out;
+  EXPECT_TRUE(eventually([&] { return tasks_in("web", "shutdown", "shutdown") >= 4; }));
+  std::string images =
+      ok({"service", "ps", "--filter", "desired-state=running", "--format", "{{.Image}}", "web"});
+  EXPECT_FALSE(contains(images, "busybox:latest")) << images;
+
+  out = ok({"service", "rollback", "web"}, 240s);
+  EXPECT_TRUE(contains(out, "rollback: manually requested rollback")) << out;
+  EXPECT_TRUE(contains(out, "verify: Service web converged")) << out;
+  images =
+      ok({"service", "ps", "--filter", "desired-state=running", "--format", "{{.Image}}", "web"});
+  EXPECT_FALSE(contains(images, "busybox:1.36")) << images;
+
+  ok({"service", "rm", "web"});
+  EXPECT_TRUE(eventually([&] {
+    CommandResult r = curl({"http://localhost/v1.41/tasks"});
+    return trim(r.out) == "[]";
+  })) << curl({"http://localhost/v1.41/tasks"}).out;
+}
+
+TEST_F(EngineConvergeTest, GlobalServicesAndJobs) {
+  std::string out = ok({"service", "create", "--name", "g", "--mode", "global",
+                        "--no-resolve-image", "busybox:latest", "sleep", "1d"},
+                       180s);
+  EXPECT_TRUE(contains(out, "verify: Service g converged")) << out;
+  EXPECT_TRUE(contains(ok({"service", "ls", "--filter", "name=g"}), "1/1"));
+  out = ok({"service", "create", "--name", "j", "--mode", "replicated-job", "--replicas", "3",
+            "--max-concurrent", "2", "--no-resolve-image", "busybox:latest", "true"},
+           180s);
+  EXPECT_TRUE(contains(out, "job complete")) << out;
+  EXPECT_TRUE(contains(ok({"service", "ls", "--filter", "name=j"}), "(3/3 completed)"));
+}
+
+TEST_F(EngineConvergeTest, DrainMovesNothingOntoTheNodeAndStackPsShowsTasks) {
+  ok({"service", "create", "--name", "web", "--replicas", "2", "--no-resolve-image",
+      "busybox:latest", "sleep", "1d"},
+     180s);
+  std::string node_id = trim(ok({"info", "--format", "{{.Swarm.NodeID}}"}));
+  ok({"node", "update", "--availability", "drain", node_id});
+  EXPECT_TRUE(eventually([&] { return tasks_in("web", "running") == 0; }));
+  EXPECT_TRUE(contains(ok({"node", "ps", "self"}), "web.1"));
+  ok({"node", "update", "--availability", "active", node_id});
+  EXPECT_TRUE(eventually([&] { return tasks_in("web", "running") == 2; }));
+}
+
+}  // namespace
+}  // namespace shoal::testing
