@@ -286,6 +286,17 @@ const std::vector<std::string>& probe_ids() {
   return *ids;
 }
 
+// Closes and reopens the million-task store: what a manager restart costs.
+void BM_Million_Reopen(benchmark::State& state) {
+  Million& m = million();
+  for (auto _ : state) {
+    m.store.reset();
+    m.store = open_sqlite(m.dir.path(), SqliteDatastore::Sync::kFull);
+  }
+  state.SetItemsProcessed(state.iterations() * kMillion);
+}
+BENCHMARK(BM_Million_Reopen)->Iterations(1)->UseRealTime();
+
 void BM_Million_SnapshotGet(benchmark::State& state) {
   Million& m = million();
   const auto& ids = probe_ids();

@@ -27,7 +27,7 @@ Status Store::replay_object(const Record& record) {
       return error(Code::kInternal, "{} {} is deleted but was never stored",
                    kind_name(kind_of<T>), record.key);
     }
-    table.erase(existing);
+    table.load_erase(existing);
     return Status::ok();
   }
   T object;
@@ -43,9 +43,9 @@ Status Store::replay_object(const Record& record) {
   }
   auto loaded = std::make_shared<const T>(std::move(object));
   if (existing) {
-    table.replace(existing, loaded);
+    table.load_replace(loaded);
   } else {
-    table.insert(loaded);
+    table.load_insert(loaded);
   }
   return Status::ok();
 }
@@ -73,6 +73,10 @@ Status Store::load() {
   absl::MutexLock lock(&mu_);
   SHOAL_ASSIGN_OR_RETURN(uint64_t revision,
                          datastore_->load([this](const Record& r) { return replay(r); }));
+  for_each_kind([&](auto* type) {
+    using T = std::remove_pointer_t<decltype(type)>;
+    tables_.of<T>().build_indexes();
+  });
   specs_.finish_load();
   revision_.store(revision, std::memory_order_release);
   return Status::ok();

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <tuple>
 #include <type_traits>
+#include <vector>
 
 #include "store/index.h"
 #include "store/object.h"
@@ -75,6 +76,21 @@ class Table {
   void erase(const Ptr& object) {
     std::apply([&](auto&... index) { (index.erase(object), ...); }, indexes_);
     by_id_.erase(object->ID);
+  }
+
+  // Loading: the same changes to the ID index only, then build_indexes() once at the end.
+  void load_insert(const Ptr& object) { by_id_.insert_last(object); }
+  void load_replace(const Ptr& new_object) { by_id_.replace(new_object); }
+  void load_erase(const Ptr& object) { by_id_.erase(object->ID); }
+  // REQUIRES: the secondary indexes are empty (only load_* calls so far).
+  void build_indexes() {
+    std::vector<Ptr> objects;
+    objects.reserve(by_id_.size());
+    by_id_.for_each([&](const Ptr& object) {
+      objects.push_back(object);
+      return true;
+    });
+    std::apply([&](auto&... index) { (index.build(objects), ...); }, indexes_);
   }
 
   // Calls fn(const Ptr&) for each object the selector picks, until fn returns false.
