@@ -61,6 +61,10 @@ void add_daemon_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--socket", flags->daemon.socket_path,
                   "Unix socket for the Docker-compatible API (DOCKER_HOST=unix://PATH)")
       ->capture_default_str();
+  cmd->add_option("--executor", flags->daemon.executor,
+                  "What runs tasks: hollow (no containers; tasks walk their lifecycle at once)")
+      ->check(CLI::IsMember({"hollow"}))
+      ->capture_default_str();
   cmd->add_option("--log-level", flags->log_level, "Log level")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();

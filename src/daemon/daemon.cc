@@ -8,8 +8,15 @@
 #include <filesystem>
 #include <system_error>
 
+#include "agent/executors.h"
+#include "agent/host.h"
 #include "common/time.h"
+#include "daemon/membership_file.h"
+#include "daemon/swarm_node.h"
+#include "http/engine/routes.h"
 #include "http/engine/system.h"
+#include "manager/controlapi/context.h"
+#include "manager/controlapi/info.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "http/unix_listener.h"
@@ -69,13 +76,26 @@ Status Daemon::init() {
   SHOAL_ASSIGN_OR_RETURN(data_lock_, LockFile::acquire(data + "/shoal.lock", "data dir " + data));
   SHOAL_ASSIGN_OR_RETURN(socket_lock_, LockFile::acquire(sock + ".lock", "socket " + sock));
 
+  clock_ = std::make_shared<SystemClock>();
+  ids_ = std::make_unique<IdGenerator>();
   SHOAL_ASSIGN_OR_RETURN(auto datastore, store::SqliteDatastore::open(data));
-  SHOAL_ASSIGN_OR_RETURN(store_,
-                         store::Store::open(std::move(datastore), std::make_shared<SystemClock>()));
+  SHOAL_ASSIGN_OR_RETURN(store_, store::Store::open(std::move(datastore), clock_));
+
+  SHOAL_ASSIGN_OR_RETURN(executor_, agent::make_executor(options_.executor));
+  SHOAL_ASSIGN_OR_RETURN(auto description, agent::describe_host());
+  SHOAL_ASSIGN_OR_RETURN(std::string engine_id, load_or_create_engine_id(data, ids_->next()));
+  node_ = std::make_unique<SwarmNode>(data, engine_id, *store_, *clock_, *ids_, *executor_,
+                                      std::move(description));
+  SHOAL_RETURN_IF_ERROR(node_->restore());
+  control_ = std::make_unique<manager::controlapi::Context>(*store_, *clock_, *ids_, *node_);
 
   auto router = std::make_unique<http::Router>();
   SHOAL_RETURN_IF_ERROR(http::engine::register_system_routes(
-      *router, {.version = kVersion, .swarm_state = [this] { return swarm_state(); }}));
+      *router, {.version = kVersion, .swarm_state = [this] {
+                  return manager::controlapi::swarm_ping_state(*node_);
+                }}));
+  SHOAL_RETURN_IF_ERROR(http::engine::register_engine_routes(
+      *router, {.control = control_.get(), .version = kVersion}));
 
   SHOAL_ASSIGN_OR_RETURN(auto listener, http::UnixListener::open(sock, kSocketMode));
   server_ = std::make_unique<http::Server>(
@@ -93,12 +113,14 @@ void Daemon::stop() {
   stopped_ = true;
   if (server_) server_->stop();  // socket removed, streams cancelled, threads joined
   server_.reset();
+  if (node_) node_->stop();  // manager role and agent; tasks keep running
+  control_.reset();
+  node_.reset();
+  executor_.reset();
   if (store_) store_->close();
   store_.reset();
   socket_lock_.reset();
   data_lock_.reset();
 }
-
-std::string Daemon::swarm_state() const { return "inactive"; }
 
 }  // namespace shoal::daemon

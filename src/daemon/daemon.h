@@ -5,12 +5,14 @@
 //   2. lock <data-dir>/shoal.lock, then <socket>.lock (LockFile): a second daemon on the
 //      same data dir or socket fails here, naming the holder's pid and the lock path;
 //   3. open the store on <data-dir> (SQLite datastore, store.db);
-//   4. register the API routes and bind the unix socket (mode 0660). Holding the socket
+//   4. make the executor (--executor) and restore the swarm membership saved in the data
+//      dir (SwarmNode): a member starts its manager role and agent again;
+//   5. register the API routes and bind the unix socket (mode 0660). Holding the socket
 //      lock proves a file already at the socket path belongs to a dead daemon: it is
 //      removed and the path taken over;
-//   5. start the HTTP server.
+//   6. start the HTTP server.
 // stop() undoes it: stop accepting and remove the socket, cancel streams, join every thread
-// (HTTP server), close the store, release the locks (last, so no second daemon starts
+// (HTTP server), stop the manager role and agent (tasks keep running), close the store, release the locks (last, so no second daemon starts
 // while this one still writes).
 //
 // Thread safety: start() once from one thread; stop() is idempotent and may be called from
@@ -21,7 +23,9 @@
 #include <optional>
 #include <string>
 
+#include "common/id.h"
 #include "common/status.h"
+#include "common/time.h"
 #include "daemon/lock_file.h"
 
 namespace shoal::http {
@@ -30,6 +34,12 @@ class Server;
 namespace shoal::store {
 class Store;
 }
+namespace shoal::agent {
+class Executor;
+}
+namespace shoal::manager::controlapi {
+class Context;
+}
 
 namespace shoal::daemon {
 
@@ -37,7 +47,11 @@ struct DaemonOptions {
   std::string data_dir = "/var/lib/shoal";
   std::string socket_path = "/run/shoal/shoal.sock";
   size_t io_threads = 2;
+  // What runs tasks: "hollow" (no containers) until the runc executor lands.
+  std::string executor = "hollow";
 };
+
+class SwarmNode;
 
 class Daemon {
  public:
@@ -57,8 +71,6 @@ class Daemon {
   const DaemonOptions& options() const { return options_; }
   store::Store& store() { return *store_; }
 
-  // The value of /_ping's Swarm header: "inactive" until swarm init exists.
-  std::string swarm_state() const;
 
  private:
   explicit Daemon(DaemonOptions options);
@@ -68,7 +80,12 @@ class Daemon {
   // Released in reverse order of declaration when not stopped explicitly.
   std::optional<LockFile> data_lock_;
   std::optional<LockFile> socket_lock_;
+  std::shared_ptr<const Clock> clock_;
+  std::unique_ptr<IdGenerator> ids_;
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<agent::Executor> executor_;
+  std::unique_ptr<SwarmNode> node_;
+  std::unique_ptr<manager::controlapi::Context> control_;
   std::unique_ptr<http::Server> server_;
   bool stopped_ = false;
 };

@@ -1,0 +1,86 @@
+// SwarmNode: the daemon's side of swarm membership — controlapi::LocalNode implemented
+// for real. It knows whether this node is in a swarm (from <data-dir>/swarm.json, see
+// membership_file.h), describes the host, finds addresses to advertise, and runs the
+// ManagerRole while the node is an active member.
+//
+// States: inactive (no membership) → active (swarm init: on_joined starts the role) →
+// inactive (swarm leave: on_leaving stops it). At daemon start, restore() brings a saved
+// membership back: active with the role started, or locked when autolock is on (the role
+// starts once `docker swarm unlock` gives the right key).
+//
+// Thread safety: every method may be called from any thread; one mutex guards the state
+// and is held while the role starts or stops (the control API serialises membership calls
+// anyway, so nothing waits long).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "agent/executor.h"
+#include "api/node.h"
+#include "common/id.h"
+#include "common/time.h"
+#include "daemon/manager_role.h"
+#include "daemon/membership_file.h"
+#include "manager/controlapi/local_node.h"
+#include "store/store.h"
+
+namespace shoal::daemon {
+
+class SwarmNode final : public manager::controlapi::LocalNode {
+ public:
+  // Every referent must outlive the node. `engine_id` is the daemon's stable ID.
+  SwarmNode(std::string data_dir, std::string engine_id, store::Store& store, const Clock& clock,
+            IdGenerator& ids, agent::Executor& executor, api::NodeDescription description);
+  ~SwarmNode() override;  // stop()
+
+  // Brings back the membership saved in the data dir (see the file comment). A saved
+  // membership whose cluster is gone from the store is dropped (inactive).
+  // Errors: the membership file's read error; the role's start error.
+  Status restore();
+  // Stops the role (tasks keep running). Idempotent.
+  void stop();
+
+  // ---- controlapi::LocalNode
+  api::LocalNodeState state() const override;
+  bool is_manager() const override;
+  std::string error() const override;
+  std::string node_id() const override;
+  std::string advertise_addr() const override;
+  api::NodeDescription description() const override { return description_; }
+  std::string engine_id() const override { return engine_id_; }
+  std::string data_dir() const override { return data_dir_; }
+  Result<std::string> resolve_ip(std::string_view host) const override;
+  Status on_joined(const manager::controlapi::Membership& membership) override;
+  Status on_leaving() override;
+  std::string unlock_key() const override;
+  Status set_unlock_key(std::string key) override;
+  Status unlock(std::string_view key) override;
+
+ private:
+  // Starts the role for saved_. REQUIRES: mu_ held.
+  Status start_role_locked();
+
+  // Const after construction.
+  const std::string data_dir_;
+  const std::string engine_id_;
+  store::Store& store_;
+  const Clock& clock_;
+  IdGenerator& ids_;
+  agent::Executor& executor_;
+  const api::NodeDescription description_;
+
+  mutable std::mutex mu_;
+  api::LocalNodeState state_ = api::LocalNodeState::kInactive;  // GUARDED_BY(mu_)
+  std::string error_;                                           // GUARDED_BY(mu_)
+  SavedMembership saved_;                                       // GUARDED_BY(mu_)
+  std::unique_ptr<ManagerRole> role_;                           // GUARDED_BY(mu_)
+};
+
+// The IP this host advertises when none is given: the IPv4 address of the interface that
+// holds the default route, else the only non-loopback IPv4 address. `host` may instead
+// name an interface. Errors (kInvalidArgument) carry Docker's texts.
+Result<std::string> resolve_advertise_ip(std::string_view host);
+
+}  // namespace shoal::daemon
