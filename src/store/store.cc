@@ -50,10 +50,7 @@ Result<std::unique_ptr<Store>> Store::open(std::unique_ptr<Datastore> datastore,
 // ---------------------------------------------------------------------------------------------
 // Reading and watching.
 
-ReadTxn Store::view() const {
-  mu_.ReaderLock();
-  return ReadTxn(tables_, revision(), &mu_);
-}
+ReadTxn Store::view() const { return ReadTxn(tables_, &mu_, &revision_); }
 
 Watch Store::watch(WatchFilter filter, WatchOptions options) {
   auto sub = std::make_shared<internal::Subscription>(std::move(filter), options);

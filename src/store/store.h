@@ -131,6 +131,9 @@ class Store {
   void collect(const internal::PendingMap<T>& pending, std::string_view id, Encoded* out,
                Changes* changes, SpecPool::Delta* delta);
   void apply(const Event& event);  // REQUIRES: mu_ held exclusively
+  // All of a commit's events. REQUIRES: mu_ held exclusively.
+  void apply_all(const std::vector<Event>& events);
+  static constexpr size_t kSortedApplyThreshold = 256;
 
   // Const after construction.
   const std::shared_ptr<const Clock> clock_;

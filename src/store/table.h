@@ -14,6 +14,7 @@
 #include <string_view>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "store/index.h"
@@ -66,6 +67,11 @@ class Table {
   void insert(const Ptr& object) {
     by_id_.insert(object);
     std::apply([&](auto&... index) { (index.insert(object), ...); }, indexes_);
+  }
+  // insert() for many objects (a large commit): each index takes them in its own order.
+  void insert_many(const std::vector<Ptr>& objects) {
+    by_id_.insert_many(objects);
+    std::apply([&](auto&... index) { (index.insert_many(objects), ...); }, indexes_);
   }
   // REQUIRES: old_object is in the table; new_object has its ID.
   void replace(const Ptr& old_object, const Ptr& new_object) {

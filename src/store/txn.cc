@@ -1,10 +1,24 @@
 #include "store/txn.h"
 
+#include <algorithm>
 #include <charconv>
+#include <iterator>
+#include <vector>
 
 namespace shoal::store {
 namespace {
 thread_local int t_read_txns = 0;
+// The store mutexes this thread holds shared through ReadTxns.
+thread_local std::vector<const absl::Mutex*> t_shared_locks;
+
+absl::Mutex* lock_shared(absl::Mutex* mu) {
+  if (std::find(t_shared_locks.begin(), t_shared_locks.end(), mu) != t_shared_locks.end()) {
+    return nullptr;  // nested: the outer ReadTxn's lock covers this one
+  }
+  mu->ReaderLock();
+  t_shared_locks.push_back(mu);
+  return mu;
+}
 
 char fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 }  // namespace
@@ -58,16 +72,22 @@ namespace internal {
 int read_txns_held_by_this_thread() { return t_read_txns; }
 }  // namespace internal
 
-ReadTxn::ReadTxn(const Tables& tables, uint64_t revision, absl::Mutex* held)
-    : tables_(tables), revision_(revision), overlay_(nullptr), held_(held) {
+ReadTxn::ReadTxn(const Tables& tables, absl::Mutex* mu, const std::atomic<uint64_t>* revision)
+    : tables_(tables),
+      held_(lock_shared(mu)),
+      snapshot_(true),
+      revision_(revision->load(std::memory_order_acquire)),
+      overlay_(nullptr) {
   ++t_read_txns;
 }
 
 ReadTxn::~ReadTxn() {
   if (held_ != nullptr) {
+    auto it = std::find(t_shared_locks.rbegin(), t_shared_locks.rend(), held_);
+    t_shared_locks.erase(std::next(it).base());
     held_->ReaderUnlock();
-    --t_read_txns;
   }
+  if (snapshot_) --t_read_txns;
 }
 
 std::shared_ptr<const api::Task> ReadTxn::find_task_by_name(std::string_view name) const {

@@ -32,15 +32,17 @@
 // Tasks: the task's Spec is replaced by the store's canonical spec of equal content
 // (spec_pool.h), so callers may build a fresh TaskSpec per service version.
 //
-// Thread safety: a transaction belongs to the thread that runs it. A ReadTxn holds the
-// store's shared lock for its whole life: keep it short (commits wait for it), and do not
-// start a write on the same thread while holding one (Store::update refuses).
+// Thread safety: a transaction belongs to the thread that runs it (and must be destroyed
+// there). A ReadTxn holds the store's shared lock for its whole life: keep it short (commits
+// wait for it), and do not start a write on the same thread while holding one
+// (Store::update refuses). Nested ReadTxns on one thread are fine: they share the lock.
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
 #include <absl/synchronization/mutex.h>
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -194,20 +196,23 @@ class ReadTxn {
  protected:
   // A WriteTxn's view: committed tables under `overlay`.
   ReadTxn(const Tables& tables, uint64_t revision, const internal::Overlay* overlay)
-      : tables_(tables), revision_(revision), overlay_(overlay), held_(nullptr) {}
+      : tables_(tables), held_(nullptr), snapshot_(false), revision_(revision), overlay_(overlay) {}
 
   const Tables& tables_;
 
  private:
   friend class Store;
-  // A snapshot. REQUIRES: `held` is locked shared by this thread; ~ReadTxn unlocks it.
-  ReadTxn(const Tables& tables, uint64_t revision, absl::Mutex* held);
+  // A snapshot: locks `mu` shared, unless this thread already holds it through another
+  // ReadTxn (nested views share the outer lock: taking a reader lock twice could deadlock
+  // behind a waiting writer), then reads the revision under it.
+  ReadTxn(const Tables& tables, absl::Mutex* mu, const std::atomic<uint64_t>* revision);
 
   std::shared_ptr<const api::Task> find_task_by_name(std::string_view name) const;
 
+  absl::Mutex* const held_;  // locked shared by this object (and unlocked by it), or null
+  const bool snapshot_;      // false in a WriteTxn
   const uint64_t revision_;
   const internal::Overlay* const overlay_;  // null in a snapshot
-  absl::Mutex* const held_;                 // locked shared by this object; null in a WriteTxn
 };
 
 class WriteTxn : public ReadTxn {

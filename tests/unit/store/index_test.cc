@@ -55,6 +55,61 @@ TEST_F(IndexTest, TaskIndexesFollowUpdatesAndDeletes) {
   EXPECT_EQ(ids<api::Task>(by::All{}), (Ids{"t1", "t2", "t4"}));
 }
 
+// Large commits take a sorted path into the indexes (Store::apply_all): the indexes must
+// still answer exactly what a scan of every task says.
+TEST_F(IndexTest, LargeCommitsKeepIndexesExact) {
+  auto name = [](const char* prefix, int i) { return prefix + std::to_string(i); };
+  write([&](WriteTxn& tx) {
+    for (int i = 0; i < 600; ++i) {
+      SHOAL_RETURN_IF_ERROR(
+          tx.create(make_task(name("t", i), name("s", i % 7), i / 7, name("n", i % 11))));
+    }
+    return Status::ok();
+  });
+  write([&](WriteTxn& tx) {
+    for (int i = 600; i < 900; ++i) {
+      SHOAL_RETURN_IF_ERROR(
+          tx.create(make_task(name("t", i), name("s", i % 7), i / 7, name("n", i % 11))));
+    }
+    for (int i = 0; i < 200; ++i) {
+      api::Task t = *tx.get<api::Task>(name("t", i));
+      t.NodeID = name("n", (i + 3) % 11);
+      t.DesiredState = api::TaskState::kShutdown;
+      SHOAL_RETURN_IF_ERROR(tx.update(t));
+    }
+    for (int i = 200; i < 260; ++i) SHOAL_RETURN_IF_ERROR(tx.remove<api::Task>(name("t", i)));
+    return Status::ok();
+  });
+  auto view = store_->view();
+  auto all = view.find<api::Task>();
+  ASSERT_EQ(all.size(), 840u);
+  auto expect_ids = [&](auto pred) {
+    std::vector<std::string> out;
+    for (const auto& t : all) {
+      if (pred(*t)) out.push_back(t->ID);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  auto sorted = [](std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  for (int s = 0; s < 7; ++s) {
+    EXPECT_EQ(sorted(ids<api::Task>(by::Service{name("s", s)})),
+              expect_ids([&](const api::Task& t) { return t.ServiceID == name("s", s); }));
+    EXPECT_EQ(ids<api::Task>(by::Slot{name("s", s), 3}),
+              expect_ids([&](const api::Task& t) { return t.ServiceID == name("s", s) && t.Slot == 3; }));
+  }
+  for (int n = 0; n < 11; ++n) {
+    EXPECT_EQ(ids<api::Task>(by::Node{name("n", n)}),
+              expect_ids([&](const api::Task& t) { return t.NodeID == name("n", n); }));
+  }
+  EXPECT_EQ(ids<api::Task>(by::DesiredState{api::TaskState::kShutdown}).size(), 200u);
+  EXPECT_EQ(ids<api::Task>(by::IdPrefix{"t1"}),
+            expect_ids([](const api::Task& t) { return t.ID.starts_with("t1"); }));
+}
+
 TEST_F(IndexTest, NamesAndPrefixes) {
   create(make_service("abc1", "Web"));
   create(make_service("abd2", "web-db"));
