@@ -4,6 +4,8 @@
 // then the fixture must pass --executor=hollow).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "engine_fixture.h"
 
 namespace shoal::testing {
@@ -107,6 +109,65 @@ TEST_F(EngineConvergeTest, DrainMovesNothingOntoTheNodeAndStackPsShowsTasks) {
   EXPECT_TRUE(contains(ok({"node", "ps", "self"}), "web.1"));
   ok({"node", "update", "--availability", "active", node_id});
   EXPECT_TRUE(eventually([&] { return tasks_in("web", "running") == 2; }));
+}
+
+TEST_F(EngineConvergeTest, TasksThatFitNowhereStayPendingWithTheReason) {
+  ok({"service", "create", "-d", "--name", "mars", "--constraint", "node.labels.zone==mars",
+      "--no-resolve-image", "busybox:latest", "sleep", "1d"});
+  ok({"service", "create", "-d", "--name", "huge", "--reserve-memory", "100000G",
+      "--no-resolve-image", "busybox:latest", "sleep", "1d"});
+  auto error_of = [&](const std::string& service) {
+    return ok({"service", "ps", "--no-trunc", "--format", "{{.CurrentState}} {{.Error}}",
+               service});
+  };
+  EXPECT_TRUE(eventually([&] {
+    return contains(error_of("mars"), "no suitable node (scheduling constraints not satisfied");
+  })) << error_of("mars");
+  EXPECT_TRUE(contains(error_of("mars"), "Pending")) << error_of("mars");
+  EXPECT_TRUE(eventually([&] {
+    return contains(error_of("huge"), "no suitable node (insufficient resources on 1 node)");
+  })) << error_of("huge");
+  EXPECT_TRUE(contains(ok({"service", "ls", "--filter", "name=mars"}), "0/1"));
+
+  // Once a node fits, the pending task runs.
+  std::string node_id = trim(ok({"info", "--format", "{{.Swarm.NodeID}}"}));
+  ok({"node", "update", "--label-add", "zone=mars", node_id});
+  EXPECT_TRUE(eventually([&] { return tasks_in("mars", "running") == 1; }));
+}
+
+// kill -9 of the daemon: services, tasks, secrets, tokens and node identity come back; the
+// reconcilers converge again without a duplicate slot.
+TEST_F(EngineConvergeTest, EverythingComesBackAfterKill9) {
+  std::string node_id = trim(ok({"info", "--format", "{{.Swarm.NodeID}}"}));
+  std::string token = trim(ok({"swarm", "join-token", "-q", "worker"}));
+  CommandResult secret = run_command(
+      {"sh", "-c", "printf s3cret | docker secret create db -"},
+      {{"DOCKER_HOST", "unix://" + socket_}, {"DOCKER_CONFIG", tmp_.path() + "/docker"}});
+  ASSERT_EQ(secret.exit_code, 0) << secret.err;
+  ok({"service", "create", "--name", "web", "--replicas", "5", "--secret", "db",
+      "--no-resolve-image", "busybox:latest", "sleep", "1d"},
+     180s);
+  std::string before = ok({"service", "ps", "-q", "--filter", "desired-state=running", "web"});
+
+  daemon_->kill9();
+  ASSERT_TRUE(daemon_->start());
+  ASSERT_TRUE(daemon_->wait_ready()) << daemon_->log();
+
+  EXPECT_EQ(trim(ok({"info", "--format", "{{.Swarm.NodeID}}"})), node_id);
+  EXPECT_EQ(trim(ok({"swarm", "join-token", "-q", "worker"})), token);
+  EXPECT_TRUE(contains(ok({"secret", "ls"}), "db"));
+  EXPECT_TRUE(eventually([&] { return tasks_in("web", "running") == 5; }));
+  // Exactly one task per slot wants to run; the hollow containers did not survive the kill,
+  // so the agent may have replaced some, but never added a sixth.
+  std::string slots = ok({"service", "ps", "--filter", "desired-state=running", "--format",
+                          "{{.Name}}", "web"});
+  for (int slot = 1; slot <= 5; ++slot) {
+    std::string name = "web." + std::to_string(slot) + "\n";
+    size_t first = slots.find(name);
+    EXPECT_NE(first, std::string::npos) << slots;
+    EXPECT_EQ(slots.find(name, first + 1), std::string::npos) << slots;
+  }
+  EXPECT_EQ(std::count(slots.begin(), slots.end(), '\n'), 5) << slots;
 }
 
 }  // namespace
