@@ -13,6 +13,8 @@ packages=(
   runc iproute2 nftables
   # test
   curl jq busybox-static
+  # benchmarks
+  python3
 )
 
 missing=()
