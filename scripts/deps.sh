@@ -9,10 +9,11 @@ packages=(
   libboost-dev libboost-system-dev libssl-dev nlohmann-json3-dev libcli11-dev
   libspdlog-dev libfmt-dev libabsl-dev libsqlite3-dev sqlite3
   libgtest-dev libgmock-dev libbenchmark-dev
+  libarchive-dev libcurl4-openssl-dev
   # run
   runc iproute2 nftables
   # test
-  curl jq busybox-static
+  curl jq busybox-static docker-registry skopeo
   # benchmarks
   python3
 )
