@@ -16,6 +16,7 @@ const char* code_name(Code code) {
     case Code::kUnimplemented: return "unimplemented";
     case Code::kUnavailable: return "unavailable";
     case Code::kInternal: return "internal";
+    case Code::kDataLoss: return "data loss";
   }
   return "unknown";
 }
@@ -33,7 +34,8 @@ int http_status(Code code) {
     case Code::kUnimplemented: return 501;
     case Code::kUnavailable: return 503;
     case Code::kOutOfSequence:
-    case Code::kInternal: return 500;
+    case Code::kInternal:
+    case Code::kDataLoss: return 500;
   }
   return 500;
 }

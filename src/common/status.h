@@ -30,6 +30,7 @@ enum class Code {
   kUnimplemented,       // 501
   kUnavailable,         // 503: not a swarm manager, locked, shutting down
   kInternal,            // 500
+  kDataLoss,            // 500: content whose digest does not match (a corrupt blob or layer)
 };
 
 const char* code_name(Code code);

@@ -28,6 +28,8 @@ std::string_view grpc_code_name(Code code) {
       return "Unavailable";
     case Code::kInternal:
       return "Internal";
+    case Code::kDataLoss:
+      return "DataLoss";
   }
   return "Unknown";
 }
