@@ -5,7 +5,7 @@ DATA_DIR  ?= /var/lib/shoal
 SOCKET    ?= /run/shoal/shoal.sock
 JOBS      ?= $(shell nproc)
 
-.PHONY: all deps configure build run test unit integration bench asan format clean
+.PHONY: all deps configure build run test unit integration bench bench-e2e asan format clean
 
 all: build
 
@@ -38,6 +38,13 @@ integration: build
 
 bench: build
 	./scripts/bench.sh $(BUILD_DIR)
+
+# shoal, Docker Swarm and bare runc side by side (installs Debian's docker.io when absent;
+# dockerd runs on its own data root and is removed afterwards). Writes docs/bench/.
+bench-e2e: build
+	command -v dockerd >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -q --no-install-recommends docker.io)
+	python3 bench/side_by_side.py --shoal $(BUILD_DIR)/shoal --out docs/bench
 
 # Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan: deps
