@@ -43,7 +43,8 @@ bench: build
 # dockerd runs on its own data root and is removed afterwards). Writes docs/bench/.
 bench-e2e: build
 	command -v dockerd >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-	  apt-get install -y -q --no-install-recommends docker.io)
+	  apt-get install -y -q --no-install-recommends docker.io && \
+	  (systemctl disable --now docker.service docker.socket containerd.service || true))
 	python3 bench/side_by_side.py --shoal $(BUILD_DIR)/shoal --out docs/bench
 
 # Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
