@@ -103,17 +103,22 @@ bool ContentStore::has_layer(std::string_view diff_id) const {
   return is_sha256_digest(diff_id) && fs::is_directory(layer_dir(diff_id), ec);
 }
 
-void ContentStore::remove_layer(std::string_view diff_id) const {
-  if (!is_sha256_digest(diff_id)) return;
-  // Move it aside first, so the layer's name is gone at once even if removal is slow or
-  // interrupted (tmp/ is emptied at the next open).
-  fs::path dir = layer_dir(diff_id);
+std::optional<fs::path> ContentStore::detach_layer(std::string_view diff_id) const {
+  if (!has_layer(diff_id)) return std::nullopt;
   auto aside = temp_dir("removed-");
-  if (aside.is_ok() && ::rename(dir.c_str(), (*aside / "layer").c_str()) == 0) {
+  if (!aside.is_ok()) return std::nullopt;
+  if (::rename(layer_dir(diff_id).c_str(), (*aside / "layer").c_str()) != 0) {
     remove_tree(*aside);
-  } else {
-    if (aside.is_ok()) remove_tree(*aside);
-    remove_tree(dir);
+    return std::nullopt;
+  }
+  return *aside;
+}
+
+void ContentStore::remove_layer(std::string_view diff_id) const {
+  if (auto aside = detach_layer(diff_id)) {
+    remove_tree(*aside);
+  } else if (has_layer(diff_id)) {
+    remove_tree(layer_dir(diff_id));
   }
 }
 

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,11 @@ class ContentStore {
   // REQUIRES: diff_id is a valid sha256 digest.
   std::filesystem::path layer_dir(std::string_view diff_id) const;
   bool has_layer(std::string_view diff_id) const;
+  // Moves the layer's directory under tmp/ (one rename: its name is gone at once) and
+  // returns where it went, for the caller to remove_tree() when convenient; nullopt when
+  // there was no such layer or it could not be moved.
+  std::optional<std::filesystem::path> detach_layer(std::string_view diff_id) const;
+  // detach_layer() and removal.
   void remove_layer(std::string_view diff_id) const;
   // Diff IDs of every unpacked layer.
   std::vector<std::string> layers() const;
