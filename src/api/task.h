@@ -82,6 +82,11 @@ struct Task : Meta, Annotations {
   std::vector<GenericResource> GenericResources;
   // The service's JobStatus.JobIteration when this job task was created; unset otherwise.
   std::optional<api::Version> JobIteration;
+  // swarmkit's Task.Endpoint (not in Docker's Task): the service's Endpoint (published
+  // ports, VIPs) as the allocator saw it when it allocated this task, so a node can publish
+  // the task's ports without the service. Null when the service has no endpoint; shared
+  // and immutable like Spec.
+  std::shared_ptr<const api::Endpoint> Endpoint;
 };
 
 }  // namespace shoal::api

@@ -58,7 +58,7 @@ bool is_empty(const std::vector<T>& v, Tag) { return v.empty(); }
 template <class T>
 bool is_empty(const std::map<std::string, T>& v, Tag) { return v.empty(); }
 template <class T>
-bool is_empty(const std::shared_ptr<const T>&, Tag) { return false; }
+bool is_empty(const std::shared_ptr<const T>& v, Tag) { return !v; }  // Go: a nil pointer
 template <HasFields T>
 bool is_empty(const T&, Tag) { return false; }
 

@@ -115,6 +115,7 @@ void fields(V& v, T& o) {
   v("NetworksAttachments", o.NetworksAttachments, kOmitEmpty);
   v("GenericResources", o.GenericResources, kOmitEmpty);
   v("JobIteration", o.JobIteration, kOmitEmpty);
+  v("Endpoint", o.Endpoint, kOmitEmpty);
 }
 
 }  // namespace shoal::api::json

@@ -291,6 +291,11 @@ bool Allocator::allocate_services_and_tasks(Timestamp now) {
   failed_services_.clear();
   for (const PlanError& e : errors) failed_services_.insert(e.id);
   log_errors(errors);
+  // Tasks copy their service's endpoint: the one planned in this tick when there is one.
+  for (const auto& u : service_units) {
+    auto it = in.services_of_tasks.find(u.base->ID);
+    if (it != in.services_of_tasks.end()) it->second = std::make_shared<api::Service>(u.planned);
+  }
   auto task_units = plan_tasks(
       state_, in.networks, todo,
       [&](const std::string& id) { return in.services_of_tasks.at(id); }, now);

@@ -252,6 +252,11 @@ std::optional<Unit<api::Task>> plan_task(AllocState& state, const NetworkIndex& 
   auto attached =
       attached_networks(networks, service != nullptr && publishes_ingress(*service), targets);
   if (!attached.is_ok()) return std::nullopt;  // waits for its networks
+  // The node publishes the task's ports from its copy of the service's endpoint.
+  if (service != nullptr && (!service->Endpoint.Ports.empty() ||
+                             !service->Endpoint.VirtualIPs.empty())) {
+    planned.Endpoint = std::make_shared<const api::Endpoint>(service->Endpoint);
+  }
   for (const api::Network* network : *attached) {
     api::NetworkAttachment attachment{*network, {}};
     if (uses_ipam(*network)) {

@@ -18,7 +18,8 @@
 //   plan_tasks      a task in state new gets one NetworksAttachment per network (ingress
 //                   first when its service publishes ingress ports, then TaskTemplate.Networks
 //                   or the service's deprecated Spec.Networks, Target resolved by ID or name)
-//                   with an address from the network's subnet, then Status.State = pending
+//                   with an address from the network's subnet, and a copy of the service's
+//                   Endpoint (when it has ports or VIPs), then Status.State = pending
 //                   ("pending task scheduling"). A task that will not run (desired past
 //                   complete) goes to pending without addresses. A task whose network is not
 //                   allocated yet waits; one whose network has no free address waits with

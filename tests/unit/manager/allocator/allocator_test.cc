@@ -138,6 +138,10 @@ TEST_F(AllocatorTest, NetworksThenServicesThenTasksInOneTick) {
     ASSERT_EQ(t->NetworksAttachments.size(), 2u);
     EXPECT_EQ(t->NetworksAttachments[0].Network.ID, "ing");
     EXPECT_TRUE(is_allocated(t->NetworksAttachments[0].Network));  // the allocated copy
+    // The service's endpoint as planned in the same tick (what the node publishes).
+    ASSERT_NE(t->Endpoint, nullptr);
+    ASSERT_EQ(t->Endpoint->Ports.size(), 1u);
+    EXPECT_EQ(t->Endpoint->Ports[0].PublishedPort, 30000u);
     for (const auto& a : t->NetworksAttachments) seen.insert(a.Addresses.at(0));
   }
   EXPECT_EQ(seen.size(), 6u);

@@ -219,6 +219,25 @@ TEST(PlanTasksTest, AttachmentsIngressFirstThenNetworksThenPending) {
   EXPECT_EQ(t.NetworksAttachments[1].Addresses, (std::vector<std::string>{"10.0.1.2/24"}));
 }
 
+TEST(PlanTasksTest, TaskCopiesTheServicesEndpointOnlyWhenItHasOne) {
+  World w;
+  w.add_network(network("ing", "ingress", "", true));
+  api::Service s = service("s", {port(80)}, {});
+  s.Endpoint = w.endpoint(s);
+  auto with_ports = plan_task(w.state, w.index, std::make_shared<const api::Task>(new_task("t1", s)),
+                              &s, Timestamp::from_unix_nanos(kNow));
+  ASSERT_TRUE(with_ports.has_value());
+  ASSERT_NE(with_ports->planned.Endpoint, nullptr);
+  ASSERT_EQ(with_ports->planned.Endpoint->Ports.size(), 1u);
+  EXPECT_EQ(with_ports->planned.Endpoint->Ports[0].TargetPort, 80u);
+
+  api::Service bare = service("b");
+  auto without = plan_task(w.state, w.index, std::make_shared<const api::Task>(new_task("t2", bare)),
+                           &bare, Timestamp::from_unix_nanos(kNow));
+  ASSERT_TRUE(without.has_value());
+  EXPECT_EQ(without->planned.Endpoint, nullptr);
+}
+
 TEST(PlanTasksTest, DeprecatedServiceNetworksAreUsedWhenTheTemplateHasNone) {
   World w;
   w.add_network(network("back", "backend"));
