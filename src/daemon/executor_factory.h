@@ -1,0 +1,47 @@
+// The executors a daemon can run tasks with (`shoal daemon --executor=<name>`):
+//
+//   runc     real containers through an OCI runtime and shoal-monitor (the default;
+//            runtime/runc_executor.h)
+//   hollow   no containers: tasks walk their lifecycle at once (agent/hollow/)
+//
+// The choice lives here, not in src/agent: the agent module cannot depend on the runtime
+// (agent/executors.h still builds the executors the agent has on its own, i.e. hollow).
+//
+// Thread safety: free functions.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/executor.h"
+#include "common/status.h"
+
+namespace shoal::runtime::image {
+class ImageSource;
+}
+namespace shoal::network {
+class Attacher;
+}
+
+namespace shoal::daemon {
+
+struct ExecutorSettings {
+  std::string name = "runc";
+  std::filesystem::path data_dir;
+  std::string oci_runtime = "runc";  // --oci-runtime: a name in PATH or a path
+  std::string monitor_binary;        // empty: shoal-monitor next to the shoal binary
+  runtime::image::ImageSource* images = nullptr;  // required for runc
+  network::Attacher* network = nullptr;           // optional
+};
+
+// "runc", "hollow".
+std::vector<std::string_view> daemon_executor_names();
+
+// Errors: kInvalidArgument "unknown executor <name> (known: runc, hollow)"; the runc
+// executor's own errors (a missing OCI runtime or monitor binary).
+Result<std::unique_ptr<agent::Executor>> make_daemon_executor(const ExecutorSettings& settings);
+
+}  // namespace shoal::daemon
