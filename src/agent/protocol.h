@@ -28,6 +28,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -132,6 +133,22 @@ class AssignmentStream {
   virtual Result<std::optional<AssignmentsMessage>> recv(std::chrono::nanoseconds timeout) = 0;
   // Wakes a blocked recv() and ends the stream. Idempotent; any thread.
   virtual void cancel() = 0;
+
+  // Readiness, for a reader that serves many streams from a few threads (the hollow fleet of
+  // src/scale) instead of blocking one thread per stream in recv(). After this call the
+  // stream calls `notify` whenever recv() would stop waiting — a message became ready, or
+  // the stream ended — and once right away if recv() would not wait now. Wake-ups may be
+  // spurious, and several readiness changes may give one call: on each call the reader
+  // drains the stream with recv(0) until it returns nullopt or an error. No wake-up is lost:
+  // once recv() returned nullopt, the next message or the end calls `notify` again.
+  // `notify` runs on the thread that made the stream ready (a dispatcher thread, the caller
+  // of cancel()), possibly under the dispatcher's locks: it must be quick and must not call
+  // into the stream or the dispatcher. Set it once, before reading.
+  // Returns false when this stream cannot notify; the reader must then block in recv().
+  virtual bool set_ready_callback(std::function<void()> notify) {
+    (void)notify;
+    return false;
+  }
 };
 
 // What an agent calls. Every method may block for a round trip; none blocks indefinitely.
@@ -150,6 +167,15 @@ class DispatcherClient {
   // or identical status). Errors: the session errors above; kPermissionDenied "cannot update
   // a task not assigned this node" (nothing applied); the store's commit error (retry).
   virtual Status update_task_status(const UpdateTaskStatusRequest& request) = 0;
+  // update_task_status() without holding the caller's thread for the round trip: `done`
+  // gets what update_task_status() would return, exactly once, on any thread (possibly this
+  // one, before this returns). Many calls may be in flight at once; a transport that can
+  // pipeline overrides this (the default is the blocking call, then `done`). `done` must
+  // be quick and must not block on another update_task_status call.
+  virtual void update_task_status_async(UpdateTaskStatusRequest request,
+                                        std::function<void(Status)> done) {
+    done(update_task_status(request));
+  }
   // Opens the node's assignment stream; its first message is a complete set. Opening a new
   // stream for a session ends the previous one. Errors: the session errors above.
   virtual Result<std::unique_ptr<AssignmentStream>> assignments(

@@ -185,22 +185,36 @@ Result<agent::HeartbeatResponse> Dispatcher::heartbeat(const Peer& peer,
   return response;
 }
 
-Status Dispatcher::update_task_status(const Peer& peer,
-                                      const agent::UpdateTaskStatusRequest& request) {
+Status Dispatcher::check_reports(const Peer& peer, const agent::UpdateTaskStatusRequest& request) {
   {
     std::lock_guard lock(mu_);
     SHOAL_RETURN_IF_ERROR(find_session(peer.NodeID, request.SessionID).status());
   }
-  {
-    store::ReadTxn snapshot = store_.view();
-    for (const agent::TaskStatusUpdate& u : request.Updates) {
-      auto task = snapshot.get<api::Task>(u.TaskID);
-      if (task && task->NodeID != peer.NodeID) {
-        return Status(Code::kPermissionDenied, "cannot update a task not assigned this node");
-      }
+  store::ReadTxn snapshot = store_.view();
+  for (const agent::TaskStatusUpdate& u : request.Updates) {
+    auto task = snapshot.get<api::Task>(u.TaskID);
+    if (task && task->NodeID != peer.NodeID) {
+      return Status(Code::kPermissionDenied, "cannot update a task not assigned this node");
     }
   }
+  return Status::ok();
+}
+
+Status Dispatcher::update_task_status(const Peer& peer,
+                                      const agent::UpdateTaskStatusRequest& request) {
+  SHOAL_RETURN_IF_ERROR(check_reports(peer, request));
   return writer_.apply(peer.NodeID, request.Updates);
+}
+
+void Dispatcher::update_task_status_async(const Peer& peer,
+                                          agent::UpdateTaskStatusRequest request,
+                                          std::function<void(Status)> done) {
+  Status checked = check_reports(peer, request);
+  if (!checked.is_ok()) {
+    done(std::move(checked));
+    return;
+  }
+  writer_.apply_async(peer.NodeID, std::move(request.Updates), std::move(done));
 }
 
 Result<std::unique_ptr<agent::AssignmentStream>> Dispatcher::assignments(

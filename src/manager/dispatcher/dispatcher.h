@@ -28,6 +28,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -91,6 +92,12 @@ class Dispatcher {
   Result<agent::HeartbeatResponse> heartbeat(const Peer& peer,
                                              const agent::HeartbeatRequest& request);
   Status update_task_status(const Peer& peer, const agent::UpdateTaskStatusRequest& request);
+  // update_task_status() for a transport that completes calls asynchronously: `done` gets
+  // its result exactly once — at once on a session or permission error, else when the
+  // commit holding the reports is over (status_writer.h: on the committing thread, which
+  // may be this one).
+  void update_task_status_async(const Peer& peer, agent::UpdateTaskStatusRequest request,
+                                std::function<void(Status)> done);
   Result<std::unique_ptr<agent::AssignmentStream>> assignments(
       const Peer& peer, const agent::AssignmentsRequest& request);
 
@@ -118,6 +125,8 @@ class Dispatcher {
   // kUnavailable when stopped, kNotFound / kInvalidArgument for an unknown node or session.
   // REQUIRES: mu_ held.
   Result<NodeEntry*> find_session(const std::string& node_id, const std::string& session_id);
+  // The session and permission checks of update_task_status.
+  Status check_reports(const Peer& peer, const agent::UpdateTaskStatusRequest& request);
   Status mark_nodes_unknown();
   Status mark_node_ready(const Peer& peer, const agent::SessionRequest& request);
   // Drops node `id`'s entry, closing its stream. REQUIRES: mu_ held.

@@ -26,6 +26,10 @@ class LocalDispatcherClient final : public agent::DispatcherClient {
   Status update_task_status(const agent::UpdateTaskStatusRequest& request) override {
     return dispatcher_.update_task_status(peer_, request);
   }
+  void update_task_status_async(agent::UpdateTaskStatusRequest request,
+                                std::function<void(Status)> done) override {
+    dispatcher_.update_task_status_async(peer_, std::move(request), std::move(done));
+  }
   Result<std::unique_ptr<agent::AssignmentStream>> assignments(
       const agent::AssignmentsRequest& request) override {
     return dispatcher_.assignments(peer_, request);

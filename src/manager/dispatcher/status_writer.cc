@@ -37,37 +37,67 @@ std::optional<api::Task> plan_status_update(const api::Task& current,
   return task;
 }
 
-Status StatusWriter::apply(const std::string& node_id,
-                           std::vector<agent::TaskStatusUpdate> updates) {
-  std::unique_lock lock(mu_);
+std::shared_ptr<StatusWriter::Generation> StatusWriter::enqueue(
+    const std::string& node_id, std::vector<agent::TaskStatusUpdate>& updates) {
   for (agent::TaskStatusUpdate& u : updates) {
     auto [it, inserted] = pending_.try_emplace(std::move(u.TaskID), Report{node_id, u.Status});
     if (!inserted && u.Status.State >= it->second.status.State) {
       it->second = Report{node_id, std::move(u.Status)};
     }
   }
-  std::shared_ptr<Generation> mine = open_;
+  open_->joined = true;
+  return open_;
+}
+
+void StatusWriter::commit_open(std::unique_lock<std::mutex>& lock) {
+  std::unordered_map<std::string, Report> batch = std::move(pending_);
+  pending_.clear();
+  std::shared_ptr<Generation> generation = std::move(open_);
+  open_ = std::make_shared<Generation>();
+  lock.unlock();
+  Status result = batch.empty() ? Status::ok() : commit(batch);
+  lock.lock();
+  commits_ += batch.empty() ? 0 : 1;
+  generation->done = true;
+  generation->result = result;
+  cv_.notify_all();
+  if (generation->callbacks.empty()) return;
+  lock.unlock();
+  for (auto& done : generation->callbacks) done(result);
+  lock.lock();
+}
+
+Status StatusWriter::apply(const std::string& node_id,
+                           std::vector<agent::TaskStatusUpdate> updates) {
+  std::unique_lock lock(mu_);
+  std::shared_ptr<Generation> mine = enqueue(node_id, updates);
   while (!mine->done) {
     if (committing_) {
       cv_.wait(lock);
       continue;
     }
-    // Become the committer for everything pending, this caller's reports included.
+    // Become the committer for everything pending, this caller's reports included; then
+    // for what apply_async callers left meanwhile (they wait for no one), but not for
+    // other blocking callers: one of them takes over.
     committing_ = true;
-    std::unordered_map<std::string, Report> batch = std::move(pending_);
-    pending_.clear();
-    std::shared_ptr<Generation> generation = std::move(open_);
-    open_ = std::make_shared<Generation>();
-    lock.unlock();
-    Status result = batch.empty() ? Status::ok() : commit(batch);
-    lock.lock();
-    commits_ += batch.empty() ? 0 : 1;
-    generation->done = true;
-    generation->result = std::move(result);
+    commit_open(lock);
+    while (!open_->callbacks.empty()) commit_open(lock);
     committing_ = false;
     cv_.notify_all();
   }
   return mine->result;
+}
+
+void StatusWriter::apply_async(const std::string& node_id,
+                               std::vector<agent::TaskStatusUpdate> updates,
+                               std::function<void(Status)> done) {
+  std::unique_lock lock(mu_);
+  enqueue(node_id, updates)->callbacks.push_back(std::move(done));
+  if (committing_) return;  // the committer takes it with its next commit
+  committing_ = true;
+  while (open_->joined) commit_open(lock);
+  committing_ = false;
+  cv_.notify_all();
 }
 
 uint64_t StatusWriter::commits() const {

@@ -3,7 +3,13 @@
 // plan_status_update() is the rule for one report (pure); StatusWriter applies many reports
 // from many nodes with group commit: reports that arrive while a commit is in flight wait
 // and go together in the next one, one Store::batch for all, so 10,000 reports cost one
-// datastore commit and a caller returns only once its reports are durable.
+// datastore commit and a caller learns the outcome only once its reports are durable.
+//
+// The committer is a caller: the one that finds no commit in flight commits everything
+// pending, and goes on committing what arrived meanwhile until nothing is left, completing
+// each commit's callers (apply_async's `done`) after it. No thread of its own; an
+// apply_async caller that becomes the committer is held for those commits, the others
+// return at once.
 //
 // The rule (swarmkit's dispatcher.processUpdates): a report for a task that no longer exists,
 // that is now on another node, that is identical to the stored status, or that would move
@@ -16,6 +22,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -43,6 +50,11 @@ class StatusWriter {
   // OK once they are durable (or ignored). Errors: the store's batch error (the reports of
   // that commit are lost; the agent sends them again).
   Status apply(const std::string& node_id, std::vector<agent::TaskStatusUpdate> updates);
+  // apply() without waiting: `done` gets apply()'s result once the commit holding these
+  // reports is over, on the committing thread (this one if it becomes the committer), with
+  // no lock held. `done` may call apply_async again (it is queued for the next commit).
+  void apply_async(const std::string& node_id, std::vector<agent::TaskStatusUpdate> updates,
+                   std::function<void(Status)> done);
 
   // Datastore commits made so far (for tests and benchmarks).
   uint64_t commits() const;
@@ -52,11 +64,21 @@ class StatusWriter {
     std::string node_id;
     api::TaskStatus status;
   };
+  // The callers whose reports go in one commit.
   struct Generation {
+    bool joined = false;  // some caller waits for it
     bool done = false;
     Status result;
+    std::vector<std::function<void(Status)>> callbacks;  // apply_async callers
   };
 
+  // Merges `updates` into pending_ and joins the open generation, which it returns.
+  // REQUIRES: mu_ held.
+  std::shared_ptr<Generation> enqueue(const std::string& node_id,
+                                      std::vector<agent::TaskStatusUpdate>& updates);
+  // Commits the open generation and completes its callers (callbacks run without mu_).
+  // REQUIRES: `lock` holds mu_ and this thread is the committer (committing_).
+  void commit_open(std::unique_lock<std::mutex>& lock);
   Status commit(std::unordered_map<std::string, Report>& reports);
 
   store::Store& store_;

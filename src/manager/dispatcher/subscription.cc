@@ -4,27 +4,45 @@ namespace shoal::manager::dispatcher {
 
 void Subscription::push(ChangeMap changes) {
   if (changes.empty()) return;
+  std::shared_ptr<const std::function<void()>> notify;
   {
     std::lock_guard lock(mu_);
     if (closed_) return;
     if (pending_.empty()) {
+      // Ready now unless it already was (the complete set not sent yet).
+      if (complete_sent_) notify = notify_;
       pending_ = std::move(changes);
     } else {
       for (auto& [key, change] : changes) pending_.insert_or_assign(key, std::move(change));
     }
   }
   cv_.notify_all();
+  if (notify) (*notify)();
 }
 
 void Subscription::close(std::string reason) {
+  std::shared_ptr<const std::function<void()>> notify;
   {
     std::lock_guard lock(mu_);
     if (closed_) return;
     closed_ = true;
     close_reason_ = std::move(reason);
     pending_.clear();
+    notify = std::move(notify_);
   }
   cv_.notify_all();
+  if (notify) (*notify)();
+}
+
+void Subscription::set_ready_callback(std::function<void()> notify) {
+  auto shared = std::make_shared<const std::function<void()>>(std::move(notify));
+  bool ready;
+  {
+    std::lock_guard lock(mu_);
+    notify_ = shared;
+    ready = closed_ || !complete_sent_ || !pending_.empty();
+  }
+  if (ready) (*shared)();
 }
 
 bool Subscription::closed() const {

@@ -6,12 +6,18 @@
 // Messages: the first is COMPLETE (sent even when empty; removals are left out of it), the
 // rest INCREMENTAL; ResultsIn counts "1", "2", ... and AppliesTo is the previous ResultsIn.
 //
+// Readiness (agent::AssignmentStream::set_ready_callback): a reader may register a callback
+// that is called, outside the subscription's lock, whenever the subscription goes from "recv
+// would wait" to "recv returns at once": push() into an empty queue after the complete set
+// went out, close(), and at registration when already ready.
+//
 // Thread safety: all methods are thread-safe except set(), which the dispatcher guards with
 // its own lock.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,6 +44,9 @@ class Subscription {
   bool closed() const;
   // Messages handed out so far.
   uint64_t messages() const;
+  // Registers the readiness callback (see above), replacing an earlier one; calls it at once
+  // when a recv() would not wait now.
+  void set_ready_callback(std::function<void()> notify);
 
   // agent::AssignmentStream::recv(): the next message within `timeout`, nullopt on timeout.
   // Errors: kUnavailable with the close reason.
@@ -54,6 +63,7 @@ class Subscription {
   uint64_t sequence_ = 0;      // GUARDED_BY(mu_)
   bool closed_ = false;        // GUARDED_BY(mu_)
   std::string close_reason_;   // GUARDED_BY(mu_)
+  std::shared_ptr<const std::function<void()>> notify_;  // GUARDED_BY(mu_)
 
   AssignmentSet set_;  // GUARDED_BY(the dispatcher's mu_)
 };
@@ -69,6 +79,10 @@ class SubscriptionStream final : public agent::AssignmentStream {
     return sub_->recv(timeout);
   }
   void cancel() override { sub_->close("assignment stream cancelled"); }
+  bool set_ready_callback(std::function<void()> notify) override {
+    sub_->set_ready_callback(std::move(notify));
+    return true;
+  }
 
  private:
   const std::shared_ptr<Subscription> sub_;

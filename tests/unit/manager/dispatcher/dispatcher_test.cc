@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <set>
 
 #include "fixture.h"
@@ -250,6 +251,31 @@ TEST_F(DispatcherTest, StatusReportsApplyForwardOnly) {
   EXPECT_EQ(foreign.message(), "cannot update a task not assigned this node");
   EXPECT_EQ(dispatcher_->update_task_status(n1_, {"old-session", {{"a", running}}}).code(),
             Code::kInvalidArgument);
+}
+
+TEST_F(DispatcherTest, AsyncStatusReportsCheckLikeBlockingOnes) {
+  add_task(make_task("a", "n1"));
+  add_task(make_task("other", "n2"));
+  start();
+  auto session = open(n1_);
+  ASSERT_TRUE(session.is_ok());
+  api::TaskStatus running;
+  running.State = TaskState::kRunning;
+  running.Message = "started";
+  running.Timestamp = clock_->now();
+  auto call = [&](const std::string& session_id, const std::string& task) {
+    std::optional<Status> result;
+    dispatcher_->update_task_status_async(n1_, {session_id, {{task, running}}},
+                                          [&](Status s) { result = std::move(s); });
+    // Nothing else reports here, so this thread commits and `done` has run.
+    EXPECT_TRUE(result.has_value());
+    return result.value_or(Status(Code::kInternal, "done not called"));
+  };
+  EXPECT_TRUE(call(session->SessionID, "a").is_ok());
+  EXPECT_EQ(get<api::Task>("a")->Status.State, TaskState::kRunning);
+  EXPECT_EQ(call(session->SessionID, "other").code(), Code::kPermissionDenied);
+  EXPECT_EQ(call("old-session", "a").code(), Code::kInvalidArgument);
+  EXPECT_EQ(get<api::Task>("other")->Status.State, TaskState::kAssigned);
 }
 
 TEST_F(DispatcherTest, ReconnectGetsTheCompleteSetAgain) {

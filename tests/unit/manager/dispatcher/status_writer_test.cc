@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "fixture.h"
@@ -164,6 +166,104 @@ TEST_F(StatusWriterTest, CommitErrorsReachTheCaller) {
   EXPECT_EQ(get<api::Task>("t")->Status.State, TaskState::kAssigned);
   ASSERT_TRUE(writer.apply("n1", {{"t", status(TaskState::kRunning, "started")}}).is_ok());
   EXPECT_EQ(get<api::Task>("t")->Status.State, TaskState::kRunning);
+}
+
+// Waits (at most 10 s) until `n` callbacks arrived; returns their results.
+class Results {
+ public:
+  std::function<void(Status)> callback() {
+    return [this](Status s) {
+      std::lock_guard lock(mu_);
+      results_.push_back(std::move(s));
+      cv_.notify_all();
+    };
+  }
+  std::vector<Status> wait(size_t n) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, 10s, [&] { return results_.size() >= n; });
+    return results_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Status> results_;
+};
+
+TEST_F(StatusWriterTest, AsyncReportsAreDurableWhenDoneIsCalled) {
+  add_node("n1");
+  add_task(make_task("t1", "n1"));
+  StatusWriter writer(*store_, *clock_);
+  bool applied = false;
+  writer.apply_async("n1", {{"t1", status(TaskState::kRunning, "started")}}, [&](Status s) {
+    EXPECT_TRUE(s.is_ok());
+    applied = get<api::Task>("t1")->Status.State == TaskState::kRunning;
+  });
+  // No commit was in flight: this thread committed, and `done` ran before the return.
+  EXPECT_TRUE(applied);
+  EXPECT_EQ(writer.commits(), 1u);
+}
+
+TEST_F(StatusWriterTest, AsyncCallersArrivingDuringACommitShareTheNext) {
+  add_node("n1");
+  write([&](store::WriteTxn& tx) {
+    for (int i = 0; i < 100; ++i) SHOAL_RETURN_IF_ERROR(tx.create(make_task("t" + std::to_string(i), "n1")));
+    return Status::ok();
+  });
+  StatusWriter writer(*store_, *clock_);
+  Results results;
+  // The first call's `done` queues 99 more while its thread is still the committer: they
+  // all go in one further commit.
+  writer.apply_async("n1", {{"t0", status(TaskState::kRunning, "started")}}, [&](Status s) {
+    EXPECT_TRUE(s.is_ok());
+    for (int i = 1; i < 100; ++i) {
+      writer.apply_async("n1", {{"t" + std::to_string(i), status(TaskState::kRunning, "started")}},
+                         results.callback());
+    }
+  });
+  auto done = results.wait(99);
+  ASSERT_EQ(done.size(), 99u);
+  for (const Status& s : done) EXPECT_TRUE(s.is_ok());
+  EXPECT_EQ(writer.commits(), 2u);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(get<api::Task>("t" + std::to_string(i))->Status.State, TaskState::kRunning);
+}
+
+TEST_F(StatusWriterTest, AsyncAndBlockingCallersFromManyThreads) {
+  add_node("n1");
+  write([&](store::WriteTxn& tx) {
+    for (int i = 0; i < 64; ++i) SHOAL_RETURN_IF_ERROR(tx.create(make_task("t" + std::to_string(i), "n1")));
+    return Status::ok();
+  });
+  StatusWriter writer(*store_, *clock_);
+  Results results;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 64; ++i) {
+    threads.emplace_back([&, i] {
+      std::vector<agent::TaskStatusUpdate> u{{"t" + std::to_string(i), status(TaskState::kRunning, "started")}};
+      if (i % 2 == 0) {
+        writer.apply_async("n1", u, results.callback());
+      } else {
+        EXPECT_TRUE(writer.apply("n1", u).is_ok());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  auto done = results.wait(32);
+  EXPECT_EQ(done.size(), 32u);
+  for (int i = 0; i < 64; ++i) EXPECT_EQ(get<api::Task>("t" + std::to_string(i))->Status.State, TaskState::kRunning);
+}
+
+TEST_F(StatusWriterTest, AsyncCommitErrorsReachDone) {
+  add_node("n1");
+  add_task(make_task("t", "n1"));
+  StatusWriter writer(*store_, *clock_);
+  ds_->fail_commit(Status(Code::kInternal, "disk full"));
+  Results results;
+  writer.apply_async("n1", {{"t", status(TaskState::kRunning, "started")}}, results.callback());
+  auto done = results.wait(1);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].code(), Code::kInternal);
+  EXPECT_EQ(get<api::Task>("t")->Status.State, TaskState::kAssigned);
 }
 
 }  // namespace
