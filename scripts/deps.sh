@@ -9,6 +9,7 @@ packages=(
   libboost-dev libboost-system-dev libssl-dev nlohmann-json3-dev libcli11-dev
   libspdlog-dev libfmt-dev libabsl-dev libsqlite3-dev sqlite3
   libgtest-dev libgmock-dev libbenchmark-dev
+  libnl-3-dev libnl-route-3-dev libnftables-dev
   libarchive-dev libcurl4-openssl-dev
   # run
   runc iproute2 nftables

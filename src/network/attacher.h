@@ -19,11 +19,14 @@
 namespace shoal::network {
 
 struct Sandbox {
-  std::filesystem::path netns_path;  // a bind-mounted network namespace
-  std::string hostname;              // the container's hostname (the task's Spec or its ID)
-  std::string hosts;                 // contents of /etc/hosts
-  std::string resolv_conf;           // contents of /etc/resolv.conf
+  std::filesystem::path netns_path;    // a bind-mounted network namespace
+  std::string hostname;                // the container's hostname (the task's Spec or its ID)
+  std::string hosts;                   // contents of /etc/hosts
+  std::string resolv_conf;             // contents of /etc/resolv.conf
   std::vector<std::string> addresses;  // "10.0.0.5/24", one per attachment
+  // The task's host-mode ports as published on this node (a PublishedPort of 0 in the spec
+  // is the node port chosen for it): what the runtime reports as Status.PortStatus.
+  std::vector<api::PortConfig> ports;
 };
 
 class Attacher {
