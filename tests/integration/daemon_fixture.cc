@@ -86,10 +86,12 @@ CommandResult run_command(const std::vector<std::string>& argv,
   return result;
 }
 
-DaemonProcess::DaemonProcess(std::string data_dir, std::string socket_path, std::string log_file)
+DaemonProcess::DaemonProcess(std::string data_dir, std::string socket_path, std::string log_file,
+                             std::vector<std::string> extra_args)
     : data_dir_(std::move(data_dir)),
       socket_(std::move(socket_path)),
-      log_file_(std::move(log_file)) {}
+      log_file_(std::move(log_file)),
+      extra_args_(std::move(extra_args)) {}
 
 DaemonProcess::~DaemonProcess() {
   if (running()) stop(SIGTERM);
@@ -107,6 +109,7 @@ bool DaemonProcess::start() {
     dup2(log, 2);
     std::vector<std::string> argv = {SHOAL_BINARY, "daemon", "--data-dir",  data_dir_,
                                      "--socket",   socket_,  "--log-level", "debug"};
+    argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
     auto args = c_argv(argv);
     execv(args[0], args.data());
     _exit(127);

@@ -30,7 +30,10 @@ CommandResult run_command(const std::vector<std::string>& argv,
 // One `shoal daemon` process.
 class DaemonProcess {
  public:
-  DaemonProcess(std::string data_dir, std::string socket_path, std::string log_file);
+  // `extra_args` follow the data dir, socket and log level on the command line; the default
+  // runs tasks with the hollow executor (tests that want containers pass --executor=runc).
+  DaemonProcess(std::string data_dir, std::string socket_path, std::string log_file,
+                std::vector<std::string> extra_args = {"--executor=hollow"});
   ~DaemonProcess();  // stop() if still running
   DaemonProcess(const DaemonProcess&) = delete;
   DaemonProcess& operator=(const DaemonProcess&) = delete;
@@ -54,6 +57,7 @@ class DaemonProcess {
 
  private:
   std::string data_dir_, socket_, log_file_;
+  std::vector<std::string> extra_args_;
   pid_t pid_ = -1;
   int status_ = 0;
 };
