@@ -23,6 +23,7 @@ Status build_interfaces(RouteSocket& host, RouteSocket& inside, const UniqueFd& 
       made = host.create_veth(veth);
     }
     SHOAL_RETURN_IF_ERROR(made);
+    SHOAL_RETURN_IF_ERROR(inside.set_up(i.name));
     SHOAL_RETURN_IF_ERROR(inside.add_address(i.name, i.address));
   }
   if (const InterfaceRecord* d = record.default_interface()) {
@@ -69,7 +70,7 @@ Status build_sandbox(RouteSocket& host, const SandboxRecord& record) {
     return build_interfaces(host, inside, ns, record);
   }();
   if (!status.is_ok()) {
-    Status undone = remove_sandbox(host, record);
+    Status undone = remove_sandbox(host, record, /*delete_links=*/false);
     if (!undone.is_ok()) {
       return error(status.code(), "{} (and undoing it: {})", status.message(), undone.message());
     }
@@ -77,14 +78,13 @@ Status build_sandbox(RouteSocket& host, const SandboxRecord& record) {
   return status;
 }
 
-Status remove_sandbox(RouteSocket& host, const SandboxRecord& record) {
-  Status first;
+Status remove_sandbox(RouteSocket& host, const SandboxRecord& record, bool delete_links) {
+  Status first = remove_netns(record.netns_path);
+  if (!delete_links) return first;
   for (auto it = record.interfaces.rbegin(); it != record.interfaces.rend(); ++it) {
     Status s = host.delete_link(it->host_veth);
     if (first.is_ok()) first = s;
   }
-  Status s = remove_netns(record.netns_path);
-  if (first.is_ok()) first = s;
   return first;
 }
 

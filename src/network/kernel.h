@@ -29,9 +29,13 @@ Status remove_bridge(RouteSocket& host, std::string_view name);
 // Errors: kInternal (nothing of the sandbox is left then).
 Status build_sandbox(RouteSocket& host, const SandboxRecord& record);
 
-// Removes the sandbox's host veths (their peers go with them) and its namespace. Idempotent.
+// Removes the sandbox's namespace (unmount, unlink). The kernel then destroys it with the
+// veth pairs in it, asynchronously and batched with other namespaces (deleting each veth
+// here would wait for an RCU grace period per link: tens of milliseconds on a busy host),
+// once no process is left in it. With `delete_links`, host veths that still exist are also
+// deleted (a namespace that some process still holds: recovery removes those). Idempotent.
 // Errors: kInternal for a link or mount that could not be removed.
-Status remove_sandbox(RouteSocket& host, const SandboxRecord& record);
+Status remove_sandbox(RouteSocket& host, const SandboxRecord& record, bool delete_links);
 
 // True when the sandbox's namespace is bound and every host veth exists.
 bool sandbox_intact(RouteSocket& host, const SandboxRecord& record);

@@ -128,7 +128,7 @@ Status RouteSocket::create_veth(const VethConfig& config) {
   rtnl_link_set_name(peer, config.peer_name.c_str());
   rtnl_link_set_mtu(peer, config.mtu);
   rtnl_link_set_ns_fd(peer, config.peer_netns_fd);
-  rtnl_link_set_flags(peer, IFF_UP);
+  // Not IFF_UP here: the kernel refuses the peer's flags together with a namespace change.
   rtnl_link_put(peer);
   int err = rtnl_link_add(sock_, link, NLM_F_CREATE | NLM_F_EXCL);
   rtnl_link_veth_release(link);

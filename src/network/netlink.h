@@ -51,7 +51,7 @@ class RouteSocket {
   // kInternal for any other refusal.
   Status create_bridge(const BridgeConfig& config);
 
-  // Creates a veth pair in one call: the host end up on `master_index`, the peer up in
+  // Creates a veth pair in one call: the host end up on `master_index`, the peer (down) in
   // the namespace of `peer_netns_fd` under `peer_name`.
   // Errors: kAlreadyExists when the host name is taken; kInternal otherwise.
   Status create_veth(const VethConfig& config);

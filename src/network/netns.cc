@@ -3,14 +3,15 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sched.h>
+#include <spdlog/spdlog.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
-#include <thread>
 
 namespace shoal::network {
 
@@ -21,13 +22,25 @@ Status errno_status(std::string_view what, const std::filesystem::path& path, in
                std::strerror(err));
 }
 
-// Runs `fn` on a fresh thread and returns its result (the thread's namespace changes die
-// with it).
-template <class Fn>
-auto on_helper_thread(Fn fn) -> decltype(fn()) {
-  std::optional<decltype(fn())> result;
-  std::thread([&] { result.emplace(fn()); }).join();
-  return std::move(*result);
+// Runs `fn` with the calling thread switched to another network namespace by `enter` (an
+// unshare or a setns), then switches the thread back. A thread that cannot get back cannot
+// be used safely any more (sockets it opens would land in the wrong namespace): that aborts.
+template <class Enter, class Fn>
+auto in_other_netns(Enter enter, Fn fn) -> decltype(fn()) {
+  int home = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (home < 0) return errno_status("open", "/proc/thread-self/ns/net", errno);
+  if (Status entered = enter(); !entered.is_ok()) {
+    ::close(home);
+    return entered;
+  }
+  auto result = fn();
+  if (::setns(home, CLONE_NEWNET) != 0) {
+    spdlog::critical("network: cannot return to the daemon's network namespace: {}",
+                     std::strerror(errno));
+    std::abort();
+  }
+  ::close(home);
+  return result;
 }
 
 // In the new namespace: binds it at `path`, opens a socket, sets lo up.
@@ -66,20 +79,24 @@ Result<RouteSocket> create_netns(const std::filesystem::path& path) {
     return errno_status("create", path, errno);
   }
   ::close(fd);
-  auto sock = on_helper_thread([&]() -> Result<RouteSocket> {
-    if (::unshare(CLONE_NEWNET) != 0) return errno_status("unshare for", path, errno);
-    return bind_and_open(path);
-  });
+  auto sock = in_other_netns(
+      [&] {
+        if (::unshare(CLONE_NEWNET) != 0) return errno_status("unshare for", path, errno);
+        return Status::ok();
+      },
+      [&] { return bind_and_open(path); });
   if (!sock.is_ok()) ::unlink(path.c_str());
   return sock;
 }
 
 Result<RouteSocket> enter_netns(const std::filesystem::path& path) {
   SHOAL_ASSIGN_OR_RETURN(UniqueFd ns, open_netns(path));
-  return on_helper_thread([&]() -> Result<RouteSocket> {
-    if (::setns(ns.get(), CLONE_NEWNET) != 0) return errno_status("setns", path, errno);
-    return RouteSocket::open();
-  });
+  return in_other_netns(
+      [&] {
+        if (::setns(ns.get(), CLONE_NEWNET) != 0) return errno_status("setns", path, errno);
+        return Status::ok();
+      },
+      [] { return RouteSocket::open(); });
 }
 
 Result<UniqueFd> open_netns(const std::filesystem::path& path) {

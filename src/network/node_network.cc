@@ -56,7 +56,7 @@ class NodeNetwork final : public Attacher {
   }
 
   Result<Sandbox> attach(const api::Task& task) override;
-  Status detach(std::string_view task_id) override;
+  Status detach(std::string_view task_id) override { return remove(task_id, false); }
   Status recover(const std::vector<std::string>& live_task_ids) override;
 
  private:
@@ -78,6 +78,8 @@ class NodeNetwork final : public Attacher {
   // Releases the bridges of the first `count` interfaces. REQUIRES: bridge_mu_ held.
   Status release_bridges_locked(RouteSocket& host, const SandboxRecord& record, size_t count);
   Result<Sandbox> build(RouteSocket& host, const SandboxRecord& record);
+  // detach(); with `purge`, also deletes host veths whose namespace some process still holds.
+  Status remove(std::string_view task_id, bool purge);
   Status sync_rules(bool force = false);
   Status remove_strays(RouteSocket& host);
 
@@ -232,7 +234,7 @@ Result<Sandbox> NodeNetwork::build(RouteSocket& host, const SandboxRecord& recor
       entries_[record.task_id].ready = false;
     }
     (void)sync_rules();
-    (void)remove_sandbox(host, record);
+    (void)remove_sandbox(host, record, /*delete_links=*/false);
     (void)release_bridges(host, record);
     (void)remove_record(records_dir_, record.task_id);
     return status;
@@ -257,7 +259,7 @@ Result<Sandbox> NodeNetwork::attach(const api::Task& task) {
   return sandbox;
 }
 
-Status NodeNetwork::detach(std::string_view task_id) {
+Status NodeNetwork::remove(std::string_view task_id, bool purge) {
   SHOAL_ASSIGN_OR_RETURN(RouteSocket host, RouteSocket::open());
   std::optional<SandboxRecord> record;
   {
@@ -270,7 +272,7 @@ Status NodeNetwork::detach(std::string_view task_id) {
   }
   if (!record) return remove_netns(netns_dir_ / std::string(task_id));
   SHOAL_RETURN_IF_ERROR(sync_rules());
-  SHOAL_RETURN_IF_ERROR(remove_sandbox(host, *record));
+  SHOAL_RETURN_IF_ERROR(remove_sandbox(host, *record, purge));
   Status bridges = release_bridges(host, *record);
   SHOAL_RETURN_IF_ERROR(remove_record(records_dir_, task_id));
   unreserve(*record);
@@ -345,7 +347,7 @@ Status NodeNetwork::recover(const std::vector<std::string>& live_task_ids) {
     if (live.contains(record.task_id)) {
       spdlog::warn("network: sandbox of live task {} is incomplete; removing it", record.task_id);
     }
-    Status s = detach(record.task_id);
+    Status s = remove(record.task_id, /*purge=*/true);
     if (first.is_ok()) first = s;
   }
   Status strays = remove_strays(host);
