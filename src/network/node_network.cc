@@ -181,6 +181,11 @@ Status NodeNetwork::acquire_bridges(RouteSocket& host, const SandboxRecord& reco
   std::lock_guard lock(bridge_mu_);
   for (size_t n = 0; n < record.interfaces.size(); ++n) {
     const InterfaceRecord& i = record.interfaces[n];
+    auto users = bridge_users_.find(i.bridge);
+    if (users != bridge_users_.end() && users->second > 0) {
+      ++users->second;  // made by its first user
+      continue;
+    }
     Status made = ensure_bridge(host, i);
     if (!made.is_ok()) {
       if (!bridge_users_.contains(i.bridge)) (void)remove_bridge(host, i.bridge);
