@@ -125,14 +125,14 @@ std::multiset<std::string> NetworkTest::bodies(const std::string& url, int n) {
   return out;
 }
 
-std::string NetworkTest::host_address() {
+std::string host_address() {
   ifaddrs* list = nullptr;
   if (getifaddrs(&list) != 0) return "";
   std::string out;
   for (ifaddrs* a = list; a != nullptr && out.empty(); a = a->ifa_next) {
     if (a->ifa_addr == nullptr || a->ifa_addr->sa_family != AF_INET) continue;
     std::string name = a->ifa_name;
-    if (name == "lo" || name.starts_with(kTestBridgePrefix) || name == kTestDefaultBridge) continue;
+    if (name == "lo" || name.starts_with("sh") || name.starts_with("sv")) continue;
     char text[INET_ADDRSTRLEN] = {};
     inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr, text, sizeof text);
     out = text;

@@ -25,6 +25,10 @@ inline constexpr const char* kTestTable = "shoal_it";
 inline constexpr const char* kTestBridgePrefix = "shi";
 inline constexpr const char* kTestDefaultBridge = "shoalit0";
 
+// The host's first IPv4 address on a link that is not loopback nor made by shoal (bridges,
+// veths); "" when there is none.
+std::string host_address();
+
 // A process killed (SIGKILL) and reaped on destruction.
 class Background {
  public:
@@ -64,8 +68,6 @@ class NetworkTest : public ::testing::Test {
   static std::string curl(const std::string& url);
   // Bodies seen over `n` requests.
   static std::multiset<std::string> bodies(const std::string& url, int n);
-  // The host's first IPv4 address on a link that is not loopback nor one of the test's.
-  static std::string host_address();
   // What the node network left on the host: netns files and mounts under the data dir,
   // links of the test's names, the nft table. Empty when nothing is left.
   std::string leftovers(const std::vector<std::string>& task_ids) const;
