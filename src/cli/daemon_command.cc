@@ -65,6 +65,9 @@ void add_daemon_command(CLI::App& app, int* exit_code) {
                   "What runs tasks: hollow (no containers; tasks walk their lifecycle at once)")
       ->check(CLI::IsMember({"hollow"}))
       ->capture_default_str();
+  cmd->add_option("--insecure-registry", flags->daemon.insecure_registries,
+                  "A registry (host or host:port) to pull from over plain http; repeatable "
+                  "(localhost and 127.0.0.0/8 always are)");
   cmd->add_option("--log-level", flags->log_level, "Log level")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();

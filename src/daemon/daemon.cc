@@ -20,6 +20,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "http/unix_listener.h"
+#include "runtime/image/image_store.h"
 #include "shoal/version.h"
 #include "store/datastore/sqlite.h"
 #include "store/store.h"
@@ -54,6 +55,8 @@ Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {}
 
 Daemon::~Daemon() { stop(); }
 
+runtime::image::ImageSource& Daemon::image_source() { return *images_; }
+
 Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& options) {
   std::unique_ptr<Daemon> d(new Daemon(options));
   if (Status st = d->init(); !st.is_ok()) {
@@ -80,6 +83,11 @@ Status Daemon::init() {
   ids_ = std::make_unique<IdGenerator>();
   SHOAL_ASSIGN_OR_RETURN(auto datastore, store::SqliteDatastore::open(data));
   SHOAL_ASSIGN_OR_RETURN(store_, store::Store::open(std::move(datastore), clock_));
+  runtime::image::ImageStoreOptions image_options;
+  image_options.root = std::filesystem::path(data) / "images";
+  image_options.registry.insecure_registries = options_.insecure_registries;
+  image_options.clock = clock_;
+  SHOAL_ASSIGN_OR_RETURN(images_, runtime::image::ImageStore::open(std::move(image_options)));
 
   SHOAL_ASSIGN_OR_RETURN(executor_, agent::make_executor(options_.executor));
   SHOAL_ASSIGN_OR_RETURN(auto description, agent::describe_host());
@@ -95,7 +103,7 @@ Status Daemon::init() {
                   return manager::controlapi::swarm_ping_state(*node_);
                 }}));
   SHOAL_RETURN_IF_ERROR(http::engine::register_engine_routes(
-      *router, {.control = control_.get(), .version = kVersion}));
+      *router, {.control = control_.get(), .version = kVersion, .images = images_.get()}));
 
   SHOAL_ASSIGN_OR_RETURN(auto listener, http::UnixListener::open(sock, kSocketMode));
   server_ = std::make_unique<http::Server>(
@@ -117,6 +125,7 @@ void Daemon::stop() {
   control_.reset();
   node_.reset();
   executor_.reset();
+  images_.reset();
   if (store_) store_->close();
   store_.reset();
   socket_lock_.reset();

@@ -4,7 +4,8 @@
 //   1. create <data-dir> (0700) and the socket's directory (0755) as needed;
 //   2. lock <data-dir>/shoal.lock, then <socket>.lock (LockFile): a second daemon on the
 //      same data dir or socket fails here, naming the holder's pid and the lock path;
-//   3. open the store on <data-dir> (SQLite datastore, store.db);
+//   3. open the store on <data-dir> (SQLite datastore, store.db) and the image store on
+//      <data-dir>/images;
 //   4. make the executor (--executor) and restore the swarm membership saved in the data
 //      dir (SwarmNode): a member starts its manager role and agent again;
 //   5. register the API routes and bind the unix socket (mode 0660). Holding the socket
@@ -22,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/id.h"
 #include "common/status.h"
@@ -40,6 +42,10 @@ class Executor;
 namespace shoal::manager::controlapi {
 class Context;
 }
+namespace shoal::runtime::image {
+class ImageSource;
+class ImageStore;
+}
 
 namespace shoal::daemon {
 
@@ -49,6 +55,9 @@ struct DaemonOptions {
   size_t io_threads = 2;
   // What runs tasks: "hollow" (no containers) until the runc executor lands.
   std::string executor = "hollow";
+  // Registries (host or host:port) pulled from over plain http (--insecure-registry);
+  // localhost and 127.0.0.0/8 always are.
+  std::vector<std::string> insecure_registries;
 };
 
 class SwarmNode;
@@ -70,6 +79,9 @@ class Daemon {
 
   const DaemonOptions& options() const { return options_; }
   store::Store& store() { return *store_; }
+  // The node's images (<data-dir>/images), for the container runtime: it sees the
+  // ImageSource seam only. Valid from a successful start() until stop().
+  runtime::image::ImageSource& image_source();
 
 
  private:
@@ -83,6 +95,7 @@ class Daemon {
   std::shared_ptr<const Clock> clock_;
   std::unique_ptr<IdGenerator> ids_;
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<runtime::image::ImageStore> images_;
   std::unique_ptr<agent::Executor> executor_;
   std::unique_ptr<SwarmNode> node_;
   std::unique_ptr<manager::controlapi::Context> control_;

@@ -14,5 +14,6 @@ Status register_config_routes(Router& router, const EngineDeps& deps);
 Status register_network_routes(Router& router, const EngineDeps& deps);
 Status register_info_routes(Router& router, const EngineDeps& deps);
 Status register_distribution_routes(Router& router, const EngineDeps& deps);
+Status register_image_routes(Router& router, const EngineDeps& deps);
 
 }  // namespace shoal::http::engine

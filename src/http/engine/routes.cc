@@ -15,6 +15,7 @@ Status register_engine_routes(Router& router, const EngineDeps& deps) {
   SHOAL_RETURN_IF_ERROR(register_config_routes(router, deps));
   SHOAL_RETURN_IF_ERROR(register_network_routes(router, deps));
   SHOAL_RETURN_IF_ERROR(register_info_routes(router, deps));
+  if (deps.images != nullptr) SHOAL_RETURN_IF_ERROR(register_image_routes(router, deps));
   return register_distribution_routes(router, deps);
 }
 

@@ -1,6 +1,7 @@
 // The Docker Engine API's swarm routes (API v1.41), mapped onto the control API
 // (src/manager/controlapi): /swarm, /nodes, /services, /tasks, /secrets, /configs,
-// /networks, /info and /distribution. One file per resource registers its routes
+// /networks, /info and /distribution; and, given an image store, the image routes
+// (image_routes.h: /images/...). One file per resource registers its routes
 // (swarm_routes.cc, node_routes.cc, ...); each handler parses the query and body the way
 // moby does, calls one control API function, and writes Docker's status code and JSON.
 //
@@ -20,6 +21,10 @@
 #include "http/router.h"
 #include "manager/controlapi/context.h"
 
+namespace shoal::runtime::image {
+class ImageStore;
+}
+
 namespace shoal::http::engine {
 
 struct EngineDeps {
@@ -27,6 +32,9 @@ struct EngineDeps {
   manager::controlapi::Context* control = nullptr;
   // shoal's version (Info.ServerVersion).
   std::string version;
+  // Optional; must outlive the router. The image routes (image_routes.h) are served when
+  // set; without it /distribution answers every name as a registry that does not know it.
+  runtime::image::ImageStore* images = nullptr;
 };
 
 // Registers every route listed above. Errors as Router::add() (a duplicate route).
