@@ -9,6 +9,7 @@
 #include "runtime/image/content_store.h"
 #include "runtime/image/digest.h"
 #include "runtime/image/layer_unpack.h"
+#include "runtime/image/layer_writer.h"
 #include "runtime/image/reference.h"
 
 namespace shoal::runtime::image {
@@ -17,53 +18,30 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kExtractFlags = ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                              ARCHIVE_EXTRACT_SECURE_NODOTDOT;
-
 Status invalid(std::string_view why) { return error(Code::kInvalidArgument, "invalid archive: {}", why); }
 
 struct ReadFree {
   void operator()(archive* a) const { archive_read_free(a); }
 };
-struct WriteFree {
-  void operator()(archive* a) const { archive_write_free(a); }
-};
-
 Status extract(archive* in, const fs::path& dir) {
-  std::unique_ptr<archive, WriteFree> disk(archive_write_disk_new());
-  archive_write_disk_set_options(disk.get(), kExtractFlags);
-  std::string root = fs::canonical(dir).string();
+  SHOAL_ASSIGN_OR_RETURN(LayerWriter writer, LayerWriter::open(dir));
   archive_entry* entry = nullptr;
   int r;
   while ((r = archive_read_next_header(in, &entry)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
     const char* name = archive_entry_pathname(entry);
     std::optional<std::string> rel = clean_layer_path(name ? name : "");
     if (!rel) return invalid(fmt::format("path {} leaves the archive", name));
-    if (rel->empty()) continue;
     auto type = archive_entry_filetype(entry);
-    if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) continue;
-    if (archive_entry_hardlink(entry) != nullptr) continue;  // not used by image archives
-    archive_entry_set_pathname(entry, (root + "/" + *rel).c_str());
-    archive_entry_set_perm(entry, type == AE_IFDIR ? 0755 : 0644);
-    if (archive_write_header(disk.get(), entry) < ARCHIVE_WARN) {
-      return invalid(fmt::format("{}: {}", *rel, archive_error_string(disk.get())));
+    bool wanted = type == AE_IFREG || type == AE_IFDIR || type == AE_IFLNK;
+    if (rel->empty() || !wanted || archive_entry_hardlink(entry) != nullptr) continue;
+    Status st = writer.write(in, entry, *rel);
+    if (!st.is_ok()) {
+      if (st.code() != Code::kInvalidArgument) return st;
+      return invalid(st.message().substr(st.message().starts_with("invalid layer: ") ? 15 : 0));
     }
-    const void* block = nullptr;
-    size_t len = 0;
-    la_int64_t offset = 0;
-    while (type == AE_IFREG && (r = archive_read_data_block(in, &block, &len, &offset)) == ARCHIVE_OK) {
-      if (archive_write_data_block(disk.get(), block, len, offset) < ARCHIVE_WARN) {
-        return error(Code::kInternal, "extracting archive: {}: {}", *rel, archive_error_string(disk.get()));
-      }
-    }
-    if (type == AE_IFREG && r != ARCHIVE_EOF) return invalid(archive_error_string(in));
-    archive_write_finish_entry(disk.get());
   }
   if (r != ARCHIVE_EOF) return invalid(archive_error_string(in));
-  if (archive_write_close(disk.get()) != ARCHIVE_OK) {
-    return error(Code::kInternal, "extracting archive: {}", archive_error_string(disk.get()));
-  }
-  return Status::ok();
+  return writer.finish();
 }
 
 std::unique_ptr<archive, ReadFree> tar_reader() {

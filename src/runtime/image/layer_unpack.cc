@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "runtime/image/digest.h"
+#include "runtime/image/layer_writer.h"
 
 namespace shoal::runtime::image {
 namespace fs = std::filesystem;
@@ -23,21 +23,10 @@ constexpr size_t kBufferSize = 256 * 1024;
 constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kWhiteoutMeta = ".wh..wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
-constexpr int kDiskFlags = ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME |
-                           ARCHIVE_EXTRACT_XATTR |
-                           ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT;
-
 struct ReadFree {
   void operator()(archive* a) const { archive_read_free(a); }
 };
-struct WriteFree {
-  void operator()(archive* a) const { archive_write_free(a); }
-};
-struct EntryFree {
-  void operator()(archive_entry* e) const { archive_entry_free(e); }
-};
 using ReadArchive = std::unique_ptr<archive, ReadFree>;
-using WriteArchive = std::unique_ptr<archive, WriteFree>;
 
 // The source file's bytes, hashed as libarchive reads them.
 struct SourceReader {
@@ -97,33 +86,26 @@ Status io_status(archive* a, std::string_view what, std::string_view path) {
   return error(Code::kInvalidArgument, "invalid layer: {} {}: {}", what, path, text);
 }
 
-// One unpack: the readers, the disk writer and what the entries asked for.
+// One unpack: the readers, the writer and what the entries asked for.
 class Unpacker {
  public:
-  Unpacker(fs::path root) : root_(std::move(root)) {}
+  explicit Unpacker(LayerWriter writer) : writer_(std::move(writer)) {}
   ~Unpacker() {
     if (source_.fd >= 0) ::close(source_.fd);
   }
 
   Status open(const fs::path& source);
   Status extract_all();
-  Status finish();  // drains the streams, applies opaque markers
+  Status finish();  // drains the streams, applies opaque markers and directory attributes
   UnpackedLayer result() { return {stream_.hash.digest(), source_.hash.digest(), size_}; }
 
  private:
   Status extract(archive_entry* entry);
-  Status write(archive_entry* entry, const std::string& rel);
-  Status whiteout(archive_entry* entry, const std::string& dir, std::string_view name);
-  Status mark_opaque(const std::string& rel);
-  std::string abs(const std::string& rel) const {
-    return rel.empty() ? root_.string() : root_.string() + "/" + rel;
-  }
 
-  fs::path root_;
+  LayerWriter writer_;
   SourceReader source_;
   StreamReader stream_;
   ReadArchive raw_, tar_;
-  WriteArchive disk_;
   std::vector<std::string> opaque_;
   int64_t size_ = 0;
 };
@@ -151,8 +133,6 @@ Status Unpacker::open(const fs::path& source) {
       ARCHIVE_OK) {
     return io_status(tar_.get(), "reading tar", source.string());
   }
-  disk_.reset(archive_write_disk_new());
-  archive_write_disk_set_options(disk_.get(), kDiskFlags);
   return Status::ok();
 }
 
@@ -160,14 +140,10 @@ Status Unpacker::extract_all() {
   while (true) {
     archive_entry* entry = nullptr;
     int r = archive_read_next_header(tar_.get(), &entry);
-    if (r == ARCHIVE_EOF) break;
+    if (r == ARCHIVE_EOF) return Status::ok();
     if (r < ARCHIVE_WARN) return io_status(tar_.get(), "reading tar", "stream");
     SHOAL_RETURN_IF_ERROR(extract(entry));
   }
-  if (archive_write_close(disk_.get()) != ARCHIVE_OK) {
-    return io_status(disk_.get(), "finishing", root_.string());
-  }
-  return Status::ok();
 }
 
 Status Unpacker::extract(archive_entry* entry) {
@@ -183,82 +159,26 @@ Status Unpacker::extract(archive_entry* entry) {
     return Status::ok();
   }
   if (base.starts_with(kWhiteoutMeta)) return Status::ok();
-  if (base.starts_with(kWhiteoutPrefix)) return whiteout(entry, dir, base.substr(kWhiteoutPrefix.size()));
+  if (base.starts_with(kWhiteoutPrefix)) {
+    std::string_view name = base.substr(kWhiteoutPrefix.size());
+    if (name.empty() || name == "." || name == "..") {
+      return error(Code::kInvalidArgument, "invalid layer: malformed whiteout {}", *rel);
+    }
+    return writer_.whiteout(dir.empty() ? std::string(name) : dir + "/" + std::string(name),
+                            static_cast<uid_t>(archive_entry_uid(entry)),
+                            static_cast<gid_t>(archive_entry_gid(entry)));
+  }
+  std::string link_rel;
   if (const char* link = archive_entry_hardlink(entry)) {
     std::optional<std::string> target = clean_layer_path(link);
     if (!target || target->empty()) {
       return error(Code::kInvalidArgument, "invalid layer: hardlink {} to {} leaves the layer", *rel, link);
     }
-    archive_entry_set_hardlink(entry, abs(*target).c_str());
+    link_rel = *target;
   } else if (archive_entry_filetype(entry) == AE_IFREG) {
     size_ += archive_entry_size(entry);
   }
-  return write(entry, *rel);
-}
-
-Status Unpacker::write(archive_entry* entry, const std::string& rel) {
-  archive_entry_set_pathname(entry, abs(rel).c_str());
-  int r = archive_write_header(disk_.get(), entry);
-  if (r == ARCHIVE_WARN) {
-    spdlog::debug("unpacking layer: {}: {}", rel, archive_error_string(disk_.get()));
-  } else if (r != ARCHIVE_OK) {
-    return io_status(disk_.get(), "writing", rel);
-  }
-  if (archive_entry_size(entry) > 0 && archive_entry_filetype(entry) == AE_IFREG) {
-    const void* block = nullptr;
-    size_t len = 0;
-    la_int64_t offset = 0;
-    while ((r = archive_read_data_block(tar_.get(), &block, &len, &offset)) == ARCHIVE_OK) {
-      if (archive_write_data_block(disk_.get(), block, len, offset) < ARCHIVE_WARN) {
-        return io_status(disk_.get(), "writing", rel);
-      }
-    }
-    if (r != ARCHIVE_EOF) return io_status(tar_.get(), "reading", rel);
-  }
-  if (archive_write_finish_entry(disk_.get()) < ARCHIVE_WARN) {
-    return io_status(disk_.get(), "writing", rel);
-  }
-  return Status::ok();
-}
-
-Status Unpacker::whiteout(archive_entry* entry, const std::string& dir, std::string_view name) {
-  if (name.empty() || name == "." || name == "..") {
-    return error(Code::kInvalidArgument, "invalid layer: malformed whiteout in {}/", dir);
-  }
-  std::unique_ptr<archive_entry, EntryFree> w(archive_entry_new());
-  archive_entry_set_filetype(w.get(), AE_IFCHR);
-  archive_entry_set_perm(w.get(), 0);
-  archive_entry_set_rdev(w.get(), 0);
-  archive_entry_set_uid(w.get(), archive_entry_uid(entry));
-  archive_entry_set_gid(w.get(), archive_entry_gid(entry));
-  archive_entry_set_mtime(w.get(), archive_entry_mtime(entry), 0);
-  std::string rel = dir.empty() ? std::string(name) : dir + "/" + std::string(name);
-  return write(w.get(), rel);
-}
-
-// Sets trusted.overlay.opaque=y on root/rel, creating it (0755) when missing. Every
-// component must be a real directory: a symlink is never followed.
-Status Unpacker::mark_opaque(const std::string& rel) {
-  std::string path = root_.string();
-  size_t pos = 0;
-  while (pos < rel.size()) {
-    size_t next = rel.find('/', pos);
-    if (next == std::string::npos) next = rel.size();
-    path += "/" + rel.substr(pos, next - pos);
-    pos = next + 1;
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0) {
-      if (errno != ENOENT || ::mkdir(path.c_str(), 0755) != 0) {
-        return error(Code::kInternal, "unpacking layer: {}: {}", path, std::strerror(errno));
-      }
-    } else if (!S_ISDIR(st.st_mode)) {
-      return error(Code::kInvalidArgument, "invalid layer: opaque marker in {}, not a directory", rel);
-    }
-  }
-  if (::lsetxattr(path.c_str(), "trusted.overlay.opaque", "y", 1, 0) != 0) {
-    return error(Code::kInternal, "cannot mark {} opaque: {}", path, std::strerror(errno));
-  }
-  return Status::ok();
+  return writer_.write(tar_.get(), entry, *rel, link_rel);
 }
 
 Status Unpacker::finish() {
@@ -271,11 +191,8 @@ Status Unpacker::finish() {
   while ((m = source_.next()) > 0) {
   }
   if (m < 0) return error(Code::kInternal, "reading layer: {}", std::strerror(errno));
-  for (const auto& dir : opaque_) SHOAL_RETURN_IF_ERROR(mark_opaque(dir));
-  if (::chmod(root_.c_str(), 0755) != 0) {
-    return error(Code::kInternal, "unpacking layer: chmod {}: {}", root_.string(), std::strerror(errno));
-  }
-  return Status::ok();
+  for (const auto& dir : opaque_) SHOAL_RETURN_IF_ERROR(writer_.mark_opaque(dir));
+  return writer_.finish();
 }
 
 Status check_digest(std::string_view expected, const std::string& actual) {
@@ -372,14 +289,15 @@ Result<UnpackedLayer> unpack_layer(const fs::path& source, const fs::path& stagi
     return error(Code::kInternal, "cannot create a directory in {}: {}", staging.string(), std::strerror(errno));
   }
   fs::path tmp(templ);
-  std::error_code ec;
-  fs::path root = fs::canonical(tmp, ec);  // no symlink above the layer's own entries
-  if (ec) root = tmp;
   auto unpacked = [&]() -> Result<UnpackedLayer> {
-    Unpacker u(root);
+    SHOAL_ASSIGN_OR_RETURN(LayerWriter writer, LayerWriter::open(tmp));
+    Unpacker u(std::move(writer));
     SHOAL_RETURN_IF_ERROR(u.open(source));
     SHOAL_RETURN_IF_ERROR(u.extract_all());
     SHOAL_RETURN_IF_ERROR(u.finish());
+    if (::chmod(tmp.c_str(), 0755) != 0) {
+      return error(Code::kInternal, "unpacking layer: chmod {}: {}", tmp.string(), std::strerror(errno));
+    }
     UnpackedLayer out = u.result();
     if (!expect.diff_id.empty() && expect.diff_id != out.diff_id) {
       return check_digest(expect.diff_id, out.diff_id);

@@ -1,5 +1,6 @@
 // Unpacking one image layer (a tar stream, plain or compressed: gzip, zstd, xz, bzip2)
-// into a directory that overlayfs can use as a lower layer, with libarchive.
+// into a directory that overlayfs can use as a lower layer; libarchive reads and
+// decompresses the stream.
 //
 // What lands on disk: regular files, directories, symlinks (targets kept as written, also
 // absolute or escaping ones: they are links for the container, never followed here),
@@ -11,8 +12,9 @@
 //
 // Refused (kInvalidArgument "invalid layer: ..."): an entry or hardlink target whose path,
 // cleaned lexically as Docker does, leaves the layer ("../x"), and any entry whose
-// destination would pass through a symlink made by an earlier entry (libarchive's
-// SECURE_SYMLINKS): a layer cannot write outside its directory.
+// destination would pass through a symlink (or a non-directory) made by an earlier entry:
+// the files are written by LayerWriter (layer_writer.h), which never follows a symlink, so
+// a layer cannot write outside its directory.
 //
 // All or nothing: entries go into a fresh directory under `staging`, which is renamed to
 // `dest` only when the whole stream was read and both digests match; on any failure it is

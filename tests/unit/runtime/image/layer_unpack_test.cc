@@ -148,6 +148,32 @@ TEST_F(LayerUnpackTest, PathTraversalIsRefusedAndLeavesNothing) {
   }
 }
 
+TEST_F(LayerUnpackTest, DirectoryAttributesComeLast) {
+  TarBuilder(tar_.string()).dir("ro", 0555, 7, 8).file("ro/inside", "x", 0400).fifo("ro/pipe");
+  auto r = unpack();
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  struct stat st {};
+  ASSERT_EQ(::lstat((dest_ / "ro").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0555u);
+  EXPECT_EQ(st.st_uid, 7u);
+  EXPECT_EQ(st.st_mtime, 1704067200);  // set after its children were written
+  ASSERT_EQ(::lstat((dest_ / "ro/pipe").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+  EXPECT_EQ(st.st_mode & 07777, 0640u);
+  EXPECT_EQ(read_text(dest_ / "ro/inside"), "x");
+}
+
+TEST_F(LayerUnpackTest, AHardlinkToASymlinkIsNoWayOut) {
+  fs::path outside = dir_ / "outside";
+  fs::create_directories(outside);
+  TarBuilder(tar_.string()).symlink("s", outside.string()).hardlink("h", "s").file("h/evil", "x");
+  auto r = unpack();
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << r.status().to_string();
+  expect_nothing_left();
+  EXPECT_TRUE(is_empty_dir(outside));
+}
+
 TEST_F(LayerUnpackTest, LaterEntriesReplaceEarlierOnes) {
   TarBuilder(tar_.string()).file("a", "1").file("a", "2").file("b", "x").symlink("b", "a").dir("d").dir("d", 0700);
   auto r = unpack();

@@ -49,6 +49,7 @@ class TarBuilder {
     archive_entry_set_size(e, 0);
     return simple(e);
   }
+  TarBuilder& fifo(const std::string& name) { return simple(entry(name, AE_IFIFO, 0640, 0, 0)); }
   void close() {
     if (a_ == nullptr) return;
     archive_write_close(a_);
