@@ -63,18 +63,20 @@ CommitOutcome commit_plan(store::Store& store, const Plan& plan) {
     service_version = written_at;
   }
 
-  std::vector<Unit> units = plan.units();
-  if (units.empty()) return out;
+  bool any = false;
   Status s = store.batch([&](store::Batch& batch) {
-    for (const Unit& unit : units) {
+    // Units are built one at a time: a plan of 100,000 creations is not copied whole.
+    plan.for_each_unit([&](Unit&& unit) {
+      any = true;
       Status unit_status = batch.update([&](store::WriteTxn& tx) {
         SHOAL_RETURN_IF_ERROR(check_service(tx, plan.service_id(), service_version));
         return apply_unit(tx, unit);
       });
       record(out, unit_status);
-    }
+    });
     return Status::ok();
   });
+  if (!any) return out;
   if (!s.is_ok() && out.error.is_ok() && !is_conflict(s)) out.error = s;
   if (!out.error.is_ok()) {
     spdlog::warn("orchestrator: committing the plan for service {} failed: {}", plan.service_id(),

@@ -10,16 +10,22 @@
 
 namespace shoal::manager::orchestrator {
 
-namespace {
-
-// A task change an orchestrator must look at: it appeared or went, its desired state or
-// node changed, or it crossed `running` (came up, or ended).
-bool task_change_matters(const api::Task* old, const api::Task* now) {
+bool task_change_matters(const api::Task* old, const api::Task* now, bool updating) {
   if (old == nullptr || now == nullptr) return true;
-  if (old->DesiredState != now->DesiredState || old->NodeID != now->NodeID) return true;
+  if (old->DesiredState != now->DesiredState) return true;
+  if (old->NodeID != now->NodeID && !old->NodeID.empty()) return true;
+  if (api::is_terminal(old->Status.State) != api::is_terminal(now->Status.State)) return true;
   bool was_up = old->Status.State >= api::TaskState::kRunning;
   bool is_up = now->Status.State >= api::TaskState::kRunning;
-  return was_up != is_up || api::is_terminal(old->Status.State) != api::is_terminal(now->Status.State);
+  return updating && was_up != is_up;
+}
+
+namespace {
+
+// The updater has work while an update or a rollback is under way (updater.h).
+bool update_in_progress(const api::Service& service) {
+  return service.UpdateStatus && (service.UpdateStatus->State == api::UpdateState::kUpdating ||
+                                  service.UpdateStatus->State == api::UpdateState::kRollbackStarted);
 }
 
 // A node change that may move tasks: availability, state, or anything constraints read.
@@ -76,10 +82,14 @@ store::WatchFilter ServiceOrchestrator::filter() const {
   return store::WatchFilter::of({store::Kind::kService, store::Kind::kTask, store::Kind::kNode});
 }
 
-void ServiceOrchestrator::on_snapshot(const store::ReadTxn&) {
+void ServiceOrchestrator::on_snapshot(const store::ReadTxn& snapshot) {
   all_dirty_ = true;
   dirty_.clear();
   dirty_nodes_.clear();
+  updating_.clear();
+  snapshot.for_each<api::Service>(store::by::All{}, [&](const std::shared_ptr<const api::Service>& s) {
+    if (handles(*s) && update_in_progress(*s)) updating_.insert(s->ID);
+  });
   // removed_ stays: a deleted service's tasks still need their desired state.
 }
 
@@ -91,10 +101,17 @@ void ServiceOrchestrator::on_event(const store::Event& event) {
         if (old != nullptr && handles(*old)) removed_.insert(old->ID);
         templates_.forget(std::string(event.id()));
         dirty_.erase(std::string(event.id()));
+        updating_.erase(std::string(event.id()));
         return;
       }
       const auto& service = event.new_as<api::Service>();
-      if (service != nullptr && handles(*service)) dirty_.insert(service->ID);
+      if (service == nullptr || !handles(*service)) return;
+      dirty_.insert(service->ID);
+      if (update_in_progress(*service)) {
+        updating_.insert(service->ID);
+      } else {
+        updating_.erase(service->ID);
+      }
       return;
     }
     case store::Kind::kTask:
@@ -113,13 +130,19 @@ void ServiceOrchestrator::on_event(const store::Event& event) {
 void ServiceOrchestrator::on_task_event(const store::Event& event) {
   const api::Task* old = event.old_as<api::Task>().get();
   const api::Task* now = event.new_as<api::Task>().get();
+  const std::string& service_id = (now != nullptr ? now : old)->ServiceID;
+  bool updating = updating_.contains(service_id);
   if (now == nullptr) {
     running_since_.erase(std::string(event.id()));
-  } else if (now->Status.State == api::TaskState::kRunning &&
+  } else if (updating && now->Status.State == api::TaskState::kRunning &&
              (old == nullptr || old->Status.State < api::TaskState::kRunning)) {
+    // Only an update's tasks are watched for failing within the monitor window.
     running_since_[now->ID] = now->Status.Timestamp;
+  } else if (old != nullptr && api::is_terminal(now->Status.State) &&
+             !api::is_terminal(old->Status.State) && !updating) {
+    running_since_.erase(now->ID);
   }
-  if (task_change_matters(old, now)) dirty_.insert((now != nullptr ? now : old)->ServiceID);
+  if (task_change_matters(old, now, updating)) dirty_.insert(service_id);
 }
 
 void ServiceOrchestrator::collect_work(const store::ReadTxn& snapshot) {
@@ -145,28 +168,58 @@ Plan ServiceOrchestrator::plan_service(const ServiceInputs& in) const {
   return plan_replicated(in);
 }
 
-std::vector<Plan> ServiceOrchestrator::plan_dirty(const store::ReadTxn& snapshot, Timestamp now) {
-  std::vector<Plan> plans;
-  NodeMap nodes = all_nodes(snapshot);
+void ServiceOrchestrator::read_dirty(const store::ReadTxn& snapshot, Timestamp now, Pass& pass) {
+  bool have_nodes = false;
   for (const std::string& id : dirty_) {
     auto service = snapshot.get<api::Service>(id);
     if (service == nullptr) {
       if (removed_.count(id) == 0) continue;
-      plans.push_back(plan_service_removal(id, snapshot.find<api::Task>(store::by::Service{id})));
+      pass.removals.emplace_back(id, snapshot.find<api::Task>(store::by::Service{id}));
       continue;
     }
-    if (!handles(*service)) continue;
-    ServiceInputs in;
+    if (!handles(*service)) continue;  // another family's (dirty from its task events)
+    if (!have_nodes) {
+      pass.nodes = all_nodes(snapshot);  // 10,000 nodes: only when some service needs them
+      have_nodes = true;
+    }
+    ServiceInputs& in = pass.services.emplace_back();
     in.service = service;
     in.tmpl = &templates_.get(*service);
     in.tasks = snapshot.find<api::Task>(store::by::Service{id});
-    in.nodes = &nodes;
+    in.nodes = &pass.nodes;
     in.running_since = &running_since_;
     in.now = now;
     in.ids = &ids_;
-    plans.push_back(plan_service(in));
   }
-  return plans;
+}
+
+void ServiceOrchestrator::plan_and_commit(Pass& pass, Timestamp now) {
+  // One service at a time: only one plan (up to a whole service's new tasks) in memory.
+  for (auto& [id, tasks] : pass.removals) {
+    commit(plan_service_removal(id, std::move(tasks)), now);
+  }
+  for (ServiceInputs& in : pass.services) {
+    Plan plan = plan_service(in);
+    in.tasks.clear();
+    commit(plan, now);
+  }
+}
+
+void ServiceOrchestrator::commit(const Plan& plan, Timestamp now) {
+  const std::string& id = plan.service_id();
+  follow_ups_.erase(id);
+  if (!plan.empty()) {
+    spdlog::debug("{}: service {}: {} new, {} changed, {} deleted tasks{}", name(), id,
+                  plan.creates(), plan.updates(), plan.deletes(),
+                  plan.service_update() ? ", service updated" : "");
+    CommitOutcome outcome = commit_plan(store_, plan);
+    if (!outcome.complete()) {
+      if (plan.service_version() == 0) removed_.insert(id);
+      follow_ups_[id] = outcome.error.is_ok() ? now : now + kRetryDelay;
+      return;
+    }
+  }
+  if (plan.next_follow_up()) follow_ups_[id] = *plan.next_follow_up();
 }
 
 std::optional<Timestamp> ServiceOrchestrator::next_follow_up() const {
@@ -187,31 +240,15 @@ std::optional<Timestamp> ServiceOrchestrator::tick(Timestamp now) {
     }
   }
   dirty_.insert(removed_.begin(), removed_.end());
-  std::vector<Plan> plans;
+  Pass pass;
   {
     store::ReadTxn snapshot = store_.view();
     collect_work(snapshot);
-    plans = plan_dirty(snapshot, now);
+    read_dirty(snapshot, now, pass);
   }
   dirty_.clear();
   removed_.clear();
-
-  for (const Plan& plan : plans) {
-    const std::string& id = plan.service_id();
-    follow_ups_.erase(id);
-    if (!plan.empty()) {
-      spdlog::debug("{}: service {}: {} new, {} changed, {} deleted tasks{}", name(), id,
-                    plan.creates(), plan.updates(), plan.deletes(),
-                    plan.service_update() ? ", service updated" : "");
-      CommitOutcome outcome = commit_plan(store_, plan);
-      if (!outcome.complete()) {
-        if (plan.service_version() == 0) removed_.insert(id);
-        follow_ups_[id] = outcome.error.is_ok() ? now : now + kRetryDelay;
-        continue;
-      }
-    }
-    if (plan.next_follow_up()) follow_ups_[id] = *plan.next_follow_up();
-  }
+  plan_and_commit(pass, now);
   return next_follow_up();
 }
 

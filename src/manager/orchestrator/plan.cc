@@ -85,6 +85,11 @@ void Plan::follow_up(Timestamp at) {
 
 std::vector<Unit> Plan::units() const {
   std::vector<Unit> out;
+  for_each_unit([&](Unit&& unit) { out.push_back(std::move(unit)); });
+  return out;
+}
+
+void Plan::for_each_unit(const std::function<void(Unit&&)>& fn) const {
   for (const auto& ids : unit_ids_) {
     Unit unit;
     for (const std::string& id : ids) {
@@ -98,9 +103,8 @@ std::vector<Unit> Plan::units() const {
         unit.updates.push_back(*get(id));
       }
     }
-    if (!unit.empty()) out.push_back(std::move(unit));
+    if (!unit.empty()) fn(std::move(unit));
   }
-  return out;
 }
 
 bool Plan::empty() const { return touched_.empty() && !service_update_; }

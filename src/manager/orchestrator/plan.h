@@ -20,6 +20,7 @@
 // Thread safety: a value; one thread at a time.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -77,6 +78,8 @@ class Plan {
   const std::optional<Timestamp>& next_follow_up() const { return follow_up_; }
   // The units with each task's final planned content, in the order they were begun.
   std::vector<Unit> units() const;
+  // units() one at a time (empty ones skipped), so that a big plan is never copied whole.
+  void for_each_unit(const std::function<void(Unit&&)>& fn) const;
   bool empty() const;
   // Count of changes of each kind (for logs and tests).
   size_t creates() const;

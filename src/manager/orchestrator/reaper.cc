@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -109,13 +110,21 @@ void TaskReaper::on_event(const store::Event& event) {
 }
 
 std::vector<Deletion> TaskReaper::plan(const store::ReadTxn& snapshot) {
-  NodeMap nodes = all_nodes(snapshot);
+  // Every node, read only when a decision needs them: most ticks (a slot's first task was
+  // created) decide nothing, and 10,000 nodes cost more than the rest of such a tick.
+  std::optional<NodeMap> node_map;
+  auto nodes = [&]() -> const NodeMap& {
+    if (!node_map) node_map = all_nodes(snapshot);
+    return *node_map;
+  };
   auto cluster = the_cluster(snapshot);
   std::map<std::string, Deletion> out;
   auto drop = [&](const TaskPtr& t) { out.try_emplace(t->ID, Deletion{t->ID, t->Version}); };
   auto reap_slot = [&](const api::Service& service, std::vector<TaskPtr> tasks) {
-    for (const TaskPtr& t : plan_history(std::move(tasks), history_limit(cluster.get(), service),
-                                         active_desired_limit(service), nodes)) {
+    int64_t limit = history_limit(cluster.get(), service);
+    if (limit < 0 || static_cast<int64_t>(tasks.size()) <= limit) return;  // within the limit
+    for (const TaskPtr& t :
+         plan_history(std::move(tasks), limit, active_desired_limit(service), nodes())) {
       drop(t);
     }
   };
@@ -126,7 +135,8 @@ std::vector<Deletion> TaskReaper::plan(const store::ReadTxn& snapshot) {
     snapshot.for_each<api::Task>(store::by::All{}, [&](const TaskPtr& t) {
       auto [it, inserted] = services.try_emplace(t->ServiceID);
       if (inserted) it->second = snapshot.get<api::Service>(t->ServiceID);
-      if (it->second == nullptr || removable(*t, nodes)) {
+      bool remove = t->DesiredState == api::TaskState::kRemove && removable(*t, nodes());
+      if (it->second == nullptr || remove) {
         drop(t);  // its service is gone (a crash between the delete and the orchestrator)
         return;
       }
@@ -137,7 +147,9 @@ std::vector<Deletion> TaskReaper::plan(const store::ReadTxn& snapshot) {
   } else {
     for (const std::string& id : removals_) {
       auto t = snapshot.get<api::Task>(id);
-      if (t != nullptr && removable(*t, nodes)) drop(t);
+      if (t != nullptr && t->DesiredState == api::TaskState::kRemove && removable(*t, nodes())) {
+        drop(t);
+      }
     }
     for (const auto& [service_id, slot, node_id] : dirty_slots_) {
       auto service = snapshot.get<api::Service>(service_id);
@@ -159,6 +171,7 @@ std::vector<Deletion> TaskReaper::plan(const store::ReadTxn& snapshot) {
 }
 
 std::optional<Timestamp> TaskReaper::tick(Timestamp now) {
+  if (!full_scan_ && dirty_slots_.empty() && removals_.empty()) return std::nullopt;
   std::vector<Deletion> deletions;
   {
     store::ReadTxn snapshot = store_.view();
