@@ -73,6 +73,11 @@ Result<Dispatcher::NodeEntry*> Dispatcher::find_session(const std::string& node_
   return &it->second;
 }
 
+void Dispatcher::set_deadline(NodeEntry& entry, Timestamp deadline) {
+  entry.deadline = deadline;
+  if (!earliest_deadline_ || deadline < *earliest_deadline_) earliest_deadline_ = deadline;
+}
+
 void Dispatcher::drop_locked(const std::string& id, const std::string& reason) {
   auto it = nodes_.find(id);
   if (it == nodes_.end()) return;
@@ -113,7 +118,7 @@ Status Dispatcher::mark_nodes_unknown() {
   for (const std::string& id : ids) {
     NodeEntry& entry = nodes_[id];
     entry.unknown = true;
-    entry.deadline = now + choose_period() * (options_.grace_multiplier * 2);
+    set_deadline(entry, now + choose_period() * (options_.grace_multiplier * 2));
   }
   return Status::ok();
 }
@@ -158,7 +163,7 @@ Result<agent::SessionMessage> Dispatcher::session(const Peer& peer,
     entry.unknown = false;
     message.SessionID = entry.session_id;
     message.HeartbeatPeriod = choose_period();
-    entry.deadline = clock_.now() + message.HeartbeatPeriod * options_.grace_multiplier;
+    set_deadline(entry, clock_.now() + message.HeartbeatPeriod * options_.grace_multiplier);
   }
   // The entry exists before the node is READY, so an expiry racing with this registration
   // sees it and leaves the node alone.
@@ -181,7 +186,7 @@ Result<agent::HeartbeatResponse> Dispatcher::heartbeat(const Peer& peer,
   SHOAL_ASSIGN_OR_RETURN(NodeEntry * entry, find_session(peer.NodeID, request.SessionID));
   agent::HeartbeatResponse response;
   response.Period = choose_period();
-  entry->deadline = clock_.now() + response.Period * options_.grace_multiplier;
+  set_deadline(*entry, clock_.now() + response.Period * options_.grace_multiplier);
   return response;
 }
 

@@ -129,6 +129,9 @@ class Dispatcher {
   Status check_reports(const Peer& peer, const agent::UpdateTaskStatusRequest& request);
   Status mark_nodes_unknown();
   Status mark_node_ready(const Peer& peer, const agent::SessionRequest& request);
+  // Sets the entry's heartbeat deadline, keeping earliest_deadline_ a lower bound.
+  // REQUIRES: mu_ held.
+  void set_deadline(NodeEntry& entry, Timestamp deadline);
   // Drops node `id`'s entry, closing its stream. REQUIRES: mu_ held.
   void drop_locked(const std::string& id, const std::string& reason);
 
@@ -141,6 +144,9 @@ class Dispatcher {
   mutable std::mutex mu_;
   bool running_ = false;                                 // GUARDED_BY(mu_)
   std::unordered_map<std::string, NodeEntry> nodes_;     // GUARDED_BY(mu_)
+  // No entry's deadline is before this (unset: no entry): the loop scans nodes_ for missed
+  // deadlines only once it has passed, not on every tick (10,000 nodes).
+  std::optional<Timestamp> earliest_deadline_;           // GUARDED_BY(mu_)
   std::chrono::nanoseconds period_;                      // GUARDED_BY(mu_)
   std::mt19937_64 rng_;                                  // GUARDED_BY(mu_)
 

@@ -59,23 +59,41 @@ void Dispatcher::Loop::read_heartbeat_period() {
 
 void Dispatcher::Loop::route_changes() {
   if (dirty_.empty() && !resync_all_) return;
+  if (!resync_all_) {
+    route_dirty();
+    return;
+  }
+  // After a fresh snapshot: every node's set against the store.
   std::lock_guard lock(d_.mu_);
   store::ReadTxn snapshot = d_.store_.view();
-  if (resync_all_) {
-    std::vector<std::string> gone;  // deleted while no watch was open
-    for (auto& [id, entry] : d_.nodes_) {
-      if (!snapshot.get<api::Node>(id)) {
-        gone.push_back(id);
-        continue;
-      }
-      if (!entry.subscription) continue;
-      ChangeMap changes;
-      entry.subscription->set().resync(snapshot, changes);
-      entry.subscription->push(std::move(changes));
+  std::vector<std::string> gone;  // deleted while no watch was open
+  for (auto& [id, entry] : d_.nodes_) {
+    if (!snapshot.get<api::Node>(id)) {
+      gone.push_back(id);
+      continue;
     }
-    for (const std::string& id : gone) d_.drop_locked(id, "node removed");
-  } else {
-    for (auto& [node_id, task_ids] : dirty_) {
+    if (!entry.subscription) continue;
+    ChangeMap changes;
+    entry.subscription->set().resync(snapshot, changes);
+    entry.subscription->push(std::move(changes));
+  }
+  for (const std::string& id : gone) d_.drop_locked(id, "node removed");
+  resync_all_ = false;
+  dirty_.clear();
+}
+
+void Dispatcher::Loop::route_dirty() {
+  // In chunks, each under the lock and a snapshot of its own (a newer snapshot only brings a
+  // node further up to date): heartbeats, sessions and store commits wait for one chunk,
+  // not for the routing of a whole large commit.
+  auto next = dirty_.begin();
+  while (next != dirty_.end()) {
+    std::lock_guard lock(d_.mu_);
+    store::ReadTxn snapshot = d_.store_.view();
+    size_t routed = 0;
+    for (; next != dirty_.end() && routed < kTasksPerChunk; ++next) {
+      const auto& [node_id, task_ids] = *next;
+      routed += task_ids.size();
       auto it = d_.nodes_.find(node_id);
       if (it == d_.nodes_.end() || !it->second.subscription) continue;
       Subscription& sub = *it->second.subscription;
@@ -84,7 +102,6 @@ void Dispatcher::Loop::route_changes() {
       sub.push(std::move(changes));
     }
   }
-  resync_all_ = false;
   dirty_.clear();
 }
 
@@ -99,6 +116,9 @@ std::optional<Timestamp> Dispatcher::Loop::expire(Timestamp now) {
   std::optional<Timestamp> next;
   {
     std::lock_guard lock(d_.mu_);
+    if (down_pending_.empty() && (!d_.earliest_deadline_ || now < *d_.earliest_deadline_)) {
+      return d_.earliest_deadline_;  // nothing can have expired yet
+    }
     std::vector<std::string> expired;
     for (const auto& [id, entry] : d_.nodes_) {
       if (entry.deadline <= now) {
@@ -109,6 +129,7 @@ std::optional<Timestamp> Dispatcher::Loop::expire(Timestamp now) {
       }
     }
     for (const std::string& id : expired) d_.drop_locked(id, "session expired");
+    d_.earliest_deadline_ = next;
   }
   if (down_pending_.empty()) return next;
 

@@ -24,6 +24,9 @@ class Dispatcher::Loop final : public Reconciler {
  private:
   void read_heartbeat_period();
   void route_changes();
+  // Routes the dirty tasks of dirty_ (no resync), kTasksPerChunk tasks per lock hold.
+  void route_dirty();
+  static constexpr size_t kTasksPerChunk = 2048;
   void drop_deleted_nodes();
   // Marks nodes past their deadline DOWN; returns the earliest deadline left.
   std::optional<Timestamp> expire(Timestamp now);
