@@ -102,9 +102,9 @@ class IdIndex {
   }
   // REQUIRES: an object with new_object's ID is in the index.
   void replace(const Ptr& new_object) {
+    // In place: the entry's order depends on the ID only, which does not change.
     auto it = set_.find(Probe{prefix_rank(new_object->ID), new_object->ID});
-    it = set_.erase(it);
-    set_.insert(it, Entry{prefix_rank(new_object->ID), new_object});
+    it->object = new_object;
   }
   void erase(std::string_view id) { set_.erase(Probe{prefix_rank(id), id}); }
   size_t size() const { return set_.size(); }
@@ -127,7 +127,9 @@ class IdIndex {
  private:
   struct Entry {
     uint64_t rank;
-    Ptr object;
+    // Mutable so that replace() swaps the version in place; the entry's place depends on
+    // the object's ID alone, which every version shares.
+    mutable Ptr object;
   };
   struct Probe {
     uint64_t rank;
@@ -183,14 +185,14 @@ class Index {
     Entry old_entry = entry(old_object);
     Entry new_entry = entry(new_object);
     auto it = set_.find(old_entry);
-    it = set_.erase(it);
     bool same_place = old_entry.r1 == new_entry.r1 && old_entry.r2 == new_entry.r2 &&
                       Def::key(*old_object) == Def::key(*new_object);
     if (same_place) {
-      set_.insert(it, std::move(new_entry));  // amortized O(1)
-    } else {
-      set_.insert(std::move(new_entry));
+      it->object = new_object;  // same (r1, r2, key, ID): the entry keeps its place
+      return;
     }
+    set_.erase(it);
+    set_.insert(std::move(new_entry));
   }
   size_t size() const { return set_.size(); }
 
@@ -239,7 +241,8 @@ class Index {
   struct Entry {
     uint64_t r1;
     uint64_t r2;
-    Ptr object;
+    // Mutable so that replace() swaps a version that keeps (r1, r2, key, ID) in place.
+    mutable Ptr object;
   };
   // A position: (r1, r2, key, id); an empty id sorts before every object with that
   // (r1, r2, key).

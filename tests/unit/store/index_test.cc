@@ -55,6 +55,38 @@ TEST_F(IndexTest, TaskIndexesFollowUpdatesAndDeletes) {
   EXPECT_EQ(ids<api::Task>(by::All{}), (Ids{"t1", "t2", "t4"}));
 }
 
+// An update that keeps every indexed field swaps the object in place in each index: every
+// walk hands out the new version, and a reader's old pointer keeps the old one.
+TEST_F(IndexTest, InPlaceUpdatesReachEveryIndex) {
+  write([](WriteTxn& tx) {
+    for (int i = 0; i < 300; ++i) {
+      SHOAL_RETURN_IF_ERROR(tx.create(make_task("t" + std::to_string(i), "sA", i % 5, "n1")));
+    }
+    return Status::ok();
+  });
+  auto before = store_->view().get<api::Task>("t7");
+  write([](WriteTxn& tx) {
+    for (int i = 0; i < 300; ++i) {
+      api::Task t = *tx.get<api::Task>("t" + std::to_string(i));
+      t.Status.State = api::TaskState::kRunning;
+      SHOAL_RETURN_IF_ERROR(tx.update(t));
+    }
+    return Status::ok();
+  });
+  EXPECT_EQ(before->Status.State, api::TaskState::kNew) << "old versions never change";
+  auto view = store_->view();
+  auto running = [](const std::shared_ptr<const api::Task>& t) {
+    EXPECT_EQ(t->Status.State, api::TaskState::kRunning) << t->ID;
+  };
+  view.for_each<api::Task>(by::All{}, running);
+  view.for_each<api::Task>(by::Service{"sA"}, running);
+  view.for_each<api::Task>(by::Slot{"sA", 3}, running);
+  view.for_each<api::Task>(by::Node{"n1"}, running);
+  view.for_each<api::Task>(by::DesiredState{api::TaskState::kRunning}, running);
+  EXPECT_EQ(view.count<api::Task>(by::Node{"n1"}), 300u);
+  EXPECT_EQ(view.count<api::Task>(by::Slot{"sA", 3}), 60u);
+}
+
 // Large commits take a sorted path into the indexes (Store::apply_all): the indexes must
 // still answer exactly what a scan of every task says.
 TEST_F(IndexTest, LargeCommitsKeepIndexesExact) {
