@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "manager/task_order.h"
+
 namespace shoal::manager::allocator {
 
 namespace {
@@ -277,9 +279,7 @@ bool Allocator::allocate_services_and_tasks(Timestamp now) {
   for (const auto& [id, task] : new_tasks_) {
     if (retry_tasks_ || fresh_tasks_.contains(id)) todo.push_back(task);
   }
-  std::sort(todo.begin(), todo.end(), [](const TaskPtr& a, const TaskPtr& b) {
-    return std::tie(a->ServiceID, a->Slot, a->ID) < std::tie(b->ServiceID, b->Slot, b->ID);
-  });
+  sort_by_service_slot_id(todo);
   Inputs in = read_inputs(todo);  // the snapshot is released before planning
   all_services_dirty_ = false;
   dirty_services_.clear();
@@ -296,15 +296,31 @@ bool Allocator::allocate_services_and_tasks(Timestamp now) {
     auto it = in.services_of_tasks.find(u.base->ID);
     if (it != in.services_of_tasks.end()) it->second = std::make_shared<api::Service>(u.planned);
   }
-  auto task_units = plan_tasks(
-      state_, in.networks, todo,
-      [&](const std::string& id) { return in.services_of_tasks.at(id); }, now);
-  size_t to_pending = std::count_if(task_units.begin(), task_units.end(), [](const auto& u) {
-    return u.planned.Status.State == api::TaskState::kPending;
-  });
+  // Tasks are planned and written kTasksPerChunk at a time: a tick may take 100,000 new
+  // tasks, and their planned copies need not all exist at once.
+  size_t to_pending = 0;
+  for (size_t begin = 0; begin == 0 || begin < todo.size(); begin += kTasksPerChunk) {
+    size_t end = std::min(todo.size(), begin + kTasksPerChunk);
+    std::vector<TaskPtr> chunk(todo.begin() + static_cast<std::ptrdiff_t>(begin),
+                               todo.begin() + static_cast<std::ptrdiff_t>(end));
+    auto task_units = plan_tasks(
+        state_, in.networks, chunk,
+        [&](const std::string& id) { return in.services_of_tasks.at(id); }, now);
+    to_pending += std::count_if(task_units.begin(), task_units.end(), [](const auto& u) {
+      return u.planned.Status.State == api::TaskState::kPending;
+    });
+    if (!write_units(begin == 0 ? service_units : decltype(service_units){}, task_units)) {
+      retry_tasks_ = true;  // this chunk's claims are undone; the rest is planned again
+      return false;
+    }
+  }
   tasks_waiting_ = to_pending < todo.size();
-  if (service_units.empty() && task_units.empty()) return true;
+  return true;
+}
 
+bool Allocator::write_units(const std::vector<Unit<api::Service>>& service_units,
+                            const std::vector<Unit<api::Task>>& task_units) {
+  if (service_units.empty() && task_units.empty()) return true;
   std::vector<char> services_written, tasks_written;
   Status status = store_.batch([&](store::Batch& batch) {
     SHOAL_RETURN_IF_ERROR(write_all(batch, service_units, services_written));
@@ -315,7 +331,6 @@ bool Allocator::allocate_services_and_tasks(Timestamp now) {
   if (status.is_ok()) return true;
   spdlog::warn("allocator: commit failed, retrying: {}", status.to_string());
   for (const auto& u : service_units) dirty_services_.insert(u.base->ID);
-  retry_tasks_ = true;
   return false;
 }
 

@@ -79,6 +79,11 @@ class Allocator final : public Reconciler {
   bool allocate_networks(Timestamp now);
   bool allocate_services_and_tasks(Timestamp now);
   Inputs read_inputs(const std::vector<TaskPtr>& tasks);
+  // Writes planned units (services first) in one Store::batch and settles their claims.
+  // Returns false when a commit failed (every claim undone; services marked dirty again).
+  bool write_units(const std::vector<Unit<api::Service>>& service_units,
+                   const std::vector<Unit<api::Task>>& task_units);
+  static constexpr size_t kTasksPerChunk = 10000;
   void log_errors(const std::vector<PlanError>& errors);
 
   store::Store& store_;

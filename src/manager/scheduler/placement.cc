@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "manager/scheduler/filter.h"
+#include "manager/task_order.h"
 
 namespace shoal::manager::scheduler {
 
@@ -229,9 +230,7 @@ void place_preassigned(ClusterState& state, const TaskPtr& task, Plan& plan) {
 }  // namespace
 
 Plan plan_placements(ClusterState& state, std::vector<TaskPtr> tasks) {
-  std::sort(tasks.begin(), tasks.end(), [](const TaskPtr& a, const TaskPtr& b) {
-    return std::tie(a->ServiceID, a->Slot, a->ID) < std::tie(b->ServiceID, b->Slot, b->ID);
-  });
+  sort_by_service_slot_id(tasks);
   Plan plan;
   // Groups in order of their first task, so the plan does not depend on pointer values.
   std::vector<std::vector<TaskPtr>> groups;
