@@ -12,5 +12,7 @@ namespace shoal::cli {
 void add_daemon_command(CLI::App& app, int* exit_code);
 // `shoal image ls|pull|rm|load`: the daemon's images, over its socket.
 void add_image_command(CLI::App& app, int* exit_code);
+// `shoal bench scale`: the control plane at scale with a hollow fleet.
+void add_bench_command(CLI::App& app, int* exit_code);
 
 }  // namespace shoal::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   shoal::cli::add_daemon_command(app, &exit_code);
   shoal::cli::add_image_command(app, &exit_code);
+  shoal::cli::add_bench_command(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   if (app.get_subcommands().empty()) {
     std::fputs(app.help().c_str(), stdout);
