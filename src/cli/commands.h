@@ -10,6 +10,8 @@ namespace shoal::cli {
 
 // `shoal daemon`: runs the node process in the foreground until SIGTERM/SIGINT.
 void add_daemon_command(CLI::App& app, int* exit_code);
+// `shoal ps`: the containers this node's daemon runs.
+void add_ps_command(CLI::App& app, int* exit_code);
 // `shoal image ls|pull|rm|load`: the daemon's images, over its socket.
 void add_image_command(CLI::App& app, int* exit_code);
 // `shoal bench scale`: the control plane at scale with a hollow fleet.

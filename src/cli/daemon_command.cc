@@ -15,6 +15,7 @@ namespace shoal::cli {
 namespace {
 
 struct DaemonFlags {
+  DaemonFlags() { daemon.executor = "runc"; }  // the command's default: real containers
   daemon::DaemonOptions daemon;
   std::string log_level = "info";
 };
@@ -62,9 +63,15 @@ void add_daemon_command(CLI::App& app, int* exit_code) {
                   "Unix socket for the Docker-compatible API (DOCKER_HOST=unix://PATH)")
       ->capture_default_str();
   cmd->add_option("--executor", flags->daemon.executor,
-                  "What runs tasks: hollow (no containers; tasks walk their lifecycle at once)")
-      ->check(CLI::IsMember({"hollow"}))
+                  "What runs tasks: runc (containers through an OCI runtime) or hollow (no "
+                  "containers; tasks walk their lifecycle at once)")
+      ->check(CLI::IsMember({"runc", "hollow"}))
       ->capture_default_str();
+  cmd->add_option("--oci-runtime", flags->daemon.oci_runtime,
+                  "The OCI runtime of the runc executor: runc, crun, or a path")
+      ->capture_default_str();
+  cmd->add_option("--monitor", flags->daemon.monitor_binary,
+                  "The shoal-monitor binary (default: next to this binary)");
   cmd->add_option("--insecure-registry", flags->daemon.insecure_registries,
                   "A registry (host or host:port) to pull from over plain http; repeatable "
                   "(localhost and 127.0.0.0/8 always are)");

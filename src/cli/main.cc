@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   int exit_code = 0;
   shoal::cli::add_daemon_command(app, &exit_code);
+  shoal::cli::add_ps_command(app, &exit_code);
   shoal::cli::add_image_command(app, &exit_code);
   shoal::cli::add_bench_command(app, &exit_code);
   CLI11_PARSE(app, argc, argv);

@@ -8,11 +8,13 @@
 #include <filesystem>
 #include <system_error>
 
-#include "agent/executors.h"
 #include "agent/host.h"
 #include "common/time.h"
+#include "daemon/executor_factory.h"
 #include "daemon/membership_file.h"
 #include "daemon/swarm_node.h"
+#include "http/engine/logs_routes.h"
+#include "http/engine/ps_routes.h"
 #include "http/engine/routes.h"
 #include "http/engine/system.h"
 #include "manager/controlapi/context.h"
@@ -21,6 +23,8 @@
 #include "http/server.h"
 #include "http/unix_listener.h"
 #include "runtime/image/image_store.h"
+#include "runtime/logs/log_reader.h"
+#include "runtime/runc_executor.h"
 #include "shoal/version.h"
 #include "store/datastore/sqlite.h"
 #include "store/store.h"
@@ -89,8 +93,14 @@ Status Daemon::init() {
   image_options.clock = clock_;
   SHOAL_ASSIGN_OR_RETURN(images_, runtime::image::ImageStore::open(std::move(image_options)));
 
-  SHOAL_ASSIGN_OR_RETURN(executor_, agent::make_executor(options_.executor));
-  SHOAL_ASSIGN_OR_RETURN(auto description, agent::describe_host());
+  SHOAL_ASSIGN_OR_RETURN(executor_, make_daemon_executor({.name = options_.executor,
+                                                           .data_dir = data,
+                                                           .oci_runtime = options_.oci_runtime,
+                                                           .monitor_binary = options_.monitor_binary,
+                                                           .images = images_.get(),
+                                                           .network = nullptr}));
+  logs_ = std::make_unique<runtime::logs::LogReader>(std::filesystem::path(data) / "containers");
+  SHOAL_ASSIGN_OR_RETURN(auto description, executor_->describe());
   SHOAL_ASSIGN_OR_RETURN(std::string engine_id, load_or_create_engine_id(data, ids_->next()));
   node_ = std::make_unique<SwarmNode>(data, engine_id, *store_, *clock_, *ids_, *executor_,
                                       std::move(description));
@@ -104,6 +114,13 @@ Status Daemon::init() {
                 }}));
   SHOAL_RETURN_IF_ERROR(http::engine::register_engine_routes(
       *router, {.control = control_.get(), .version = kVersion, .images = images_.get()}));
+  SHOAL_RETURN_IF_ERROR(
+      http::engine::register_logs_routes(*router, {.control = control_.get(), .reader = logs_.get()}));
+  auto* runc = dynamic_cast<runtime::RuncExecutor*>(executor_.get());
+  SHOAL_RETURN_IF_ERROR(http::engine::register_ps_routes(
+      *router, {.control = control_.get(), .list = [runc] {
+                  return runc ? runc->list() : std::vector<runtime::ContainerInfo>{};
+                }}));
 
   SHOAL_ASSIGN_OR_RETURN(auto listener, http::UnixListener::open(sock, kSocketMode));
   server_ = std::make_unique<http::Server>(
@@ -125,6 +142,7 @@ void Daemon::stop() {
   control_.reset();
   node_.reset();
   executor_.reset();
+  logs_.reset();
   images_.reset();
   if (store_) store_->close();
   store_.reset();

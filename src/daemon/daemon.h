@@ -46,6 +46,9 @@ namespace shoal::runtime::image {
 class ImageSource;
 class ImageStore;
 }
+namespace shoal::runtime::logs {
+class LogReader;
+}
 
 namespace shoal::daemon {
 
@@ -53,8 +56,13 @@ struct DaemonOptions {
   std::string data_dir = "/var/lib/shoal";
   std::string socket_path = "/run/shoal/shoal.sock";
   size_t io_threads = 2;
-  // What runs tasks: "hollow" (no containers) until the runc executor lands.
+  // What runs tasks (daemon/executor_factory.h): "runc" (containers) or "hollow" (none).
+  // The library default is hollow (in-process tests); `shoal daemon` defaults to runc.
   std::string executor = "hollow";
+  // The OCI runtime of the runc executor: a name in PATH or a path (--oci-runtime).
+  std::string oci_runtime = "runc";
+  // shoal-monitor; empty = next to the shoal binary.
+  std::string monitor_binary;
   // Registries (host or host:port) pulled from over plain http (--insecure-registry);
   // localhost and 127.0.0.0/8 always are.
   std::vector<std::string> insecure_registries;
@@ -97,6 +105,7 @@ class Daemon {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<runtime::image::ImageStore> images_;
   std::unique_ptr<agent::Executor> executor_;
+  std::unique_ptr<runtime::logs::LogReader> logs_;
   std::unique_ptr<SwarmNode> node_;
   std::unique_ptr<manager::controlapi::Context> control_;
   std::unique_ptr<http::Server> server_;

@@ -51,6 +51,22 @@ void write_all(int fd, std::string_view data) {
   }
 }
 
+// Whether `pid` has a handler for `sig` (SigCgt in /proc/<pid>/status). True when unknown.
+bool catches(pid_t pid, int sig) {
+  std::string path = "/proc/" + std::to_string(pid) + "/status";
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return true;
+  char buf[4096];
+  ssize_t n = ::read(fd, buf, sizeof(buf) - 1);
+  ::close(fd);
+  if (n <= 0) return true;
+  buf[n] = 0;
+  const char* line = std::strstr(buf, "SigCgt:");
+  if (line == nullptr) return true;
+  unsigned long long mask = std::strtoull(line + 7, nullptr, 16);
+  return (mask >> (sig - 1)) & 1;
+}
+
 std::string read_small_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return {};
@@ -380,14 +396,19 @@ std::string Monitor::answer(std::string_view request, Client& c) {
     c.waiting = true;
     return {};
   }
-  if (request.starts_with("signal ")) {
-    int sig = std::atoi(std::string(request.substr(7)).c_str());
+  bool stop = request.starts_with("stop ");
+  if (stop || request.starts_with("signal ")) {
+    int sig = std::atoi(std::string(request.substr(stop ? 5 : 7)).c_str());
     if (sig <= 0 || sig >= 65) return "error bad signal";
     if (state_ == State::kExited) return "ok";
+    // The init of a pid namespace gets no signal it has no handler for (the kernel drops
+    // it): a stop signal it does not catch could only end in SIGKILL after the grace
+    // period, so it is SIGKILL now.
+    if (stop && sig != SIGKILL && !catches(init_pid_, sig)) sig = SIGKILL;
     if (::kill(init_pid_, sig) != 0 && errno != ESRCH) {
       return std::string("error kill: ") + std::strerror(errno);
     }
-    return "ok";
+    return sig == SIGKILL && stop ? "ok killed" : "ok";
   }
   return "error unknown request";
 }

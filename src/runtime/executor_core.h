@@ -59,7 +59,9 @@ struct RuncExecutor::Core {
   Status prepare(const RecordPtr& rec, const agent::DependencyGetter& deps);
   Status start(const RecordPtr& rec);
   void wait(const RecordPtr& rec, agent::ExitCallback on_exit);
-  Status signal(const RecordPtr& rec, int sig);
+  // Sends `sig` to the container's init through its monitor; `stop`: as the stop signal
+  // (SIGKILL at once when the init has no handler for it: monitor_protocol.h "stop").
+  Status signal(const RecordPtr& rec, int sig, bool stop = false);
   Status remove(const RecordPtr& rec);
 
   // ---- exits and healthchecks (exits.cc) ----

@@ -238,7 +238,7 @@ void RuncExecutor::Core::stop_unhealthy(const RecordPtr& rec, uint64_t run) {
     std::lock_guard lock(mu);
     meta = rec->meta;
   }
-  if (Status st = signal(rec, stop_signal(meta)); !st.is_ok()) {
+  if (Status st = signal(rec, stop_signal(meta), /*stop=*/true); !st.is_ok()) {
     spdlog::warn("task {}: {}", rec->id, st.message());
   }
   std::lock_guard lock(mu);

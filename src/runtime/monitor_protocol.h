@@ -18,6 +18,10 @@
 //   status        → "created <pid>" | "running <pid>" | "exited <code> <signal>"
 //   start         → "running <pid>" | "error <message>"   (runc start; OK when running)
 //   signal <n>    → "ok" | "error <message>"               (kill(2) of the init process)
+//   stop <n>      → "ok" | "ok killed" | "error <message>"  (signal <n>, except that a
+//                   signal the init has no handler for is SIGKILL: the kernel drops
+//                   uncaught signals to a pid namespace's init, so waiting out the grace
+//                   period could only end in SIGKILL anyway)
 //   wait          → "exited <code> <signal>" once the container has exited
 // Anything else → "error unknown request".
 //

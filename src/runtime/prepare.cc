@@ -151,9 +151,9 @@ Status RuncExecutor::Core::prepare(const RecordPtr& rec, const agent::Dependency
   std::string resolv = resolv_conf(
       sandbox.resolv_conf.empty() ? read_text("/etc/resolv.conf") : sandbox.resolv_conf,
       spec.DNSConfig);
-  for (const auto& [name, text] : {std::pair<const char*, const std::string&>{"hosts", hosts},
-                                   {"resolv.conf", resolv},
-                                   {"hostname", hostname + "\n"}}) {
+  const std::pair<const char*, std::string> files_out[] = {
+      {"hosts", hosts}, {"resolv.conf", resolv}, {"hostname", hostname + "\n"}};
+  for (const auto& [name, text] : files_out) {
     if (st = write_file_atomic(dir / name, text); !st.is_ok()) return undo(st);
   }
   if (st = write_secret_files(dir, files); !st.is_ok()) return undo(st);

@@ -139,7 +139,7 @@ void RuncExecutor::Core::wait(const RecordPtr& rec, agent::ExitCallback on_exit)
   rec->on_exit = std::move(on_exit);
 }
 
-Status RuncExecutor::Core::signal(const RecordPtr& rec, int sig) {
+Status RuncExecutor::Core::signal(const RecordPtr& rec, int sig, bool stop) {
   {
     std::lock_guard lock(mu);
     if (rec->phase != TaskRecord::Phase::kRunning && rec->phase != TaskRecord::Phase::kCreated) {
@@ -147,12 +147,12 @@ Status RuncExecutor::Core::signal(const RecordPtr& rec, int sig) {
     }
     if (rec->exit) return Status::ok();
   }
-  auto reply = monitor_request(rec->dir.string(), "signal " + std::to_string(sig));
+  auto reply = monitor_request(rec->dir.string(), (stop ? "stop " : "signal ") + std::to_string(sig));
   if (!reply.is_ok()) {
     if (reply.status().code() == Code::kNotFound) return Status::ok();  // it has exited
     return error(Code::kInternal, "cannot signal task {}: {}", rec->id, reply.status().message());
   }
-  if (reply.value() != "ok") {
+  if (!reply.value().starts_with("ok")) {
     return error(Code::kInternal, "cannot signal task {}: {}", rec->id, reply.value());
   }
   return Status::ok();

@@ -75,7 +75,7 @@ class RuncController final : public agent::Controller {
       std::lock_guard lock(core_->mu);
       meta = rec_->meta;
     }
-    return core_->signal(rec_, core_->stop_signal(meta));
+    return core_->signal(rec_, core_->stop_signal(meta), /*stop=*/true);
   }
   Status terminate() override { return core_->signal(rec_, SIGKILL); }
   Status remove() override { return core_->remove(rec_); }
