@@ -1,10 +1,13 @@
 // `shoal image ls|pull|rm|load`: the daemon's images, through its Docker-compatible API on
 // the unix socket (GET /images/json, POST /images/create, DELETE /images/{name},
 // POST /images/load) — the same calls docker images/pull/rmi/load make, printed alike.
+#include <archive.h>
+#include <archive_entry.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 #include <iterator>
@@ -210,9 +213,55 @@ int run_rm(const ImageFlags& flags) {
   return rc;
 }
 
+// A directory (an OCI layout) as a tar in memory: regular files and directories.
+std::optional<std::string> tar_directory(const std::filesystem::path& dir) {
+  std::string out;
+  archive* a = archive_write_new();
+  archive_write_set_format_pax_restricted(a);
+  auto append = [](archive*, void* self, const void* data, size_t n) -> la_ssize_t {
+    static_cast<std::string*>(self)->append(static_cast<const char*>(data), n);
+    return static_cast<la_ssize_t>(n);
+  };
+  archive_write_open(a, &out, nullptr, append, nullptr);
+  bool ok = true;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec); ok && !ec && it != std::filesystem::recursive_directory_iterator();
+       it.increment(ec)) {
+    bool is_dir = it->is_directory(ec), is_file = it->is_regular_file(ec);
+    if (!is_dir && !is_file) continue;
+    std::string rel = std::filesystem::relative(it->path(), dir, ec).string();
+    std::string content;
+    if (is_file) {
+      auto bytes = img::read_whole_file(it->path());
+      if (!bytes.is_ok()) return std::nullopt;
+      content = std::move(*bytes);
+    }
+    archive_entry* e = archive_entry_new();
+    archive_entry_set_pathname(e, rel.c_str());
+    archive_entry_set_filetype(e, is_dir ? AE_IFDIR : AE_IFREG);
+    archive_entry_set_perm(e, is_dir ? 0755 : 0644);
+    archive_entry_set_size(e, static_cast<la_int64_t>(content.size()));
+    ok = archive_write_header(a, e) == ARCHIVE_OK &&
+         (content.empty() || archive_write_data(a, content.data(), content.size()) >= 0);
+    archive_entry_free(e);
+  }
+  ok = ok && !ec && archive_write_close(a) == ARCHIVE_OK;
+  archive_write_free(a);
+  if (!ok) return std::nullopt;
+  return out;
+}
+
 int run_load(const ImageFlags& flags) {
   std::string archive;
-  if (flags.input.empty() || flags.input == "-") {
+  std::error_code ec;
+  if (!flags.input.empty() && std::filesystem::is_directory(flags.input, ec)) {
+    auto tar = tar_directory(flags.input);
+    if (!tar) {
+      fmt::print(stderr, "cannot read the layout in {}\n", flags.input);
+      return 1;
+    }
+    archive = std::move(*tar);
+  } else if (flags.input.empty() || flags.input == "-") {
     if (::isatty(0)) {
       fmt::print(stderr, "requested load from stdin, but stdin is empty\n");
       return 1;
@@ -262,7 +311,8 @@ void add_image_command(CLI::App& app, int* exit_code) {
   rm->callback([flags, exit_code] { *exit_code = run_rm(*flags); });
 
   CLI::App* load = cmd->add_subcommand("load", "Load images from a docker save or OCI layout tar");
-  load->add_option("-i,--input", flags->input, "Read from this tar file instead of stdin");
+  load->add_option("-i,--input", flags->input,
+                   "Read from this tar file (or OCI layout directory) instead of stdin");
   load->add_flag("-q,--quiet", flags->quiet, "Print nothing but errors");
   load->callback([flags, exit_code] { *exit_code = run_load(*flags); });
 }

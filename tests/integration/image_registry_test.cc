@@ -66,6 +66,13 @@ TEST_F(ImageRegistryTest, DockerLoadAndDockerPull) {
   EXPECT_TRUE(contains(digests, registry_.address() + "/busybox sha256:")) << digests;
 }
 
+TEST_F(ImageRegistryTest, ShoalLoadsAnOciLayoutDirectory) {
+  CommandResult r = shoal({"load", "-i", test_image_dir() + "/oci"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "Loaded image: busybox:1\n");  // io.containerd.image.name names it
+  EXPECT_EQ(trim(ok({"image", "inspect", "--format", "{{.Id}}", "busybox:1"})).size(), 71u);
+}
+
 TEST_F(ImageRegistryTest, UnknownTagIsNotFound) {
   fails({"pull", registry_.address() + "/busybox:nope"}, "manifest unknown");
   CommandResult r = shoal({"pull", registry_.address() + "/busybox:nope"});

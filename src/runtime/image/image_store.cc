@@ -216,6 +216,8 @@ Result<std::map<std::string, std::string>> ImageStore::commit_image(
 }
 
 Result<std::vector<std::string>> ImageStore::load_file(const fs::path& archive) {
+  std::error_code ec;
+  if (fs::is_directory(archive, ec)) return load_dir(archive);  // an OCI layout as is
   SHOAL_ASSIGN_OR_RETURN(fs::path dir, content_.temp_dir("load-"));
   Status st = extract_archive_file(archive, dir);
   auto out = st.is_ok() ? load_dir(dir) : Result<std::vector<std::string>>(st);

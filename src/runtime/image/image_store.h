@@ -102,7 +102,7 @@ class ImageStore final : public ImageSource {
   std::vector<Image> list() const;
 
   // Loads a docker save archive or OCI layout tar (archive_load.h) from a file or from
-  // memory. Returns Docker's messages, in order: "The image busybox:1 already exists,
+  // memory; load_file() also takes an OCI layout (or extracted docker save) directory. Returns Docker's messages, in order: "The image busybox:1 already exists,
   // renaming the old one with ID sha256:... to empty string", "Loaded image: busybox:1",
   // "Loaded image ID: sha256:..." (for an image without tags). Errors: archive_load's,
   // unpack_layer's (kDataLoss for a layer whose diff ID does not match), kInternal.
