@@ -6,8 +6,8 @@
 #     bundles (overlay mounts prepared outside the timed loop);
 #   - memory per container (RSS growth of shoal + its monitors / containers), idle daemon RSS,
 #     and one monitor's RSS and PSS.
-# The measuring is bench/side_by_side.py (systems runc and shoal); medians of REPEAT runs
-# (default 3). Goals (docs/runtime.md): 100 RUNNING ≤ 5 s and ≥ 80 % of bare runc's throughput,
+# The measuring is bench/side_by_side.py (systems runc and shoal) through runtime_e2e.py,
+# which counts shoal's containers by task dir; medians of REPEAT runs (default 3). Goals (docs/runtime.md): 100 RUNNING ≤ 5 s and ≥ 80 % of bare runc's throughput,
 # 1 replica ≤ 150 ms, ≤ 1 MiB per container, rm of 100 ≤ 3 s.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,7 +17,7 @@ work=$(mktemp -d /tmp/shoal-runtime-e2e-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 bash "$here/../tests/support/make_test_image.sh" "$work/image" latest busybox >/dev/null
-python3 "$here/side_by_side.py" --shoal "$build/shoal" --image-tar "$work/image/image.tar" \
+python3 "$here/runtime_e2e.py" --shoal "$build/shoal" --image-tar "$work/image/image.tar" \
   --systems runc,shoal --replicas 100 --repeat "$repeat" --out "$work/out"
 
 # One monitor, alone: start a daemon, run one container, read its monitor's RSS and PSS.

@@ -9,8 +9,8 @@
 // setsid(), becomes a child subreaper, binds <state-dir>/monitor.sock, writes
 // <state-dir>/monitor.pid, runs `runc create` with pipes as the container's stdout/stderr,
 // and writes one line to the sync fd: "created <pid>" or "error <message>" (then it exits).
-// With --start it then runs `runc start` and writes "running <pid>" (or "error ...") before
-// closing the sync fd. It lives until the container's init has exited and its output has
+// With --start it runs `runc run --detach` instead (create and start in one runtime
+// process) and writes "running <pid>" (or "error ..."). It lives until the container's init has exited and its output has
 // been drained, then writes <state-dir>/exit, answers every waiter, removes its socket and
 // exits.
 //

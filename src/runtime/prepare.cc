@@ -106,6 +106,7 @@ Status RuncExecutor::Core::prepare(const RecordPtr& rec, const agent::Dependency
     return Status::ok();
   }
 
+  auto began = std::chrono::steady_clock::now();
   SHOAL_ASSIGN_OR_RETURN(std::vector<SecretFile> files, secret_files(spec, deps));
   SHOAL_ASSIGN_OR_RETURN(image::Image img,
                          options.images->get(spec.Image, image::PullPolicy::kIfMissing, {}));
@@ -184,6 +185,8 @@ Status RuncExecutor::Core::prepare(const RecordPtr& rec, const agent::Dependency
 
   meta.Prepared = true;
   if (st = write_task_meta(dir, meta); !st.is_ok()) return undo(st);
+  spdlog::debug("task {}: prepared in {} ms", task.ID,
+                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began).count());
   std::lock_guard lock(mu);
   rec->meta = std::move(meta);
   rec->phase = TaskRecord::Phase::kPrepared;

@@ -89,6 +89,7 @@ Status RuncExecutor::Core::start(const RecordPtr& rec) {
     return error(Code::kFailedPrecondition, "task {} is not prepared", rec->id);
   }
   MonitorStatus status;
+  auto began = std::chrono::steady_clock::now();
   if (phase == TaskRecord::Phase::kCreated) {
     // A monitor a previous daemon launched holds the created container: ask it to start.
     SHOAL_ASSIGN_OR_RETURN(std::string line, monitor_request(rec->dir.string(), "start"));
@@ -120,6 +121,8 @@ Status RuncExecutor::Core::start(const RecordPtr& rec) {
   }
   watch_exit(rec);
   arm_health(rec);
+  spdlog::debug("task {}: started (pid {}) in {} ms", rec->id, status.pid,
+                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began).count());
   return Status::ok();
 }
 
