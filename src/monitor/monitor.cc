@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "monitor/log_writer.h"
+#include "runtime/logs/log_writer.h"
 #include "runtime/monitor_protocol.h"
 
 extern char** environ;
@@ -28,6 +28,7 @@ namespace shoal::monitor {
 namespace {
 
 namespace proto = runtime::monitor;
+using runtime::logs::LogWriter;
 using runtime::logs::Stream;
 
 constexpr size_t kMaxClients = 64;

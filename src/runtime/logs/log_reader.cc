@@ -146,14 +146,26 @@ Status LogReader::read(const LogSelector& sel, const LogOptions& o, const LogSin
   }
 
   std::map<std::string, std::unique_ptr<TaskLog>> tasks;  // by dir name
+  std::map<int, fs::path> unborn;  // watches of new task dirs without their task.json yet
   std::vector<LogMessage> first;
   std::error_code ec;
   auto adopt = [&](const fs::path& dir, std::vector<LogMessage>& out) {
     std::string name = dir.filename().string();
     if (tasks.contains(name)) return;
+    // Watch first, then read: a line written in between is read, not lost.
+    int watch = inotify >= 0 ? ::inotify_add_watch(inotify, dir.c_str(), kDirEvents) : -1;
     std::unique_ptr<TaskLog> t = open_task(dir, sel);
-    if (!t) return;
-    if (inotify >= 0) t->watch = ::inotify_add_watch(inotify, dir.c_str(), kDirEvents);
+    if (!t) {
+      // A task dir whose task.json is not written yet: look again when it is.
+      if (watch >= 0 && !read_task_meta(dir).is_ok()) {
+        unborn[watch] = dir;
+      } else if (watch >= 0) {
+        ::inotify_rm_watch(inotify, watch);  // another service's task
+      }
+      return;
+    }
+    unborn.erase(watch);
+    t->watch = watch;
     std::vector<LogMessage> lines = backlog(*t, o);
     out.insert(out.end(), std::make_move_iterator(lines.begin()), std::make_move_iterator(lines.end()));
     tasks.emplace(name, std::move(t));
@@ -185,7 +197,12 @@ Status LogReader::read(const LogSelector& sel, const LogOptions& o, const LogSin
       for (char* p = events; p < events + n;) {
         auto* ev = reinterpret_cast<inotify_event*>(p);
         p += sizeof(inotify_event) + ev->len;
-        if (ev->wd == dir_watch && ev->len > 0) adopt(dir_ / ev->name, fresh);
+        if (ev->wd == dir_watch && ev->len > 0) {
+          adopt(dir_ / ev->name, fresh);
+        } else if (auto it = unborn.find(ev->wd); it != unborn.end()) {
+          fs::path dir = it->second;
+          adopt(dir, fresh);
+        }
       }
     }
     for (auto& [name, t] : tasks) {

@@ -122,6 +122,14 @@ TEST_F(LogReaderTest, FollowSeesNewLinesNewTasksAndRotationThenStops) {
       return true;
     }, stop.get_token());
   });
+  struct Joiner {
+    std::stop_source& stop;
+    std::thread& thread;
+    ~Joiner() {
+      stop.request_stop();
+      if (thread.joinable()) thread.join();
+    }
+  } joiner{stop, t};
   auto wait_for = [&](size_t n) {
     std::unique_lock lock(mu);
     return cv.wait_for(lock, std::chrono::seconds(20), [&] { return got.size() >= n; });

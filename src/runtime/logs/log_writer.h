@@ -7,6 +7,8 @@
 // closes are written as a last piece. Each stream has its own partial-line buffer, so stdout
 // and stderr never mix inside one line.
 //
+// Used by shoal-monitor, so like json_encode.h it needs nothing but libc and libstdc++.
+//
 // Thread safety: none (the monitor is single-threaded).
 #pragma once
 
@@ -16,7 +18,7 @@
 
 #include "runtime/logs/json_encode.h"
 
-namespace shoal::monitor {
+namespace shoal::runtime::logs {
 
 class LogWriter {
  public:
@@ -31,15 +33,15 @@ class LogWriter {
   bool open();
 
   // `data` was read from `stream` at `now_nanos`: writes its complete lines.
-  void append(runtime::logs::Stream stream, std::string_view data, int64_t now_nanos);
+  void append(Stream stream, std::string_view data, int64_t now_nanos);
   // The stream closed: writes its partial line, if any.
-  void finish(runtime::logs::Stream stream, int64_t now_nanos);
+  void finish(Stream stream, int64_t now_nanos);
 
  private:
-  std::string& pending(runtime::logs::Stream s) {
-    return s == runtime::logs::Stream::kStderr ? err_ : out_;
+  std::string& pending(Stream s) {
+    return s == Stream::kStderr ? err_ : out_;
   }
-  void emit(runtime::logs::Stream stream, std::string_view piece, int64_t now_nanos);
+  void emit(Stream stream, std::string_view piece, int64_t now_nanos);
   void write_out(const std::string& encoded);
   void rotate();
 
@@ -51,4 +53,4 @@ class LogWriter {
   std::string encoded_;    // reused encode buffer
 };
 
-}  // namespace shoal::monitor
+}  // namespace shoal::runtime::logs

@@ -1,4 +1,4 @@
-#include "monitor/log_writer.h"
+#include "runtime/logs/log_writer.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,16 +8,15 @@
 
 #include "runtime/monitor_protocol.h"
 
-namespace shoal::monitor {
+namespace shoal::runtime::logs {
 
-using runtime::logs::Stream;
 
 LogWriter::~LogWriter() {
   if (fd_ >= 0) ::close(fd_);
 }
 
 bool LogWriter::open() {
-  std::string path = dir_ + "/" + std::string(runtime::monitor::kLogFile);
+  std::string path = dir_ + "/" + std::string(monitor::kLogFile);
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd_ < 0) return false;
   struct stat st {};
@@ -28,28 +27,28 @@ bool LogWriter::open() {
 void LogWriter::append(Stream stream, std::string_view data, int64_t now_nanos) {
   std::string& buf = pending(stream);
   while (!data.empty()) {
+    size_t room = kMaxLine - buf.size();
     size_t nl = data.find('\n');
-    if (nl == std::string_view::npos) {
-      size_t room = kMaxLine - buf.size();
-      if (data.size() < room) {
-        buf.append(data);
-        return;
-      }
+    size_t take = nl == std::string_view::npos ? data.size() : nl + 1;
+    if (take > room) {  // the line is too long: its first kMaxLine bytes are one piece
       buf.append(data.substr(0, room));
       data.remove_prefix(room);
       emit(stream, buf, now_nanos);
       buf.clear();
       continue;
     }
-    std::string_view line = data.substr(0, nl + 1);
-    data.remove_prefix(nl + 1);
+    if (nl == std::string_view::npos) {
+      buf.append(data);
+      return;
+    }
     if (buf.empty()) {
-      emit(stream, line, now_nanos);
+      emit(stream, data.substr(0, take), now_nanos);
     } else {
-      buf.append(line);
+      buf.append(data.substr(0, take));
       emit(stream, buf, now_nanos);
       buf.clear();
     }
+    data.remove_prefix(take);
   }
 }
 
@@ -83,12 +82,12 @@ void LogWriter::write_out(const std::string& encoded) {
 }
 
 void LogWriter::rotate() {
-  std::string path = dir_ + "/" + std::string(runtime::monitor::kLogFile);
-  std::string rotated = dir_ + "/" + std::string(runtime::monitor::kRotatedLogFile);
+  std::string path = dir_ + "/" + std::string(monitor::kLogFile);
+  std::string rotated = dir_ + "/" + std::string(monitor::kRotatedLogFile);
   ::rename(path.c_str(), rotated.c_str());
   ::close(fd_);
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   size_ = 0;
 }
 
-}  // namespace shoal::monitor
+}  // namespace shoal::runtime::logs
