@@ -64,6 +64,13 @@ TEST_F(ImageRegistryTest, DockerLoadAndDockerPull) {
   EXPECT_EQ(std::distance(fs::directory_iterator(images_dir() + "/layers"), fs::directory_iterator()), 1);
   std::string digests = ok({"image", "ls", "--digests", "--format", "{{.Repository}} {{.Digest}}"});
   EXPECT_TRUE(contains(digests, registry_.address() + "/busybox sha256:")) << digests;
+  // Filters as docker images sends them.
+  EXPECT_EQ(ok({"image", "ls", "--filter", "reference=busybox", "--format", "{{.Repository}}:{{.Tag}}"}),
+            "busybox:1\n");
+  EXPECT_EQ(ok({"image", "ls", "--filter", "reference=*/busybox:1", "--format", "{{.Repository}}"}),
+            registry_.address() + "/busybox\n");
+  EXPECT_EQ(ok({"image", "ls", "-q", "--filter", "dangling=true"}), "");
+  fails({"image", "ls", "--filter", "bogus=1"}, "invalid filter 'bogus'");
 }
 
 TEST_F(ImageRegistryTest, ShoalLoadsAnOciLayoutDirectory) {

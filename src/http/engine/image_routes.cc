@@ -25,17 +25,24 @@ json string_list(const std::vector<std::string>& v) { return v.empty() ? json::a
 
 int64_t unix_seconds(Timestamp t) { return t.is_zero() ? 0 : t.unix_nanos() / 1'000'000'000; }
 
-// The image's references' familiar strings and names, as FamiliarMatch tries them.
-bool reference_matches(const img::Image& image, const std::string& pattern) {
+// moby's reference.FamiliarMatch: the pattern against the familiar string, then the
+// familiar name (path.Match: '*' does not cross '/').
+bool familiar_match(const std::string& pattern, const std::string& ref) {
   auto match = [&](const std::string& s) { return ::fnmatch(pattern.c_str(), s.c_str(), FNM_PATHNAME) == 0; };
-  for (const auto* refs : {&image.RepoTags, &image.RepoDigests}) {
-    for (const auto& r : *refs) {
-      if (match(r)) return true;
-      auto parsed = img::parse_reference(r);
-      if (parsed.is_ok() && match(parsed->familiar_name())) return true;
+  if (match(ref)) return true;
+  auto parsed = img::parse_reference(ref);
+  return parsed.is_ok() && match(parsed->familiar_name());
+}
+
+// Keeps the references that match one of `patterns` (moby lists only those).
+std::vector<std::string> matching(const std::vector<std::string>& refs, const std::vector<std::string>& patterns) {
+  std::vector<std::string> out;
+  for (const auto& r : refs) {
+    if (std::any_of(patterns.begin(), patterns.end(), [&](const auto& p) { return familiar_match(p, r); })) {
+      out.push_back(r);
     }
   }
-  return false;
+  return out;
 }
 
 Result<Timestamp> until_time(const std::string& v) {
@@ -109,9 +116,13 @@ json image_inspect_json(const img::Image& image, std::string_view config_json) {
   return out;
 }
 
+Status validate_image_filters(const Filters& filters) {
+  return filters.validate({"dangling", "label", "label!", "reference", "before", "since", "until"});
+}
+
 Result<bool> image_matches(const img::Image& image, const Filters& filters, const img::Image* before,
                            const img::Image* since) {
-  SHOAL_RETURN_IF_ERROR(filters.validate({"dangling", "label", "label!", "reference", "before", "since", "until"}));
+  SHOAL_RETURN_IF_ERROR(validate_image_filters(filters));
   for (const auto& v : filters.get("dangling")) {
     if (v != "true" && v != "1" && v != "false" && v != "0") {
       return error(Code::kInvalidArgument, "invalid filter 'dangling={}'", v);
@@ -126,9 +137,7 @@ Result<bool> image_matches(const img::Image& image, const Filters& filters, cons
   }
   if (filters.contains("reference")) {
     auto patterns = filters.get("reference");
-    if (std::none_of(patterns.begin(), patterns.end(), [&](const auto& p) { return reference_matches(image, p); })) {
-      return false;
-    }
+    if (matching(image.RepoTags, patterns).empty() && matching(image.RepoDigests, patterns).empty()) return false;
   }
   if (before && !(image.Created < before->Created)) return false;
   if (since && !(image.Created > since->Created)) return false;
@@ -245,6 +254,7 @@ Status pull_stream(img::ImageStore& store, Request& req, ResponseStream& stream)
 
 Result<Response> list_images(img::ImageStore& store, const Request& req) {
   SHOAL_ASSIGN_OR_RETURN(Filters filters, Filters::parse(req.query.value("filters")));
+  SHOAL_RETURN_IF_ERROR(validate_image_filters(filters));
   std::optional<img::Image> before, since;
   for (const auto& v : filters.get("before")) {
     SHOAL_ASSIGN_OR_RETURN(before, store.inspect(v));
@@ -253,10 +263,15 @@ Result<Response> list_images(img::ImageStore& store, const Request& req) {
     SHOAL_ASSIGN_OR_RETURN(since, store.inspect(v));
   }
   json out = json::array();
-  for (const auto& image : store.list()) {
+  for (img::Image& image : store.list()) {
     SHOAL_ASSIGN_OR_RETURN(bool keep, image_matches(image, filters, before ? &*before : nullptr,
                                                     since ? &*since : nullptr));
-    if (keep) out.push_back(image_summary_json(image));
+    if (!keep) continue;
+    if (filters.contains("reference")) {  // only the references that matched are listed
+      image.RepoTags = matching(image.RepoTags, filters.get("reference"));
+      image.RepoDigests = matching(image.RepoDigests, filters.get("reference"));
+    }
+    out.push_back(image_summary_json(image));
   }
   return Response::json(200, out);
 }

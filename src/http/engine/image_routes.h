@@ -38,8 +38,12 @@ nlohmann::json image_summary_json(const runtime::image::Image& image);
 // "config" object becomes Config, with container.Config's keys filled in).
 nlohmann::json image_inspect_json(const runtime::image::Image& image, std::string_view config_json);
 
-// Whether `image` passes the docker images filters (keys dangling, label, reference,
-// before, since; `before`/`since` are resolved by the caller to image IDs). Errors:
+// OK when every key is one docker images accepts; kInvalidArgument "invalid filter '<k>'".
+Status validate_image_filters(const Filters& filters);
+
+// Whether `image` passes the docker images filters (keys dangling, label, label!,
+// reference, before, since, until; `before`/`since` are resolved by the caller to images).
+// With a reference filter the caller lists only the matching references, as moby does. Errors:
 // kInvalidArgument for an unknown key or a bad dangling value (moby's texts).
 Result<bool> image_matches(const runtime::image::Image& image, const Filters& filters,
                            const runtime::image::Image* before, const runtime::image::Image* since);
