@@ -1,5 +1,6 @@
 #include "manager/reconcile_loop.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 namespace shoal::manager {
@@ -9,6 +10,11 @@ namespace {
 // time measured on a Clock that is not the steady clock can be noticed.
 constexpr std::chrono::milliseconds kIdleWait{500};
 }  // namespace
+
+LoopOptions Reconciler::loop_options() const { return LoopOptions{}; }
+
+ReconcileLoop::ReconcileLoop(store::Store& store, const Clock& clock, Reconciler& reconciler)
+    : ReconcileLoop(store, clock, reconciler, reconciler.loop_options()) {}
 
 ReconcileLoop::ReconcileLoop(store::Store& store, const Clock& clock, Reconciler& reconciler,
                              LoopOptions options)
@@ -27,6 +33,7 @@ void ReconcileLoop::stop() {
     stopping_ = true;
     watch_.wake();
   }
+  cv_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -59,6 +66,8 @@ bool ReconcileLoop::collect(std::chrono::steady_clock::time_point deadline) {
 }
 
 void ReconcileLoop::run() {
+  // The reconciler's name on the thread (15 characters at most), for top, perf and gdb.
+  pthread_setname_np(pthread_self(), reconciler_.name().substr(0, 15).c_str());
   std::optional<Timestamp> follow_up;
   bool dirty = false;
   bool need_resync = true;
@@ -67,10 +76,12 @@ void ReconcileLoop::run() {
       std::lock_guard lock(mu_);
       if (stopping_) return;
     }
+    bool first_tick = false;  // right after a snapshot: tick at once
     if (need_resync) {
       if (!resync()) return;
       need_resync = false;
       dirty = true;
+      first_tick = true;
     }
 
     if (!dirty) {
@@ -81,8 +92,13 @@ void ReconcileLoop::run() {
       }
       dirty = collect(std::chrono::steady_clock::now() + wait);
     }
-    if (dirty && options_.debounce.count() > 0) {
-      collect(std::chrono::steady_clock::now() + options_.debounce);
+    if (dirty && !first_tick && options_.debounce.count() > 0) {
+      // Let the window fill without waking for every commit, then take all of it.
+      {
+        std::unique_lock lock(mu_);
+        if (cv_.wait_for(lock, options_.debounce, [&] { return stopping_; })) return;
+      }
+      collect(std::chrono::steady_clock::now());
     }
 
     switch (watch_.state()) {

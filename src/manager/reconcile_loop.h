@@ -7,8 +7,9 @@
 //   2. run a first tick();
 //   3. loop: drain the watch, passing each event to on_event() (cheap: mark work dirty);
 //      when work is dirty, tick() after `debounce` has passed since the first unhandled
-//      event, or at once when `debounce` is zero; tick() also runs when the follow-up time
-//      it returned last (a restart delay, an update delay) is reached.
+//      event (sleeping through it, then draining everything queued), or at once when
+//      `debounce` is zero; tick() also runs when the follow-up time it returned last (a
+//      restart delay, an update delay) is reached.
 //   If the watch overflows (the loop fell behind), it starts again at 1: a reconciler is
 //   level-triggered and keeps no state the store does not have, so a fresh snapshot is
 //   always enough.
@@ -20,6 +21,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -29,6 +31,12 @@
 #include "store/store.h"
 
 namespace shoal::manager {
+
+struct LoopOptions {
+  // Events arriving within this window are handled by one tick. The loop sleeps through the
+  // window (it is not woken by each commit) and then takes every event queued.
+  std::chrono::milliseconds debounce{0};
+};
 
 class Reconciler {
  public:
@@ -45,18 +53,18 @@ class Reconciler {
   // Do the marked work (plan from a snapshot, commit the plan). Returns when the next tick
   // is due even without new events (e.g. a restart delay ends), or nullopt.
   virtual std::optional<Timestamp> tick(Timestamp now) = 0;
-};
-
-struct LoopOptions {
-  // Events arriving within this window are handled by one tick.
-  std::chrono::milliseconds debounce{0};
+  // The loop options that suit this reconciler's batching; a ReconcileLoop built without
+  // options of its own uses them. Default: no debounce.
+  virtual LoopOptions loop_options() const;
 };
 
 class ReconcileLoop {
  public:
-  // `store`, `clock` and `reconciler` must outlive the loop.
+  // `store`, `clock` and `reconciler` must outlive the loop. Without `options`, the
+  // reconciler's own (Reconciler::loop_options).
+  ReconcileLoop(store::Store& store, const Clock& clock, Reconciler& reconciler);
   ReconcileLoop(store::Store& store, const Clock& clock, Reconciler& reconciler,
-                LoopOptions options = {});
+                LoopOptions options);
   ~ReconcileLoop();  // stop()
   ReconcileLoop(const ReconcileLoop&) = delete;
   ReconcileLoop& operator=(const ReconcileLoop&) = delete;
@@ -80,6 +88,7 @@ class ReconcileLoop {
   const LoopOptions options_;
 
   std::mutex mu_;
+  std::condition_variable cv_;  // stop() wakes the debounce sleep
   bool stopping_ = false;  // GUARDED_BY(mu_)
   store::Watch watch_;     // replaced only by the loop thread; wake() from stop()
   std::thread thread_;

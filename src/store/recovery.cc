@@ -1,5 +1,7 @@
 // Store recovery and snapshots: replaying the datastore at open, and handing it a copy of
 // the state in the background when its log has grown.
+#include <pthread.h>
+
 #include <absl/container/flat_hash_map.h>
 
 #include <string>
@@ -153,6 +155,7 @@ void Store::maybe_snapshot() {
   });
   snapshot_running_ = true;
   snapshot_thread_ = std::thread([this, state, revision] {
+    pthread_setname_np(pthread_self(), "store snapshot");
     Status status = datastore_->write_snapshot(
         revision, [&](const RecordSink& sink) { return produce(*state, sink); });
     {

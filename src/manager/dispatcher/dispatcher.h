@@ -62,6 +62,10 @@ struct DispatcherOptions {
   int grace_multiplier = 3;
   // Seeds the jitter.
   uint64_t seed = 0;
+  // Task changes arriving within this window reach a node's stream in one message
+  // (swarmkit batches assignments for up to 100 ms): at 10,000 nodes, one message per node
+  // per window instead of one per commit.
+  std::chrono::milliseconds assignment_batch_wait{50};
 };
 
 // The caller of an RPC, as the transport vouches for it.

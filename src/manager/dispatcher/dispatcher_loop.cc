@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace shoal::manager::dispatcher {
 
 store::WatchFilter Dispatcher::Loop::filter() const {
@@ -18,9 +20,14 @@ void Dispatcher::Loop::on_snapshot(const store::ReadTxn&) {
 void Dispatcher::Loop::on_event(const store::Event& event) {
   switch (event.kind) {
     case store::Kind::kTask: {
-      std::string id(event.id());
       for (const auto* object : {&event.old_as<api::Task>(), &event.new_as<api::Task>()}) {
-        if (*object && !(*object)->NodeID.empty()) dirty_[(*object)->NodeID].insert(id);
+        if (!*object || (*object)->NodeID.empty()) continue;
+        const std::string& node = (*object)->NodeID;
+        auto it = dirty_.find(absl::string_view(node.data(), node.size()));
+        if (it == dirty_.end()) {
+          it = dirty_.try_emplace(absl::string_view(node.data(), node.size())).first;
+        }
+        it->second.push_back(*object);
       }
       break;
     }
@@ -92,13 +99,19 @@ void Dispatcher::Loop::route_dirty() {
     store::ReadTxn snapshot = d_.store_.view();
     size_t routed = 0;
     for (; next != dirty_.end() && routed < kTasksPerChunk; ++next) {
-      const auto& [node_id, task_ids] = *next;
-      routed += task_ids.size();
-      auto it = d_.nodes_.find(node_id);
+      auto& [node_id, tasks] = *next;
+      routed += tasks.size();
+      auto it = d_.nodes_.find(std::string(node_id.data(), node_id.size()));
       if (it == d_.nodes_.end() || !it->second.subscription) continue;
       Subscription& sub = *it->second.subscription;
+      // A task with several events in the window is brought up to date once.
+      std::vector<std::string_view> ids;
+      ids.reserve(tasks.size());
+      for (const auto& task : tasks) ids.emplace_back(task->ID);
+      std::sort(ids.begin(), ids.end());
+      ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
       ChangeMap changes;
-      for (const std::string& task_id : task_ids) sub.set().sync_task(snapshot, task_id, changes);
+      for (std::string_view id : ids) sub.set().sync_task(snapshot, id, changes);
       sub.push(std::move(changes));
     }
   }

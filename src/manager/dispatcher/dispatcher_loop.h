@@ -2,9 +2,10 @@
 // subscriptions and expires missed heartbeats, on the dispatcher's ReconcileLoop thread.
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
+
+#include <memory>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "manager/dispatcher/dispatcher.h"
@@ -20,6 +21,7 @@ class Dispatcher::Loop final : public Reconciler {
   void on_snapshot(const store::ReadTxn& snapshot) override;
   void on_event(const store::Event& event) override;
   std::optional<Timestamp> tick(Timestamp now) override;
+  LoopOptions loop_options() const override { return {d_.options_.assignment_batch_wait}; }
 
  private:
   void read_heartbeat_period();
@@ -35,7 +37,9 @@ class Dispatcher::Loop final : public Reconciler {
   // Loop-thread state (on_snapshot, on_event and tick never run concurrently).
   bool resync_all_ = true;
   bool cluster_dirty_ = true;
-  std::unordered_map<std::string, std::unordered_set<std::string>> dirty_;  // node → task IDs
+  // Node → the task versions whose events named it (old and new); keys view the NodeID of
+  // the vector's first task, which the vector keeps alive. No string is copied per event.
+  absl::flat_hash_map<absl::string_view, std::vector<std::shared_ptr<const api::Task>>> dirty_;
   std::vector<std::string> deleted_nodes_;
   // Nodes whose deadline passed but whose DOWN state is not written yet (node ID, whether it
   // was "unknown"); retried every kDownRetry until the store takes it.

@@ -42,6 +42,9 @@ namespace shoal::manager::scheduler {
 
 // How long after a failed commit the scheduler tries again.
 inline constexpr std::chrono::milliseconds kRetryDelay{500};
+// Pending tasks arriving within 50 ms are placed by one tick (swarmkit's commitDebounceGap):
+// fewer, bigger plans and commits when tasks arrive in a stream of commits.
+inline constexpr LoopOptions kLoopOptions{std::chrono::milliseconds(50)};
 
 class Scheduler final : public Reconciler {
  public:
@@ -53,6 +56,7 @@ class Scheduler final : public Reconciler {
   void on_snapshot(const store::ReadTxn& snapshot) override;
   void on_event(const store::Event& event) override;
   std::optional<Timestamp> tick(Timestamp now) override;
+  LoopOptions loop_options() const override { return kLoopOptions; }
 
   // For tests and benchmarks (loop thread only).
   const ClusterState& state() const { return state_; }

@@ -121,5 +121,36 @@ TEST_F(ReconcileLoopTest, StopWithoutStartAndAfterStoreClose) {
   loop.stop();
 }
 
+// A reconciler that asks for a debounce far longer than the test.
+class SlowBatcher : public RecordingReconciler {
+ public:
+  LoopOptions loop_options() const override { return LoopOptions{std::chrono::hours(1)}; }
+};
+
+TEST_F(ReconcileLoopTest, UsesTheReconcilersOptionsAndStopEndsTheDebounce) {
+  SlowBatcher r;
+  ReconcileLoop loop(*store_, *clock_, r);  // the reconciler's options: one hour
+  loop.start();
+  ASSERT_TRUE(r.wait_for([&] { return r.ticks >= 1; }));
+  ASSERT_TRUE(add_secret("b").is_ok());
+  // The event is taken at once; its tick waits for the window, which stop() ends.
+  ASSERT_TRUE(r.wait_for([&] { return !r.events.empty(); }));
+  {
+    std::lock_guard lock(r.mu);
+    EXPECT_EQ(r.ticks, 1);
+  }
+  loop.stop();
+}
+
+TEST_F(ReconcileLoopTest, OptionsGivenToTheLoopWin) {
+  SlowBatcher r;
+  ReconcileLoop loop(*store_, *clock_, r, LoopOptions{});  // no debounce
+  loop.start();
+  ASSERT_TRUE(r.wait_for([&] { return r.ticks >= 1; }));
+  ASSERT_TRUE(add_secret("b").is_ok());
+  ASSERT_TRUE(r.wait_for([&] { return r.ticks >= 2; }));
+  loop.stop();
+}
+
 }  // namespace
 }  // namespace shoal::manager
