@@ -35,14 +35,14 @@ Status check_service(const store::WriteTxn& tx, const std::string& id, uint64_t 
 }
 
 Status apply_unit(store::WriteTxn& tx, const Unit& unit) {
-  for (const api::Task& task : unit.updates) SHOAL_RETURN_IF_ERROR(tx.update(task));
+  for (const TaskPtr& task : unit.updates) SHOAL_RETURN_IF_ERROR(tx.update(*task));
   for (const Deletion& d : unit.deletes) {
     auto current = tx.get<api::Task>(d.id);
     if (current == nullptr) continue;  // already gone: the goal is reached
     if (current->Version != d.version) return Status(Code::kOutOfSequence, "update out of sequence");
     SHOAL_RETURN_IF_ERROR(tx.remove<api::Task>(d.id));
   }
-  for (const api::Task& task : unit.creates) SHOAL_RETURN_IF_ERROR(tx.create(task));
+  for (const TaskPtr& task : unit.creates) SHOAL_RETURN_IF_ERROR(tx.create(*task));
   return Status::ok();
 }
 

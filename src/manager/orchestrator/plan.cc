@@ -9,11 +9,12 @@ Plan::Plan(std::string service_id, uint64_t service_version, std::vector<TaskPtr
       service_version_(service_version),
       tasks_(std::move(tasks)),
       unit_ids_(1) {
-  for (size_t i = 0; i < tasks_.size(); ++i) index_.emplace(tasks_[i]->ID, i);
+  index_.reserve(tasks_.size());
+  for (size_t i = 0; i < tasks_.size(); ++i) index_.emplace(key(tasks_[i]->ID), i);
 }
 
 TaskPtr Plan::get(const std::string& id) const {
-  auto it = index_.find(id);
+  auto it = index_.find(key(id));
   return it == index_.end() ? nullptr : tasks_[it->second];
 }
 
@@ -23,20 +24,22 @@ void Plan::begin_unit() {
   current_unit_ = unit_ids_.size() - 1;
 }
 
-Plan::Touched& Plan::touch(const std::string& id, bool created) {
-  auto [it, inserted] = touched_.try_emplace(id);
+Plan::Touched& Plan::touch(std::string_view id, bool created) {
+  // Keyed by the index's view of the task's own ID (never the caller's string).
+  auto position = index_.find(key(id));
+  auto [it, inserted] = touched_.try_emplace(position->first);
   Touched& t = it->second;
   if (inserted) {
     t.unit = current_unit_;
     t.created = created;
-    if (!created) t.version = get(id)->Version;
-    unit_ids_[current_unit_].push_back(id);
+    if (!created) t.version = tasks_[position->second]->Version;
+    unit_ids_[current_unit_].push_back(it->first);
     return t;
   }
   if (t.unit != current_unit_) {
     // Join the current unit to the earlier one that already holds this task.
     size_t into = t.unit;
-    for (const std::string& moved : unit_ids_[current_unit_]) {
+    for (absl::string_view moved : unit_ids_[current_unit_]) {
       touched_[moved].unit = into;
       unit_ids_[into].push_back(moved);
     }
@@ -46,16 +49,18 @@ Plan::Touched& Plan::touch(const std::string& id, bool created) {
   return t;
 }
 
-void Plan::replace(const std::string& id, TaskPtr task) {
-  auto it = index_.find(id);
-  tasks_[it->second] = std::move(task);
+void Plan::replace(std::string_view id, TaskPtr task) {
+  TaskPtr& slot = tasks_[index_.at(key(id))];
+  retired_.push_back(std::move(slot));
+  slot = std::move(task);
 }
 
 void Plan::create(api::Task task) {
-  std::string id = task.ID;
-  touch(id, /*created=*/true);
-  index_.emplace(id, tasks_.size());
-  tasks_.push_back(std::make_shared<const api::Task>(std::move(task)));
+  auto created = std::make_shared<const api::Task>(std::move(task));
+  // Keys view the ID inside the shared task, which lives as long as the plan.
+  index_.emplace(key(created->ID), tasks_.size());
+  tasks_.push_back(created);
+  touch(created->ID, /*created=*/true);
 }
 
 bool Plan::set_desired(const std::string& id, api::TaskState state) {
@@ -69,12 +74,14 @@ bool Plan::set_desired(const std::string& id, api::TaskState state) {
 }
 
 void Plan::remove(const std::string& id) {
-  auto it = index_.find(id);
+  auto it = index_.find(key(id));
   if (it == index_.end()) return;
   touch(id, false).removed = true;
-  tasks_.erase(tasks_.begin() + static_cast<std::ptrdiff_t>(it->second));
+  auto position = tasks_.begin() + static_cast<std::ptrdiff_t>(it->second);
+  retired_.push_back(std::move(*position));
+  tasks_.erase(position);
   index_.clear();
-  for (size_t i = 0; i < tasks_.size(); ++i) index_.emplace(tasks_[i]->ID, i);
+  for (size_t i = 0; i < tasks_.size(); ++i) index_.emplace(key(tasks_[i]->ID), i);
 }
 
 void Plan::update_service(api::Service service) { service_update_ = std::move(service); }
@@ -92,15 +99,15 @@ std::vector<Unit> Plan::units() const {
 void Plan::for_each_unit(const std::function<void(Unit&&)>& fn) const {
   for (const auto& ids : unit_ids_) {
     Unit unit;
-    for (const std::string& id : ids) {
+    for (absl::string_view id : ids) {
       const Touched& t = touched_.at(id);
       if (t.created && t.removed) continue;
       if (t.removed) {
-        unit.deletes.push_back({id, t.version});
+        unit.deletes.push_back({std::string(id), t.version});
       } else if (t.created) {
-        unit.creates.push_back(*get(id));
+        unit.creates.push_back(tasks_[index_.at(id)]);
       } else {
-        unit.updates.push_back(*get(id));
+        unit.updates.push_back(tasks_[index_.at(id)]);
       }
     }
     if (!unit.empty()) fn(std::move(unit));

@@ -20,11 +20,13 @@
 // Thread safety: a value; one thread at a time.
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
+
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 #include "api/model.h"
@@ -39,10 +41,10 @@ struct Deletion {
   api::Version version;  // as planned from; the delete is refused if the task changed
 };
 
-// Changes that commit together.
+// Changes that commit together. Tasks are the plan's own (shared, never copied per unit).
 struct Unit {
-  std::vector<api::Task> creates;
-  std::vector<api::Task> updates;  // Version = the snapshot's
+  std::vector<TaskPtr> creates;
+  std::vector<TaskPtr> updates;  // Version = the snapshot's
   std::vector<Deletion> deletes;
   bool empty() const { return creates.empty() && updates.empty() && deletes.empty(); }
 };
@@ -94,15 +96,20 @@ class Plan {
     api::Version version;  // the snapshot's (for updates and deletes)
   };
   // Registers a change to `id` in the current unit (merging units if needed).
-  Touched& touch(const std::string& id, bool created);
-  void replace(const std::string& id, TaskPtr task);
+  // REQUIRES: `id` is in index_.
+  Touched& touch(std::string_view id, bool created);
+  void replace(std::string_view id, TaskPtr task);
+  static absl::string_view key(std::string_view id) { return {id.data(), id.size()}; }
 
   std::string service_id_;
   uint64_t service_version_;
   std::vector<TaskPtr> tasks_;
-  std::unordered_map<std::string, size_t> index_;  // id → position in tasks_
-  std::unordered_map<std::string, Touched> touched_;
-  std::vector<std::vector<std::string>> unit_ids_;  // ids touched, per unit
+  // Versions replaced or removed. The maps below are keyed by views of task IDs (no copy
+  // per task: a plan may create 100,000); these keep every viewed ID alive.
+  std::vector<TaskPtr> retired_;
+  absl::flat_hash_map<absl::string_view, size_t> index_;  // id → position in tasks_
+  absl::flat_hash_map<absl::string_view, Touched> touched_;
+  std::vector<std::vector<absl::string_view>> unit_ids_;  // ids touched, per unit
   size_t current_unit_ = 0;
   std::optional<api::Service> service_update_;
   std::optional<Timestamp> follow_up_;

@@ -73,10 +73,13 @@ std::vector<UpdateSlot> plan_scale(Plan& plan, const ServiceInputs& in, SpecKeys
   uint64_t replicas = mode && mode->Replicas ? *mode->Replicas : kDefaultReplicas;
 
   if (replicas > occupied.size()) {
+    // New slots share units of kCreatesPerUnit: they are independent of each other and of
+    // every other change, and a scale-up of 100,000 is 400 units rather than 100,000.
     uint64_t missing = replicas - occupied.size();
+    size_t in_unit = 0;
     for (int64_t slot = 1; missing > 0; ++slot) {
       if (taken.count(slot) != 0) continue;
-      plan.begin_unit();
+      if (in_unit++ % kCreatesPerUnit == 0) plan.begin_unit();
       plan.create(new_task(in, slot, {}));
       missing--;
     }

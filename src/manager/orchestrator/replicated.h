@@ -7,7 +7,8 @@
 //      with (swarmkit's constraint enforcer; a changed service constraint is the updater's
 //      business instead), is shut down and replaced per its RestartPolicy;
 //   2. scaling over the occupied slots (restart.h occupying_tasks):
-//      - too few: new tasks (DesiredState running, State new) in the lowest free slots;
+//      - too few: new tasks (DesiredState running, State new) in the lowest free slots,
+//        kCreatesPerUnit to a unit;
 //      - too many: the slots to stop are chosen as swarmkit does — slots are ordered
 //        running-first (then by slot number), each gets its rank among the service's tasks on
 //        its node (1st, 2nd, ... copy; slots with several tasks or no node rank last), and the
@@ -25,6 +26,9 @@
 #include "manager/orchestrator/inputs.h"
 
 namespace shoal::manager::orchestrator {
+
+// New tasks in fresh slots commit together in units of this many.
+inline constexpr size_t kCreatesPerUnit = 256;
 
 // REQUIRES: in.service is a replicated service.
 Plan plan_replicated(const ServiceInputs& in);

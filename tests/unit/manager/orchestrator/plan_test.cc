@@ -57,10 +57,10 @@ TEST(Plan, UnitsGroupChangesAndMergeWhenTheyShareATask) {
   EXPECT_EQ(units[0].updates.size(), 2u);  // a and c
   EXPECT_EQ(units[0].creates.size(), 1u);
   EXPECT_EQ(units[1].updates.size(), 1u);  // b
-  for (const api::Task& t : units[0].updates) {
-    EXPECT_EQ(t.Version.Index, 1u) << "updates carry the snapshot's version";
-    if (t.ID == "a") {
-      EXPECT_EQ(t.DesiredState, TaskState::kRemove);
+  for (const TaskPtr& t : units[0].updates) {
+    EXPECT_EQ(t->Version.Index, 1u) << "updates carry the snapshot's version";
+    if (t->ID == "a") {
+      EXPECT_EQ(t->DesiredState, TaskState::kRemove);
     }
   }
 }

@@ -103,12 +103,14 @@ class World {
       service_ = std::move(next);
     }
     for (const Unit& unit : plan.units()) {
-      for (api::Task t : unit.creates) {
+      for (const TaskPtr& created : unit.creates) {
+        api::Task t = *created;
         t.CreatedAt = t.UpdatedAt = now;
         t.Version.Index = ++version_;
         tasks[t.ID] = std::move(t);
       }
-      for (api::Task t : unit.updates) {
+      for (const TaskPtr& updated : unit.updates) {
+        api::Task t = *updated;
         ASSERT_EQ(tasks.at(t.ID).Version, t.Version) << "stale update of " << t.ID;
         t.Version.Index = ++version_;
         t.UpdatedAt = now;
