@@ -1,5 +1,7 @@
 #include "scale/api_sampler.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -53,6 +55,7 @@ void ApiSampler::stop() {
 }
 
 void ApiSampler::run() {
+  pthread_setname_np(pthread_self(), "api sampler");
   std::unique_lock lock(mu_);
   while (!stopping_) {
     std::string service = service_;

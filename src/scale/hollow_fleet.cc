@@ -1,5 +1,6 @@
 #include "scale/hollow_fleet.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -128,6 +129,7 @@ FleetStats HollowFleet::stats() const {
 }
 
 void HollowFleet::run() {
+  pthread_setname_np(pthread_self(), "hollow fleet");
   Core& core = *core_;
   std::unique_lock lock(core.mu);
   while (!core.stopping) {

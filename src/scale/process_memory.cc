@@ -1,5 +1,7 @@
 #include "scale/process_memory.h"
 
+#include <sys/resource.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -15,6 +17,15 @@ ProcessMemory process_memory() {
     if (line.rfind("VmHWM:", 0) == 0) m.peak_rss_kib = std::strtoull(line.c_str() + 6, nullptr, 10);
   }
   return m;
+}
+
+double process_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 }  // namespace shoal::scale

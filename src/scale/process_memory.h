@@ -1,4 +1,4 @@
-// This process's memory as the kernel counts it (/proc/self/status).
+// This process's memory and CPU time as the kernel counts them (/proc/self/status, getrusage).
 //
 // Thread safety: any thread.
 #pragma once
@@ -14,5 +14,8 @@ struct ProcessMemory {
 
 // Zeros when /proc is not readable.
 ProcessMemory process_memory();
+
+// CPU time this process has used so far, every thread, user + system, in seconds.
+double process_cpu_seconds();
 
 }  // namespace shoal::scale

@@ -231,6 +231,7 @@ Status Run::run_services() {
   uint64_t revision = store_->revision();
   uint64_t status_commits = plane_->dispatcher().status_commits();
   const uint64_t total = options_.tasks;
+  double cpu = process_cpu_seconds();
   auto start = Steady::now();
   for (size_t s = 0; s < options_.services; ++s) {
     uint64_t replicas = total / options_.services + (s < total % options_.services ? 1 : 0);
@@ -257,6 +258,7 @@ Status Run::run_services() {
     return c.in(TaskState::kRunning) >= total;
   }));
   report_.all_running_s = seconds_since(start);
+  report_.running_cpu_s = process_cpu_seconds() - cpu;
   report_.commits = store_->revision() - revision;
   report_.commits_per_s = static_cast<double>(report_.commits) / report_.all_running_s;
   report_.status_commits = plane_->dispatcher().status_commits() - status_commits;
@@ -336,6 +338,8 @@ std::vector<std::string> summary_lines(const ScaleReport& r) {
   out.push_back(fmt::format("time to all RUNNING: {:.2f} s ({} tasks, {} services)",
                             r.all_running_s, o.tasks, o.services));
   out.push_back(fmt::format("time to all assigned: {:.2f} s", r.all_assigned_s));
+  out.push_back(fmt::format("CPU time to all RUNNING: {:.1f} s (all threads, user + system)",
+                            r.running_cpu_s));
   out.push_back(fmt::format("placements/s: {:.0f}", r.placements_per_s));
   out.push_back(fmt::format("commits/s: {:.0f} ({} store commits, {} of them status reports)",
                             r.commits_per_s, r.commits, r.status_commits));

@@ -60,6 +60,7 @@ struct ScaleReport {
   uint64_t commits = 0;           // store commits, first create → all RUNNING
   double commits_per_s = 0;
   uint64_t status_commits = 0;    // of which the dispatcher's status writer made
+  double running_cpu_s = 0;       // process CPU time (all threads), first create → all RUNNING
   double removal_s = 0;           // first service rm → no task left
   uint64_t rss_idle_kib = 0;      // RSS with every node READY, before any service
   uint64_t peak_rss_kib = 0;      // VmHWM at the end
