@@ -19,6 +19,7 @@
 #include "http/engine/system.h"
 #include "manager/controlapi/context.h"
 #include "manager/controlapi/info.h"
+#include "network/node_network.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "http/unix_listener.h"
@@ -93,12 +94,15 @@ Status Daemon::init() {
   image_options.clock = clock_;
   SHOAL_ASSIGN_OR_RETURN(images_, runtime::image::ImageStore::open(std::move(image_options)));
 
+  if (options_.executor == "runc") {  // hollow tasks need no network
+    SHOAL_ASSIGN_OR_RETURN(network_, network::make_node_network({.data_dir = data}));
+  }
   SHOAL_ASSIGN_OR_RETURN(executor_, make_daemon_executor({.name = options_.executor,
                                                            .data_dir = data,
                                                            .oci_runtime = options_.oci_runtime,
                                                            .monitor_binary = options_.monitor_binary,
                                                            .images = images_.get(),
-                                                           .network = nullptr}));
+                                                           .network = network_.get()}));
   logs_ = std::make_unique<runtime::logs::LogReader>(std::filesystem::path(data) / "containers");
   SHOAL_ASSIGN_OR_RETURN(auto description, executor_->describe());
   SHOAL_ASSIGN_OR_RETURN(std::string engine_id, load_or_create_engine_id(data, ids_->next()));
@@ -117,6 +121,9 @@ Status Daemon::init() {
   SHOAL_RETURN_IF_ERROR(
       http::engine::register_logs_routes(*router, {.control = control_.get(), .reader = logs_.get()}));
   auto* runc = dynamic_cast<runtime::RuncExecutor*>(executor_.get());
+  if (runc != nullptr) {
+    images_->set_in_use_check([runc](const std::string& id) { return runc->container_using(id); });
+  }
   SHOAL_RETURN_IF_ERROR(http::engine::register_ps_routes(
       *router, {.control = control_.get(), .list = [runc] {
                   return runc ? runc->list() : std::vector<runtime::ContainerInfo>{};
@@ -141,7 +148,9 @@ void Daemon::stop() {
   if (node_) node_->stop();  // manager role and agent; tasks keep running
   control_.reset();
   node_.reset();
+  if (images_) images_->set_in_use_check(nullptr);
   executor_.reset();
+  network_.reset();  // sandboxes stay (tasks keep running)
   logs_.reset();
   images_.reset();
   if (store_) store_->close();

@@ -6,8 +6,9 @@
 //      same data dir or socket fails here, naming the holder's pid and the lock path;
 //   3. open the store on <data-dir> (SQLite datastore, store.db) and the image store on
 //      <data-dir>/images;
-//   4. make the executor (--executor) and restore the swarm membership saved in the data
-//      dir (SwarmNode): a member starts its manager role and agent again;
+//   4. make the node network (runc executor only: network/node_network.h, namespaces under
+//      <data-dir>/netns) and the executor (--executor), and restore the swarm membership
+//      saved in the data dir (SwarmNode): a member starts its manager role and agent again;
 //   5. register the API routes and bind the unix socket (mode 0660). Holding the socket
 //      lock proves a file already at the socket path belongs to a dead daemon: it is
 //      removed and the path taken over;
@@ -48,6 +49,9 @@ class ImageStore;
 }
 namespace shoal::runtime::logs {
 class LogReader;
+}
+namespace shoal::network {
+class Attacher;
 }
 
 namespace shoal::daemon {
@@ -104,6 +108,7 @@ class Daemon {
   std::unique_ptr<IdGenerator> ids_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<runtime::image::ImageStore> images_;
+  std::unique_ptr<network::Attacher> network_;  // runc executor only; outlives executor_
   std::unique_ptr<agent::Executor> executor_;
   std::unique_ptr<runtime::logs::LogReader> logs_;
   std::unique_ptr<SwarmNode> node_;
