@@ -117,6 +117,7 @@ Status RuncExecutor::Core::prepare(const RecordPtr& rec, const agent::Dependency
   meta.NodeID = task.NodeID;
   meta.Slot = task.Slot;
   meta.Image = spec.Image;
+  meta.ImageID = img.ID;
   meta.StopSignal = !spec.StopSignal.empty() ? spec.StopSignal : img.Config.StopSignal;
   if (spec.StopGracePeriod) meta.StopGraceNanos = spec.StopGracePeriod->count();
   meta.Health = resolve_health(spec.Healthcheck, img.Config);

@@ -249,6 +249,14 @@ Result<std::vector<agent::RecoveredTask>> RuncExecutor::recover() {
   return out;
 }
 
+std::optional<std::string> RuncExecutor::container_using(const std::string& image_id) const {
+  std::lock_guard lock(core_->mu);
+  for (const auto& [id, rec] : core_->tasks) {
+    if (rec->phase != TaskRecord::Phase::kNew && rec->meta.ImageID == image_id) return id;
+  }
+  return std::nullopt;
+}
+
 std::vector<ContainerInfo> RuncExecutor::list() const {
   std::vector<ContainerInfo> out;
   std::error_code ec;

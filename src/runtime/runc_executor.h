@@ -89,6 +89,11 @@ class RuncExecutor final : public agent::Executor {
   // Every container this node holds (task dirs), sorted by creation.
   std::vector<ContainerInfo> list() const;
 
+  // A task whose container (running or not yet removed) was made from the image `image_id`,
+  // or nullopt: what `docker rmi` must not remove (image::InUseCheck). Takes only the
+  // executor's lock.
+  std::optional<std::string> container_using(const std::string& image_id) const;
+
   // Where task dirs live: <data-dir>/containers.
   const std::filesystem::path& containers_dir() const;
 

@@ -64,6 +64,7 @@ Status write_task_meta(const std::filesystem::path& dir, const TaskMeta& m) {
             {"NodeID", m.NodeID},
             {"Slot", m.Slot},
             {"Image", m.Image},
+            {"ImageID", m.ImageID},
             {"StopSignal", m.StopSignal},
             {"StopGraceNanos", m.StopGraceNanos},
             {"Prepared", m.Prepared},
@@ -87,6 +88,7 @@ Result<TaskMeta> read_task_meta(const std::filesystem::path& dir) {
     m.NodeID = j.value("NodeID", "");
     m.Slot = j.value("Slot", int64_t{0});
     m.Image = j.value("Image", "");
+    m.ImageID = j.value("ImageID", "");
     m.StopSignal = j.value("StopSignal", "");
     m.StopGraceNanos = j.value("StopGraceNanos", int64_t{0});
     m.Prepared = j.value("Prepared", false);
