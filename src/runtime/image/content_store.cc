@@ -69,7 +69,7 @@ Status ContentStore::put_blob(std::string_view digest, std::string_view bytes, s
     return error(Code::kDataLoss, "{} {} digest mismatch: content is {}", what, digest, actual);
   }
   if (has_blob(digest)) return Status::ok();
-  return write_file_atomic(blob_path(digest), bytes, tmp_dir());
+  return write_file_atomic(blob_path(digest), bytes, tmp_dir(), /*durable=*/false);
 }
 
 Result<std::string> ContentStore::get_blob(std::string_view digest) const {
@@ -138,20 +138,33 @@ Result<fs::path> ContentStore::temp_dir(std::string_view prefix) const {
   return fs::path(templ);
 }
 
-Status write_file_atomic(const fs::path& path, std::string_view bytes, const fs::path& tmp_dir) {
+Status ContentStore::sync() const {
+  int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno_status("cannot open", root_);
+  int rc = ::syncfs(fd);
+  int saved = errno;
+  ::close(fd);
+  if (rc != 0) {
+    errno = saved;
+    return errno_status("cannot sync the file system of", root_);
+  }
+  return Status::ok();
+}
+
+Status write_file_atomic(const fs::path& path, std::string_view bytes, const fs::path& tmp_dir, bool durable) {
   std::string templ = (tmp_dir / (path.filename().string() + ".XXXXXX")).string();
   int fd = ::mkstemp(templ.data());
   if (fd < 0) return errno_status("cannot create a temporary file in", tmp_dir);
   Status st = write_all(fd, bytes, templ);
   if (st.is_ok() && ::fchmod(fd, 0644) != 0) st = errno_status("cannot chmod", templ);
-  if (st.is_ok() && ::fsync(fd) != 0) st = errno_status("cannot fsync", templ);
+  if (st.is_ok() && durable && ::fsync(fd) != 0) st = errno_status("cannot fsync", templ);
   ::close(fd);
   if (st.is_ok() && ::rename(templ.c_str(), path.c_str()) != 0) st = errno_status("cannot rename to", path);
   if (!st.is_ok()) {
     ::unlink(templ.c_str());
     return st;
   }
-  fsync_dir(path.parent_path());
+  if (durable) fsync_dir(path.parent_path());
   return Status::ok();
 }
 

@@ -6,8 +6,9 @@
 //   tmp/                 temporary files and directories; emptied at open
 //   index.json           the image index (image_index.h)
 //
-// Every file appears by rename(2) of a complete, synced temporary under tmp/, so a crash
-// leaves either nothing or a whole file. Layers are keyed by diff ID, not chain ID: an
+// Every file appears by rename(2) of a complete temporary under tmp/, so a crash leaves
+// either nothing or a whole file; what an image needs is made durable by one sync() before
+// the index that names the image is written (image_store.h), not file by file. Layers are keyed by diff ID, not chain ID: an
 // overlayfs lower dir does not depend on the layers under it, so one directory serves every
 // image that has the layer, whatever its parents. Compressed layer blobs are not kept: once
 // a layer is unpacked its directory is the truth, and a re-pull skips it by diff ID.
@@ -66,6 +67,10 @@ class ContentStore {
   // A new empty directory under tmp/. Errors: kInternal.
   Result<std::filesystem::path> temp_dir(std::string_view prefix) const;
 
+  // Makes everything written under the root so far durable (syncfs(2) of its file
+  // system). Errors: kInternal.
+  Status sync() const;
+
  private:
   explicit ContentStore(std::filesystem::path root) : root_(std::move(root)) {}
   std::filesystem::path blob_path(std::string_view digest) const;
@@ -74,10 +79,11 @@ class ContentStore {
 };
 
 // Writes `bytes` to `path` crash-safely: a temporary file in `tmp_dir` (same file system),
-// fsync, rename over `path`, fsync of `path`'s directory. Readers see the old or the new
-// content, never a mix. Errors: kInternal with the failing step.
+// fsync (when `durable`), rename over `path`, fsync of `path`'s directory (when `durable`).
+// Readers see the old or the new content, never a mix. Errors: kInternal with the failing
+// step.
 Status write_file_atomic(const std::filesystem::path& path, std::string_view bytes,
-                         const std::filesystem::path& tmp_dir);
+                         const std::filesystem::path& tmp_dir, bool durable = true);
 
 // The whole file. Errors: kNotFound when absent; kInternal for other read errors.
 Result<std::string> read_whole_file(const std::filesystem::path& path);

@@ -188,6 +188,8 @@ Result<std::map<std::string, std::string>> ImageStore::commit_image(
     const std::string& manifest_digest, const std::vector<std::string>& refs) {
   SHOAL_ASSIGN_OR_RETURN(ConfigInfo config, parse_config(config_json));
   SHOAL_RETURN_IF_ERROR(content_.put_blob(id, config_json, "config"));
+  // Everything the image needs (layers, blobs) durable before the index names it.
+  SHOAL_RETURN_IF_ERROR(content_.sync());
   std::lock_guard lock(mu_);
   IndexState next = state_;
   ImageRecord& rec = next.images[id];

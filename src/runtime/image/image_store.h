@@ -4,7 +4,7 @@
 // On disk (content_store.h): verified blobs, one unpacked directory per layer (shared by
 // every image that has it), and the image index (image_index.h), the one commit point: an
 // image exists once the index that names it is written, after its config blob and all its
-// layers are complete. open() removes what a crash left behind (temporaries, layers and
+// layers are complete and synced (one syncfs per commit). open() removes what a crash left behind (temporaries, layers and
 // blobs no image references).
 //
 // Pulls (registry_client.h): the reference is normalized (busybox → docker.io/library/

@@ -200,12 +200,7 @@ Status check_digest(std::string_view expected, const std::string& actual) {
   return error(Code::kDataLoss, "layer {} digest mismatch: content is {}", expected, actual);
 }
 
-Status sync_and_rename(const fs::path& tmp, const fs::path& dest) {
-  int fd = ::open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::syncfs(fd);
-    ::close(fd);
-  }
+Status move_into_place(const fs::path& tmp, const fs::path& dest) {
   if (::rename(tmp.c_str(), dest.c_str()) != 0) {
     if (errno == EEXIST || errno == ENOTEMPTY) {
       remove_tree(tmp);  // a concurrent unpack of the same layer won
@@ -303,7 +298,7 @@ Result<UnpackedLayer> unpack_layer(const fs::path& source, const fs::path& stagi
       return check_digest(expect.diff_id, out.diff_id);
     }
     SHOAL_RETURN_IF_ERROR(check_digest(expect.blob_digest, out.blob_digest));
-    SHOAL_RETURN_IF_ERROR(sync_and_rename(tmp, dest));
+    SHOAL_RETURN_IF_ERROR(move_into_place(tmp, dest));
     return out;
   }();
   if (unpacked.is_ok()) return unpacked;

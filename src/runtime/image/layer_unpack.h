@@ -18,8 +18,9 @@
 //
 // All or nothing: entries go into a fresh directory under `staging`, which is renamed to
 // `dest` only when the whole stream was read and both digests match; on any failure it is
-// removed, so `dest` either does not exist or is complete. The data is synced (syncfs)
-// before the rename, so a crash after the rename cannot leave a partly written layer.
+// removed, so `dest` either does not exist or is complete. Durability is the caller's: the
+// image store syncs the file system (ContentStore::sync) before it commits an image that
+// refers to the layer, and drops unreferenced layers when it opens.
 //
 // Thread safety: unpack_layer() may run concurrently for different `dest`s (temp names are
 // unique). Two unpacks of the same `dest` both succeed; the second finds it there and
