@@ -19,118 +19,16 @@
 #include <string_view>
 #include <vector>
 
-#include "runtime/logs/log_writer.h"
-#include "runtime/monitor_protocol.h"
+#include "monitor/monitor_impl.h"
+#include "monitor/sys.h"
 
 extern char** environ;
 
 namespace shoal::monitor {
-namespace {
 
 namespace proto = runtime::monitor;
 using runtime::logs::LogWriter;
 using runtime::logs::Stream;
-
-constexpr size_t kMaxClients = 64;
-constexpr int kDrainSeconds = 2;  // how long output may trail the init's exit
-constexpr size_t kVerbIndex = 7;  // of runtime_args(): the runtime's subcommand
-
-int64_t now_nanos() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-void write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-}
-
-// Whether `pid` has a handler for `sig` (SigCgt in /proc/<pid>/status). True when unknown.
-bool catches(pid_t pid, int sig) {
-  std::string path = "/proc/" + std::to_string(pid) + "/status";
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return true;
-  char buf[4096];
-  ssize_t n = ::read(fd, buf, sizeof(buf) - 1);
-  ::close(fd);
-  if (n <= 0) return true;
-  buf[n] = 0;
-  const char* line = std::strstr(buf, "SigCgt:");
-  if (line == nullptr) return true;
-  unsigned long long mask = std::strtoull(line + 7, nullptr, 16);
-  return (mask >> (sig - 1)) & 1;
-}
-
-std::string read_small_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return {};
-  char buf[256];
-  ssize_t n = ::read(fd, buf, sizeof(buf));
-  ::close(fd);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
-}
-
-// Writes `content` to dir/name atomically (temp file + rename).
-void write_file_atomic(const std::string& dir, std::string_view name, std::string_view content) {
-  std::string path = dir + "/" + std::string(name);
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return;
-  write_all(fd, content);
-  ::fsync(fd);
-  ::close(fd);
-  ::rename(tmp.c_str(), path.c_str());
-}
-
-class Monitor {
- public:
-  explicit Monitor(const Options& options) : o_(options), logs_(options.state_dir, options.log_max_bytes) {}
-  int run();
-
- private:
-  enum class State { kCreated, kRunning, kExited };
-  struct Client {
-    int fd = -1;
-    std::string in;
-    bool waiting = false;
-  };
-
-  bool setup(std::string& err);
-  pid_t spawn_runtime(const std::vector<std::string>& args, int out_fd, int err_fd);
-  bool run_runtime(const std::vector<std::string>& args, int out_fd, int err_fd, std::string& err);
-  std::vector<std::string> runtime_args(std::initializer_list<std::string> tail) const;
-  bool create(std::string& err);
-  bool start(std::string& err);
-  void report(std::string_view line);
-  void loop();
-  void on_sigchld();
-  void on_pipe(int fd);
-  void on_accept();
-  void on_client(Client& c);
-  std::string answer(std::string_view request, Client& c);
-  std::string status_line() const;
-  void close_client(Client& c);
-  void close_pipe(int& fd);
-  void maybe_finish();
-  void watch(int fd) const;
-
-  const Options& o_;
-  LogWriter logs_;
-  State state_ = State::kCreated;
-  pid_t init_pid_ = -1;
-  proto::ExitRecord exit_{};
-  int epfd_ = -1, sigfd_ = -1, listen_fd_ = -1, timer_fd_ = -1, null_fd_ = -1;
-  int out_r_ = -1, out_w_ = -1, err_r_ = -1, err_w_ = -1;
-  std::vector<Client> clients_;
-  bool done_ = false;
-};
 
 std::vector<std::string> Monitor::runtime_args(std::initializer_list<std::string> tail) const {
   std::vector<std::string> args = {o_.runtime, "--root", o_.runtime_root, "--log",
@@ -355,82 +253,6 @@ void Monitor::close_pipe(int& fd) {
   fd = -1;
 }
 
-void Monitor::on_accept() {
-  for (;;) {
-    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) return;
-    if (clients_.size() >= kMaxClients) {
-      ::close(fd);
-      continue;
-    }
-    clients_.push_back(Client{fd, {}, false});
-    watch(fd);
-  }
-}
-
-void Monitor::on_client(Client& c) {
-  char buf[512];
-  ssize_t n = ::read(c.fd, buf, sizeof(buf));
-  if (n <= 0) {
-    if (n < 0 && errno == EINTR) return;
-    close_client(c);
-    return;
-  }
-  c.in.append(buf, static_cast<size_t>(n));
-  if (c.in.size() > 4096) return close_client(c);
-  size_t nl;
-  while (c.fd >= 0 && (nl = c.in.find('\n')) != std::string::npos) {
-    std::string request = c.in.substr(0, nl);
-    c.in.erase(0, nl + 1);
-    std::string reply = answer(request, c);
-    if (!reply.empty()) write_all(c.fd, reply + "\n");
-  }
-}
-
-std::string Monitor::answer(std::string_view request, Client& c) {
-  if (request == "status") return status_line();
-  if (request == "start") {
-    std::string err;
-    if (state_ == State::kExited) return status_line();
-    return start(err) ? status_line() : "error " + err;
-  }
-  if (request == "wait") {
-    if (state_ == State::kExited && out_r_ < 0 && err_r_ < 0) return status_line();
-    c.waiting = true;
-    return {};
-  }
-  bool stop = request.starts_with("stop ");
-  if (stop || request.starts_with("signal ")) {
-    int sig = std::atoi(std::string(request.substr(stop ? 5 : 7)).c_str());
-    if (sig <= 0 || sig >= 65) return "error bad signal";
-    if (state_ == State::kExited) return "ok";
-    // The init of a pid namespace gets no signal it has no handler for (the kernel drops
-    // it): a stop signal it does not catch could only end in SIGKILL after the grace
-    // period, so it is SIGKILL now.
-    if (stop && sig != SIGKILL && !catches(init_pid_, sig)) sig = SIGKILL;
-    if (::kill(init_pid_, sig) != 0 && errno != ESRCH) {
-      return std::string("error kill: ") + std::strerror(errno);
-    }
-    return sig == SIGKILL && stop ? "ok killed" : "ok";
-  }
-  return "error unknown request";
-}
-
-std::string Monitor::status_line() const {
-  switch (state_) {
-    case State::kCreated: return "created " + std::to_string(init_pid_);
-    case State::kRunning: return "running " + std::to_string(init_pid_);
-    case State::kExited: break;
-  }
-  return "exited " + std::to_string(exit_.code) + " " + std::to_string(exit_.signal);
-}
-
-void Monitor::close_client(Client& c) {
-  ::epoll_ctl(epfd_, EPOLL_CTL_DEL, c.fd, nullptr);
-  ::close(c.fd);
-  c.fd = -1;
-}
-
 // Once the init has exited and its output is drained: exit file, waiters, goodbye.
 void Monitor::maybe_finish() {
   if (state_ != State::kExited || out_r_ >= 0 || err_r_ >= 0 || done_) return;
@@ -448,8 +270,6 @@ void Monitor::maybe_finish() {
   clients_.clear();
   done_ = true;
 }
-
-}  // namespace
 
 int run_monitor(const Options& options) { return Monitor(options).run(); }
 
