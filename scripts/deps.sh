@@ -12,7 +12,7 @@ packages=(
   libnl-3-dev libnl-route-3-dev libnftables-dev
   libarchive-dev libcurl4-openssl-dev
   # run
-  runc iproute2 nftables
+  runc tini iproute2 nftables
   # test
   curl jq busybox-static docker-registry skopeo
   # benchmarks
