@@ -68,7 +68,8 @@ Status ContentStore::put_blob(std::string_view digest, std::string_view bytes, s
   if (std::string actual = sha256_digest(bytes); actual != digest) {
     return error(Code::kDataLoss, "{} {} digest mismatch: content is {}", what, digest, actual);
   }
-  if (has_blob(digest)) return Status::ok();
+  // A file already there is kept only when it is intact (a crash may have left a torn one).
+  if (has_blob(digest) && get_blob(digest).is_ok()) return Status::ok();
   return write_file_atomic(blob_path(digest), bytes, tmp_dir(), /*durable=*/false);
 }
 

@@ -131,6 +131,8 @@ TEST(ContentStore, BlobsAreVerifiedBothWays) {
   EXPECT_EQ(cs->blobs(), std::vector<std::string>{good});
   testing::write_text(dir / ("blobs/sha256/" + good.substr(7)), "tampered");
   EXPECT_EQ(cs->get_blob(good).status().code(), Code::kDataLoss);
+  ASSERT_TRUE(cs->put_blob(good, bytes).is_ok());  // a torn file is replaced
+  EXPECT_EQ(*cs->get_blob(good), bytes);
   EXPECT_EQ(cs->get_blob(digest).status().code(), Code::kNotFound);
 }
 
