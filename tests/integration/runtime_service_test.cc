@@ -66,6 +66,26 @@ TEST_F(RuntimeIntegrationTest, ServiceRunsScalesRollsAndLeavesNothingBehind) {
   EXPECT_TRUE(cgroups_of(ids).empty());
 }
 
+TEST_F(RuntimeIntegrationTest, ContainerSpecReachesTheContainer) {
+  ok({"service", "create", "-d", "--name", "opts", "--init", "--user", "nobody", "--env", "FOO=bar",
+      "--workdir", "/tmp", "--read-only", "--mount", "type=tmpfs,target=/scratch", "--limit-memory",
+      "64m", "--hostname", "myhost", "--cap-drop", "ALL", kImage, "sh", "-c",
+      "echo uid=$(id -u) foo=$FOO pwd=$(pwd) host=$(hostname); "
+      "echo init=$(tr '\\0' ' ' < /proc/1/cmdline); "
+      "touch /x 2>/dev/null || echo rootfs-ro; touch /scratch/y && echo tmpfs-rw; "
+      "echo mem=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes); "
+      "grep CapEff /proc/self/status; exec sleep 1d"});
+  ASSERT_TRUE(eventually([&] { return contains(docker({"service", "logs", "opts"}).out, "CapEff"); }))
+      << docker({"service", "ps", "opts", "--no-trunc"}).out << docker({"service", "logs", "opts"}).out;
+  std::string logs = docker({"service", "logs", "opts"}).out;
+  EXPECT_TRUE(contains(logs, "uid=65534 foo=bar pwd=/tmp host=myhost")) << logs;
+  EXPECT_TRUE(contains(logs, "init=/sbin/docker-init -- sh -c")) << logs;
+  EXPECT_TRUE(contains(logs, "rootfs-ro")) << logs;
+  EXPECT_TRUE(contains(logs, "tmpfs-rw")) << logs;
+  EXPECT_TRUE(contains(logs, "mem=67108864")) << logs;
+  EXPECT_TRUE(contains(logs, "CapEff:\t0000000000000000")) << logs;
+}
+
 TEST_F(RuntimeIntegrationTest, FailingTaskIsRestartedAndShowsItsExitCode) {
   ok({"service", "create", "-d", "--name", "f", "--restart-condition", "on-failure",
       "--restart-delay", "1s", kImage, "sh", "-c", "echo failing >&2; exit 1"});
