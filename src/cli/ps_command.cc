@@ -33,7 +33,8 @@ int run_ps(const PsFlags& flags) {
     fmt::print(stderr, "Error response from daemon: {}\n", r->body);
     return 1;
   }
-  if (!flags.quiet) fmt::print("{:<27}{:<24}{:<32}{:<10}{}\n", "TASK ID", "SERVICE", "IMAGE", "STATE", "PID");
+  if (!flags.quiet)
+    fmt::print("{:<27}{:<24}{:<32}{:<10}{}\n", "TASK ID", "SERVICE", "IMAGE", "STATE", "PID");
   for (const auto& c : list) {
     std::string id = c.value("TaskID", "");
     if (flags.quiet) {
@@ -42,7 +43,8 @@ int run_ps(const PsFlags& flags) {
     }
     std::string service = c.value("ServiceName", "");
     if (service.empty()) service = c.value("ServiceID", "");
-    if (!service.empty() && c.value("Slot", 0) > 0) service += "." + std::to_string(c.value("Slot", 0));
+    if (!service.empty() && c.value("Slot", 0) > 0)
+      service += "." + std::to_string(c.value("Slot", 0));
     std::string image = c.value("Image", "");
     if (!flags.no_trunc) {
       if (size_t at = image.find('@'); at != std::string::npos) image.resize(at);
@@ -50,7 +52,8 @@ int run_ps(const PsFlags& flags) {
     std::string state = c.value("State", "");
     if (c.contains("ExitCode")) state += fmt::format(" ({})", c["ExitCode"].get<int64_t>());
     int64_t pid = c.value("PID", int64_t{0});
-    fmt::print("{:<27}{:<24}{:<32}{:<10}{}\n", id, service, image, state, pid > 0 ? std::to_string(pid) : "-");
+    fmt::print("{:<27}{:<24}{:<32}{:<10}{}\n", id, service, image, state,
+               pid > 0 ? std::to_string(pid) : "-");
   }
   return 0;
 }

@@ -31,8 +31,8 @@ namespace shoal::daemon {
 struct ExecutorSettings {
   std::string name = "runc";
   std::filesystem::path data_dir;
-  std::string oci_runtime = "runc";  // --oci-runtime: a name in PATH or a path
-  std::string monitor_binary;        // empty: shoal-monitor next to the shoal binary
+  std::string oci_runtime = "runc";               // --oci-runtime: a name in PATH or a path
+  std::string monitor_binary;                     // empty: shoal-monitor next to the shoal binary
   runtime::image::ImageSource* images = nullptr;  // required for runc
   network::Attacher* network = nullptr;           // optional
 };

@@ -31,9 +31,13 @@ using runtime::logs::LogWriter;
 using runtime::logs::Stream;
 
 std::vector<std::string> Monitor::runtime_args(std::initializer_list<std::string> tail) const {
-  std::vector<std::string> args = {o_.runtime, "--root", o_.runtime_root, "--log",
+  std::vector<std::string> args = {o_.runtime,
+                                   "--root",
+                                   o_.runtime_root,
+                                   "--log",
                                    o_.state_dir + "/" + std::string(proto::kRuntimeLogFile),
-                                   "--log-format", "json"};
+                                   "--log-format",
+                                   "json"};
   args.insert(args.end(), tail);
   return args;
 }
@@ -127,9 +131,10 @@ bool Monitor::setup(std::string& err) {
 // (one runtime process instead of two: the init is re-parented to us all the same).
 bool Monitor::create(std::string& err) {
   std::string pid_file = o_.state_dir + "/" + std::string(proto::kInitPidFile);
-  auto args = o_.start ? runtime_args({"run", "--detach", "--bundle", o_.bundle, "--pid-file",
-                                       pid_file, o_.id})
-                       : runtime_args({"create", "--bundle", o_.bundle, "--pid-file", pid_file, o_.id});
+  auto args =
+      o_.start
+          ? runtime_args({"run", "--detach", "--bundle", o_.bundle, "--pid-file", pid_file, o_.id})
+          : runtime_args({"create", "--bundle", o_.bundle, "--pid-file", pid_file, o_.id});
   if (!run_runtime(args, out_w_, err_w_, err)) return false;
   // The container holds the write ends now; ours would keep the pipes from ever closing.
   ::close(out_w_);

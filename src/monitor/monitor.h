@@ -21,8 +21,8 @@ struct Options {
   std::string runtime;       // path of runc (or crun)
   std::string runtime_root;  // runc --root
   int64_t log_max_bytes = 0;
-  int sync_fd = -1;          // where the launch result goes, -1 for none
-  bool start = false;        // runc start right after runc create
+  int sync_fd = -1;    // where the launch result goes, -1 for none
+  bool start = false;  // runc start right after runc create
 };
 
 // Runs the monitor in the current process (already detached by main()). Returns the process

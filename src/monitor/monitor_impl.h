@@ -21,7 +21,8 @@ inline constexpr size_t kVerbIndex = 7;  // of runtime_args(): the runtime's sub
 
 class Monitor {
  public:
-  explicit Monitor(const Options& options) : o_(options), logs_(options.state_dir, options.log_max_bytes) {}
+  explicit Monitor(const Options& options)
+      : o_(options), logs_(options.state_dir, options.log_max_bytes) {}
   int run();
 
  private:

@@ -77,9 +77,12 @@ std::string Monitor::answer(std::string_view request, Client& c) {
 
 std::string Monitor::status_line() const {
   switch (state_) {
-    case State::kCreated: return "created " + std::to_string(init_pid_);
-    case State::kRunning: return "running " + std::to_string(init_pid_);
-    case State::kExited: break;
+    case State::kCreated:
+      return "created " + std::to_string(init_pid_);
+    case State::kRunning:
+      return "running " + std::to_string(init_pid_);
+    case State::kExited:
+      break;
   }
   return "exited " + std::to_string(exit_.code) + " " + std::to_string(exit_.signal);
 }

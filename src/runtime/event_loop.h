@@ -65,12 +65,12 @@ class EventLoop {
   int epfd_ = -1;
   int wake_fd_ = -1;
   std::mutex mu_;
-  std::unordered_map<int, std::shared_ptr<FdCallback>> fds_;  // GUARDED_BY(mu_)
+  std::unordered_map<int, std::shared_ptr<FdCallback>> fds_;   // GUARDED_BY(mu_)
   std::multimap<TimePoint, std::pair<TimerId, Task>> timers_;  // GUARDED_BY(mu_)
-  std::unordered_map<TimerId, TimePoint> timer_index_;          // GUARDED_BY(mu_)
-  std::vector<Task> posted_;                                    // GUARDED_BY(mu_)
-  TimerId next_timer_ = 1;                                      // GUARDED_BY(mu_)
-  bool stopping_ = false;                                       // GUARDED_BY(mu_)
+  std::unordered_map<TimerId, TimePoint> timer_index_;         // GUARDED_BY(mu_)
+  std::vector<Task> posted_;                                   // GUARDED_BY(mu_)
+  TimerId next_timer_ = 1;                                     // GUARDED_BY(mu_)
+  bool stopping_ = false;                                      // GUARDED_BY(mu_)
   std::thread thread_;
 };
 

@@ -33,8 +33,8 @@ struct TaskRecord {
   int64_t pid = 0;
   std::optional<agent::ExitStatus> exit;
   agent::ExitCallback on_exit;
-  uint64_t run = 0;   // bumped by each start; stale loop callbacks carry an older value
-  int wait_fd = -1;   // the "wait" connection to the monitor (owned by the loop thread)
+  uint64_t run = 0;  // bumped by each start; stale loop callbacks carry an older value
+  int wait_fd = -1;  // the "wait" connection to the monitor (owned by the loop thread)
   std::string wait_buf;
   // Healthcheck (loop thread).
   Timestamp started;

@@ -42,7 +42,8 @@ void RuncExecutor::Core::watch_exit(const RecordPtr& rec) {
   auto fd = connect_monitor(rec->dir.string());
   if (fd.is_ok()) {
     static constexpr std::string_view kWait = "wait\n";
-    if (::send(fd.value(), kWait.data(), kWait.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(kWait.size())) {
+    if (::send(fd.value(), kWait.data(), kWait.size(), MSG_NOSIGNAL) ==
+        static_cast<ssize_t>(kWait.size())) {
       loop.post([this, rec, run, sock = fd.value()] {
         {
           std::lock_guard lock(mu);
@@ -53,7 +54,8 @@ void RuncExecutor::Core::watch_exit(const RecordPtr& rec) {
           rec->wait_fd = sock;
           rec->wait_buf.clear();
         }
-        Status added = loop.add_fd(sock, EPOLLIN, [this, rec, run](uint32_t) { on_wait_readable(rec, run); });
+        Status added =
+            loop.add_fd(sock, EPOLLIN, [this, rec, run](uint32_t) { on_wait_readable(rec, run); });
         if (!added.is_ok()) deliver_exit(rec, run, added);
       });
       return;
@@ -214,7 +216,8 @@ void RuncExecutor::Core::probe_done(const RecordPtr& rec, uint64_t run) {
     if (rec->run != run || rec->exit || !rec->meta.Health) return;
     bool passed = code == 0 && !rec->probe_timed_out;
     HealthStatus before = rec->health.status;
-    rec->health = on_probe(rec->health, *rec->meta.Health, rec->started, rec->probe_started, passed);
+    rec->health =
+        on_probe(rec->health, *rec->meta.Health, rec->started, rec->probe_started, passed);
     if (rec->health.status != before) {
       spdlog::info("task {}: health {} (probe exit {})", rec->id,
                    rec->health.status == HealthStatus::kHealthy ? "healthy" : "unhealthy", code);
@@ -249,7 +252,8 @@ void RuncExecutor::Core::stop_unhealthy(const RecordPtr& rec, uint64_t run) {
       rec->kill_timer = 0;
       if (rec->run != run || rec->exit) return;
     }
-    if (Status st = signal(rec, SIGKILL); !st.is_ok()) spdlog::warn("task {}: {}", rec->id, st.message());
+    if (Status st = signal(rec, SIGKILL); !st.is_ok())
+      spdlog::warn("task {}: {}", rec->id, st.message());
   });
 }
 

@@ -6,8 +6,10 @@ std::optional<HealthCheck> resolve_health(const std::optional<api::HealthConfig>
                                           const image::ImageConfig& image) {
   HealthCheck check;
   check.test = image.HealthcheckTest;
-  if (image.HealthcheckInterval > 0) check.interval = std::chrono::nanoseconds(image.HealthcheckInterval);
-  if (image.HealthcheckTimeout > 0) check.timeout = std::chrono::nanoseconds(image.HealthcheckTimeout);
+  if (image.HealthcheckInterval > 0)
+    check.interval = std::chrono::nanoseconds(image.HealthcheckInterval);
+  if (image.HealthcheckTimeout > 0)
+    check.timeout = std::chrono::nanoseconds(image.HealthcheckTimeout);
   if (image.HealthcheckStartPeriod > 0) {
     check.start_period = std::chrono::nanoseconds(image.HealthcheckStartPeriod);
   }

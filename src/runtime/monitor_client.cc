@@ -93,10 +93,20 @@ Result<MonitorStatus> launch_monitor(const MonitorLaunch& l, Millis timeout) {
   if (::pipe2(fds, O_CLOEXEC) != 0) return error(Code::kInternal, "pipe: {}", std::strerror(errno));
   Fd sync_r(fds[0]), sync_w(fds[1]);
   constexpr int kChildSyncFd = 3;
-  std::vector<std::string> argv = {l.monitor_binary, "--id", l.id, "--bundle", l.bundle,
-                                   "--state-dir", l.state_dir, "--runtime", l.runtime,
-                                   "--runtime-root", l.runtime_root, "--log-max-bytes",
-                                   std::to_string(l.log_max_bytes), "--sync-fd",
+  std::vector<std::string> argv = {l.monitor_binary,
+                                   "--id",
+                                   l.id,
+                                   "--bundle",
+                                   l.bundle,
+                                   "--state-dir",
+                                   l.state_dir,
+                                   "--runtime",
+                                   l.runtime,
+                                   "--runtime-root",
+                                   l.runtime_root,
+                                   "--log-max-bytes",
+                                   std::to_string(l.log_max_bytes),
+                                   "--sync-fd",
                                    std::to_string(kChildSyncFd)};
   if (l.start) argv.push_back("--start");
   SpawnOptions options;
@@ -111,13 +121,14 @@ Result<MonitorStatus> launch_monitor(const MonitorLaunch& l, Millis timeout) {
   auto line = read_line(sync_r.fd, timeout);
   if (!line.is_ok()) {
     kill_monitor(l.state_dir);
-    return error(Code::kUnavailable, "container {}: the monitor did not report within {} ms",
-                 l.id, timeout.count());
+    return error(Code::kUnavailable, "container {}: the monitor did not report within {} ms", l.id,
+                 timeout.count());
   }
   auto status = parse_status_line(line.value());
   if (status.is_ok()) return status;
   std::string why = last_runtime_error(l.state_dir);
-  if (line.value().empty()) return error(Code::kInternal, "the monitor of {} died while starting", l.id);
+  if (line.value().empty())
+    return error(Code::kInternal, "the monitor of {} died while starting", l.id);
   return error(Code::kInternal, "{}", why.empty() ? status.status().message() : why);
 }
 
@@ -138,7 +149,8 @@ Result<int> connect_monitor(const std::string& state_dir) {
     if (errno == ENOENT || errno == ECONNREFUSED) {
       return error(Code::kNotFound, "no monitor listens at {}", state_dir);
     }
-    return error(Code::kInternal, "connect to the monitor at {}: {}", state_dir, std::strerror(errno));
+    return error(Code::kInternal, "connect to the monitor at {}: {}", state_dir,
+                 std::strerror(errno));
   }
   ::fcntl(sock.fd, F_SETFL, ::fcntl(sock.fd, F_GETFL) | O_NONBLOCK);
   return sock.release();
@@ -149,7 +161,8 @@ Result<std::string> monitor_request(const std::string& state_dir, std::string_vi
   SHOAL_ASSIGN_OR_RETURN(int fd, connect_monitor(state_dir));
   Fd sock(fd);
   std::string line = std::string(request) + "\n";
-  if (::send(sock.fd, line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) {
+  if (::send(sock.fd, line.data(), line.size(), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(line.size())) {
     return error(Code::kInternal, "send to the monitor at {}: {}", state_dir, std::strerror(errno));
   }
   auto reply = read_line(sock.fd, timeout);

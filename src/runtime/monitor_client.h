@@ -45,7 +45,8 @@ Result<MonitorStatus> parse_status_line(std::string_view line);
 // (and running, with `start`). Errors: kInternal with the runtime's message when it could
 // not be created or started (runc's own error from runc.log when there is one);
 // kUnavailable when the monitor did not answer in time (it is killed).
-Result<MonitorStatus> launch_monitor(const MonitorLaunch& launch, std::chrono::milliseconds timeout);
+Result<MonitorStatus> launch_monitor(const MonitorLaunch& launch,
+                                     std::chrono::milliseconds timeout);
 
 // Connects to the monitor of `state_dir`. Returns the connected, non-blocking, close-on-exec
 // socket. Errors: kNotFound when no monitor listens there (none started, or it has exited);

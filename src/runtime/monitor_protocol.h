@@ -10,9 +10,9 @@
 // <state-dir>/monitor.pid, runs `runc create` with pipes as the container's stdout/stderr,
 // and writes one line to the sync fd: "created <pid>" or "error <message>" (then it exits).
 // With --start it runs `runc run --detach` instead (create and start in one runtime
-// process) and writes "running <pid>" (or "error ..."). It lives until the container's init has exited and its output has
-// been drained, then writes <state-dir>/exit, answers every waiter, removes its socket and
-// exits.
+// process) and writes "running <pid>" (or "error ..."). It lives until the container's init has
+// exited and its output has been drained, then writes <state-dir>/exit, answers every waiter,
+// removes its socket and exits.
 //
 // Socket requests, one line each ('\n'-terminated), answered by one line:
 //   status        → "created <pid>" | "running <pid>" | "exited <code> <signal>"
@@ -53,7 +53,7 @@ inline constexpr int64_t kDefaultLogMaxBytes = 16 << 20;
 
 struct ExitRecord {
   int64_t code = 0;
-  int signal = 0;            // the signal that killed the init process, 0 if it exited
+  int signal = 0;              // the signal that killed the init process, 0 if it exited
   int64_t finished_nanos = 0;  // unix nanoseconds
 };
 

@@ -61,7 +61,8 @@ Result<std::vector<oci::ResolvedMount>> resolve_mounts(const api::ContainerSpec&
       rm.source = m.Source;
     } else if (m.Type == api::MountType::kVolume) {
       if (m.VolumeOptions && m.VolumeOptions->DriverConfig &&
-          !m.VolumeOptions->DriverConfig->Name.empty() && m.VolumeOptions->DriverConfig->Name != "local") {
+          !m.VolumeOptions->DriverConfig->Name.empty() &&
+          m.VolumeOptions->DriverConfig->Name != "local") {
         return error(Code::kInvalidArgument, "volume driver {} is not supported (only local)",
                      m.VolumeOptions->DriverConfig->Name);
       }
@@ -78,7 +79,8 @@ Result<std::vector<oci::ResolvedMount>> resolve_mounts(const api::ContainerSpec&
       bool copy = fresh && !(m.VolumeOptions && m.VolumeOptions->NoCopy);
       std::error_code ec;
       if (copy && fs::is_directory(image_side, ec)) {
-        fs::copy(image_side, data, fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
+        fs::copy(image_side, data, fs::copy_options::recursive | fs::copy_options::copy_symlinks,
+                 ec);
       }
       rm.source = data.string();
     }
@@ -143,16 +145,16 @@ Status RuncExecutor::Core::prepare(const RecordPtr& rec, const agent::Dependency
     if (!attached.is_ok()) return undo(attached.status());
     sandbox = std::move(attached).value();
   }
-  std::string hostname = !spec.Hostname.empty()    ? spec.Hostname
+  std::string hostname = !spec.Hostname.empty()      ? spec.Hostname
                          : !sandbox.hostname.empty() ? sandbox.hostname
                                                      : task.ID.substr(0, 12);
   std::string hosts = sandbox.hosts.empty() ? default_hosts(hostname, spec.Hosts) : sandbox.hosts;
   if (!sandbox.hosts.empty()) {
     for (const std::string& line : spec.Hosts) hosts += line + "\n";
   }
-  std::string resolv = resolv_conf(
-      sandbox.resolv_conf.empty() ? read_text("/etc/resolv.conf") : sandbox.resolv_conf,
-      spec.DNSConfig);
+  std::string resolv =
+      resolv_conf(sandbox.resolv_conf.empty() ? read_text("/etc/resolv.conf") : sandbox.resolv_conf,
+                  spec.DNSConfig);
   const std::pair<const char*, std::string> files_out[] = {
       {"hosts", hosts}, {"resolv.conf", resolv}, {"hostname", hostname + "\n"}};
   for (const auto& [name, text] : files_out) {
@@ -162,11 +164,12 @@ Status RuncExecutor::Core::prepare(const RecordPtr& rec, const agent::Dependency
 
   auto mounts = resolve_mounts(spec, volumes, rootfs_dir, meta);
   if (!mounts.is_ok()) return undo(mounts.status());
-  oci::UserDb users = oci::UserDb::parse(read_text(rootfs_dir / "etc/passwd"),
-                                         read_text(rootfs_dir / "etc/group"));
+  oci::UserDb users =
+      oci::UserDb::parse(read_text(rootfs_dir / "etc/passwd"), read_text(rootfs_dir / "etc/group"));
   oci::SpecInputs in;
   in.spec = &spec;
-  if (task.Spec->Resources && task.Spec->Resources->Limits) in.limits = task.Spec->Resources->Limits;
+  if (task.Spec->Resources && task.Spec->Resources->Limits)
+    in.limits = task.Spec->Resources->Limits;
   in.image = &img.Config;
   in.users = &users;
   in.rootfs = rootfs_dir.string();
@@ -175,7 +178,8 @@ Status RuncExecutor::Core::prepare(const RecordPtr& rec, const agent::Dependency
   in.hosts_file = (dir / "hosts").string();
   in.resolv_conf_file = (dir / "resolv.conf").string();
   in.hostname_file = (dir / "hostname").string();
-  for (const SecretFile& f : files) in.files.push_back({(dir / "secrets" / f.file_name).string(), f.target});
+  for (const SecretFile& f : files)
+    in.files.push_back({(dir / "secrets" / f.file_name).string(), f.target});
   in.mounts = std::move(mounts).value();
   in.cgroups_path = "/shoal/" + task.ID;
   in.init_binary = options.init_binary;
@@ -187,7 +191,9 @@ Status RuncExecutor::Core::prepare(const RecordPtr& rec, const agent::Dependency
   meta.Prepared = true;
   if (st = write_task_meta(dir, meta); !st.is_ok()) return undo(st);
   spdlog::debug("task {}: prepared in {} ms", task.ID,
-                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began).count());
+                std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - began)
+                    .count());
   std::lock_guard lock(mu);
   rec->meta = std::move(meta);
   rec->phase = TaskRecord::Phase::kPrepared;

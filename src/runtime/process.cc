@@ -37,7 +37,8 @@ int exit_code_of(int status) {
 Result<pid_t> spawn(const SpawnOptions& options) {
   if (options.argv.empty()) return error(Code::kInternal, "spawn: empty argv");
   Fd null_fd(::open("/dev/null", O_RDWR | O_CLOEXEC));
-  if (null_fd.fd < 0) return error(Code::kInternal, "cannot open /dev/null: {}", std::strerror(errno));
+  if (null_fd.fd < 0)
+    return error(Code::kInternal, "cannot open /dev/null: {}", std::strerror(errno));
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   auto pick = [&](int fd) { return fd >= 0 ? fd : null_fd.fd; };
@@ -67,13 +68,12 @@ Result<pid_t> spawn(const SpawnOptions& options) {
   int rc = ::posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
-  if (rc != 0) return error(Code::kInternal, "cannot run {}: {}", options.argv[0], std::strerror(rc));
+  if (rc != 0)
+    return error(Code::kInternal, "cannot run {}: {}", options.argv[0], std::strerror(rc));
   return pid;
 }
 
-int open_pidfd(pid_t pid) {
-  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-}
+int open_pidfd(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
 
 int wait_exit_code(pid_t pid) {
   int status = 0;
@@ -110,13 +110,15 @@ Result<RunResult> run(const std::vector<std::string>& argv, std::chrono::millise
       ::kill(pid, SIGKILL);
       break;
     }
-    pollfd fds[2] = {{output_open ? read_end.fd : -1, POLLIN, 0}, {exited ? -1 : pidfd.fd, POLLIN, 0}};
+    pollfd fds[2] = {{output_open ? read_end.fd : -1, POLLIN, 0},
+                     {exited ? -1 : pidfd.fd, POLLIN, 0}};
     int n = ::poll(fds, 2, static_cast<int>(left.count()));
     if (n < 0 && errno != EINTR) break;
     if (fds[0].revents != 0) {
       ssize_t got = ::read(read_end.fd, buf, sizeof(buf));
       if (got > 0) {
-        size_t keep = std::min(static_cast<size_t>(got), max_output - std::min(max_output, result.output.size()));
+        size_t keep = std::min(static_cast<size_t>(got),
+                               max_output - std::min(max_output, result.output.size()));
         result.output.append(buf, keep);
       } else if (got == 0 || errno != EINTR) {
         output_open = false;

@@ -7,9 +7,11 @@ Verdict classify(const TaskFacts& f) {
   if (f.exit_file) return Verdict::kExited;
   if (f.live) {
     switch (f.live->state) {
-      case MonitorStatus::State::kCreated: return Verdict::kCreated;
+      case MonitorStatus::State::kCreated:
+        return Verdict::kCreated;
       case MonitorStatus::State::kRunning:
-      case MonitorStatus::State::kExited: return Verdict::kRunning;
+      case MonitorStatus::State::kExited:
+        return Verdict::kRunning;
     }
   }
   if (f.launched) return Verdict::kLost;

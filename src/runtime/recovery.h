@@ -27,7 +27,7 @@ namespace shoal::runtime {
 struct TaskFacts {
   bool has_meta = false;
   bool prepared = false;
-  bool launched = false;  // the monitor left traces (monitor.pid, init.pid or runc.log)
+  bool launched = false;              // the monitor left traces (monitor.pid, init.pid or runc.log)
   std::optional<MonitorStatus> live;  // the monitor's answer to "status"
   std::optional<monitor::ExitRecord> exit_file;
 };

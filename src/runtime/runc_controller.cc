@@ -45,12 +45,12 @@ void remove_cgroups(const std::string& id) {
 }  // namespace
 
 int parse_signal(std::string_view name) {
-  static constexpr std::array<std::pair<std::string_view, int>, 20> kSignals{{
-      {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"ILL", SIGILL},
-      {"TRAP", SIGTRAP}, {"ABRT", SIGABRT}, {"BUS", SIGBUS},   {"FPE", SIGFPE},
-      {"KILL", SIGKILL}, {"USR1", SIGUSR1}, {"SEGV", SIGSEGV}, {"USR2", SIGUSR2},
-      {"PIPE", SIGPIPE}, {"ALRM", SIGALRM}, {"TERM", SIGTERM}, {"CHLD", SIGCHLD},
-      {"CONT", SIGCONT}, {"STOP", SIGSTOP}, {"TSTP", SIGTSTP}, {"WINCH", SIGWINCH}}};
+  static constexpr std::array<std::pair<std::string_view, int>, 20> kSignals{
+      {{"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"ILL", SIGILL},
+       {"TRAP", SIGTRAP}, {"ABRT", SIGABRT}, {"BUS", SIGBUS},   {"FPE", SIGFPE},
+       {"KILL", SIGKILL}, {"USR1", SIGUSR1}, {"SEGV", SIGSEGV}, {"USR2", SIGUSR2},
+       {"PIPE", SIGPIPE}, {"ALRM", SIGALRM}, {"TERM", SIGTERM}, {"CHLD", SIGCHLD},
+       {"CONT", SIGCONT}, {"STOP", SIGSTOP}, {"TSTP", SIGTSTP}, {"WINCH", SIGWINCH}}};
   if (name.starts_with("SIG")) name.remove_prefix(3);
   if (!name.empty() && std::isdigit(static_cast<unsigned char>(name.front()))) {
     int n = std::atoi(std::string(name).c_str());
@@ -72,7 +72,8 @@ std::chrono::nanoseconds RuncExecutor::Core::stop_grace(const RecordPtr& rec) co
   return kDefaultStopGrace;
 }
 
-std::vector<std::string> RuncExecutor::Core::runtime_argv(std::initializer_list<std::string> tail) const {
+std::vector<std::string> RuncExecutor::Core::runtime_argv(
+    std::initializer_list<std::string> tail) const {
   std::vector<std::string> argv = {runtime_path, "--root", runc_root.string()};
   argv.insert(argv.end(), tail);
   return argv;
@@ -84,7 +85,8 @@ Status RuncExecutor::Core::start(const RecordPtr& rec) {
     std::lock_guard lock(mu);
     phase = rec->phase;
   }
-  if (phase == TaskRecord::Phase::kRunning || phase == TaskRecord::Phase::kExited) return Status::ok();
+  if (phase == TaskRecord::Phase::kRunning || phase == TaskRecord::Phase::kExited)
+    return Status::ok();
   if (phase == TaskRecord::Phase::kNew) {
     return error(Code::kFailedPrecondition, "task {} is not prepared", rec->id);
   }
@@ -122,7 +124,9 @@ Status RuncExecutor::Core::start(const RecordPtr& rec) {
   watch_exit(rec);
   arm_health(rec);
   spdlog::debug("task {}: started (pid {}) in {} ms", rec->id, status.pid,
-                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began).count());
+                std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - began)
+                    .count());
   return Status::ok();
 }
 
@@ -150,7 +154,8 @@ Status RuncExecutor::Core::signal(const RecordPtr& rec, int sig, bool stop) {
     }
     if (rec->exit) return Status::ok();
   }
-  auto reply = monitor_request(rec->dir.string(), (stop ? "stop " : "signal ") + std::to_string(sig));
+  auto reply =
+      monitor_request(rec->dir.string(), (stop ? "stop " : "signal ") + std::to_string(sig));
   if (!reply.is_ok()) {
     if (reply.status().code() == Code::kNotFound) return Status::ok();  // it has exited
     return error(Code::kInternal, "cannot signal task {}: {}", rec->id, reply.status().message());
@@ -168,7 +173,8 @@ Status RuncExecutor::Core::remove(const RecordPtr& rec) {
       return error(Code::kFailedPrecondition, "task {} is still running", rec->id);
     }
   }
-  if (auto live = monitor_request(rec->dir.string(), "status", std::chrono::seconds(5)); live.is_ok()) {
+  if (auto live = monitor_request(rec->dir.string(), "status", std::chrono::seconds(5));
+      live.is_ok()) {
     auto st = parse_status_line(live.value());
     if (st.is_ok() && st->state == MonitorStatus::State::kRunning) {
       return error(Code::kFailedPrecondition, "task {} is still running", rec->id);
@@ -196,7 +202,8 @@ Status RuncExecutor::Core::remove(const RecordPtr& rec) {
   return Status::ok();
 }
 
-Status RuncExecutor::Core::cleanup(const std::string& id, const fs::path& dir, const TaskMeta* meta) {
+Status RuncExecutor::Core::cleanup(const std::string& id, const fs::path& dir,
+                                   const TaskMeta* meta) {
   if (fs::exists(runc_root / id)) {
     auto deleted = run(runtime_argv({"delete", "--force", id}), kRuntimeTimeout);
     if (!deleted.is_ok()) return deleted.status();

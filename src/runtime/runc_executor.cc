@@ -63,7 +63,8 @@ class RuncController final : public agent::Controller {
     if (deps_ == nullptr) {
       std::lock_guard lock(core_->mu);
       if (rec_->phase != TaskRecord::Phase::kNew) return Status::ok();
-      return error(Code::kFailedPrecondition, "recovered task {} cannot be prepared again", rec_->id);
+      return error(Code::kFailedPrecondition, "recovered task {} cannot be prepared again",
+                   rec_->id);
     }
     return core_->prepare(rec_, *deps_);
   }
@@ -133,8 +134,10 @@ Result<std::unique_ptr<RuncExecutor>> RuncExecutor::create(RuncExecutorOptions o
     monitor = (fs::read_symlink("/proc/self/exe", ec).parent_path() / "shoal-monitor").string();
   }
   core->monitor_path = find_program(monitor);
-  if (core->monitor_path.empty()) return error(Code::kNotFound, "monitor binary {} not found", monitor);
-  if (!core->options.init_binary.empty() && ::access(core->options.init_binary.c_str(), X_OK) != 0) {
+  if (core->monitor_path.empty())
+    return error(Code::kNotFound, "monitor binary {} not found", monitor);
+  if (!core->options.init_binary.empty() &&
+      ::access(core->options.init_binary.c_str(), X_OK) != 0) {
     core->options.init_binary.clear();
   }
   SHOAL_RETURN_IF_ERROR(make_dir(core->containers, 0711));
@@ -154,7 +157,7 @@ Result<api::NodeDescription> RuncExecutor::describe() {
   if (core_->options.description) return *core_->options.description;
   SHOAL_ASSIGN_OR_RETURN(api::NodeDescription d, agent::describe_host());
   d.Engine.EngineVersion = std::string("shoal ") + kVersion;
-  d.Engine.Plugins = {{"Log", "json-file"}, {"Network", "bridge"}, {"Network", "host"},
+  d.Engine.Plugins = {{"Log", "json-file"}, {"Network", "bridge"},  {"Network", "host"},
                       {"Network", "null"},  {"Network", "overlay"}, {"Volume", "local"}};
   return d;
 }
@@ -169,7 +172,8 @@ Result<std::unique_ptr<agent::Controller>> RuncExecutor::controller(
     std::lock_guard lock(core_->mu);
     if (!rec->task) rec->task = std::move(task);
   }
-  return std::unique_ptr<agent::Controller>(std::make_unique<RuncController>(core_.get(), rec, &deps));
+  return std::unique_ptr<agent::Controller>(
+      std::make_unique<RuncController>(core_.get(), rec, &deps));
 }
 
 Result<std::vector<agent::RecoveredTask>> RuncExecutor::recover() {
@@ -184,10 +188,12 @@ Result<std::vector<agent::RecoveredTask>> RuncExecutor::recover() {
     auto meta = read_task_meta(dir);
     facts.has_meta = meta.is_ok();
     facts.prepared = meta.is_ok() && meta->Prepared;
-    for (std::string_view f : {monitor::kPidFile, monitor::kInitPidFile, monitor::kRuntimeLogFile}) {
+    for (std::string_view f :
+         {monitor::kPidFile, monitor::kInitPidFile, monitor::kRuntimeLogFile}) {
       facts.launched = facts.launched || fs::exists(dir / f);
     }
-    if (auto line = monitor_request(dir.string(), "status", std::chrono::seconds(5)); line.is_ok()) {
+    if (auto line = monitor_request(dir.string(), "status", std::chrono::seconds(5));
+        line.is_ok()) {
       if (auto st = parse_status_line(line.value()); st.is_ok()) facts.live = st.value();
     }
     facts.exit_file = read_exit_file(dir.string());
@@ -195,7 +201,8 @@ Result<std::vector<agent::RecoveredTask>> RuncExecutor::recover() {
     spdlog::info("runtime: recovered task {}: {}", id, static_cast<int>(verdict));
     if (verdict == Verdict::kHalfPrepared) {
       Status st = core_->cleanup(id, dir, meta.is_ok() ? &meta.value() : nullptr);
-      if (!st.is_ok()) spdlog::warn("runtime: cleaning up half-prepared task {}: {}", id, st.message());
+      if (!st.is_ok())
+        spdlog::warn("runtime: cleaning up half-prepared task {}: {}", id, st.message());
       continue;
     }
     RecordPtr rec = core_->record(id);
@@ -220,9 +227,8 @@ Result<std::vector<agent::RecoveredTask>> RuncExecutor::recover() {
         case Verdict::kExited:
         case Verdict::kLost:
           rec->phase = TaskRecord::Phase::kExited;
-          rec->exit = verdict == Verdict::kExited
-                          ? agent::ExitStatus{facts.exit_file->code, {}}
-                          : agent::ExitStatus{255, std::string(kLostError)};
+          rec->exit = verdict == Verdict::kExited ? agent::ExitStatus{facts.exit_file->code, {}}
+                                                  : agent::ExitStatus{255, std::string(kLostError)};
           task.state = agent::RecoveredTask::State::kExited;
           task.exit = rec->exit;
           break;
@@ -240,7 +246,8 @@ Result<std::vector<agent::RecoveredTask>> RuncExecutor::recover() {
     task.controller = std::make_unique<RuncController>(core_.get(), rec, nullptr);
     out.push_back(std::move(task));
   }
-  if (ec) return error(Code::kInternal, "cannot read {}: {}", core_->containers.string(), ec.message());
+  if (ec)
+    return error(Code::kInternal, "cannot read {}: {}", core_->containers.string(), ec.message());
   if (core_->options.network != nullptr) {
     if (Status st = core_->options.network->recover(live); !st.is_ok()) {
       spdlog::warn("runtime: network recovery: {}", st.message());
@@ -276,10 +283,17 @@ std::vector<ContainerInfo> RuncExecutor::list() const {
       const TaskRecord& r = *it->second;
       info.PID = r.pid;
       switch (r.phase) {
-        case TaskRecord::Phase::kCreated: info.State = "created"; break;
-        case TaskRecord::Phase::kRunning: info.State = "running"; break;
-        case TaskRecord::Phase::kExited: info.State = "exited"; break;
-        default: break;
+        case TaskRecord::Phase::kCreated:
+          info.State = "created";
+          break;
+        case TaskRecord::Phase::kRunning:
+          info.State = "running";
+          break;
+        case TaskRecord::Phase::kExited:
+          info.State = "exited";
+          break;
+        default:
+          break;
       }
       if (r.exit) info.ExitCode = r.exit->ExitCode;
     }

@@ -83,8 +83,8 @@ class RuncExecutor final : public agent::Executor {
   Result<std::vector<agent::RecoveredTask>> recover() override;
   Result<api::NodeDescription> describe() override;
   // Errors: kInvalidArgument "task <id> has no container spec".
-  Result<std::unique_ptr<agent::Controller>> controller(std::shared_ptr<const api::Task> task,
-                                                        const agent::DependencyGetter& deps) override;
+  Result<std::unique_ptr<agent::Controller>> controller(
+      std::shared_ptr<const api::Task> task, const agent::DependencyGetter& deps) override;
 
   // Every container this node holds (task dirs), sorted by creation.
   std::vector<ContainerInfo> list() const;

@@ -87,8 +87,8 @@ Result<std::vector<SecretFile>> secret_files(const api::ContainerSpec& spec,
   for (const api::SecretReference& ref : spec.Secrets) {
     auto secret = deps.secret(ref.SecretID);
     if (!secret) {
-      return error(Code::kNotFound, "secret {} ({}) is not available on this node",
-                   ref.SecretName, ref.SecretID);
+      return error(Code::kNotFound, "secret {} ({}) is not available on this node", ref.SecretName,
+                   ref.SecretID);
     }
     if (!ref.File) continue;  // not a file: nothing to mount
     SecretFile f;
@@ -97,14 +97,15 @@ Result<std::vector<SecretFile>> secret_files(const api::ContainerSpec& spec,
     SHOAL_ASSIGN_OR_RETURN(f.uid, parse_owner(ref.File->UID, "UID", ref.SecretName));
     SHOAL_ASSIGN_OR_RETURN(f.gid, parse_owner(ref.File->GID, "GID", ref.SecretName));
     f.mode = ref.File->Mode != 0 ? (ref.File->Mode & 07777) : 0444;
-    f.target = join_target("/run/secrets", ref.File->Name.empty() ? ref.SecretName : ref.File->Name);
+    f.target =
+        join_target("/run/secrets", ref.File->Name.empty() ? ref.SecretName : ref.File->Name);
     files.push_back(std::move(f));
   }
   for (const api::ConfigReference& ref : spec.Configs) {
     auto config = deps.config(ref.ConfigID);
     if (!config) {
-      return error(Code::kNotFound, "config {} ({}) is not available on this node",
-                   ref.ConfigName, ref.ConfigID);
+      return error(Code::kNotFound, "config {} ({}) is not available on this node", ref.ConfigName,
+                   ref.ConfigID);
     }
     if (!ref.File) continue;  // a runtime target (credential spec): nothing to mount
     SecretFile f;
@@ -119,7 +120,8 @@ Result<std::vector<SecretFile>> secret_files(const api::ContainerSpec& spec,
   return files;
 }
 
-Status write_secret_files(const std::filesystem::path& task_dir, const std::vector<SecretFile>& files) {
+Status write_secret_files(const std::filesystem::path& task_dir,
+                          const std::vector<SecretFile>& files) {
   if (files.empty()) return Status::ok();
   std::filesystem::path dir = task_dir / "secrets";
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
@@ -127,7 +129,8 @@ Status write_secret_files(const std::filesystem::path& task_dir, const std::vect
   }
   if (!rootfs::is_mount_point(dir) &&
       ::mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700") != 0) {
-    return error(Code::kInternal, "cannot mount a tmpfs at {}: {}", dir.string(), std::strerror(errno));
+    return error(Code::kInternal, "cannot mount a tmpfs at {}: {}", dir.string(),
+                 std::strerror(errno));
   }
   for (const SecretFile& f : files) {
     std::filesystem::path path = dir / f.file_name;

@@ -34,7 +34,8 @@ HealthCheck health_from(const json& j) {
 
 }  // namespace
 
-Status write_file_atomic(const std::filesystem::path& path, std::string_view content, unsigned mode) {
+Status write_file_atomic(const std::filesystem::path& path, std::string_view content,
+                         unsigned mode) {
   std::string tmp = path.string() + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return error(Code::kInternal, "cannot write {}: {}", tmp, std::strerror(errno));
@@ -79,7 +80,8 @@ Result<TaskMeta> read_task_meta(const std::filesystem::path& dir) {
   std::ifstream in(dir / kTaskMetaFile);
   if (!in) return error(Code::kNotFound, "no {} in {}", kTaskMetaFile, dir.string());
   json j = json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object()) return error(Code::kDataLoss, "{}/{} is not JSON", dir.string(), kTaskMetaFile);
+  if (!j.is_object())
+    return error(Code::kDataLoss, "{}/{} is not JSON", dir.string(), kTaskMetaFile);
   try {
     TaskMeta m;
     m.TaskID = j.at("TaskID").get<std::string>();

@@ -29,12 +29,12 @@ struct TaskMeta {
   std::string NodeID;
   int64_t Slot = 0;
   std::string Image;
-  std::string ImageID;  // "sha256:..." of the image the rootfs was made from
-  std::string StopSignal;  // the container's stop signal ("" = SIGTERM)
+  std::string ImageID;         // "sha256:..." of the image the rootfs was made from
+  std::string StopSignal;      // the container's stop signal ("" = SIGTERM)
   int64_t StopGraceNanos = 0;  // ContainerSpec.StopGracePeriod; 0 = the default (10 s)
   std::optional<HealthCheck> Health;
   bool Prepared = false;
-  bool NetworkAttached = false;            // the Attacher made a sandbox to detach
+  bool NetworkAttached = false;               // the Attacher made a sandbox to detach
   std::vector<std::string> AnonymousVolumes;  // volume dirs to remove with the task
   Timestamp Created;
 };

@@ -13,8 +13,8 @@
 #include <sys/mount.h>
 
 #include <filesystem>
-#include <map>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -83,7 +83,8 @@ class RuntimeIntegrationTest : public EngineIntegrationTest {
       pos += 6;
       std::string id = s.substr(pos, s.find('"', pos) - pos);
       size_t st = s.find("\"status\":\"", pos);
-      std::string status = st == std::string::npos ? "" : s.substr(st + 10, s.find('"', st + 10) - st - 10);
+      std::string status =
+          st == std::string::npos ? "" : s.substr(st + 10, s.find('"', st + 10) - st - 10);
       out[id] = status;
     }
     return out;

@@ -11,20 +11,26 @@ TEST_F(RuntimeIntegrationTest, FailingHealthcheckReplacesTheTask) {
   ok({"service", "create", "-d", "--name", "h", "--health-cmd", "test -f /tmp/healthy",
       "--health-interval", "1s", "--health-retries", "2", "--health-timeout", "2s",
       "--stop-grace-period", "1s", kImage, "sleep", "1d"});
-  ASSERT_TRUE(eventually([&] {
-    std::string ps = docker({"service", "ps", "h", "--no-trunc", "--format", "{{.Error}}"}).out;
-    return contains(ps, "dockerexec: unhealthy container");
-  }, 120s)) << docker({"service", "ps", "h", "--no-trunc"}).out << tail(daemon_->log());
+  ASSERT_TRUE(eventually(
+      [&] {
+        std::string ps = docker({"service", "ps", "h", "--no-trunc", "--format", "{{.Error}}"}).out;
+        return contains(ps, "dockerexec: unhealthy container");
+      },
+      120s))
+      << docker({"service", "ps", "h", "--no-trunc"}).out << tail(daemon_->log());
   // The replacement runs (until it fails the same way).
-  ASSERT_TRUE(eventually([&] {
-    std::string ps = docker({"service", "ps", "h", "-q"}).out;
-    return std::count(ps.begin(), ps.end(), '\n') >= 2;
-  }, 120s)) << docker({"service", "ps", "h", "--no-trunc"}).out;
+  ASSERT_TRUE(eventually(
+      [&] {
+        std::string ps = docker({"service", "ps", "h", "-q"}).out;
+        return std::count(ps.begin(), ps.end(), '\n') >= 2;
+      },
+      120s))
+      << docker({"service", "ps", "h", "--no-trunc"}).out;
 }
 
 TEST_F(RuntimeIntegrationTest, PassingHealthcheckKeepsTheTaskRunning) {
-  ok({"service", "create", "-d", "--name", "ok", "--health-cmd", "true", "--health-interval",
-      "1s", "--health-retries", "1", kImage, "sleep", "1d"});
+  ok({"service", "create", "-d", "--name", "ok", "--health-cmd", "true", "--health-interval", "1s",
+      "--health-retries", "1", kImage, "sleep", "1d"});
   ASSERT_TRUE(eventually([&] { return running_tasks("ok") == 1; }, 60s));
   // Several intervals later it still runs the same single task.
   std::this_thread::sleep_for(5s);

@@ -14,8 +14,10 @@ using namespace std::chrono_literals;
 // A `docker ...` left running in the background, its stdout in a file; killed on destruction.
 class BackgroundDocker {
  public:
-  BackgroundDocker(const std::string& socket, const std::string& dir, const std::vector<std::string>& args)
-      : out_(dir + "/bg-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++) + ".out") {
+  BackgroundDocker(const std::string& socket, const std::string& dir,
+                   const std::vector<std::string>& args)
+      : out_(dir + "/bg-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++) +
+             ".out") {
     pid_ = ::fork();
     if (pid_ == 0) {
       ::setenv("DOCKER_HOST", ("unix://" + socket).c_str(), 1);
@@ -61,8 +63,10 @@ TEST_F(RuntimeIntegrationTest, ServiceLogsTailTimestampsAndFollow) {
   // Each task prints a line a second, so a follower sees new lines arrive.
   ok({"service", "create", "-d", "--name", "lg", "--replicas", "2", kImage, "sh", "-c",
       "i=0; while true; do echo line $i; i=$((i+1)); sleep 1; done"});
-  ASSERT_TRUE(eventually([&] { return count(docker({"service", "logs", "lg"}).out, "line 2") == 2; }))
-      << docker({"service", "logs", "lg"}).out << tail(daemon_->log());
+  ASSERT_TRUE(eventually([&] {
+    return count(docker({"service", "logs", "lg"}).out, "line 2") == 2;
+  })) << docker({"service", "logs", "lg"}).out
+      << tail(daemon_->log());
 
   // --tail applies per task.
   std::string last = docker({"service", "logs", "--tail", "1", "lg"}).out;
@@ -71,17 +75,20 @@ TEST_F(RuntimeIntegrationTest, ServiceLogsTailTimestampsAndFollow) {
   std::string stamped = docker({"service", "logs", "--timestamps", "--tail", "1", "lg"}).out;
   EXPECT_TRUE(contains(stamped, "Z lg.")) << stamped;
   // --since in the future: nothing.
-  EXPECT_EQ(count(docker({"service", "logs", "--since", "2100-01-01T00:00:00Z", "lg"}).out, "line"), 0u);
+  EXPECT_EQ(count(docker({"service", "logs", "--since", "2100-01-01T00:00:00Z", "lg"}).out, "line"),
+            0u);
 
   // -f: the backlog, then new lines as they are written.
   {
     BackgroundDocker follow(socket_, tmp_.path(), {"service", "logs", "-f", "--tail", "0", "lg"});
-    ASSERT_TRUE(eventually([&] { return count(follow.output(), "| line ") >= 4; }, 60s)) << follow.output();
+    ASSERT_TRUE(eventually([&] { return count(follow.output(), "| line ") >= 4; }, 60s))
+        << follow.output();
   }
   // Clients that go away end their streams: the daemon keeps serving after many of them.
   for (int i = 0; i < 8; ++i) {
     BackgroundDocker follow(socket_, tmp_.path(), {"service", "logs", "-f", "lg"});
-    ASSERT_TRUE(eventually([&] { return contains(follow.output(), "| line "); }, 60s)) << follow.output();
+    ASSERT_TRUE(eventually([&] { return contains(follow.output(), "| line "); }, 60s))
+        << follow.output();
   }
   CommandResult after = docker({"service", "logs", "--tail", "1", "lg"}, 30s);
   EXPECT_EQ(after.exit_code, 0) << after.err;

@@ -9,8 +9,8 @@ using namespace std::chrono_literals;
 
 TEST_F(RuntimeIntegrationTest, KillNineKeepsContainersAndTheNextDaemonAdoptsThem) {
   ok({"service", "create", "-d", "--name", "k", "--replicas", "20", kImage, "sleep", "1d"});
-  ASSERT_TRUE(eventually([&] { return running_tasks("k") == 20 && running_containers() == 20; },
-                         180s))
+  ASSERT_TRUE(
+      eventually([&] { return running_tasks("k") == 20 && running_containers() == 20; }, 180s))
       << docker({"service", "ps", "k"}).out << tail(daemon_->log());
   auto before = runc_list();
   std::string tasks_before = docker({"service", "ps", "k", "-q", "--no-trunc"}).out;

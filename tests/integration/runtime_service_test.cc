@@ -22,7 +22,8 @@ TEST_F(RuntimeIntegrationTest, ServiceRunsScalesRollsAndLeavesNothingBehind) {
     size_t n = 0;
     for (size_t p = 0; (p = logs.find("hello from", p)) != std::string::npos; ++p) ++n;
     return n == 3;
-  })) << docker({"service", "logs", "w"}).out << docker({"service", "logs", "w"}).err;
+  })) << docker({"service", "logs", "w"}).out
+      << docker({"service", "logs", "w"}).err;
   std::string logs = docker({"service", "logs", "--timestamps", "w"}).out;
   EXPECT_TRUE(contains(logs, "w.1.")) << logs;
   EXPECT_TRUE(contains(logs, "| hello from")) << logs;
@@ -33,8 +34,8 @@ TEST_F(RuntimeIntegrationTest, ServiceRunsScalesRollsAndLeavesNothingBehind) {
   EXPECT_TRUE(contains(ps.out, "running")) << ps.out;
 
   ok({"service", "scale", "-d", "w=20"});
-  ASSERT_TRUE(eventually([&] { return running_tasks("w") == 20 && running_containers() == 20; },
-                         180s))
+  ASSERT_TRUE(
+      eventually([&] { return running_tasks("w") == 20 && running_containers() == 20; }, 180s))
       << docker({"service", "ps", "w"}).out;
 
   // A rolling update replaces every container.
@@ -67,16 +68,39 @@ TEST_F(RuntimeIntegrationTest, ServiceRunsScalesRollsAndLeavesNothingBehind) {
 }
 
 TEST_F(RuntimeIntegrationTest, ContainerSpecReachesTheContainer) {
-  ok({"service", "create", "-d", "--name", "opts", "--init", "--user", "nobody", "--env", "FOO=bar",
-      "--workdir", "/tmp", "--read-only", "--mount", "type=tmpfs,target=/scratch", "--limit-memory",
-      "64m", "--hostname", "myhost", "--cap-drop", "ALL", kImage, "sh", "-c",
+  ok({"service",
+      "create",
+      "-d",
+      "--name",
+      "opts",
+      "--init",
+      "--user",
+      "nobody",
+      "--env",
+      "FOO=bar",
+      "--workdir",
+      "/tmp",
+      "--read-only",
+      "--mount",
+      "type=tmpfs,target=/scratch",
+      "--limit-memory",
+      "64m",
+      "--hostname",
+      "myhost",
+      "--cap-drop",
+      "ALL",
+      kImage,
+      "sh",
+      "-c",
       "echo uid=$(id -u) foo=$FOO pwd=$(pwd) host=$(hostname); "
       "echo init=$(tr '\\0' ' ' < /proc/1/cmdline); "
       "touch /x 2>/dev/null || echo rootfs-ro; touch /scratch/y && echo tmpfs-rw; "
       "echo mem=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes); "
       "grep CapEff /proc/self/status; exec sleep 1d"});
-  ASSERT_TRUE(eventually([&] { return contains(docker({"service", "logs", "opts"}).out, "CapEff"); }))
-      << docker({"service", "ps", "opts", "--no-trunc"}).out << docker({"service", "logs", "opts"}).out;
+  ASSERT_TRUE(eventually([&] {
+    return contains(docker({"service", "logs", "opts"}).out, "CapEff");
+  })) << docker({"service", "ps", "opts", "--no-trunc"}).out
+      << docker({"service", "logs", "opts"}).out;
   std::string logs = docker({"service", "logs", "opts"}).out;
   EXPECT_TRUE(contains(logs, "uid=65534 foo=bar pwd=/tmp host=myhost")) << logs;
   EXPECT_TRUE(contains(logs, "init=/sbin/docker-init -- sh -c")) << logs;
@@ -92,7 +116,8 @@ TEST_F(RuntimeIntegrationTest, FailingTaskIsRestartedAndShowsItsExitCode) {
   ASSERT_TRUE(eventually([&] {
     std::string ps = docker({"service", "ps", "f", "--no-trunc"}).out;
     size_t failed = 0;
-    for (size_t p = 0; (p = ps.find("task: non-zero exit (1)", p)) != std::string::npos; ++p) ++failed;
+    for (size_t p = 0; (p = ps.find("task: non-zero exit (1)", p)) != std::string::npos; ++p)
+      ++failed;
     return failed >= 2;  // it failed, was restarted, failed again
   })) << docker({"service", "ps", "f", "--no-trunc"}).out;
   std::string logs = docker({"service", "logs", "f"}).out + docker({"service", "logs", "f"}).err;
@@ -114,23 +139,26 @@ TEST_F(RuntimeIntegrationTest, ImagesComeFromTheRegistryAndAnUnknownOneIsRejecte
   std::string unknown = registry.address() + "/busybox:nope";
   ok({"service", "create", "-d", "--no-resolve-image", "--name", "u", unknown, "sleep", "1d"});
   ASSERT_TRUE(eventually([&] {
-    std::string ps = docker({"service", "ps", "u", "--no-trunc", "--format", "{{.CurrentState}} {{.Error}}"}).out;
+    std::string ps =
+        docker({"service", "ps", "u", "--no-trunc", "--format", "{{.CurrentState}} {{.Error}}"})
+            .out;
     return contains(ps, "Rejected") && contains(ps, "No such image: " + unknown);
   })) << docker({"service", "ps", "u", "--no-trunc"}).out;
   EXPECT_EQ(running_containers(), 1u);
 }
 
 TEST_F(RuntimeIntegrationTest, SecretIsReadableWithItsModeAndGoneAfter) {
-  CommandResult created = run_command({"sh", "-c", "printf s3cret | docker secret create s -"},
-                                      {{"DOCKER_HOST", "unix://" + socket_},
-                                       {"DOCKER_CONFIG", tmp_.path() + "/docker"}});
+  CommandResult created = run_command(
+      {"sh", "-c", "printf s3cret | docker secret create s -"},
+      {{"DOCKER_HOST", "unix://" + socket_}, {"DOCKER_CONFIG", tmp_.path() + "/docker"}});
   ASSERT_EQ(created.exit_code, 0) << created.err;
   ok({"service", "create", "-d", "--name", "sec", "--secret", "s", kImage, "sh", "-c",
       "stat -c 'mode %a' /run/secrets/s; echo \"value $(cat /run/secrets/s)\"; exec sleep 1d"});
   ASSERT_TRUE(eventually([&] {
     std::string logs = docker({"service", "logs", "sec"}).out;
     return contains(logs, "mode 444") && contains(logs, "value s3cret");
-  })) << docker({"service", "logs", "sec"}).out << docker({"service", "ps", "sec", "--no-trunc"}).out;
+  })) << docker({"service", "logs", "sec"}).out
+      << docker({"service", "ps", "sec", "--no-trunc"}).out;
   bool tmpfs_seen = false;
   for (const std::string& m : mounts_under_tmp()) tmpfs_seen |= m.ends_with("/secrets");
   EXPECT_TRUE(tmpfs_seen);

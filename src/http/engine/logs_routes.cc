@@ -16,7 +16,9 @@ namespace logs = runtime::logs;
 // moby's timetypes.ParseTimestamps: "<seconds>[.<fraction>]".
 Result<Timestamp> parse_since(std::string_view text) {
   if (text.empty()) return Timestamp();
-  auto bad = [&] { return error(Code::kInvalidArgument, "invalid value for \"since\": \"{}\"", text); };
+  auto bad = [&] {
+    return error(Code::kInvalidArgument, "invalid value for \"since\": \"{}\"", text);
+  };
   std::string_view secs = text.substr(0, text.find('.'));
   int64_t s = 0, n = 0;
   auto [end, ec] = std::from_chars(secs.data(), secs.data() + secs.size(), s);
@@ -25,7 +27,8 @@ Result<Timestamp> parse_since(std::string_view text) {
     std::string_view frac = text.substr(dot + 1);
     auto [fend, fec] = std::from_chars(frac.data(), frac.data() + frac.size(), n);
     if (fec != std::errc() || fend != frac.data() + frac.size() || frac.size() > 9) return bad();
-    n = static_cast<int64_t>(static_cast<double>(n) * std::pow(10.0, 9 - static_cast<int>(frac.size())));
+    n = static_cast<int64_t>(static_cast<double>(n) *
+                             std::pow(10.0, 9 - static_cast<int>(frac.size())));
   }
   if (s == 0 && n == 0) return Timestamp();
   return Timestamp::from_unix_nanos(s * 1000000000 + n);

@@ -21,7 +21,7 @@
 namespace shoal::http::engine {
 
 struct LogsDeps {
-  manager::controlapi::Context* control = nullptr;  // required
+  manager::controlapi::Context* control = nullptr;   // required
   const runtime::logs::LogReader* reader = nullptr;  // required
 };
 

@@ -20,10 +20,14 @@ Status register_ps_routes(Router& router, const PsDeps& deps) {
         auto service = manager::controlapi::get_service(*deps.control, c.ServiceID, false);
         if (service.is_ok()) it->second = service->Spec.Name;
       }
-      nlohmann::json j = {{"TaskID", c.TaskID},   {"ServiceID", c.ServiceID},
-                          {"ServiceName", it->second}, {"NodeID", c.NodeID},
-                          {"Slot", c.Slot},       {"Image", c.Image},
-                          {"State", c.State},     {"PID", c.PID},
+      nlohmann::json j = {{"TaskID", c.TaskID},
+                          {"ServiceID", c.ServiceID},
+                          {"ServiceName", it->second},
+                          {"NodeID", c.NodeID},
+                          {"Slot", c.Slot},
+                          {"Image", c.Image},
+                          {"State", c.State},
+                          {"PID", c.PID},
                           {"Created", c.Created.is_zero() ? "" : format_rfc3339_nano(c.Created)}};
       if (c.ExitCode) j["ExitCode"] = *c.ExitCode;
       out.push_back(std::move(j));

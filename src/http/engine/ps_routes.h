@@ -18,7 +18,7 @@
 namespace shoal::http::engine {
 
 struct PsDeps {
-  manager::controlapi::Context* control = nullptr;  // for service names; required
+  manager::controlapi::Context* control = nullptr;            // for service names; required
   std::function<std::vector<runtime::ContainerInfo>()> list;  // null: no containers
 };
 

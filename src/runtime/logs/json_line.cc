@@ -24,7 +24,8 @@ Result<LogEntry> parse_json_line(std::string_view line) {
     return error(Code::kDataLoss, "malformed log line: unknown stream \"{}\"", s);
   }
   auto when = parse_rfc3339(time->get_ref<const std::string&>());
-  if (!when.is_ok()) return error(Code::kDataLoss, "malformed log line: {}", when.status().message());
+  if (!when.is_ok())
+    return error(Code::kDataLoss, "malformed log line: {}", when.status().message());
   entry.time = when.value();
   entry.log = std::move(log->get_ref<std::string&>());
   return entry;

@@ -44,7 +44,8 @@ bool wanted(const LogEntry& e, const LogOptions& o) {
 }
 
 // Appends the complete lines of `data` (after `partial`) as messages.
-void parse_lines(TaskLog& t, std::string_view data, const LogOptions& o, std::vector<LogMessage>& out) {
+void parse_lines(TaskLog& t, std::string_view data, const LogOptions& o,
+                 std::vector<LogMessage>& out) {
   t.partial.append(data);
   size_t start = 0;
   for (;;) {
@@ -87,7 +88,8 @@ void reopen_if_rotated(TaskLog& t, const LogOptions& o, std::vector<LogMessage>&
 // The task's backlog: the rotated file, then the current one (left open at its end).
 std::vector<LogMessage> backlog(TaskLog& t, const LogOptions& o) {
   std::vector<LogMessage> out;
-  int rotated = ::open((t.dir / std::string(monitor::kRotatedLogFile)).c_str(), O_RDONLY | O_CLOEXEC);
+  int rotated =
+      ::open((t.dir / std::string(monitor::kRotatedLogFile)).c_str(), O_RDONLY | O_CLOEXEC);
   if (rotated >= 0) {
     drain(t, rotated, o, out);
     ::close(rotated);
@@ -167,10 +169,12 @@ Status LogReader::read(const LogSelector& sel, const LogOptions& o, const LogSin
     unborn.erase(watch);
     t->watch = watch;
     std::vector<LogMessage> lines = backlog(*t, o);
-    out.insert(out.end(), std::make_move_iterator(lines.begin()), std::make_move_iterator(lines.end()));
+    out.insert(out.end(), std::make_move_iterator(lines.begin()),
+               std::make_move_iterator(lines.end()));
     tasks.emplace(name, std::move(t));
   };
-  for (const fs::directory_entry& entry : fs::directory_iterator(dir_, ec)) adopt(entry.path(), first);
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir_, ec))
+    adopt(entry.path(), first);
   if (!emit_sorted(first, sink) || !o.follow) return Status::ok();
   bool one_task = !sel.task_id.empty();
   if (one_task && std::all_of(tasks.begin(), tasks.end(), [](const auto& kv) {

@@ -10,7 +10,6 @@
 
 namespace shoal::runtime::logs {
 
-
 LogWriter::~LogWriter() {
   if (fd_ >= 0) ::close(fd_);
 }

@@ -38,9 +38,7 @@ class LogWriter {
   void finish(Stream stream, int64_t now_nanos);
 
  private:
-  std::string& pending(Stream s) {
-    return s == Stream::kStderr ? err_ : out_;
-  }
+  std::string& pending(Stream s) { return s == Stream::kStderr ? err_ : out_; }
   void emit(Stream stream, std::string_view piece, int64_t now_nanos);
   void write_out(const std::string& encoded);
   void rotate();

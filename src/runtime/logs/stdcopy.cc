@@ -24,15 +24,17 @@ Result<std::vector<Frame>> split_frames(std::string_view data) {
     if (data.size() < kFrameHeaderSize) {
       return error(Code::kDataLoss, "truncated frame header ({} bytes)", data.size());
     }
-    auto byte = [&](size_t i) { return static_cast<uint32_t>(static_cast<unsigned char>(data[i])); };
+    auto byte = [&](size_t i) {
+      return static_cast<uint32_t>(static_cast<unsigned char>(data[i]));
+    };
     if (byte(0) > 3) return error(Code::kDataLoss, "unknown stream {} in frame header", byte(0));
     uint32_t size = byte(4) << 24 | byte(5) << 16 | byte(6) << 8 | byte(7);
     if (data.size() - kFrameHeaderSize < size) {
       return error(Code::kDataLoss, "truncated frame: {} of {} payload bytes",
                    data.size() - kFrameHeaderSize, size);
     }
-    frames.push_back(Frame{static_cast<FrameStream>(byte(0)),
-                           std::string(data.substr(kFrameHeaderSize, size))});
+    frames.push_back(
+        Frame{static_cast<FrameStream>(byte(0)), std::string(data.substr(kFrameHeaderSize, size))});
     data.remove_prefix(kFrameHeaderSize + size);
   }
   return frames;

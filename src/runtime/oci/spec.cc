@@ -11,17 +11,15 @@ using nlohmann::json;
 
 constexpr int64_t kCpuPeriod = 100000;  // microseconds: Docker's CFS period
 
-std::string_view env_key(std::string_view entry) {
-  return entry.substr(0, entry.find('='));
-}
+std::string_view env_key(std::string_view entry) { return entry.substr(0, entry.find('=')); }
 
 // moby's ReplaceOrAppendEnvValues: an entry replaces the one with its key; an entry without
 // '=' removes its key.
 void replace_or_append(std::vector<std::string>& env, const std::string& entry) {
   std::string_view key = env_key(entry);
   bool removes = entry.find('=') == std::string::npos;
-  auto it = std::find_if(env.begin(), env.end(),
-                         [&](const std::string& e) { return env_key(e) == key; });
+  auto it =
+      std::find_if(env.begin(), env.end(), [&](const std::string& e) { return env_key(e) == key; });
   if (removes) {
     if (it != env.end()) env.erase(it);
   } else if (it != env.end()) {
@@ -47,7 +45,8 @@ std::vector<json> default_mounts() {
       mount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}),
       mount("/sys/fs/cgroup", "cgroup", "cgroup", {"ro", "nosuid", "noexec", "nodev"}),
       mount("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}),
-      mount("/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=67108864"}),
+      mount("/dev/shm", "tmpfs", "shm",
+            {"nosuid", "noexec", "nodev", "mode=1777", "size=67108864"}),
   };
 }
 
@@ -81,8 +80,8 @@ Result<json> user_mount(const ResolvedMount& rm) {
   bool non_recursive = m.BindOptions && m.BindOptions->NonRecursive;
   std::vector<std::string> opts = {non_recursive ? "bind" : "rbind"};
   if (m.ReadOnly) opts.push_back("ro");
-  opts.push_back(propagation_name(m.BindOptions ? m.BindOptions->Propagation
-                                                : api::Propagation::kUnset));
+  opts.push_back(
+      propagation_name(m.BindOptions ? m.BindOptions->Propagation : api::Propagation::kUnset));
   return mount(m.Target, "bind", rm.source, std::move(opts));
 }
 
@@ -137,12 +136,13 @@ Result<json> process(const SpecInputs& in) {
   const std::string& user_text = spec.User.empty() ? in.image->User : spec.User;
   SHOAL_ASSIGN_OR_RETURN(ExecUser user, resolve_user(*in.users, user_text, spec.Groups));
   std::vector<std::string> env = environment(spec, *in.image, in.hostname);
-  if (std::none_of(env.begin(), env.end(), [](const std::string& e) { return env_key(e) == "HOME"; })) {
+  if (std::none_of(env.begin(), env.end(),
+                   [](const std::string& e) { return env_key(e) == "HOME"; })) {
     env.push_back("HOME=" + user.home);
   }
-  std::string cwd = !spec.Dir.empty() ? spec.Dir
+  std::string cwd = !spec.Dir.empty()               ? spec.Dir
                     : !in.image->WorkingDir.empty() ? in.image->WorkingDir
-                                                   : "/";
+                                                    : "/";
   SHOAL_ASSIGN_OR_RETURN(std::vector<std::string> caps,
                          tweak_capabilities(spec.CapabilityAdd, spec.CapabilityDrop));
   json p = {{"terminal", false},
@@ -150,8 +150,7 @@ Result<json> process(const SpecInputs& in) {
             {"args", args},
             {"env", env},
             {"cwd", cwd},
-            {"capabilities",
-             {{"bounding", caps}, {"effective", caps}, {"permitted", caps}}}};
+            {"capabilities", {{"bounding", caps}, {"effective", caps}, {"permitted", caps}}}};
   if (!user.additional_gids.empty()) p["user"]["additionalGids"] = user.additional_gids;
   SHOAL_ASSIGN_OR_RETURN(json limits, rlimits(spec.Ulimits));
   if (!limits.empty()) p["rlimits"] = std::move(limits);
@@ -170,7 +169,8 @@ json resources(const std::optional<api::Limit>& limits) {
 }
 
 json linux_section(const SpecInputs& in) {
-  json ns = json::array({{{"type", "pid"}}, {{"type", "ipc"}}, {{"type", "uts"}}, {{"type", "mount"}}});
+  json ns =
+      json::array({{{"type", "pid"}}, {{"type", "ipc"}}, {{"type", "uts"}}, {{"type", "mount"}}});
   json net = {{"type", "network"}};
   if (!in.netns_path.empty()) net["path"] = in.netns_path;
   ns.push_back(std::move(net));
@@ -209,9 +209,8 @@ std::vector<std::string> environment(const api::ContainerSpec& spec,
   // The container's Env: the spec's, then the image's for keys the spec does not set.
   std::vector<std::string> merged = spec.Env;
   for (const std::string& e : image.Env) {
-    bool overridden = std::any_of(spec.Env.begin(), spec.Env.end(), [&](const std::string& s) {
-      return env_key(s) == env_key(e);
-    });
+    bool overridden = std::any_of(spec.Env.begin(), spec.Env.end(),
+                                  [&](const std::string& s) { return env_key(s) == env_key(e); });
     if (!overridden) merged.push_back(e);
   }
   std::vector<std::string> env = {std::string(kDefaultPath), "HOSTNAME=" + hostname};
@@ -221,8 +220,8 @@ std::vector<std::string> environment(const api::ContainerSpec& spec,
 
 Result<json> rlimits(const std::vector<api::Ulimit>& ulimits) {
   static constexpr std::string_view kNames[] = {
-      "as",      "core",   "cpu",        "data",  "fsize", "locks",  "memlock", "msgqueue",
-      "nice",    "nofile", "nproc",      "rss",   "rtprio", "rttime", "sigpending", "stack"};
+      "as",   "core",   "cpu",   "data", "fsize",  "locks",  "memlock",    "msgqueue",
+      "nice", "nofile", "nproc", "rss",  "rtprio", "rttime", "sigpending", "stack"};
   json out = json::array();
   for (const api::Ulimit& u : ulimits) {
     if (std::find(std::begin(kNames), std::end(kNames), u.Name) == std::end(kNames)) {

@@ -23,14 +23,14 @@
 // Thread safety: pure functions.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "api/container.h"
 #include "api/common.h"
+#include "api/container.h"
 #include "common/status.h"
 #include "runtime/image/image.h"
 #include "runtime/oci/user.h"
@@ -54,19 +54,19 @@ struct ResolvedMount {
 };
 
 struct SpecInputs {
-  const api::ContainerSpec* spec = nullptr;     // required
-  std::optional<api::Limit> limits;             // the task's Resources.Limits
-  const image::ImageConfig* image = nullptr;    // required
-  const UserDb* users = nullptr;                // required: the rootfs's passwd and group
-  std::string rootfs;                           // absolute
+  const api::ContainerSpec* spec = nullptr;   // required
+  std::optional<api::Limit> limits;           // the task's Resources.Limits
+  const image::ImageConfig* image = nullptr;  // required
+  const UserDb* users = nullptr;              // required: the rootfs's passwd and group
+  std::string rootfs;                         // absolute
   std::string hostname;
-  std::string netns_path;                       // empty: a new network namespace
+  std::string netns_path;                                   // empty: a new network namespace
   std::string hosts_file, resolv_conf_file, hostname_file;  // host paths to bind
-  std::vector<FileMount> files;                 // secrets and configs
-  std::vector<ResolvedMount> mounts;            // the spec's mounts, resolved
-  std::string cgroups_path;                     // "/shoal/<task-id>"
-  std::string init_binary;                      // tini-static on the host, for Init
-  std::map<std::string, std::string> annotations;  // labels (spec and swarm's)
+  std::vector<FileMount> files;                             // secrets and configs
+  std::vector<ResolvedMount> mounts;                        // the spec's mounts, resolved
+  std::string cgroups_path;                                 // "/shoal/<task-id>"
+  std::string init_binary;                                  // tini-static on the host, for Init
+  std::map<std::string, std::string> annotations;           // labels (spec and swarm's)
 };
 
 // The process arguments Docker runs (see the file comment), before Init.

@@ -11,7 +11,8 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   size_t start = 0;
   for (;;) {
     size_t pos = s.find(sep, start);
-    out.push_back(s.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start));
+    out.push_back(
+        s.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start));
     if (pos == std::string_view::npos) return out;
     start = pos + 1;
   }
@@ -32,14 +33,16 @@ void for_each_line(std::string_view text, Fn fn) {
   }
 }
 
-const PasswdEntry* find_user(const UserDb& db, std::string_view name_or_id, bool numeric, uint32_t id) {
+const PasswdEntry* find_user(const UserDb& db, std::string_view name_or_id, bool numeric,
+                             uint32_t id) {
   for (const PasswdEntry& e : db.passwd) {
     if (e.name == name_or_id || (numeric && e.uid == id)) return &e;
   }
   return nullptr;
 }
 
-const GroupEntry* find_group(const UserDb& db, std::string_view name_or_id, bool numeric, uint32_t id) {
+const GroupEntry* find_group(const UserDb& db, std::string_view name_or_id, bool numeric,
+                             uint32_t id) {
   for (const GroupEntry& g : db.groups) {
     if (g.name == name_or_id || (numeric && g.gid == id)) return &g;
   }
@@ -51,8 +54,8 @@ Result<uint32_t> resolve_group(const UserDb& db, std::string_view group) {
   bool numeric = parse_id(group, id);
   if (const GroupEntry* g = find_group(db, group, numeric, id)) return g->gid;
   if (numeric) return id;
-  return error(Code::kInvalidArgument,
-               "unable to find group {}: no matching entries in group file", group);
+  return error(Code::kInvalidArgument, "unable to find group {}: no matching entries in group file",
+               group);
 }
 
 }  // namespace

@@ -33,7 +33,9 @@ Status mount_relative(const fs::path& dir, const std::string& data) {
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
-  if (code != 0) return error(Code::kInternal, "mount overlay at {}/rootfs: {}", dir.string(), std::strerror(code));
+  if (code != 0)
+    return error(Code::kInternal, "mount overlay at {}/rootfs: {}", dir.string(),
+                 std::strerror(code));
   return Status::ok();
 }
 
@@ -50,7 +52,8 @@ std::string overlay_data(const std::vector<std::string>& layers_lowest_first,
 }
 
 bool is_mount_point(const fs::path& path) {
-  struct stat self {}, parent {};
+  struct stat self {
+  }, parent{};
   if (::stat(path.c_str(), &self) != 0) return false;
   if (::stat(path.parent_path().c_str(), &parent) != 0) return false;
   if (self.st_dev != parent.st_dev) return true;
@@ -80,10 +83,12 @@ Status mount_rootfs(const fs::path& task_dir, const std::vector<fs::path>& layer
   if (is_mount_point(target)) return Status::ok();
   std::vector<std::string> lower;
   for (const fs::path& l : layers) lower.push_back(l.string());
-  std::string data = overlay_data(lower, (task_dir / "upper").string(), (task_dir / "work").string());
+  std::string data =
+      overlay_data(lower, (task_dir / "upper").string(), (task_dir / "work").string());
   if (data.size() <= kMaxMountData) {
     if (::mount("overlay", target.c_str(), "overlay", 0, data.c_str()) != 0) {
-      return error(Code::kInternal, "mount overlay at {}: {}", target.string(), std::strerror(errno));
+      return error(Code::kInternal, "mount overlay at {}: {}", target.string(),
+                   std::strerror(errno));
     }
     return Status::ok();
   }

@@ -79,17 +79,28 @@ TEST(OnProbe, DockersStateMachine) {
       {{30, false, H::kStarting, 1}, {60, false, H::kStarting, 2}, {90, false, H::kUnhealthy, 3}},
       "three failures make it unhealthy");
   run(c,
-      {{30, false, H::kStarting, 1}, {60, true, H::kHealthy, 0}, {90, false, H::kHealthy, 1},
-       {120, false, H::kHealthy, 2}, {150, true, H::kHealthy, 0}},
+      {{30, false, H::kStarting, 1},
+       {60, true, H::kHealthy, 0},
+       {90, false, H::kHealthy, 1},
+       {120, false, H::kHealthy, 2},
+       {150, true, H::kHealthy, 0}},
       "a pass resets the streak");
-  run(c, {{30, true, H::kHealthy, 0}, {60, false, H::kHealthy, 1}, {90, false, H::kHealthy, 2},
-          {120, false, H::kUnhealthy, 3}, {150, true, H::kHealthy, 0}},
+  run(c,
+      {{30, true, H::kHealthy, 0},
+       {60, false, H::kHealthy, 1},
+       {90, false, H::kHealthy, 2},
+       {120, false, H::kUnhealthy, 3},
+       {150, true, H::kHealthy, 0}},
       "healthy, then unhealthy, then healthy again");
 
   c.start_period = std::chrono::seconds(100);
   run(c,
-      {{30, false, H::kStarting, 0}, {60, false, H::kStarting, 0}, {90, false, H::kStarting, 0},
-       {120, false, H::kStarting, 1}, {150, false, H::kStarting, 2}, {180, false, H::kUnhealthy, 3}},
+      {{30, false, H::kStarting, 0},
+       {60, false, H::kStarting, 0},
+       {90, false, H::kStarting, 0},
+       {120, false, H::kStarting, 1},
+       {150, false, H::kStarting, 2},
+       {180, false, H::kUnhealthy, 3}},
       "failures in the start period do not count");
   run(c, {{30, true, H::kHealthy, 0}, {60, false, H::kHealthy, 1}},
       "once healthy, the start period no longer shields failures");

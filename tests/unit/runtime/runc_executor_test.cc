@@ -23,7 +23,8 @@ namespace fs = std::filesystem;
 class FakeImages final : public image::ImageSource {
  public:
   std::map<std::string, image::Image> images;
-  Result<image::Image> get(std::string_view ref, image::PullPolicy, const image::RegistryAuth&) override {
+  Result<image::Image> get(std::string_view ref, image::PullPolicy,
+                           const image::RegistryAuth&) override {
     auto it = images.find(std::string(ref));
     if (it == images.end()) return error(Code::kNotFound, "No such image: {}", ref);
     return it->second;
@@ -145,10 +146,12 @@ TEST_F(RuncExecutorTest, FailedPreparesLeaveNothing) {
     Code code;
     std::string message;
   } cases[] = {
-      {"unknown image", [](api::ContainerSpec& s) { s.Image = "busybox:nope"; },
-       Code::kNotFound, "No such image: busybox:nope"},
+      {"unknown image", [](api::ContainerSpec& s) { s.Image = "busybox:nope"; }, Code::kNotFound,
+       "No such image: busybox:nope"},
       {"missing secret",
-       [](api::ContainerSpec& s) { s.Secrets = {{api::SecretReferenceFileTarget{"s", "", "", 0}, "gone", "s"}}; },
+       [](api::ContainerSpec& s) {
+         s.Secrets = {{api::SecretReferenceFileTarget{"s", "", "", 0}, "gone", "s"}};
+       },
        Code::kNotFound, "secret s (gone) is not available on this node"},
       {"bind source missing (after the rootfs is mounted)",
        [](api::ContainerSpec& s) {

@@ -29,7 +29,8 @@ TEST(TaskFiles, HostsAndResolvConf) {
 
   EXPECT_EQ(resolv_conf("nameserver 127.0.0.53\nsearch lan\n", std::nullopt),
             "search lan\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n");
-  EXPECT_EQ(resolv_conf("nameserver 10.1.1.1\nnameserver ::1\n", std::nullopt), "nameserver 10.1.1.1\n");
+  EXPECT_EQ(resolv_conf("nameserver 10.1.1.1\nnameserver ::1\n", std::nullopt),
+            "nameserver 10.1.1.1\n");
   api::DNSConfig dns{{"1.1.1.1"}, {"corp"}, {"ndots:2"}};
   EXPECT_EQ(resolv_conf("nameserver 10.1.1.1\n", dns),
             "nameserver 1.1.1.1\nsearch corp\noptions ndots:2\n");

@@ -16,8 +16,9 @@ std::string encode(std::string_view log, Stream stream = Stream::kStdout, int64_
 }
 
 TEST(JsonEncode, WritesDockerJsonFileLines) {
-  EXPECT_EQ(encode("hello\n"),
-            "{\"log\":\"hello\\n\",\"stream\":\"stdout\",\"time\":\"2024-05-01T10:00:00.123456789Z\"}\n");
+  EXPECT_EQ(
+      encode("hello\n"),
+      "{\"log\":\"hello\\n\",\"stream\":\"stdout\",\"time\":\"2024-05-01T10:00:00.123456789Z\"}\n");
   EXPECT_EQ(encode("x", Stream::kStderr, 0),
             "{\"log\":\"x\",\"stream\":\"stderr\",\"time\":\"1970-01-01T00:00:00.000000000Z\"}\n");
 }
@@ -45,7 +46,8 @@ TEST(JsonEncode, EscapesAsGoDoes) {
 }
 
 TEST(JsonLine, RoundTrips) {
-  for (std::string log : {"hello\n", "", "no newline", "quote\" back\\ ctl\x01\n", "caf\xc3\xa9\n"}) {
+  for (std::string log :
+       {"hello\n", "", "no newline", "quote\" back\\ ctl\x01\n", "caf\xc3\xa9\n"}) {
     for (Stream s : {Stream::kStdout, Stream::kStderr}) {
       std::string line = encode(log, s);
       line.pop_back();
@@ -60,7 +62,8 @@ TEST(JsonLine, RoundTrips) {
 
 TEST(JsonLine, ReadsDockersOwnLines) {
   // Docker writes times with trailing zeros trimmed.
-  auto entry = parse_json_line(R"({"log":"hi\n","stream":"stderr","time":"2024-05-01T10:00:00.5Z"})");
+  auto entry =
+      parse_json_line(R"({"log":"hi\n","stream":"stderr","time":"2024-05-01T10:00:00.5Z"})");
   ASSERT_TRUE(entry.is_ok());
   EXPECT_EQ(entry->stream, Stream::kStderr);
   EXPECT_EQ(entry->time.unix_nanos(), 1714557600500000000);

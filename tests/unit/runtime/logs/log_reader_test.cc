@@ -48,7 +48,14 @@ class LogReaderTest : public ::testing::Test {
   std::vector<LogMessage> read_all(const LogSelector& sel, const LogOptions& o) {
     std::vector<LogMessage> got;
     LogReader reader(root_);
-    EXPECT_TRUE(reader.read(sel, o, [&](const LogMessage& m) { got.push_back(m); return true; }, {}).is_ok());
+    EXPECT_TRUE(reader
+                    .read(sel, o,
+                          [&](const LogMessage& m) {
+                            got.push_back(m);
+                            return true;
+                          },
+                          {})
+                    .is_ok());
     return got;
   }
   static std::vector<std::string> lines(const std::vector<LogMessage>& msgs) {
@@ -61,7 +68,8 @@ class LogReaderTest : public ::testing::Test {
 };
 
 TEST_F(LogReaderTest, ServiceLogsMergeTasksInTimeOrder) {
-  fs::path a = add_task("taskA", "svc"), b = add_task("taskB", "svc"), c = add_task("taskC", "other");
+  fs::path a = add_task("taskA", "svc"), b = add_task("taskB", "svc"),
+           c = add_task("taskC", "other");
   append(a, monitor::kLogFile, "a1\n", kT0 + 1);
   append(b, monitor::kLogFile, "b1\n", kT0 + 2);
   append(a, monitor::kLogFile, "a2\n", kT0 + 3);
@@ -85,7 +93,8 @@ TEST_F(LogReaderTest, StreamsSinceAndTailPerTask) {
   EXPECT_EQ(lines(read_all({"", "taskA"}, only_err)), (std::vector<std::string>{"a1\n", "a3\n"}));
   LogOptions tail2;
   tail2.tail = 2;
-  EXPECT_EQ(lines(read_all({"svc", ""}, tail2)), (std::vector<std::string>{"a3\n", "b3\n", "a4\n", "b4\n"}));
+  EXPECT_EQ(lines(read_all({"svc", ""}, tail2)),
+            (std::vector<std::string>{"a3\n", "b3\n", "a4\n", "b4\n"}));
   LogOptions tail0;
   tail0.tail = 0;
   EXPECT_TRUE(read_all({"svc", ""}, tail0).empty());
@@ -115,12 +124,15 @@ TEST_F(LogReaderTest, FollowSeesNewLinesNewTasksAndRotationThenStops) {
   LogReader reader(root_);
   Status result;
   std::thread t([&] {
-    result = reader.read({"svc", ""}, follow, [&](const LogMessage& m) {
-      std::lock_guard lock(mu);
-      got.push_back(m.entry.log);
-      cv.notify_all();
-      return true;
-    }, stop.get_token());
+    result = reader.read(
+        {"svc", ""}, follow,
+        [&](const LogMessage& m) {
+          std::lock_guard lock(mu);
+          got.push_back(m.entry.log);
+          cv.notify_all();
+          return true;
+        },
+        stop.get_token());
   });
   struct Joiner {
     std::stop_source& stop;

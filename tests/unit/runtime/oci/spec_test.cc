@@ -15,7 +15,12 @@ TEST(CommandLine, FollowsDockersEntrypointAndCmdRules) {
   } cases[] = {
       {"image only", {}, {}, {"/entry"}, {"serve", "-v"}, {"/entry", "serve", "-v"}},
       {"image cmd only", {}, {}, {}, {"sh"}, {"sh"}},
-      {"args replace cmd, keep entrypoint", {}, {"x", "y"}, {"/entry"}, {"serve"}, {"/entry", "x", "y"}},
+      {"args replace cmd, keep entrypoint",
+       {},
+       {"x", "y"},
+       {"/entry"},
+       {"serve"},
+       {"/entry", "x", "y"}},
       {"args without entrypoint", {}, {"sleep", "1d"}, {}, {"sh"}, {"sleep", "1d"}},
       {"command replaces both", {"sleep"}, {}, {"/entry"}, {"serve"}, {"sleep"}},
       {"command plus args", {"sleep"}, {"1d"}, {"/entry"}, {"serve"}, {"sleep", "1d"}},
@@ -42,10 +47,7 @@ TEST(Environment, SpecOverImageOverDefaults) {
     Strings spec_env, image_env, want;
   } cases[] = {
       {"defaults", {}, {}, {std::string(kDefaultPath), "HOSTNAME=h"}},
-      {"image path replaces default",
-       {},
-       {"PATH=/bin", "A=1"},
-       {"PATH=/bin", "HOSTNAME=h", "A=1"}},
+      {"image path replaces default", {}, {"PATH=/bin", "A=1"}, {"PATH=/bin", "HOSTNAME=h", "A=1"}},
       {"spec wins over image",
        {"A=2", "B=3"},
        {"A=1", "C=4"},
@@ -77,8 +79,9 @@ TEST(Rlimits, NamesMapToRlimitTypes) {
 struct Fixture {
   api::ContainerSpec spec;
   image::ImageConfig image;
-  UserDb users = UserDb::parse("root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/nonexistent:/bin/false\n",
-                               "root:x:0:\nnogroup:x:65534:\nwheel:x:10:root\n");
+  UserDb users = UserDb::parse(
+      "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/nonexistent:/bin/false\n",
+      "root:x:0:\nnogroup:x:65534:\nwheel:x:10:root\n");
   SpecInputs in;
 
   Fixture() {
@@ -128,8 +131,9 @@ TEST(BuildSpec, MinimalContainer) {
     EXPECT_NE(find_mount(s, dest), nullptr) << dest;
   }
   EXPECT_EQ(find_mount(s, "/etc/hosts")->at("source"), "/data/containers/t1/hosts");
-  EXPECT_NE(std::find(s["linux"]["maskedPaths"].begin(), s["linux"]["maskedPaths"].end(), "/proc/kcore"),
-            s["linux"]["maskedPaths"].end());
+  EXPECT_NE(
+      std::find(s["linux"]["maskedPaths"].begin(), s["linux"]["maskedPaths"].end(), "/proc/kcore"),
+      s["linux"]["maskedPaths"].end());
 }
 
 TEST(BuildSpec, UserAndWorkingDir) {
@@ -140,10 +144,24 @@ TEST(BuildSpec, UserAndWorkingDir) {
     std::string want_cwd, want_home;
   } cases[] = {
       {"nobody", "", "", "/app", {}, {{"uid", 65534}, {"gid", 65534}}, "/app", "HOME=/nonexistent"},
-      {"", "nobody", "/work", "/app", {}, {{"uid", 65534}, {"gid", 65534}}, "/work", "HOME=/nonexistent"},
+      {"",
+       "nobody",
+       "/work",
+       "/app",
+       {},
+       {{"uid", 65534}, {"gid", 65534}},
+       "/work",
+       "HOME=/nonexistent"},
       {"1000:1000", "", "", "", {}, {{"uid", 1000}, {"gid", 1000}}, "/", "HOME=/"},
       {"nobody:wheel", "", "", "", {}, {{"uid", 65534}, {"gid", 10}}, "/", "HOME=/nonexistent"},
-      {"1000", "", "", "", {"wheel", "4242"}, {{"uid", 1000}, {"gid", 0}, {"additionalGids", {10, 4242}}}, "/", "HOME=/"},
+      {"1000",
+       "",
+       "",
+       "",
+       {"wheel", "4242"},
+       {{"uid", 1000}, {"gid", 0}, {"additionalGids", {10, 4242}}},
+       "/",
+       "HOME=/"},
   };
   for (const Case& c : cases) {
     Fixture f;
@@ -164,11 +182,13 @@ TEST(BuildSpec, UnknownUserOrGroupIsDockersError) {
   f.spec.User = "alice";
   auto got = build_spec(f.in);
   ASSERT_FALSE(got.is_ok());
-  EXPECT_EQ(got.status().message(), "unable to find user alice: no matching entries in passwd file");
+  EXPECT_EQ(got.status().message(),
+            "unable to find user alice: no matching entries in passwd file");
   f.spec.User = "root:staff";
   got = build_spec(f.in);
   ASSERT_FALSE(got.is_ok());
-  EXPECT_EQ(got.status().message(), "unable to find group staff: no matching entries in group file");
+  EXPECT_EQ(got.status().message(),
+            "unable to find group staff: no matching entries in group file");
 }
 
 TEST(BuildSpec, ResourcesLimitsAndSysctls) {
@@ -204,7 +224,8 @@ TEST(BuildSpec, NetnsInitReadOnlyAnnotations) {
   f.spec.ReadOnly = true;
   f.in.annotations = {{"com.docker.swarm.task.id", "t1"}};
   json s = f.build();
-  EXPECT_EQ(s["linux"]["namespaces"].back(), json({{"type", "network"}, {"path", "/data/netns/t1"}}));
+  EXPECT_EQ(s["linux"]["namespaces"].back(),
+            json({{"type", "network"}, {"path", "/data/netns/t1"}}));
   EXPECT_EQ(s["process"]["args"], json({"/sbin/docker-init", "--", "sh"}));
   ASSERT_NE(find_mount(s, "/sbin/docker-init"), nullptr);
   EXPECT_EQ(find_mount(s, "/sbin/docker-init")->at("source"), "/usr/bin/tini-static");
@@ -238,11 +259,14 @@ TEST(BuildSpec, UserMountsAndFiles) {
   // Parents before children, whatever the spec's order.
   std::vector<std::string> dests;
   for (const json& m : s["mounts"]) dests.push_back(m["destination"]);
-  auto pos = [&](std::string_view d) { return std::find(dests.begin(), dests.end(), d) - dests.begin(); };
+  auto pos = [&](std::string_view d) {
+    return std::find(dests.begin(), dests.end(), d) - dests.begin();
+  };
   EXPECT_LT(pos("/data"), pos("/data/sub"));
-  EXPECT_EQ(*find_mount(s, "/data/sub"),
-            json({{"destination", "/data/sub"}, {"type", "bind"}, {"source", "/srv/data"},
-                  {"options", {"rbind", "ro", "rprivate"}}}));
+  EXPECT_EQ(*find_mount(s, "/data/sub"), json({{"destination", "/data/sub"},
+                                               {"type", "bind"},
+                                               {"source", "/srv/data"},
+                                               {"options", {"rbind", "ro", "rprivate"}}}));
   EXPECT_EQ(find_mount(s, "/data")->at("source"), "/var/lib/shoal/volumes/v1/_data");
   // The user's /dev/shm replaces the default one.
   EXPECT_EQ(std::count(dests.begin(), dests.end(), "/dev/shm"), 1);

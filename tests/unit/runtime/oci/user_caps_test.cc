@@ -21,8 +21,9 @@ TEST(UserDb, ParsesLenientlyLikeLibc) {
 }
 
 TEST(ResolveUser, Table) {
-  UserDb db = UserDb::parse("root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001:App:/home/app:/bin/sh\n",
-                            "root:x:0:\napp:x:1001:\nusers:x:100:app\n");
+  UserDb db =
+      UserDb::parse("root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001:App:/home/app:/bin/sh\n",
+                    "root:x:0:\napp:x:1001:\nusers:x:100:app\n");
   struct Case {
     std::string user;
     Strings groups;
@@ -64,7 +65,12 @@ TEST(Capabilities, TweakTable) {
       {"add lower-case without prefix", {"sys_admin"}, {}, 15, {"CAP_SYS_ADMIN"}, {}},
       {"drop", {}, {"CAP_NET_RAW"}, 13, {}, {"CAP_NET_RAW"}},
       {"add wins over drop", {"CHOWN"}, {"chown"}, 14, {"CAP_CHOWN"}, {}},
-      {"drop all then add", {"NET_BIND_SERVICE"}, {"ALL"}, 1, {"CAP_NET_BIND_SERVICE"}, {"CAP_CHOWN"}},
+      {"drop all then add",
+       {"NET_BIND_SERVICE"},
+       {"ALL"},
+       1,
+       {"CAP_NET_BIND_SERVICE"},
+       {"CAP_CHOWN"}},
       {"add all minus drop", {"all"}, {"SYS_ADMIN"}, 40, {"CAP_BPF"}, {"CAP_SYS_ADMIN"}},
   };
   for (const Case& c : cases) {
