@@ -11,10 +11,11 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libnl-3-dev libnl-route-3-dev libnftables-dev
   libarchive-dev libcurl4-openssl-dev
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   # run
   runc tini iproute2 nftables
   # test
-  curl jq busybox-static docker-registry skopeo
+  curl jq busybox-static docker-registry skopeo openssl
   # benchmarks
   python3
 )
