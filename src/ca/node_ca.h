@@ -1,0 +1,85 @@
+// NodeCA: the cluster CA's services without a transport (swarmkit ca/server.go: the CA
+// service's GetRootCACertificate and the NodeCA service's IssueNodeCertificate, with the
+// renewal path of a node that presents its certificate). src/rpc serves it over gRPC.
+//
+// Where the CA lives: in the store, with the cluster object (the "default" api::Swarm):
+//   Spec.CAConfig.SigningCACert  the trust bundle: the current root CA first, then, while a
+//                                root rotation is in progress, the previous root;
+//   Spec.CAConfig.SigningCAKey   the current root's private key (PKCS#8 PEM);
+//   TLSInfo                      what Docker shows of the current root (certs.h tls_info);
+//   JoinTokens                   the two join tokens, digests of the current root.
+// The control API strips SigningCACert/SigningCAKey from every answer (GET /swarm, /info);
+// see root_ca.h for how they are written (init, rotation).
+//
+// Issuing (a node joining with a token): the token is compared in constant time with both
+// of the cluster's tokens; a worker token creates a worker Node object (Spec.Role worker,
+// Spec.Availability as requested — active when unset, Status.State unknown, Status.Addr the
+// peer's IP, Description empty until its agent's session fills it) and signs the CSR with
+// CN = a new node ID, OU = swarm-worker, O = cluster ID, validity Spec.CAConfig.NodeCertExpiry.
+// Node creation is one store transaction; the certificate is signed after it commits.
+//
+// Thread safety: all methods may be called concurrently (each reads a store snapshot or
+// runs its own transaction).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "api/node.h"
+#include "common/id.h"
+#include "common/status.h"
+#include "common/time.h"
+#include "store/store.h"
+
+namespace shoal::ca {
+
+struct IssueRequest {
+  std::string csr_pem;
+  std::string join_token;
+  api::NodeAvailability availability = api::NodeAvailability::kUnset;  // unset = active
+  std::string peer_addr;  // "ip:port" or "ip" of the connection, for Node.Status.Addr
+};
+
+struct IssuedCert {
+  std::string node_id;
+  std::string cert_chain_pem;  // the node certificate (the root is in root_ca_pem())
+};
+
+class NodeCA {
+ public:
+  // The referents must outlive the NodeCA.
+  NodeCA(store::Store& store, const Clock& clock, IdGenerator& ids);
+  NodeCA(const NodeCA&) = delete;
+  NodeCA& operator=(const NodeCA&) = delete;
+
+  // The trust bundle (PEM: the current root, then the previous one during a rotation).
+  // Errors: kUnavailable "this node is not part of a swarm" when the store has no cluster;
+  // kFailedPrecondition "the cluster has no root CA" when the cluster has no CA material.
+  Result<std::string> root_ca_pem() const;
+
+  // A new node and its certificate for a join token.
+  // Errors: kInvalidArgument "A valid join token is necessary to join this cluster"
+  //   (swarmkit's text) for a token that is neither of the cluster's;
+  //   kFailedPrecondition "joining as a manager is not supported yet: this cluster has no
+  //   replicated datastore" for the manager token;
+  //   sign_csr's kInvalidArgument for a bad CSR (checked before anything is written);
+  //   root_ca_pem's errors; store errors (nothing written then).
+  Result<IssuedCert> issue(const IssueRequest& request);
+
+  // A new certificate for an existing node (the caller took node_id from the peer's
+  // verified certificate), with the node's current role and the current root.
+  // Errors: kNotFound "node <id> not found when attempting to renew certificate"
+  //   (swarmkit's text) for an unknown node, which includes a removed one (`docker node rm`
+  //   deletes the Node object; there is no list of removed certificates yet);
+  //   kPermissionDenied "node <id> is being removed from the swarm" while its Node object
+  //   says so (Status.State down with Status.Message "removed");
+  //   sign_csr's kInvalidArgument; root_ca_pem's errors.
+  Result<std::string> renew(std::string_view node_id, std::string_view csr_pem);
+
+ private:
+  store::Store& store_;
+  const Clock& clock_;
+  IdGenerator& ids_;
+};
+
+}  // namespace shoal::ca
