@@ -14,9 +14,12 @@
 // Issuing (a node joining with a token): the token is compared in constant time with both
 // of the cluster's tokens; a worker token creates a worker Node object (Spec.Role worker,
 // Spec.Availability as requested — active when unset, Status.State unknown, Status.Addr the
-// peer's IP, Description empty until its agent's session fills it) and signs the CSR with
+// peer's IP, Description empty but for TLSInfo (the cluster's) until its agent's session
+// fills it) and signs the CSR with
 // CN = a new node ID, OU = swarm-worker, O = cluster ID, validity Spec.CAConfig.NodeCertExpiry.
-// Node creation is one store transaction; the certificate is signed after it commits.
+// The certificate is signed first; the Node object is created in one store transaction that
+// also re-checks the token and root (a rotation in between: retried), and the certificate
+// is returned only if that commits.
 //
 // Thread safety: all methods may be called concurrently (each reads a store snapshot or
 // runs its own transaction).
@@ -68,13 +71,19 @@ class NodeCA {
 
   // A new certificate for an existing node (the caller took node_id from the peer's
   // verified certificate), with the node's current role and the current root.
+  // Also records the cluster's TLSInfo as the node's Description.TLSInfo and finishes a
+  // root rotation this renewal completes (finish_rotation_if_done).
   // Errors: kNotFound "node <id> not found when attempting to renew certificate"
   //   (swarmkit's text) for an unknown node, which includes a removed one (`docker node rm`
   //   deletes the Node object; there is no list of removed certificates yet);
-  //   kPermissionDenied "node <id> is being removed from the swarm" while its Node object
-  //   says so (Status.State down with Status.Message "removed");
-  //   sign_csr's kInvalidArgument; root_ca_pem's errors.
+  //   sign_csr's kInvalidArgument; root_ca_pem's errors; store errors.
   Result<std::string> renew(std::string_view node_id, std::string_view csr_pem);
+
+  // Ends a root rotation (root_ca.h finish_rotation) when every READY node's
+  // Description.TLSInfo equals the cluster's; a no-op otherwise. The daemon may call it
+  // when nodes change state (a node that went down no longer holds a rotation up).
+  // Errors: store errors.
+  Status finish_rotation_if_done();
 
  private:
   store::Store& store_;
