@@ -95,6 +95,8 @@ class Renewer {
 
  private:
   void run(NodeCerts current);
+  // Picks the next renewal time of `current` (a fresh random fraction).
+  void plan_next(const NodeCerts& current, Timestamp now);
 
   CAClient& client_;
   const CertDir& dir_;

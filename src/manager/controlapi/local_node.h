@@ -26,6 +26,7 @@
 
 #include "api/node.h"
 #include "api/swarm.h"
+#include "ca/cert_dir.h"
 #include "common/status.h"
 
 namespace shoal::manager::controlapi {
@@ -97,6 +98,17 @@ class LocalNode {
   // Unlocks a locked node with `key` (format already checked). Errors: kUnauthenticated
   // "swarm could not be unlocked: invalid key provided" for a wrong key.
   virtual Status unlock(std::string_view key) = 0;
+
+  // ---- TLS files (the cluster CA's certificate for this node)
+  // Persists this node's trust bundle, certificate and key: swarm init and a root rotation
+  // call it after the store commit that made them current (before on_joined at init).
+  // The default writes <data_dir()>/certificates (ca/cert_dir.h). Errors: CertDir::write's.
+  virtual Status save_certificates(const ca::NodeCerts& certs) {
+    return ca::CertDir(data_dir()).write(certs);
+  }
+  // Forgets them (swarm leave, a failed init). The default removes
+  // <data_dir()>/certificates. Errors: CertDir::remove's.
+  virtual Status remove_certificates() { return ca::CertDir(data_dir()).remove(); }
 };
 
 }  // namespace shoal::manager::controlapi

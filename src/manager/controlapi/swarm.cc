@@ -5,8 +5,10 @@
 #include <utility>
 #include <vector>
 
+#include "ca/root_ca.h"
 #include "manager/controlapi/errors.h"
 #include "manager/controlapi/netaddr.h"
+#include "manager/controlapi/swarm_ca.h"
 #include "manager/controlapi/swarm_init.h"
 #include "manager/controlapi/tokens.h"
 
@@ -74,8 +76,32 @@ Status delete_leftovers(store::WriteTxn& tx) {
   return status;
 }
 
-std::string new_join_token(const Context& ctx, std::string_view cluster_id) {
-  return make_join_token(cluster_id, ctx.random(kJoinTokenSecretBytes));
+// Within an update: the CA part (swarm_ca.h) and the token rotations the flags ask for, on
+// `cluster` (the current object with the new spec). Returns this manager's new TLS files
+// when the root rotated; this node's TLSInfo is then updated in `tx`, and the rotation
+// finished at once when no other READY node holds it up.
+Result<std::optional<ca::NodeCerts>> update_cluster_ca(const Context& ctx, store::WriteTxn& tx,
+                                                       const api::Swarm& current,
+                                                       const api::Spec& requested,
+                                                       const api::UpdateFlags& flags,
+                                                       api::Swarm& cluster) {
+  std::optional<api::Node> self;
+  if (auto node = tx.get<api::Node>(ctx.local.node_id())) self = *node;
+  SHOAL_ASSIGN_OR_RETURN(std::optional<ca::NodeCerts> certs,
+                         plan_ca_update(ctx, current, requested, cluster, self ? &*self : nullptr));
+  if (!certs) {
+    if (flags.RotateWorkerToken) {
+      SHOAL_ASSIGN_OR_RETURN(cluster.JoinTokens.Worker, ca::new_join_token(cluster, ctx.random));
+    }
+    if (flags.RotateManagerToken) {
+      SHOAL_ASSIGN_OR_RETURN(cluster.JoinTokens.Manager, ca::new_join_token(cluster, ctx.random));
+    }
+    return certs;
+  }
+  SHOAL_RETURN_IF_ERROR(tx.update(*self));
+  if (ca::rotation_done(cluster, tx.find<api::Node>())) ca::finish_rotation(cluster);
+  certs->ca_pem = cluster.Spec.CAConfig.SigningCACert;
+  return certs;
 }
 
 bool is_last_manager(const Context& ctx) {
@@ -113,12 +139,14 @@ Result<std::string> init_swarm(Context& ctx, const api::InitRequest& request) {
   });
   if (!status.is_ok()) return status;
 
-  if (plan.autolock)
+  status = ctx.local.save_certificates(plan.certs);
+  if (status.is_ok() && plan.autolock)
     status = ctx.local.set_unlock_key(make_unlock_key(ctx.random(kUnlockKeyBytes)));
   if (status.is_ok()) status = ctx.local.on_joined(plan.membership);
   if (!status.is_ok()) {
     (void)ctx.local.on_leaving();
     (void)delete_everything(ctx.store);
+    (void)ctx.local.remove_certificates();
     return status;
   }
   return plan.node.ID;
@@ -155,7 +183,8 @@ Status leave_swarm(Context& ctx, bool force) {
     return Status(Code::kUnavailable, message + std::string(kLoseConsensusText));
   }
   SHOAL_RETURN_IF_ERROR(ctx.local.on_leaving());
-  return delete_everything(ctx.store);
+  SHOAL_RETURN_IF_ERROR(delete_everything(ctx.store));
+  return ctx.local.remove_certificates();
 }
 
 Result<api::Swarm> inspect_swarm(const Context& ctx) {
@@ -174,17 +203,26 @@ Status update_swarm(Context& ctx, uint64_t version, const api::Spec& requested,
   SHOAL_ASSIGN_OR_RETURN(api::Spec spec, update_cluster_spec(requested));
   bool autolock = spec.EncryptionConfig.AutoLockManagers;
   std::string old_key = ctx.local.unlock_key();
+  std::optional<ca::NodeCerts> own_certs;
   Status status = ctx.store.update([&](store::WriteTxn& tx) {
     std::shared_ptr<const api::Swarm> current = find_cluster(tx);
     if (!current) return Status(Code::kUnavailable, std::string(kNotPartOfSwarmText));
     api::Swarm cluster = *current;
     cluster.Version.Index = version;
     cluster.Spec = spec;
-    if (flags.RotateWorkerToken) cluster.JoinTokens.Worker = new_join_token(ctx, cluster.ID);
-    if (flags.RotateManagerToken) cluster.JoinTokens.Manager = new_join_token(ctx, cluster.ID);
+    SHOAL_ASSIGN_OR_RETURN(own_certs,
+                           update_cluster_ca(ctx, tx, *current, requested, flags, cluster));
     return tx.update(std::move(cluster));
   });
   SHOAL_RETURN_IF_ERROR(from_store(status));
+  if (own_certs) {
+    status = ctx.local.save_certificates(*own_certs);
+    if (!status.is_ok()) {
+      return error(Code::kInternal,
+                   "the root CA was rotated but this node's certificates were not written: {}",
+                   status.message());
+    }
+  }
 
   std::string new_key = old_key;
   if (!autolock) {

@@ -53,8 +53,10 @@ Result<api::Spec> update_cluster_spec(const api::Spec& requested);
 Status validate_cluster_spec(const api::Spec& spec);
 
 // Creates a single-node swarm with this node as its leader manager and returns this
-// node's new ID (POST /swarm/init's body). ForceNewCluster on a node that already is a
-// manager keeps the swarm and returns the node's ID.
+// node's new ID (POST /swarm/init's body). Makes the cluster's root CA (kept in the store)
+// and this manager's certificate (LocalNode::save_certificates, before on_joined).
+// ForceNewCluster on a node that already is a manager keeps the swarm and returns the
+// node's ID.
 // Errors: kUnavailable kAlreadyInSwarmText when the node is in a swarm; kInvalidArgument
 // for a bad ListenAddr/AdvertiseAddr/DataPathAddr, DefaultAddrPool, SubnetSize,
 // DataPathPort, Availability or spec (moby's texts); LocalNode::resolve_ip's errors;
@@ -67,10 +69,11 @@ Result<std::string> init_swarm(Context& ctx, const api::InitRequest& request);
 // already a member, kInvalidArgument for a request moby would refuse (no RemoteAddrs).
 Status join_swarm(Context& ctx, const api::JoinRequest& request);
 
-// Leaves the swarm: stops the manager (LocalNode::on_leaving) and deletes the cluster
-// state. Errors (kUnavailable, Docker's texts): not part of a swarm; locked without
-// force; the last manager without force ("... Removing the last manager erases all
-// current state of the swarm. Use `--force` to ignore this message."); store errors.
+// Leaves the swarm: stops the manager (LocalNode::on_leaving), deletes the cluster
+// state and this node's certificates (LocalNode::remove_certificates). Errors
+// (kUnavailable, Docker's texts): not part of a swarm; locked without force; the last
+// manager without force ("... Removing the last manager erases all current state of the
+// swarm. Use `--force` to ignore this message."); store errors.
 Status leave_swarm(Context& ctx, bool force);
 
 // The cluster as GET /swarm shows it (join tokens included, CA signing material never).
@@ -79,9 +82,13 @@ Result<api::Swarm> inspect_swarm(const Context& ctx);
 
 // Replaces the cluster spec (update_cluster_spec) if `version` is current, rotating the
 // tokens and the unlock key the flags ask for; turning autolock on makes an unlock key,
-// turning it off drops it. Errors: the manager errors; kOutOfSequence `rpc error: code =
-// Unknown desc = update out of sequence`; update_cluster_spec's errors; LocalNode's
-// set_unlock_key errors (the spec is then already stored: kInternal says so).
+// turning it off drops it. A changed Spec.CAConfig.ForceRotate rotates the root CA
+// (swarm_ca.h: new root, new join tokens, this manager's certificate re-signed and saved
+// through LocalNode::save_certificates). Errors: the manager errors; kOutOfSequence `rpc
+// error: code = Unknown desc = update out of sequence`; plan_ca_update's kInvalidArgument
+// for signing material in the request; kInternal when the rotated certificates could not
+// be saved; update_cluster_spec's errors; LocalNode's set_unlock_key errors (the spec is
+// then already stored: kInternal says so).
 Status update_swarm(Context& ctx, uint64_t version, const api::Spec& spec,
                     const api::UpdateFlags& flags);
 

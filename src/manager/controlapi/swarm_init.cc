@@ -5,7 +5,7 @@
 #include "manager/controlapi/errors.h"
 #include "manager/controlapi/netaddr.h"
 #include "manager/controlapi/swarm.h"
-#include "manager/controlapi/tokens.h"
+#include "manager/controlapi/swarm_ca.h"
 
 namespace shoal::manager::controlapi {
 namespace {
@@ -129,8 +129,6 @@ Result<InitPlan> plan_init(const Context& ctx, const api::InitRequest& request) 
                  "Datapath port number is not in valid range (1024-49151) : {}",
                  cluster.DataPathPort);
   }
-  cluster.JoinTokens.Worker = make_join_token(cluster.ID, ctx.random(kJoinTokenSecretBytes));
-  cluster.JoinTokens.Manager = make_join_token(cluster.ID, ctx.random(kJoinTokenSecretBytes));
 
   api::Node& node = plan.node;
   node.ID = ctx.ids.next();
@@ -142,6 +140,7 @@ Result<InitPlan> plan_init(const Context& ctx, const api::InitRequest& request) 
   node.Status.State = api::NodeState::kReady;
   node.Status.Addr = addresses.advertise_ip;
   node.ManagerStatus = api::ManagerStatus{true, api::Reachability::kReachable, addresses.advertise};
+  SHOAL_ASSIGN_OR_RETURN(plan.certs, plan_cluster_ca(ctx, cluster, node));
 
   api::Network& ingress = plan.ingress;
   ingress.ID = ctx.ids.next();

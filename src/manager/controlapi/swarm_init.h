@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "api/model.h"
+#include "ca/cert_dir.h"
 #include "common/status.h"
 #include "manager/controlapi/context.h"
 #include "manager/controlapi/local_node.h"
@@ -21,6 +22,7 @@ struct InitPlan {
   api::Network ingress;   // the routing-mesh network
   Membership membership;  // what LocalNode::on_joined learns
   bool autolock = false;  // make an unlock key
+  ca::NodeCerts certs;    // this manager's TLS files (written to <data-dir>/certificates)
 };
 
 // Errors (kInvalidArgument unless said otherwise, moby's texts):
@@ -32,6 +34,8 @@ struct InitPlan {
 //   `invalid CIDR: "X". Subnet size is too small for pool: N`,
 //   "Datapath port number is not in valid range (1024-49151) : N", and the spec errors of
 //   init_cluster_spec (swarm.h).
+// Also makes the cluster's root CA and this manager's certificate (swarm_ca.h); the CA's
+// kInternal errors.
 Result<InitPlan> plan_init(const Context& ctx, const api::InitRequest& request);
 
 // The addresses of a validated request.

@@ -89,7 +89,8 @@ Result<api::Spec> update_cluster_spec(const api::Spec& requested) {
   if (!spec.Orchestration.TaskHistoryRetentionLimit)
     spec.Orchestration.TaskHistoryRetentionLimit = 0;
   if (!spec.Raft.KeepOldSnapshots) spec.Raft.KeepOldSnapshots = 0;
-  // Signing material belongs to the cluster CA, which is not there yet; never stored.
+  // The request's signing material is refused by update_swarm (swarm_ca.h); the stored
+  // material is the cluster CA's, carried over there.
   spec.CAConfig.SigningCACert.clear();
   spec.CAConfig.SigningCAKey.clear();
   SHOAL_RETURN_IF_ERROR(validate_cluster_spec(spec));

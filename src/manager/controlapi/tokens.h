@@ -1,12 +1,12 @@
 // The swarm's secrets in their human-readable forms: join tokens and the autolock unlock
-// key. One place makes each, so the cluster CA (which makes the token digest real) changes
-// only this file.
+// key. One place makes each; join tokens are the cluster CA's (src/ca/certs.h), whose
+// functions these delegate to.
 //
 //   join token  "SWMTKN-1-<digest>-<secret>" (swarmkit ca.GenerateJoinToken): <digest> is the
 //               SHA-256 of the cluster's root CA certificate in base 36, zero-padded to 50
 //               characters, so that a joining node can verify the CA it reaches; <secret>
 //               is 128 random bits in base 36, zero-padded to 25.
-//               Until the cluster CA exists the digest is taken over the cluster ID.
+//               `ca_material` is the root CA's PEM (ca::root_ca.h keeps it in the cluster).
 //   unlock key  "SWMKEY-1-<base64 (standard alphabet, unpadded) of 32 random bytes>".
 //
 // Thread safety: pure functions.
@@ -22,7 +22,7 @@ namespace shoal::manager::controlapi {
 inline constexpr size_t kJoinTokenSecretBytes = 16;
 inline constexpr size_t kUnlockKeyBytes = 32;
 
-// A join token for the CA whose certificate (for now: the cluster ID) is `ca_material`.
+// A join token for the CA whose PEM certificate is `ca_material`.
 // REQUIRES: secret.size() == kJoinTokenSecretBytes (random bytes).
 std::string make_join_token(std::string_view ca_material, std::string_view secret);
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -63,6 +64,14 @@ class FakeLocalNode : public LocalNode {
     key_ = std::move(key);
     return Status::ok();
   }
+  Status save_certificates(const ca::NodeCerts& certs) override {
+    certs_ = certs;
+    return Status::ok();
+  }
+  Status remove_certificates() override {
+    certs_.reset();
+    return Status::ok();
+  }
   Status unlock(std::string_view key) override {
     if (key != key_) {
       return Status(Code::kUnauthenticated, "swarm could not be unlocked: invalid key provided");
@@ -80,6 +89,7 @@ class FakeLocalNode : public LocalNode {
   int joins = 0;
   int leaves = 0;
   Membership membership_;
+  std::optional<ca::NodeCerts> certs_;  // what save_certificates got last
 
  private:
   api::LocalNodeState state_ = api::LocalNodeState::kInactive;
