@@ -132,6 +132,11 @@ Status Dispatcher::mark_node_ready(const Peer& peer, const agent::SessionRequest
     ready.Status.Message.clear();
     if (!peer.Addr.empty()) ready.Status.Addr = peer.Addr;
     ready.Description = request.Description;
+    // The CA records which root a node's certificate chains to (ca/node_ca.h); an agent
+    // that does not report it keeps that record.
+    if (ready.Description.TLSInfo.TrustRoot.empty()) {
+      ready.Description.TLSInfo = node->Description.TLSInfo;
+    }
     return tx.update(std::move(ready));
   });
 }

@@ -102,6 +102,21 @@ TEST_F(DispatcherTest, SessionMarksNodeReadyWithItsDescription) {
   EXPECT_EQ(resumed->SessionID, session->SessionID);
 }
 
+TEST_F(DispatcherTest, SessionKeepsTheTLSInfoTheCARecorded) {
+  write([&](store::WriteTxn& tx) {
+    api::Node node = *tx.get<api::Node>("n1");
+    node.Description.TLSInfo.TrustRoot = "ROOT";
+    node.Description.TLSInfo.CertIssuerSubject = api::Bytes(std::string("subject"));
+    return tx.update(std::move(node));
+  });
+  start();
+  ASSERT_TRUE(open(n1_).is_ok());
+  auto node = get<api::Node>("n1");
+  EXPECT_EQ(node->Description.Hostname, "host-n1");
+  EXPECT_EQ(node->Description.TLSInfo.TrustRoot, "ROOT");
+  EXPECT_EQ(node->Description.TLSInfo.CertIssuerSubject, "subject");
+}
+
 TEST_F(DispatcherTest, SessionErrors) {
   start();
   EXPECT_EQ(open(Peer{"ghost", ""}).status().code(), Code::kNotFound);
