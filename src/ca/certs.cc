@@ -128,6 +128,27 @@ Result<KeyPair> make_root_ca(Timestamp now) {
   return KeyPair{ossl::cert_pem(cert.get()), ossl::key_pem(key.get())};
 }
 
+Result<std::string> cross_sign(const KeyPair& old_root, std::string_view new_root_pem) {
+  SHOAL_ASSIGN_OR_RETURN(Cert old_cert, ossl::parse_cert(old_root.cert_pem));
+  SHOAL_ASSIGN_OR_RETURN(Pkey old_key, ossl::parse_key(old_root.key_pem));
+  if (X509_check_private_key(old_cert.get(), old_key.get()) != 1) {
+    ERR_clear_error();
+    return Status(Code::kInvalidArgument,
+                  "invalid CA key pair: the key does not match the certificate");
+  }
+  SHOAL_ASSIGN_OR_RETURN(Cert new_cert, ossl::parse_cert(new_root_pem));
+  Cert cross(X509_dup(new_cert.get()));
+  if (!cross || !X509_set_issuer_name(cross.get(), X509_get_subject_name(old_cert.get()))) {
+    return error(Code::kInternal, "cross-signing: {}", ossl::last_error());
+  }
+  int akid = X509_get_ext_by_NID(cross.get(), NID_authority_key_identifier, -1);
+  if (akid >= 0) X509_EXTENSION_free(X509_delete_ext(cross.get(), akid));
+  SHOAL_RETURN_IF_ERROR(
+      add_ext(cross.get(), old_cert.get(), NID_authority_key_identifier, "keyid"));
+  SHOAL_RETURN_IF_ERROR(sign(cross.get(), old_key.get()));
+  return ossl::cert_pem(cross.get());
+}
+
 Result<KeyAndCsr> make_key_and_csr() {
   SHOAL_ASSIGN_OR_RETURN(Pkey key, ossl::make_p256_key());
   ossl::Req req(X509_REQ_new());

@@ -71,6 +71,13 @@ struct SignRequest {
 // Errors: kInternal "creating the root CA: <openssl error>".
 Result<KeyPair> make_root_ca(Timestamp now);
 
+// The CA certificate `new_root_pem` re-signed by `old_root` (swarmkit
+// CrossSignCACertificate): same subject, key, serial, validity and extensions, issued by the
+// old root. During a root rotation a certificate chain "leaf + this" verifies against the
+// old root as well as the new one. Errors: kInvalidArgument "invalid certificate: ..." /
+// "invalid CA key pair: ..." when an input does not parse or match; kInternal for OpenSSL.
+Result<std::string> cross_sign(const KeyPair& old_root, std::string_view new_root_pem);
+
 // A fresh P-256 key and its CSR. Errors: kInternal with OpenSSL's reason.
 Result<KeyAndCsr> make_key_and_csr();
 
@@ -123,7 +130,9 @@ std::string make_join_token(std::string_view ca_pem, std::string_view secret);
 // (FIPS) tokens are refused the same way.
 Result<JoinToken> parse_join_token(std::string_view token);
 
-// OK when the token was made for `ca_pem`. Errors: kInvalidArgument "invalid join token";
+// OK when the token was made for `ca_pem`, or for its first certificate when `ca_pem` is a
+// bundle (the current root first, as during a root rotation).
+// Errors: kInvalidArgument "invalid join token";
 // kPermissionDenied "remote CA does not match fingerprint. Expected: <hex digest>"
 // (swarmkit's text, with the token's digest).
 Status check_token_digest(std::string_view token, std::string_view ca_pem);

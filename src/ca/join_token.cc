@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ca/certs.h"
+#include "ca/root_ca.h"
 
 namespace shoal::ca {
 namespace {
@@ -103,7 +104,11 @@ Result<JoinToken> parse_join_token(std::string_view token) {
 
 Status check_token_digest(std::string_view token, std::string_view ca_pem) {
   SHOAL_ASSIGN_OR_RETURN(JoinToken parsed, parse_join_token(token));
-  if (!equal_constant_time(parsed.root_digest, ca_digest(ca_pem))) {
+  // A bundle: the token names its first certificate (the current root).
+  std::vector<std::string> roots = split_pem(ca_pem);
+  bool first_matches = roots.size() > 1 && equal_constant_time(parsed.root_digest,
+                                                               ca_digest(roots.front()));
+  if (!first_matches && !equal_constant_time(parsed.root_digest, ca_digest(ca_pem))) {
     return error(Code::kPermissionDenied, "remote CA does not match fingerprint. Expected: {}",
                  parsed.root_digest);
   }

@@ -106,7 +106,7 @@ Result<IssuedCert> NodeCA::issue(const IssueRequest& request) {
       return tx.create(node);
     });
     SHOAL_RETURN_IF_ERROR(status);
-    if (!stale) return IssuedCert{node.ID, std::move(cert)};
+    if (!stale) return IssuedCert{node.ID, ca.chain(std::move(cert))};
     if (attempt + 1 >= kMaxAttempts) {
       return Status(Code::kUnavailable, "the cluster's root CA changed while joining; retry");
     }
@@ -148,7 +148,7 @@ Result<std::string> NodeCA::renew(std::string_view node_id, std::string_view csr
     return finish_rotation_in(tx);
   });
   SHOAL_RETURN_IF_ERROR(status);
-  return cert;
+  return ca.chain(std::move(cert));
 }
 
 Status NodeCA::finish_rotation_if_done() {

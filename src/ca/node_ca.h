@@ -45,7 +45,9 @@ struct IssueRequest {
 
 struct IssuedCert {
   std::string node_id;
-  std::string cert_chain_pem;  // the node certificate (the root is in root_ca_pem())
+  // The node certificate, followed during a root rotation by the current root
+  // cross-signed by the previous one (root_ca.h); the roots are in root_ca_pem().
+  std::string cert_chain_pem;
 };
 
 class NodeCA {

@@ -34,19 +34,27 @@ Result<ClusterCA> cluster_ca(const api::Swarm& cluster) {
   if (!match.is_ok()) {
     return error(Code::kInternal, "the cluster's root CA is corrupt: {}", match.message());
   }
-  return ClusterCA{config.SigningCACert, KeyPair{roots.front(), config.SigningCAKey}};
+  ClusterCA ca;
+  ca.current = KeyPair{roots.front(), config.SigningCAKey};
+  ca.bundle_pem = roots.front() + (roots.size() > 1 ? roots[1] : std::string());
+  if (roots.size() > 2) ca.cross_pem = roots[2];
+  return ca;
 }
 
 Status install_root(api::Swarm& cluster, const KeyPair& root, bool keep_previous,
                     const RandomBytes& random) {
   SHOAL_ASSIGN_OR_RETURN(api::TLSInfo info, tls_info(root.cert_pem));
-  std::vector<std::string> old = split_pem(cluster.Spec.CAConfig.SigningCACert);
   std::string bundle = root.cert_pem;
-  if (keep_previous && !old.empty()) bundle += old.front();
+  bool rotating = keep_previous && !cluster.Spec.CAConfig.SigningCACert.empty();
+  if (rotating) {
+    SHOAL_ASSIGN_OR_RETURN(ClusterCA old, cluster_ca(cluster));
+    SHOAL_ASSIGN_OR_RETURN(std::string cross, cross_sign(old.current, root.cert_pem));
+    bundle += old.current.cert_pem + cross;
+  }
   cluster.Spec.CAConfig.SigningCACert = std::move(bundle);
   cluster.Spec.CAConfig.SigningCAKey = root.key_pem;
   cluster.TLSInfo = std::move(info);
-  cluster.RootRotationInProgress = keep_previous && !old.empty();
+  cluster.RootRotationInProgress = rotating;
   cluster.JoinTokens.Worker = make_join_token(root.cert_pem, random(kJoinTokenSecretBytes));
   cluster.JoinTokens.Manager = make_join_token(root.cert_pem, random(kJoinTokenSecretBytes));
   return Status::ok();

@@ -1,9 +1,13 @@
 // The cluster's CA material inside the cluster object (api::Swarm), and root rotation
 // (swarmkit api.Cluster.RootCA and manager/controlapi/ca_rotation.go, simplified).
 //
-// Layout (node_ca.h): Spec.CAConfig.SigningCACert holds the trust bundle — the current
-// root first, then the previous root while a rotation is in progress; SigningCAKey the
+// Layout: Spec.CAConfig.SigningCACert holds the current root; while a rotation is in
+// progress it is followed by the previous root and by the current root cross-signed with
+// the previous root's key (swarmkit's cross-signed intermediate). SigningCAKey is the
 // current root's key; TLSInfo describes the current root; JoinTokens carry its digest.
+// Nodes trust the bundle (current + previous root); certificates signed during a rotation
+// carry the cross-signed root after the leaf, so that a node still holding only the old
+// root verifies them too.
 //
 // Rotation: install_root(..., keep_previous = true) makes a new root current, keeps the
 // old one trusted, makes new join tokens (the old ones stop working) and sets
@@ -33,6 +37,10 @@ using RandomBytes = std::function<std::string(size_t n)>;
 struct ClusterCA {
   std::string bundle_pem;  // what nodes trust (current root, then the previous one)
   KeyPair current;         // the current root and its key (signs everything)
+  std::string cross_pem;   // the current root signed by the previous one; "" if none
+
+  // A signed leaf as handed to a node: the leaf, then the cross-signed root if any.
+  std::string chain(std::string leaf_pem) const { return std::move(leaf_pem) + cross_pem; }
 };
 
 // Errors: kFailedPrecondition "the cluster has no root CA" when the material is absent;
@@ -43,8 +51,10 @@ Result<ClusterCA> cluster_ca(const api::Swarm& cluster);
 std::vector<std::string> split_pem(std::string_view bundle);
 
 // Makes `root` the cluster's current root: signing material, TLSInfo, two new join tokens;
-// keep_previous keeps the old current root in the bundle and sets RootRotationInProgress.
-// Errors: tls_info's kInvalidArgument (cluster unchanged then).
+// keep_previous (when the cluster has a root) keeps the old root in the bundle, adds `root`
+// cross-signed by it, and sets RootRotationInProgress.
+// Errors: tls_info's kInvalidArgument; cluster_ca's and cross_sign's errors with
+// keep_previous (cluster unchanged then).
 Status install_root(api::Swarm& cluster, const KeyPair& root, bool keep_previous,
                     const RandomBytes& random);
 
@@ -55,7 +65,7 @@ Result<std::string> new_join_token(const api::Swarm& cluster, const RandomBytes&
 bool rotation_done(const api::Swarm& cluster,
                    const std::vector<std::shared_ptr<const api::Node>>& nodes);
 
-// Drops every root but the current from the bundle and clears RootRotationInProgress.
+// Drops the previous root and the cross-signed one, and clears RootRotationInProgress.
 void finish_rotation(api::Swarm& cluster);
 
 // The TLSInfo of `cluster` equals `info` (all three fields).

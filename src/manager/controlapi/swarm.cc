@@ -99,8 +99,11 @@ Result<std::optional<ca::NodeCerts>> update_cluster_ca(const Context& ctx, store
     return certs;
   }
   SHOAL_RETURN_IF_ERROR(tx.update(*self));
-  if (ca::rotation_done(cluster, tx.find<api::Node>())) ca::finish_rotation(cluster);
-  certs->ca_pem = cluster.Spec.CAConfig.SigningCACert;
+  if (ca::rotation_done(cluster, tx.find<api::Node>())) {
+    ca::finish_rotation(cluster);
+    certs->ca_pem = cluster.Spec.CAConfig.SigningCACert;
+    certs->cert_pem = ca::split_pem(certs->cert_pem).front();  // no cross-signed root
+  }
   return certs;
 }
 

@@ -17,7 +17,7 @@ Result<ca::NodeCerts> manager_certs(const Context& ctx, const api::Swarm& cluste
                    ca::SignRequest{key.csr_pem, node_id, api::NodeRole::kManager, cluster.ID,
                                    cluster.Spec.CAConfig.NodeCertExpiry},
                    ctx.clock.now()));
-  return ca::NodeCerts{root.bundle_pem, std::move(cert), std::move(key.key_pem)};
+  return ca::NodeCerts{root.bundle_pem, root.chain(std::move(cert)), std::move(key.key_pem)};
 }
 
 }  // namespace

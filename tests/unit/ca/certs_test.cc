@@ -136,6 +136,27 @@ TEST(VerifyChain, OtherRootAndBundles) {
   EXPECT_EQ(verify_chain(*cert, "", kNow).code(), Code::kInvalidArgument);
 }
 
+TEST(CrossSign, ALeafOfTheNewRootVerifiesAgainstTheOldRootThroughIt) {
+  KeyPair old_root = root_at(kNow), new_root = root_at(kNow);
+  auto cross = cross_sign(old_root, new_root.cert_pem);
+  ASSERT_TRUE(cross.is_ok()) << cross.status().to_string();
+  auto node = make_key_and_csr();
+  ASSERT_TRUE(node.is_ok());
+  auto leaf = sign_csr(new_root, SignRequest{node->csr_pem, "n", api::NodeRole::kWorker, "c"}, kNow);
+  ASSERT_TRUE(leaf.is_ok());
+  EXPECT_FALSE(verify_chain(*leaf, old_root.cert_pem, kNow).is_ok());
+  EXPECT_TRUE(verify_chain(*leaf + *cross, old_root.cert_pem, kNow).is_ok());
+  EXPECT_TRUE(verify_chain(*leaf + *cross, new_root.cert_pem, kNow).is_ok());
+  EXPECT_TRUE(verify_chain(*leaf + *cross, new_root.cert_pem + old_root.cert_pem, kNow).is_ok());
+  // The identity is the leaf's.
+  EXPECT_EQ(identity_of(*leaf + *cross)->node_id, "n");
+  // The old key must match the old certificate.
+  EXPECT_EQ(cross_sign(KeyPair{old_root.cert_pem, new_root.key_pem}, new_root.cert_pem)
+                .status()
+                .code(),
+            Code::kInvalidArgument);
+}
+
 TEST(TlsInfo, SubjectAndPublicKeyOfTheRoot) {
   KeyPair root = root_at(kNow);
   auto info = tls_info(root.cert_pem);

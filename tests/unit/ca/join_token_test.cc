@@ -77,6 +77,14 @@ TEST(JoinToken, DigestMismatchIsRefusedWithSwarmkitsText) {
   EXPECT_EQ(check_token_digest("junk", kPem).message(), "invalid join token");
 }
 
+TEST(JoinToken, DigestOfABundleIsItsFirstCertificates) {
+  std::string first = std::string(kPem);
+  std::string second = "-----BEGIN CERTIFICATE-----\nxyz\n-----END CERTIFICATE-----\n";
+  EXPECT_TRUE(check_token_digest(make_join_token(first, kSecret), first + second).is_ok());
+  EXPECT_EQ(check_token_digest(make_join_token(second, kSecret), first + second).code(),
+            Code::kPermissionDenied);
+}
+
 TEST(EqualConstantTime, Values) {
   EXPECT_TRUE(equal_constant_time("abc", "abc"));
   EXPECT_FALSE(equal_constant_time("abc", "abd"));

@@ -180,6 +180,11 @@ TEST_F(NodeCATest, RotationEndsWhenEveryReadyNodeRenewed) {
   auto renewed_a = ca_->renew(a->node_id, csr());
   ASSERT_TRUE(renewed_a.is_ok());
   EXPECT_TRUE(verify_chain(*renewed_a, new_root->cert_pem, clock_->now()).is_ok());
+  // It carries the cross-signed root: a node holding only the old root accepts it.
+  EXPECT_EQ(split_pem(*renewed_a).size(), 2u);
+  EXPECT_TRUE(verify_chain(*renewed_a, root_.cert_pem, clock_->now()).is_ok());
+  // A new worker joins with the new token; the old one is refused.
+  EXPECT_TRUE(check_token_digest(cluster()->JoinTokens.Worker, *ca_->root_ca_pem()).is_ok());
   EXPECT_TRUE(cluster()->RootRotationInProgress) << "b still holds the old root";
 
   // b goes down: it no longer holds the rotation up.
@@ -192,6 +197,10 @@ TEST_F(NodeCATest, RotationEndsWhenEveryReadyNodeRenewed) {
   ASSERT_TRUE(ca_->finish_rotation_if_done().is_ok());
   EXPECT_FALSE(cluster()->RootRotationInProgress);
   EXPECT_EQ(*ca_->root_ca_pem(), new_root->cert_pem);
+  // After the rotation, certificates are the leaf alone.
+  auto after = ca_->renew(a->node_id, csr());
+  ASSERT_TRUE(after.is_ok());
+  EXPECT_EQ(split_pem(*after).size(), 1u);
 }
 
 }  // namespace

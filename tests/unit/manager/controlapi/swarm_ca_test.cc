@@ -117,6 +117,7 @@ TEST_F(SwarmCATest, ForceRotateMakesANewRootTokensAndCertificate) {
   EXPECT_TRUE(ca::same_tls_info(node(id)->Description.TLSInfo, after.TLSInfo));
   EXPECT_NE(local_.certs_->cert_pem, old_cert);
   EXPECT_EQ(local_.certs_->ca_pem, after.TLSInfo.TrustRoot);
+  EXPECT_EQ(ca::split_pem(local_.certs_->cert_pem).size(), 1u);
   EXPECT_TRUE(ca::verify_chain(local_.certs_->cert_pem, after.TLSInfo.TrustRoot, clock_->now())
                   .is_ok());
   // The old worker token no longer joins.
@@ -144,6 +145,10 @@ TEST_F(SwarmCATest, RotationWaitsForReadyWorkers) {
   EXPECT_TRUE(swarm().RootRotationInProgress);
   // The manager trusts both roots meanwhile; the worker still holds the old one.
   EXPECT_EQ(ca::split_pem(local_.certs_->ca_pem).size(), 2u);
+  // Its certificate carries the cross-signed root, so the worker (old root) accepts it.
+  EXPECT_EQ(ca::split_pem(local_.certs_->cert_pem).size(), 2u);
+  EXPECT_TRUE(
+      ca::verify_chain(local_.certs_->cert_pem, s.TLSInfo.TrustRoot, clock_->now()).is_ok());
   auto renewed = node_ca.renew(worker->node_id, ca::make_key_and_csr()->csr_pem);
   ASSERT_TRUE(renewed.is_ok());
   EXPECT_FALSE(swarm().RootRotationInProgress);
