@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <thread>
+#include <vector>
+
 #include "ca_fixture.h"
 
 namespace shoal::ca {
@@ -201,6 +205,28 @@ TEST_F(NodeCATest, RotationEndsWhenEveryReadyNodeRenewed) {
   auto after = ca_->renew(a->node_id, csr());
   ASSERT_TRUE(after.is_ok());
   EXPECT_EQ(split_pem(*after).size(), 1u);
+}
+
+TEST_F(NodeCATest, ConcurrentJoinsGetDistinctNodesAndValidCertificates) {
+  constexpr int kJoins = 8;
+  std::string token = cluster()->JoinTokens.Worker;
+  std::vector<std::string> csrs;
+  for (int i = 0; i < kJoins; ++i) csrs.push_back(csr());
+  std::vector<Result<IssuedCert>> results(kJoins, Status(Code::kInternal, "not run"));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kJoins; ++i) {
+    threads.emplace_back([&, i] { results[i] = ca_->issue({csrs[i], token, {}, "10.0.0.1"}); });
+  }
+  for (std::thread& t : threads) t.join();
+  std::set<std::string> ids;
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+    ids.insert(r->node_id);
+    EXPECT_EQ(identity_of(r->cert_chain_pem)->node_id, r->node_id);
+    EXPECT_TRUE(verify_chain(r->cert_chain_pem, root_.cert_pem, clock_->now()).is_ok());
+  }
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kJoins));
+  EXPECT_EQ(store_->view().find<api::Node>().size(), static_cast<size_t>(kJoins));
 }
 
 }  // namespace
