@@ -70,7 +70,8 @@ Result<std::string> read_file(const std::string& path) {
 
 }  // namespace
 
-CertDir::CertDir(std::string data_dir) : dir_(std::move(data_dir) + "/" + std::string(kCertDirName)) {}
+CertDir::CertDir(std::string data_dir)
+    : dir_(std::move(data_dir) + "/" + std::string(kCertDirName)) {}
 
 Status CertDir::write(const NodeCerts& certs) const {
   if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST) return io_error(dir_);

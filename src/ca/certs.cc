@@ -57,8 +57,7 @@ Status add_name(X509_NAME* name, const char* field, std::string_view value) {
 // A new v3 certificate for `key` with a random serial and the validity window.
 Result<Cert> new_cert(EVP_PKEY* key, Timestamp not_before, Timestamp not_after) {
   Cert cert(X509_new());
-  if (!cert || !X509_set_version(cert.get(), X509_VERSION_3) ||
-      !X509_set_pubkey(cert.get(), key) ||
+  if (!cert || !X509_set_version(cert.get(), X509_VERSION_3) || !X509_set_pubkey(cert.get(), key) ||
       !ASN1_TIME_set(X509_getm_notBefore(cert.get()), ossl::to_time_t(not_before)) ||
       !ASN1_TIME_set(X509_getm_notAfter(cert.get()), ossl::to_time_t(not_after))) {
     return error(Code::kInternal, "new certificate: {}", ossl::last_error());
@@ -116,7 +115,8 @@ std::string der(int (*i2d)(const T*, unsigned char**), const T* object) {
 
 Result<KeyPair> make_root_ca(Timestamp now) {
   SHOAL_ASSIGN_OR_RETURN(Pkey key, ossl::make_p256_key());
-  SHOAL_ASSIGN_OR_RETURN(Cert cert, new_cert(key.get(), now - kCertBackdate, now + kRootCAValidity));
+  SHOAL_ASSIGN_OR_RETURN(Cert cert,
+                         new_cert(key.get(), now - kCertBackdate, now + kRootCAValidity));
   X509_NAME* name = X509_get_subject_name(cert.get());
   SHOAL_RETURN_IF_ERROR(add_name(name, "CN", kCARole));
   X509_set_issuer_name(cert.get(), name);
@@ -166,9 +166,9 @@ Result<KeyAndCsr> make_key_and_csr() {
 }
 
 Result<std::string> sign_csr(const KeyPair& root, const SignRequest& request, Timestamp now) {
-  std::chrono::nanoseconds validity =
-      request.validity.count() == 0 ? std::chrono::nanoseconds(kDefaultNodeCertExpiry)
-                                    : request.validity;
+  std::chrono::nanoseconds validity = request.validity.count() == 0
+                                          ? std::chrono::nanoseconds(kDefaultNodeCertExpiry)
+                                          : request.validity;
   if (validity < kMinNodeCertExpiry) {
     return Status(Code::kInvalidArgument, "minimum certificate expiry time is: 1h0m0s");
   }
@@ -178,14 +178,14 @@ Result<std::string> sign_csr(const KeyPair& root, const SignRequest& request, Ti
   if (!root_cert.is_ok() || !root_key.is_ok() ||
       X509_check_private_key(root_cert->get(), root_key->get()) != 1) {
     Status why = !root_cert.is_ok() ? root_cert.status() : root_key.status();
-    return error(Code::kInvalidArgument, "invalid CA key pair: {}",
-                 why.is_ok() ? ossl::last_error("the key does not match the certificate")
-                             : why.message());
+    return error(
+        Code::kInvalidArgument, "invalid CA key pair: {}",
+        why.is_ok() ? ossl::last_error("the key does not match the certificate") : why.message());
   }
   Timestamp not_after =
       std::min(now + validity, ossl::from_asn1(X509_get0_notAfter(root_cert->get())));
-  SHOAL_ASSIGN_OR_RETURN(
-      Cert cert, new_cert(X509_REQ_get0_pubkey(req.get()), now - kCertBackdate, not_after));
+  SHOAL_ASSIGN_OR_RETURN(Cert cert,
+                         new_cert(X509_REQ_get0_pubkey(req.get()), now - kCertBackdate, not_after));
   X509_NAME* name = X509_get_subject_name(cert.get());
   bool manager = request.role == api::NodeRole::kManager;
   SHOAL_RETURN_IF_ERROR(add_name(name, "O", request.cluster_id));

@@ -51,9 +51,9 @@ struct KeyAndCsr {
 
 // Who a node certificate says its holder is.
 struct Identity {
-  std::string node_id;     // CN
+  std::string node_id;                          // CN
   api::NodeRole role = api::NodeRole::kWorker;  // from OU
-  std::string cluster_id;  // O
+  std::string cluster_id;                       // O
   Timestamp not_before;
   Timestamp not_after;
 };

@@ -45,7 +45,8 @@ bool is_base36(std::string_view text) {
 std::optional<std::string> from_base36(std::string_view text, size_t width) {
   std::vector<unsigned> number(width, 0);
   for (char c : text) {
-    unsigned carry = c <= '9' ? static_cast<unsigned>(c - '0') : static_cast<unsigned>(c - 'a' + 10);
+    unsigned carry =
+        c <= '9' ? static_cast<unsigned>(c - '0') : static_cast<unsigned>(c - 'a' + 10);
     for (size_t i = width; i-- > 0;) {
       unsigned value = number[i] * 36 + carry;
       number[i] = value & 0xff;
@@ -106,8 +107,8 @@ Status check_token_digest(std::string_view token, std::string_view ca_pem) {
   SHOAL_ASSIGN_OR_RETURN(JoinToken parsed, parse_join_token(token));
   // A bundle: the token names its first certificate (the current root).
   std::vector<std::string> roots = split_pem(ca_pem);
-  bool first_matches = roots.size() > 1 && equal_constant_time(parsed.root_digest,
-                                                               ca_digest(roots.front()));
+  bool first_matches =
+      roots.size() > 1 && equal_constant_time(parsed.root_digest, ca_digest(roots.front()));
   if (!first_matches && !equal_constant_time(parsed.root_digest, ca_digest(ca_pem))) {
     return error(Code::kPermissionDenied, "remote CA does not match fingerprint. Expected: {}",
                  parsed.root_digest);

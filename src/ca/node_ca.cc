@@ -85,12 +85,11 @@ Result<IssuedCert> NodeCA::issue(const IssueRequest& request) {
     node.Status.State = api::NodeState::kUnknown;
     node.Status.Addr = host_of(request.peer_addr);
     node.Description.TLSInfo = cluster->TLSInfo;
-    SHOAL_ASSIGN_OR_RETURN(
-        std::string cert,
-        sign_csr(ca.current,
-                 SignRequest{request.csr_pem, node.ID, api::NodeRole::kWorker, cluster->ID,
-                             cluster->Spec.CAConfig.NodeCertExpiry},
-                 clock_.now()));
+    SHOAL_ASSIGN_OR_RETURN(std::string cert,
+                           sign_csr(ca.current,
+                                    SignRequest{request.csr_pem, node.ID, api::NodeRole::kWorker,
+                                                cluster->ID, cluster->Spec.CAConfig.NodeCertExpiry},
+                                    clock_.now()));
 
     // Commit only if the token and the root are still the ones checked (a rotation in
     // between makes both stale: retry against the new ones).

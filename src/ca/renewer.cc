@@ -8,9 +8,8 @@ namespace shoal::ca {
 
 Timestamp next_renewal(Timestamp not_before, Timestamp not_after, double fraction) {
   auto lifetime = not_after - not_before;
-  return not_before +
-         std::chrono::nanoseconds(static_cast<int64_t>(static_cast<double>(lifetime.count()) *
-                                                       fraction));
+  return not_before + std::chrono::nanoseconds(
+                          static_cast<int64_t>(static_cast<double>(lifetime.count()) * fraction));
 }
 
 RenewReason plan_renewal(Timestamp now, Timestamp renew_at, std::string_view held_ca_pem,
@@ -36,7 +35,8 @@ Status Renewer::start(NodeCerts current) {
   std::lock_guard lock(mu_);
   if (thread_.joinable()) return Status(Code::kFailedPrecondition, "the renewer is running");
   stopping_ = false;
-  thread_ = std::thread([this, current = std::move(current)]() mutable { run(std::move(current)); });
+  thread_ =
+      std::thread([this, current = std::move(current)]() mutable { run(std::move(current)); });
   return Status::ok();
 }
 

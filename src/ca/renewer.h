@@ -107,11 +107,11 @@ class Renewer {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  bool stopping_ = false;       // guarded by mu_
-  bool wake_ = false;           // guarded by mu_
-  uint64_t renewals_ = 0;       // guarded by mu_
+  bool stopping_ = false;                    // guarded by mu_
+  bool wake_ = false;                        // guarded by mu_
+  uint64_t renewals_ = 0;                    // guarded by mu_
   std::chrono::nanoseconds retry_delay_{0};  // renewer thread only
-  std::optional<Timestamp> renew_at_;         // renewer thread only
+  std::optional<Timestamp> renew_at_;        // renewer thread only
   std::thread thread_;
 };
 

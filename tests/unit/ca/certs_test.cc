@@ -59,16 +59,16 @@ TEST(SignCsr, Table) {
       {"exactly the minimum", api::NodeRole::kWorker, hours(1), hours(1), Code::kOk, ""},
       {"below the minimum", api::NodeRole::kWorker, std::chrono::minutes(59), hours(0),
        Code::kInvalidArgument, "minimum certificate expiry time is: 1h0m0s"},
-      {"capped at the root's expiry", api::NodeRole::kWorker, hours(24 * 365 * 30),
-       kRootCAValidity, Code::kOk, ""},
+      {"capped at the root's expiry", api::NodeRole::kWorker, hours(24 * 365 * 30), kRootCAValidity,
+       Code::kOk, ""},
   };
   KeyPair root = root_at(kNow);
   for (const SignCase& c : cases) {
     SCOPED_TRACE(c.name);
     auto node = make_key_and_csr();
     ASSERT_TRUE(node.is_ok());
-    auto cert = sign_csr(root, SignRequest{node->csr_pem, "node1", c.role, "cluster1", c.validity},
-                         kNow);
+    auto cert =
+        sign_csr(root, SignRequest{node->csr_pem, "node1", c.role, "cluster1", c.validity}, kNow);
     ASSERT_EQ(cert.status().code(), c.code) << cert.status().message();
     if (c.code != Code::kOk) {
       EXPECT_EQ(cert.status().message(), c.message);
@@ -113,7 +113,8 @@ TEST(SignCsr, RefusesBadInput) {
   ASSERT_TRUE(node.is_ok());
   auto bad_csr = sign_csr(root, SignRequest{"not a csr", "n", api::NodeRole::kWorker, "c"}, kNow);
   EXPECT_EQ(bad_csr.status().code(), Code::kInvalidArgument);
-  EXPECT_TRUE(bad_csr.status().message().starts_with("invalid CSR: ")) << bad_csr.status().message();
+  EXPECT_TRUE(bad_csr.status().message().starts_with("invalid CSR: "))
+      << bad_csr.status().message();
   KeyPair mismatched{root.cert_pem, other.key_pem};
   auto bad_root =
       sign_csr(mismatched, SignRequest{node->csr_pem, "n", api::NodeRole::kWorker, "c"}, kNow);
@@ -142,7 +143,8 @@ TEST(CrossSign, ALeafOfTheNewRootVerifiesAgainstTheOldRootThroughIt) {
   ASSERT_TRUE(cross.is_ok()) << cross.status().to_string();
   auto node = make_key_and_csr();
   ASSERT_TRUE(node.is_ok());
-  auto leaf = sign_csr(new_root, SignRequest{node->csr_pem, "n", api::NodeRole::kWorker, "c"}, kNow);
+  auto leaf =
+      sign_csr(new_root, SignRequest{node->csr_pem, "n", api::NodeRole::kWorker, "c"}, kNow);
   ASSERT_TRUE(leaf.is_ok());
   EXPECT_FALSE(verify_chain(*leaf, old_root.cert_pem, kNow).is_ok());
   EXPECT_TRUE(verify_chain(*leaf + *cross, old_root.cert_pem, kNow).is_ok());
@@ -151,10 +153,9 @@ TEST(CrossSign, ALeafOfTheNewRootVerifiesAgainstTheOldRootThroughIt) {
   // The identity is the leaf's.
   EXPECT_EQ(identity_of(*leaf + *cross)->node_id, "n");
   // The old key must match the old certificate.
-  EXPECT_EQ(cross_sign(KeyPair{old_root.cert_pem, new_root.key_pem}, new_root.cert_pem)
-                .status()
-                .code(),
-            Code::kInvalidArgument);
+  EXPECT_EQ(
+      cross_sign(KeyPair{old_root.cert_pem, new_root.key_pem}, new_root.cert_pem).status().code(),
+      Code::kInvalidArgument);
 }
 
 TEST(TlsInfo, SubjectAndPublicKeyOfTheRoot) {

@@ -72,8 +72,7 @@ TEST(JoinToken, DigestMismatchIsRefusedWithSwarmkitsText) {
   std::string token = make_join_token(kPem, kSecret);
   Status status = check_token_digest(token, "another CA");
   EXPECT_EQ(status.code(), Code::kPermissionDenied);
-  EXPECT_EQ(status.message(),
-            "remote CA does not match fingerprint. Expected: " + ca_digest(kPem));
+  EXPECT_EQ(status.message(), "remote CA does not match fingerprint. Expected: " + ca_digest(kPem));
   EXPECT_EQ(check_token_digest("junk", kPem).message(), "invalid join token");
 }
 

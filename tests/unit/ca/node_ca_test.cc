@@ -142,8 +142,8 @@ TEST_F(NodeCATest, RenewRefusesUnknownOrRemovedNodes) {
 
   auto issued = ca_->issue({csr(), cluster()->JoinTokens.Worker, {}, "10.0.0.7"});
   ASSERT_TRUE(issued.is_ok());
-  Status removed = store_->update(
-      [&](store::WriteTxn& tx) { return tx.remove<api::Node>(issued->node_id); });
+  Status removed =
+      store_->update([&](store::WriteTxn& tx) { return tx.remove<api::Node>(issued->node_id); });
   ASSERT_TRUE(removed.is_ok());
   EXPECT_EQ(ca_->renew(issued->node_id, csr()).status().code(), Code::kNotFound);
 }
@@ -154,8 +154,8 @@ TEST_F(NodeCATest, NoClusterOrNoCA) {
     c.Spec.CAConfig.SigningCAKey.clear();
   });
   EXPECT_EQ(ca_->root_ca_pem().status().code(), Code::kFailedPrecondition);
-  Status status = store_->update(
-      [&](store::WriteTxn& tx) { return tx.remove<api::Swarm>(cluster()->ID); });
+  Status status =
+      store_->update([&](store::WriteTxn& tx) { return tx.remove<api::Swarm>(cluster()->ID); });
   ASSERT_TRUE(status.is_ok());
   EXPECT_EQ(ca_->root_ca_pem().status().code(), Code::kUnavailable);
   EXPECT_EQ(ca_->issue({csr(), "x", {}, ""}).status().code(), Code::kUnavailable);
@@ -177,7 +177,8 @@ TEST_F(NodeCATest, RotationEndsWhenEveryReadyNodeRenewed) {
 
   auto new_root = make_root_ca(clock_->now());
   ASSERT_TRUE(new_root.is_ok());
-  update_cluster([&](api::Swarm& c) { ASSERT_TRUE(install_root(c, *new_root, true, random_).is_ok()); });
+  update_cluster(
+      [&](api::Swarm& c) { ASSERT_TRUE(install_root(c, *new_root, true, random_).is_ok()); });
   EXPECT_TRUE(cluster()->RootRotationInProgress);
   EXPECT_EQ(*ca_->root_ca_pem(), new_root->cert_pem + root_.cert_pem);
 

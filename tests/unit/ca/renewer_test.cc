@@ -132,7 +132,8 @@ TEST_F(RenewerTest, RenewsBetweenHalfAndEightyPercentOfTheLifetime) {
 TEST_F(RenewerTest, RenewsAtOnceWhenTheRootChanges) {
   auto new_root = make_root_ca(clock_->now());
   ASSERT_TRUE(new_root.is_ok());
-  update_cluster([&](api::Swarm& c) { ASSERT_TRUE(install_root(c, *new_root, true, random_).is_ok()); });
+  update_cluster(
+      [&](api::Swarm& c) { ASSERT_TRUE(install_root(c, *new_root, true, random_).is_ok()); });
   renewer_->step(certs_, clock_->now());
   EXPECT_EQ(renewer_->renewals(), 1u);
   EXPECT_EQ(certs_.ca_pem, new_root->cert_pem + root_.cert_pem);
@@ -169,7 +170,8 @@ TEST_F(RenewerTest, ThreadRenewsWhenWokenAfterARotation) {
   EXPECT_EQ(renewer_->start(certs_).code(), Code::kFailedPrecondition);
   auto new_root = make_root_ca(clock_->now());
   ASSERT_TRUE(new_root.is_ok());
-  update_cluster([&](api::Swarm& c) { ASSERT_TRUE(install_root(c, *new_root, false, random_).is_ok()); });
+  update_cluster(
+      [&](api::Swarm& c) { ASSERT_TRUE(install_root(c, *new_root, false, random_).is_ok()); });
   renewer_->check_now();
   for (int i = 0; i < 1000 && renewer_->renewals() == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

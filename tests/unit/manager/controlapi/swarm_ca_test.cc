@@ -52,7 +52,8 @@ TEST_F(SwarmCATest, InitMakesTheRootAndTheManagersCertificate) {
   EXPECT_EQ(identity->role, api::NodeRole::kManager);
   EXPECT_EQ(identity->cluster_id, s.ID);
   EXPECT_EQ(identity->not_after - clock_->now(), hours(24 * 90));
-  EXPECT_TRUE(ca::verify_chain(local_.certs_->cert_pem, s.TLSInfo.TrustRoot, clock_->now()).is_ok());
+  EXPECT_TRUE(
+      ca::verify_chain(local_.certs_->cert_pem, s.TLSInfo.TrustRoot, clock_->now()).is_ok());
   EXPECT_TRUE(ca::check_key_matches(local_.certs_->cert_pem, local_.certs_->key_pem).is_ok());
 }
 
@@ -118,8 +119,8 @@ TEST_F(SwarmCATest, ForceRotateMakesANewRootTokensAndCertificate) {
   EXPECT_NE(local_.certs_->cert_pem, old_cert);
   EXPECT_EQ(local_.certs_->ca_pem, after.TLSInfo.TrustRoot);
   EXPECT_EQ(ca::split_pem(local_.certs_->cert_pem).size(), 1u);
-  EXPECT_TRUE(ca::verify_chain(local_.certs_->cert_pem, after.TLSInfo.TrustRoot, clock_->now())
-                  .is_ok());
+  EXPECT_TRUE(
+      ca::verify_chain(local_.certs_->cert_pem, after.TLSInfo.TrustRoot, clock_->now()).is_ok());
   // The old worker token no longer joins.
   ca::NodeCA node_ca(*store_, *clock_, ids_);
   auto key = ca::make_key_and_csr();
@@ -134,11 +135,13 @@ TEST_F(SwarmCATest, RotationWaitsForReadyWorkers) {
   auto key = ca::make_key_and_csr();
   auto worker = node_ca.issue({key->csr_pem, s.JoinTokens.Worker, {}, "10.0.0.9"});
   ASSERT_TRUE(worker.is_ok());
-  ASSERT_TRUE(store_->update([&](store::WriteTxn& tx) {
-    api::Node n = *tx.get<api::Node>(worker->node_id);
-    n.Status.State = api::NodeState::kReady;
-    return tx.update(std::move(n));
-  }).is_ok());
+  ASSERT_TRUE(store_
+                  ->update([&](store::WriteTxn& tx) {
+                    api::Node n = *tx.get<api::Node>(worker->node_id);
+                    n.Status.State = api::NodeState::kReady;
+                    return tx.update(std::move(n));
+                  })
+                  .is_ok());
   api::Spec spec = s.Spec;
   spec.CAConfig.ForceRotate = 7;
   ASSERT_TRUE(update_swarm(ctx(), s.Version.Index, spec, {}).is_ok());
