@@ -3,8 +3,9 @@
 // renewal path of a node that presents its certificate). src/rpc serves it over gRPC.
 //
 // Where the CA lives: in the store, with the cluster object (the "default" api::Swarm):
-//   Spec.CAConfig.SigningCACert  the trust bundle: the current root CA first, then, while a
-//                                root rotation is in progress, the previous root;
+//   Spec.CAConfig.SigningCACert  the current root CA; while a root rotation is in progress
+//                                also the previous root and the current root cross-signed
+//                                by it (root_ca.h);
 //   Spec.CAConfig.SigningCAKey   the current root's private key (PKCS#8 PEM);
 //   TLSInfo                      what Docker shows of the current root (certs.h tls_info);
 //   JoinTokens                   the two join tokens, digests of the current root.
@@ -15,8 +16,8 @@
 // of the cluster's tokens; a worker token creates a worker Node object (Spec.Role worker,
 // Spec.Availability as requested — active when unset, Status.State unknown, Status.Addr the
 // peer's IP, Description empty but for TLSInfo (the cluster's) until its agent's session
-// fills it) and signs the CSR with
-// CN = a new node ID, OU = swarm-worker, O = cluster ID, validity Spec.CAConfig.NodeCertExpiry.
+// fills it) and signs the CSR with CN = a new node ID, OU = swarm-worker, O = cluster ID,
+// validity Spec.CAConfig.NodeCertExpiry.
 // The certificate is signed first; the Node object is created in one store transaction that
 // also re-checks the token and root (a rotation in between: retried), and the certificate
 // is returned only if that commits.
