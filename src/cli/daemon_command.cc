@@ -75,6 +75,12 @@ void add_daemon_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--insecure-registry", flags->daemon.insecure_registries,
                   "A registry (host or host:port) to pull from over plain http; repeatable "
                   "(localhost and 127.0.0.0/8 always are)");
+  cmd->add_option("--listen-addr", flags->daemon.listen_addr,
+                  "ADDR:PORT where a manager serves other nodes (joins, agents) when `docker "
+                  "swarm init` gives none of its own (default 0.0.0.0:2377)");
+  cmd->add_option("--advertise-addr", flags->daemon.advertise_addr,
+                  "IP (or interface) this node advertises to the others when `docker swarm "
+                  "init|join` gives none (default: the address of the default route)");
   cmd->add_option("--log-level", flags->log_level, "Log level")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();

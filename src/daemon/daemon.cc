@@ -107,7 +107,10 @@ Status Daemon::init() {
   SHOAL_ASSIGN_OR_RETURN(auto description, executor_->describe());
   SHOAL_ASSIGN_OR_RETURN(std::string engine_id, load_or_create_engine_id(data, ids_->next()));
   node_ = std::make_unique<SwarmNode>(data, engine_id, *store_, *clock_, *ids_, *executor_,
-                                      std::move(description));
+                                      std::move(description),
+                                      SwarmNodeOptions{.listen_addr = options_.listen_addr,
+                                                       .advertise_addr = options_.advertise_addr,
+                                                       .transport = options_.transport.get()});
   SHOAL_RETURN_IF_ERROR(node_->restore());
   control_ = std::make_unique<manager::controlapi::Context>(*store_, *clock_, *ids_, *node_);
 

@@ -56,6 +56,8 @@ class Attacher;
 
 namespace shoal::daemon {
 
+class ClusterTransport;
+
 struct DaemonOptions {
   std::string data_dir = "/var/lib/shoal";
   std::string socket_path = "/run/shoal/shoal.sock";
@@ -70,6 +72,14 @@ struct DaemonOptions {
   // Registries (host or host:port) pulled from over plain http (--insecure-registry);
   // localhost and 127.0.0.0/8 always are.
   std::vector<std::string> insecure_registries;
+  // --listen-addr: where a manager serves other nodes when swarm init leaves Docker's
+  // default "0.0.0.0:2377" ("" = that default). --advertise-addr: the address swarm init
+  // and join advertise when the request gives none ("" = the host's address).
+  std::string listen_addr;
+  std::string advertise_addr;
+  // How this node reaches other nodes (grpc_transport.h in the binary); null = a
+  // single-node daemon: swarm join answers 501 and the manager serves nobody.
+  std::shared_ptr<ClusterTransport> transport;
 };
 
 class SwarmNode;

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "ca/cert_dir.h"
+#include "daemon/node_certs.h"
 #include "manager/allocator/allocator.h"
 #include "manager/scheduler/scheduler.h"
 
@@ -12,6 +14,7 @@ ManagerRole::ManagerRole(store::Store& store, const Clock& clock, IdGenerator& i
     : store_(store),
       clock_(clock),
       ids_(ids),
+      options_(options),
       node_(store, clock, ids, executor,
             manager::dispatcher::LocalNodeOptions{.node_id = options.node_id,
                                                   .addr = options.addr}) {}
@@ -30,13 +33,38 @@ Status ManagerRole::start() {
   orchestrators_ = std::make_unique<manager::orchestrator::Orchestrators>(
       manager::orchestrator::OrchestratorDeps{store_, clock_, ids_});
   orchestrators_->start();
+  start_endpoint();
   spdlog::info("manager role started");
   return Status::ok();
+}
+
+void ManagerRole::start_endpoint() {
+  if (options_.transport == nullptr || options_.listen_addr.empty()) return;
+  node_ca_ = std::make_unique<ca::NodeCA>(store_, clock_, ids_);
+  auto certs = issue_manager_certs(store_, options_.node_id, ca::CertDir(options_.data_dir),
+                                   clock_.now());
+  if (!certs.is_ok()) {
+    endpoint_error_ = "no manager certificate: " + certs.status().message();
+    spdlog::warn("not serving other nodes: {}", endpoint_error_);
+    return;
+  }
+  auto endpoint = options_.transport->serve(options_.listen_addr, *certs, node_.dispatcher(),
+                                            *node_ca_);
+  if (!endpoint.is_ok()) {
+    endpoint_error_ = endpoint.status().message();
+    spdlog::warn("not serving other nodes on {}: {}", options_.listen_addr, endpoint_error_);
+    return;
+  }
+  endpoint_ = std::move(*endpoint);
+  endpoint_error_.clear();
+  spdlog::info("serving other nodes on {}", options_.listen_addr);
 }
 
 void ManagerRole::stop() {
   if (!started_) return;
   started_ = false;
+  endpoint_.reset();  // no more calls into the dispatcher or the CA
+  node_ca_.reset();
   if (orchestrators_) orchestrators_->stop();
   for (auto it = loops_.rbegin(); it != loops_.rend(); ++it) (*it)->stop();
   node_.stop();

@@ -3,9 +3,15 @@
 // updater and task reaper), the dispatcher, and this node's agent driving the executor
 // through the in-process dispatcher client (a single-node cluster is manager and worker).
 //
+// With a ClusterTransport, the role also serves other nodes (cluster_transport.h): it signs
+// itself a fresh manager certificate with the cluster's root CA (node_certs.h) and serves
+// the Dispatcher and the CA (ca::NodeCA) on its listen address. A listen address that
+// cannot be bound (another daemon on this host holds the port) is logged and leaves the
+// node a working single-node manager that others cannot join; endpoint_error() says why.
+//
 // start() brings them up in data-flow order (dispatcher and agent first, so the node is
-// READY before the first placement; then allocator, scheduler, orchestrators); stop()
-// takes them down in reverse. Running tasks survive stop(): the executor adopts them on
+// READY before the first placement; then allocator, scheduler, orchestrators, then the
+// endpoint); stop() takes them down in reverse. Running tasks survive stop(): the executor adopts them on
 // the next start().
 //
 // REQUIRES before start(): the store holds the cluster and this node's Node object.
@@ -17,6 +23,8 @@
 #include <vector>
 
 #include "agent/executor.h"
+#include "ca/node_ca.h"
+#include "daemon/cluster_transport.h"
 #include "common/id.h"
 #include "common/status.h"
 #include "common/time.h"
@@ -31,6 +39,12 @@ struct ManagerRoleOptions {
   std::string node_id;
   // This node's address as the cluster sees it (its advertise IP).
   std::string addr;
+  // Where to serve other nodes ("host:port"); "" = nowhere.
+  std::string listen_addr = {};
+  // Holds certificates/ (the manager's own node certificate).
+  std::string data_dir = {};
+  // null: no endpoint (a single-node daemon built without a transport).
+  ClusterTransport* transport = nullptr;
 };
 
 class ManagerRole {
@@ -46,15 +60,25 @@ class ManagerRole {
   Status start();
   void stop();
 
+  // Why the endpoint is not serving ("" when it is, or when there is no transport).
+  std::string endpoint_error() const { return endpoint_error_; }
+
  private:
+  // Starts endpoint_ (see the file comment); failures go to endpoint_error_.
+  void start_endpoint();
+
   store::Store& store_;
   const Clock& clock_;
   IdGenerator& ids_;
+  const ManagerRoleOptions options_;
 
   manager::dispatcher::LocalNode node_;  // dispatcher + agent
   std::vector<std::unique_ptr<manager::Reconciler>> reconcilers_;
   std::vector<std::unique_ptr<manager::ReconcileLoop>> loops_;
   std::unique_ptr<manager::orchestrator::Orchestrators> orchestrators_;
+  std::unique_ptr<ca::NodeCA> node_ca_;
+  std::unique_ptr<ManagerEndpoint> endpoint_;
+  std::string endpoint_error_;
   bool started_ = false;
 };
 

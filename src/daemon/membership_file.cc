@@ -74,6 +74,12 @@ Result<std::optional<SavedMembership>> load_membership(const std::string& data_d
   m.listen_addr = json.value("ListenAddr", "");
   m.data_path_addr = json.value("DataPathAddr", "");
   saved.unlock_key = json.value("UnlockKey", "");
+  auto managers = json.find("ManagerAddrs");
+  if (managers != json.end() && managers->is_array()) {
+    for (const auto& addr : *managers) {
+      if (addr.is_string()) saved.manager_addrs.push_back(addr.get<std::string>());
+    }
+  }
   return std::optional<SavedMembership>(std::move(saved));
 }
 
@@ -87,6 +93,7 @@ Status save_membership(const std::string& data_dir, const SavedMembership& saved
       {"ListenAddr", m.listen_addr},
       {"DataPathAddr", m.data_path_addr},
       {"UnlockKey", saved.unlock_key},
+      {"ManagerAddrs", saved.manager_addrs},
   };
   return write_file_atomically(path_in(data_dir, kMembershipFile), json.dump(2) + "\n", 0600);
 }

@@ -1,6 +1,6 @@
 // MembershipFile: what a node remembers about its swarm membership across restarts, kept
 // in <data-dir>/swarm.json (mode 0600): the node and cluster IDs, its role and addresses,
-// and the autolock unlock key. The cluster state itself lives in the store; this file only
+// the autolock unlock key, and a worker's managers. The cluster state itself lives in the store; this file only
 // says which node of it this daemon is.
 //
 // Writes are atomic (temporary file, fsync, rename), so a crash leaves the old or the new
@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "manager/controlapi/local_node.h"
@@ -21,6 +22,8 @@ struct SavedMembership {
   manager::controlapi::Membership membership;
   // "" when autolock is off.
   std::string unlock_key;
+  // A worker's managers ("host:port", the join request's RemoteAddrs); empty on a manager.
+  std::vector<std::string> manager_addrs;
 };
 
 // The membership saved in `data_dir`, or nullopt when there is none.

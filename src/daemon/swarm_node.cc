@@ -3,27 +3,46 @@
 #include <spdlog/spdlog.h>
 
 #include "api/swarm.h"
+#include "ca/cert_dir.h"
+#include "ca/certs.h"
+#include "daemon/node_certs.h"
+#include "manager/controlapi/netaddr.h"
 
 namespace shoal::daemon {
 
 using manager::controlapi::Membership;
+namespace netaddr = manager::controlapi;
+
+namespace {
+
+// moby's join timeout: the call returns an error after it, the node keeps trying.
+constexpr auto kJoinTimeout = std::chrono::seconds(20);
+constexpr std::string_view kManagerPort = "2377";
+
+}  // namespace
 
 SwarmNode::SwarmNode(std::string data_dir, std::string engine_id, store::Store& store,
                      const Clock& clock, IdGenerator& ids, agent::Executor& executor,
-                     api::NodeDescription description)
+                     api::NodeDescription description, SwarmNodeOptions options)
     : data_dir_(std::move(data_dir)),
       engine_id_(std::move(engine_id)),
       store_(store),
       clock_(clock),
       ids_(ids),
       executor_(executor),
-      description_(std::move(description)) {}
+      description_(std::move(description)),
+      options_(std::move(options)) {}
 
 SwarmNode::~SwarmNode() { stop(); }
 
 Status SwarmNode::restore() {
   SHOAL_ASSIGN_OR_RETURN(auto saved, load_membership(data_dir_));
   if (!saved) return Status::ok();
+  if (saved->membership.role == api::NodeRole::kWorker) {
+    std::lock_guard lock(mu_);
+    saved_ = std::move(*saved);
+    return start_role_locked();
+  }
   bool cluster_exists = store_.view().get<api::Swarm>(saved->membership.cluster_id) != nullptr;
   if (!cluster_exists) {
     spdlog::warn("forgetting the saved membership of cluster {}: the store no longer holds it",
@@ -42,15 +61,62 @@ Status SwarmNode::restore() {
 
 void SwarmNode::stop() {
   std::lock_guard lock(mu_);
+  stop_role_locked();
+}
+
+void SwarmNode::stop_role_locked() {
   if (role_) role_->stop();
   role_.reset();
+  if (worker_) worker_->stop();
+  worker_.reset();
 }
 
 Status SwarmNode::start_role_locked() {
+  return saved_.membership.role == api::NodeRole::kWorker ? start_worker_locked()
+                                                          : start_manager_locked();
+}
+
+Status SwarmNode::start_worker_locked() {
+  const Membership& m = saved_.membership;
+  Status st;
+  if (options_.transport == nullptr) {
+    st = Status(Code::kUnimplemented, "this daemon cannot reach other nodes (no transport)");
+  } else if (saved_.manager_addrs.empty()) {
+    st = Status(Code::kInternal, "the saved membership names no manager");
+  }
+  Result<ca::NodeCerts> certs = st.is_ok() ? ca::CertDir(data_dir_).read() : Result<ca::NodeCerts>(st);
+  if (certs.is_ok()) {
+    auto worker = std::make_unique<WorkerRole>(
+        *options_.transport, executor_, clock_,
+        WorkerRoleOptions{.node_id = m.node_id,
+                          .manager_addr = saved_.manager_addrs.front(),
+                          .data_dir = data_dir_,
+                          .certs = std::move(*certs)});
+    st = worker->start();
+    if (st.is_ok()) worker_ = std::move(worker);
+  } else {
+    st = certs.status();
+  }
+  if (!st.is_ok()) {
+    state_ = api::LocalNodeState::kError;
+    error_ = st.message();
+    return st;
+  }
+  state_ = api::LocalNodeState::kActive;
+  error_.clear();
+  return Status::ok();
+}
+
+Status SwarmNode::start_manager_locked() {
   const Membership& m = saved_.membership;
   std::string ip = m.advertise_addr.substr(0, m.advertise_addr.rfind(':'));
-  auto role = std::make_unique<ManagerRole>(store_, clock_, ids_, executor_,
-                                            ManagerRoleOptions{.node_id = m.node_id, .addr = ip});
+  auto role = std::make_unique<ManagerRole>(
+      store_, clock_, ids_, executor_,
+      ManagerRoleOptions{.node_id = m.node_id,
+                         .addr = ip,
+                         .listen_addr = m.listen_addr,
+                         .data_dir = data_dir_,
+                         .transport = options_.transport});
   if (Status st = role->start(); !st.is_ok()) {
     state_ = api::LocalNodeState::kError;
     error_ = st.message();
@@ -64,6 +130,7 @@ Status SwarmNode::start_role_locked() {
 
 api::LocalNodeState SwarmNode::state() const {
   std::lock_guard lock(mu_);
+  if (worker_ && worker_->removed()) return api::LocalNodeState::kError;
   return state_;
 }
 
@@ -75,6 +142,7 @@ bool SwarmNode::is_manager() const {
 
 std::string SwarmNode::error() const {
   std::lock_guard lock(mu_);
+  if (worker_ && worker_->removed()) return std::string(kNodeRemovedText);
   return error_;
 }
 
@@ -101,8 +169,14 @@ Status SwarmNode::on_joined(const Membership& membership) {
 
 Status SwarmNode::on_leaving() {
   std::lock_guard lock(mu_);
-  if (role_) role_->stop();
-  role_.reset();
+  bool worker = saved_.membership.role == api::NodeRole::kWorker &&
+                state_ != api::LocalNodeState::kInactive;
+  stop_role_locked();
+  if (worker) {
+    size_t stopped = stop_all_tasks(executor_);
+    spdlog::info("left the swarm: stopped {} tasks", stopped);
+  }
+  SHOAL_RETURN_IF_ERROR(ca::CertDir(data_dir_).remove());
   SHOAL_RETURN_IF_ERROR(remove_membership(data_dir_));
   saved_ = SavedMembership{};
   state_ = api::LocalNodeState::kInactive;
@@ -133,6 +207,86 @@ Status SwarmNode::unlock(std::string_view key) {
     return Status(Code::kUnauthenticated, "swarm could not be unlocked: invalid key provided");
   }
   return start_role_locked();
+}
+
+}  // namespace shoal::daemon
+
+namespace shoal::daemon {
+
+std::vector<api::Peer> SwarmNode::remote_managers() const {
+  std::lock_guard lock(mu_);
+  std::vector<api::Peer> out;
+  if (state_ == api::LocalNodeState::kInactive) return out;
+  for (const std::string& addr : saved_.manager_addrs) out.push_back(api::Peer{"", addr});
+  return out;
+}
+
+Status SwarmNode::join(const api::JoinRequest& request) {
+  std::unique_lock lock(mu_);
+  if (options_.transport == nullptr) {
+    return Status(Code::kUnimplemented, "joining a swarm is not supported by this daemon");
+  }
+  auto remote = netaddr::normalize_tcp_addr(request.RemoteAddrs.front(), "", kManagerPort);
+  if (!remote) {
+    return shoal::error(Code::kInvalidArgument, "invalid remote address {}",
+                        request.RemoteAddrs.front());
+  }
+  // What to advertise: the request's, else --advertise-addr, else the host's address; the
+  // manager records the connection's address anyway, so an unresolvable one is no error.
+  std::string advertise = request.AdvertiseAddr.empty() ? options_.advertise_addr
+                                                        : request.AdvertiseAddr;
+  if (auto hp = netaddr::split_host_port(advertise)) advertise = hp->host;
+  if (!netaddr::parse_ip(advertise)) {
+    auto ip = resolve_advertise_ip(advertise);
+    if (!ip.is_ok() && !advertise.empty()) return ip.status();
+    advertise = ip.is_ok() ? *ip : "";
+  }
+  state_ = api::LocalNodeState::kPending;
+  auto joined = options_.transport->join(JoinParams{.remote_addr = *remote,
+                                                    .join_token = request.JoinToken,
+                                                    .availability = request.Availability,
+                                                    .advertise_addr = advertise,
+                                                    .timeout = kJoinTimeout});
+  Status st = joined.is_ok() ? save_joined_locked(request, *remote, advertise, *joined)
+                             : joined.status();
+  if (!st.is_ok()) {
+    state_ = api::LocalNodeState::kInactive;
+    return st;
+  }
+  // Wait for the first session without the lock (docker info stays answerable); join and
+  // leave are serialised by the control API, so worker_ stays.
+  WorkerRole* worker = worker_.get();
+  lock.unlock();
+  st = worker->wait_for_session(kJoinTimeout);
+  if (st.is_ok()) spdlog::info("joined the swarm as worker node {}", joined->node_id);
+  return st;
+}
+
+Status SwarmNode::save_joined_locked(const api::JoinRequest& request, const std::string& remote,
+                                     const std::string& advertise, const JoinedNode& joined) {
+  SHOAL_ASSIGN_OR_RETURN(ca::Identity identity, ca::identity_of(joined.certs.cert_pem));
+  SavedMembership saved;
+  saved.membership = Membership{joined.node_id,
+                                identity.cluster_id,
+                                api::NodeRole::kWorker,
+                                advertise.empty() ? "" : netaddr::join_host_port(advertise, kManagerPort),
+                                request.ListenAddr,
+                                request.DataPathAddr};
+  saved.manager_addrs = {remote};
+  ca::CertDir certs(data_dir_);
+  Status st = certs.write(joined.certs);
+  if (st.is_ok()) st = save_membership(data_dir_, saved);
+  if (st.is_ok()) {
+    saved_ = std::move(saved);
+    st = start_worker_locked();
+  }
+  if (!st.is_ok()) {
+    stop_role_locked();
+    (void)certs.remove();
+    (void)remove_membership(data_dir_);
+    saved_ = SavedMembership{};
+  }
+  return st;
 }
 
 }  // namespace shoal::daemon

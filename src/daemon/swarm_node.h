@@ -1,12 +1,17 @@
 // SwarmNode: the daemon's side of swarm membership — controlapi::LocalNode implemented
 // for real. It knows whether this node is in a swarm (from <data-dir>/swarm.json, see
 // membership_file.h), describes the host, finds addresses to advertise, and runs the
-// ManagerRole while the node is an active member.
+// node's role while it is an active member: the ManagerRole after swarm init, the
+// WorkerRole after swarm join (through the ClusterTransport, cluster_transport.h).
 //
-// States: inactive (no membership) → active (swarm init: on_joined starts the role) →
-// inactive (swarm leave: on_leaving stops it). At daemon start, restore() brings a saved
-// membership back: active with the role started, or locked when autolock is on (the role
-// starts once `docker swarm unlock` gives the right key).
+// States: inactive (no membership) → active (swarm init: on_joined starts the manager
+// role; swarm join: join() gets certificates, saves them and the membership, starts the
+// worker role and waits for its first session) → inactive (swarm leave: on_leaving stops
+// the role; a worker also stops its tasks and forgets its certificates). A worker whose
+// manager says it was removed (`docker node rm`) is in the error state until it leaves.
+// At daemon start, restore() brings a saved membership back: active with the role
+// started, or locked when autolock is on (the role starts once `docker swarm unlock`
+// gives the right key).
 //
 // Thread safety: every method may be called from any thread; one mutex guards the state
 // and is held while the role starts or stops (the control API serialises membership calls
@@ -21,18 +26,30 @@
 #include "api/node.h"
 #include "common/id.h"
 #include "common/time.h"
+#include "daemon/cluster_transport.h"
 #include "daemon/manager_role.h"
 #include "daemon/membership_file.h"
+#include "daemon/worker_role.h"
 #include "manager/controlapi/local_node.h"
 #include "store/store.h"
 
 namespace shoal::daemon {
 
+struct SwarmNodeOptions {
+  // The daemon's --listen-addr / --advertise-addr ("" = Docker's defaults).
+  std::string listen_addr = {};
+  std::string advertise_addr = {};
+  // How to reach other nodes; null = a single-node daemon (join answers kUnimplemented,
+  // the manager serves nobody). Must outlive the node.
+  ClusterTransport* transport = nullptr;
+};
+
 class SwarmNode final : public manager::controlapi::LocalNode {
  public:
   // Every referent must outlive the node. `engine_id` is the daemon's stable ID.
   SwarmNode(std::string data_dir, std::string engine_id, store::Store& store, const Clock& clock,
-            IdGenerator& ids, agent::Executor& executor, api::NodeDescription description);
+            IdGenerator& ids, agent::Executor& executor, api::NodeDescription description,
+            SwarmNodeOptions options = {});
   ~SwarmNode() override;  // stop()
 
   // Brings back the membership saved in the data dir (see the file comment). A saved
@@ -53,6 +70,14 @@ class SwarmNode final : public manager::controlapi::LocalNode {
   std::string data_dir() const override { return data_dir_; }
   Result<std::string> resolve_ip(std::string_view host) const override;
   Status on_joined(const manager::controlapi::Membership& membership) override;
+  // Errors: kUnimplemented without a transport; kInvalidArgument for a bad remote or
+  // advertise address; the transport's join errors (nothing saved); kInternal when the
+  // certificates or the membership cannot be saved (nothing left behind); WorkerRole's
+  // wait_for_session errors (the node stays joined and keeps trying, as Docker's does).
+  Status join(const api::JoinRequest& request) override;
+  std::vector<api::Peer> remote_managers() const override;
+  std::string default_listen_addr() const override { return options_.listen_addr; }
+  std::string default_advertise_addr() const override { return options_.advertise_addr; }
   Status on_leaving() override;
   std::string unlock_key() const override;
   Status set_unlock_key(std::string key) override;
@@ -61,6 +86,13 @@ class SwarmNode final : public manager::controlapi::LocalNode {
  private:
   // Starts the role for saved_. REQUIRES: mu_ held.
   Status start_role_locked();
+  Status start_manager_locked();
+  Status start_worker_locked();
+  // Stops whichever role runs. REQUIRES: mu_ held.
+  void stop_role_locked();
+  // join() after the checks, with certificates in hand. REQUIRES: mu_ held.
+  Status save_joined_locked(const api::JoinRequest& request, const std::string& remote,
+                            const std::string& advertise, const JoinedNode& joined);
 
   // Const after construction.
   const std::string data_dir_;
@@ -70,12 +102,14 @@ class SwarmNode final : public manager::controlapi::LocalNode {
   IdGenerator& ids_;
   agent::Executor& executor_;
   const api::NodeDescription description_;
+  const SwarmNodeOptions options_;
 
   mutable std::mutex mu_;
   api::LocalNodeState state_ = api::LocalNodeState::kInactive;  // GUARDED_BY(mu_)
   std::string error_;                                           // GUARDED_BY(mu_)
   SavedMembership saved_;                                       // GUARDED_BY(mu_)
   std::unique_ptr<ManagerRole> role_;                           // GUARDED_BY(mu_)
+  std::unique_ptr<WorkerRole> worker_;                          // GUARDED_BY(mu_)
 };
 
 // The IP this host advertises when none is given: the IPv4 address of the interface that

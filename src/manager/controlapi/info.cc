@@ -14,7 +14,10 @@ api::Info swarm_info(const Context& ctx) {
   info.NodeID = local.node_id();
   if (auto hp = split_host_port(local.advertise_addr())) info.NodeAddr = hp->host;
   info.ControlAvailable = info.LocalNodeState == api::LocalNodeState::kActive && local.is_manager();
-  if (!info.ControlAvailable) return info;
+  if (!info.ControlAvailable) {
+    info.RemoteManagers = local.remote_managers();
+    return info;
+  }
 
   store::ReadTxn view = ctx.store.view();
   for (const auto& cluster : view.find<api::Swarm>()) {

@@ -12,6 +12,9 @@
 //                one store transaction, then calls on_joined(); from then on state() is
 //                kActive and is_manager() true. If on_joined() fails, the control API
 //                wipes what it wrote and returns the error.
+//   swarm join:  the control API checks that the node is inactive and calls join(); the
+//                daemon fetches certificates from a manager, persists the membership and
+//                starts the worker role; state() is kActive, is_manager() false after it.
 //   swarm leave: the control API calls on_leaving() (the daemon stops the manager loops
 //                and the agent, and forgets the membership; state() is kInactive after
 //                it), then deletes the cluster state from the store.
@@ -23,6 +26,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/node.h"
 #include "api/swarm.h"
@@ -85,6 +89,23 @@ class LocalNode {
   // loops and the agent. Afterwards state() is kActive. Errors: the daemon's (nothing
   // started then).
   virtual Status on_joined(const Membership& membership) = 0;
+  // Joins the swarm a manager in request.RemoteAddrs runs, as a worker, and returns once
+  // this node's first session with that manager is open. Nothing is left behind on error.
+  // Errors: kUnimplemented when this daemon cannot join (the default: no transport);
+  // otherwise the daemon's (invalid token, CA mismatch, manager unreachable, timeout).
+  virtual Status join(const api::JoinRequest& request) {
+    (void)request;
+    return Status(Code::kUnimplemented,
+                  "joining an existing swarm is not supported by this node");
+  }
+  // The managers this node knows ({node ID or "", "ip:port"}), for a worker's `docker
+  // info` (a manager reads them from the store). Empty when not in a swarm.
+  virtual std::vector<api::Peer> remote_managers() const { return {}; }
+  // The daemon's --listen-addr / --advertise-addr: what swarm init uses when the request
+  // leaves Docker's default ("0.0.0.0:2377") / no advertise address. "" = none.
+  virtual std::string default_listen_addr() const { return ""; }
+  virtual std::string default_advertise_addr() const { return ""; }
+
   // The node leaves its swarm: stop the manager's loops and the agent, drop the
   // membership and the unlock key. Afterwards state() is kInactive. Idempotent.
   virtual Status on_leaving() = 0;

@@ -27,9 +27,6 @@ constexpr std::string_view kLoseConsensusText =
     "Doing so may lose the consensus of your cluster. The only way to restore a swarm that "
     "has lost consensus is to reinitialize it with `--force-new-cluster`. Use `--force` to "
     "suppress this message.";
-constexpr std::string_view kJoinUnsupportedText =
-    "joining an existing swarm is not supported yet: multi-node clusters come with the "
-    "cluster CA";
 
 std::shared_ptr<const api::Swarm> find_cluster(const store::ReadTxn& tx) {
   auto clusters = tx.find<api::Swarm>(store::by::Name{kClusterName});
@@ -166,7 +163,7 @@ Status join_swarm(Context& ctx, const api::JoinRequest& request) {
   if (request.RemoteAddrs.empty()) {
     return Status(Code::kInvalidArgument, "at least 1 RemoteAddr is required to join");
   }
-  return Status(Code::kUnimplemented, std::string(kJoinUnsupportedText));
+  return ctx.local.join(request);
 }
 
 Status leave_swarm(Context& ctx, bool force) {

@@ -63,10 +63,10 @@ Status validate_cluster_spec(const api::Spec& spec);
 // LocalNode hook and store errors (nothing is left behind then).
 Result<std::string> init_swarm(Context& ctx, const api::InitRequest& request);
 
-// Always kUnimplemented (HTTP 501): joining needs the cluster CA and the manager–agent
-// protocol. 501 rather than 503 because the node is healthy and the feature is missing
-// (503 would tell the user to retry). Before that: kUnavailable kAlreadyInSwarmText when
-// already a member, kInvalidArgument for a request moby would refuse (no RemoteAddrs).
+// Joins this node to the swarm of request.RemoteAddrs as a worker (LocalNode::join), and
+// returns once it is joined. Errors: kUnavailable kAlreadyInSwarmText when already a
+// member; kInvalidArgument for a request moby would refuse (no ListenAddr, no RemoteAddrs);
+// LocalNode::join's errors (kUnimplemented, HTTP 501, from a node that cannot join).
 Status join_swarm(Context& ctx, const api::JoinRequest& request);
 
 // Leaves the swarm: stops the manager (LocalNode::on_leaving), deletes the cluster

@@ -37,8 +37,13 @@ Result<InitAddresses> resolve_init_addresses(const LocalNode& local,
   if (request.ListenAddr.empty()) {
     return Status(Code::kInvalidArgument, "invalid ListenAddr \"\": invalid empty address");
   }
-  std::string listen = normalize_tcp_addr(request.ListenAddr, "0.0.0.0", kDefaultManagerPort)
-                           .value_or(request.ListenAddr);
+  // The daemon's --listen-addr replaces Docker's default (the CLI always sends one).
+  std::string requested = request.ListenAddr;
+  if (requested == kDefaultListenAddr && !local.default_listen_addr().empty()) {
+    requested = local.default_listen_addr();
+  }
+  std::string listen =
+      normalize_tcp_addr(requested, "0.0.0.0", kDefaultManagerPort).value_or(requested);
   auto listen_hp = split_host_port(listen);
   if (!listen_hp) {
     return error(Code::kInvalidArgument, "could not parse listen address {}", listen);
@@ -50,11 +55,13 @@ Result<InitAddresses> resolve_init_addresses(const LocalNode& local,
   out.listen = join_host_port(listen_ip, listen_hp->port);
 
   HostPort advertise{"", listen_hp->port};
-  if (!request.AdvertiseAddr.empty()) {
-    if (auto hp = split_host_port(request.AdvertiseAddr)) {
+  std::string advertise_addr = request.AdvertiseAddr;
+  if (advertise_addr.empty()) advertise_addr = local.default_advertise_addr();
+  if (!advertise_addr.empty()) {
+    if (auto hp = split_host_port(advertise_addr)) {
       advertise = *hp;
     } else {
-      advertise.host = request.AdvertiseAddr;
+      advertise.host = advertise_addr;
     }
     if (advertise.host.empty())
       return Status(Code::kInvalidArgument, std::string(kBadAdvertiseAddr));

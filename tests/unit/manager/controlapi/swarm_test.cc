@@ -267,14 +267,14 @@ TEST_F(SwarmTest, UnlockRules) {
   EXPECT_TRUE(unlock_swarm(ctx(), api::UnlockRequest{"SWMKEY-1-rightkey"}).is_ok());
 }
 
-TEST_F(SwarmTest, JoinIsNotSupportedYet) {
+TEST_F(SwarmTest, JoinGoesToTheLocalNode) {
   api::JoinRequest request;
   request.ListenAddr = "0.0.0.0:2377";
   request.RemoteAddrs = {"10.0.0.1:2377"};
   request.JoinToken = "SWMTKN-1-x";
+  // The fake node keeps LocalNode's default join(): a node that cannot join.
   EXPECT_ERROR(join_swarm(ctx(), request), Code::kUnimplemented,
-               "joining an existing swarm is not supported yet: multi-node clusters come with "
-               "the cluster CA");
+               "joining an existing swarm is not supported by this node");
   request.RemoteAddrs.clear();
   EXPECT_ERROR(join_swarm(ctx(), request), Code::kInvalidArgument,
                "at least 1 RemoteAddr is required to join");
