@@ -1,0 +1,76 @@
+// The client's stream calls (internal to dispatcher_client.cc), callback API: no thread
+// per stream. Each call object keeps itself alive until gRPC's OnDone.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include <grpcpp/grpcpp.h>
+
+#include "agent/protocol.h"
+#include "shoal/dispatcher.grpc.pb.h"
+
+namespace shoal::rpc {
+
+// A Session call: its first message, then open until the server ends it.
+class SessionCall final : public grpc::ClientReadReactor<SessionMessage> {
+ public:
+  static std::shared_ptr<SessionCall> start(Dispatcher::Stub& stub, const SessionRequest& req,
+                                            std::chrono::milliseconds connect_timeout);
+  // The first message, waiting up to `timeout`. Errors: the call's end status;
+  // kUnavailable on timeout.
+  Result<agent::SessionMessage> first(std::chrono::milliseconds timeout);
+  // True once the server ended the stream (the session is gone).
+  bool ended() const;
+  void cancel();
+
+  void OnReadDone(bool ok) override;
+  void OnDone(const grpc::Status& status) override;
+
+ private:
+  grpc::ClientContext context_;
+  SessionMessage message_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::optional<agent::SessionMessage> first_;
+  std::optional<Status> end_;
+  std::shared_ptr<SessionCall> self_;  // until OnDone
+};
+
+// An Assignments call, as an agent::AssignmentStream.
+class AssignmentsCall final : public grpc::ClientReadReactor<AssignmentsMessage>,
+                              public agent::AssignmentStream {
+ public:
+  static std::shared_ptr<AssignmentsCall> start(Dispatcher::Stub& stub,
+                                                const AssignmentsRequest& req);
+  // Waits up to `timeout` for the first message or the end; Errors: the end's status.
+  Status wait_first(std::chrono::milliseconds timeout);
+
+  Result<std::optional<agent::AssignmentsMessage>> recv(std::chrono::nanoseconds timeout) override;
+  void cancel() override;
+  bool set_ready_callback(std::function<void()> notify) override;
+
+  void OnReadDone(bool ok) override;
+  void OnDone(const grpc::Status& status) override;
+
+ private:
+  void notify_locked(std::unique_lock<std::mutex>& lock);
+
+  grpc::ClientContext context_;
+  AssignmentsMessage message_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Result<agent::AssignmentsMessage>> queue_;
+  bool got_first_ = false;
+  std::optional<Status> end_;
+  bool cancelled_ = false;
+  std::function<void()> notify_;
+  std::shared_ptr<AssignmentsCall> self_;  // until OnDone
+};
+
+}  // namespace shoal::rpc

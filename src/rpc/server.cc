@@ -1,0 +1,255 @@
+#include "rpc/server.h"
+
+#include <chrono>
+#include <mutex>
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/security/server_credentials.h>
+
+#include "api/codec.h"
+#include "ca/certs.h"
+#include "rpc/server_streams.h"
+#include "rpc/status_map.h"
+#include "rpc/wire.h"
+#include "shoal/ca.grpc.pb.h"
+#include "shoal/dispatcher.grpc.pb.h"
+
+namespace shoal::rpc {
+namespace {
+
+using manager::dispatcher::Peer;
+
+// The verified client certificate's holder, checked against this cluster.
+Result<ca::Identity> caller_identity(const grpc::CallbackServerContext& context,
+                                     const std::string& cluster_id) {
+  auto auth = context.auth_context();
+  if (!auth || !auth->IsPeerAuthenticated()) {
+    return error(Code::kUnauthenticated, "a node certificate is required");
+  }
+  auto pems = auth->FindPropertyValues("x509_pem_cert");
+  if (pems.empty()) return error(Code::kUnauthenticated, "a node certificate is required");
+  auto identity = ca::identity_of(std::string_view(pems.front().data(), pems.front().size()));
+  if (!identity) return error(Code::kUnauthenticated, "{}", identity.status().message());
+  if (identity->cluster_id != cluster_id) {
+    return error(Code::kUnauthenticated, "certificate is not of this cluster");
+  }
+  return identity;
+}
+
+Result<Peer> caller_peer(const grpc::CallbackServerContext& context,
+                         const std::string& cluster_id) {
+  SHOAL_ASSIGN_OR_RETURN(ca::Identity identity, caller_identity(context, cluster_id));
+  return Peer{identity.node_id, peer_ip(context.peer())};
+}
+
+grpc::ServerUnaryReactor* finish(grpc::CallbackServerContext* context, const Status& status) {
+  auto* reactor = context->DefaultReactor();
+  reactor->Finish(to_grpc(status));
+  return reactor;
+}
+
+template <class Msg>
+grpc::ServerWriteReactor<Msg>* refuse_stream(const Status& status) {
+  struct Refused final : grpc::ServerWriteReactor<Msg> {
+    explicit Refused(const Status& s) { this->Finish(to_grpc(s)); }
+    void OnDone() override { delete this; }
+  };
+  return new Refused(status);
+}
+
+class DispatcherService final : public Dispatcher::CallbackService {
+ public:
+  DispatcherService(manager::dispatcher::Dispatcher& d, std::string cluster_id, Pump& pump)
+      : d_(d), cluster_id_(std::move(cluster_id)), pump_(pump) {}
+
+  grpc::ServerWriteReactor<SessionMessage>* Session(grpc::CallbackServerContext* context,
+                                                    const SessionRequest* request) override {
+    auto peer = caller_peer(*context, cluster_id_);
+    if (!peer) return refuse_stream<SessionMessage>(peer.status());
+    agent::SessionRequest req;
+    req.NodeID = peer->NodeID;
+    req.SessionID = request->session_id();
+    if (!request->description().empty()) {
+      auto desc = api::decode<api::NodeDescription>(request->description());
+      if (!desc) return refuse_stream<SessionMessage>(desc.status());
+      req.Description = std::move(desc).value();
+    }
+    auto session = d_.session(*peer, req);
+    if (!session) return refuse_stream<SessionMessage>(session.status());
+    SessionMessage first;
+    first.set_session_id(session->SessionID);
+    first.set_node_id(session->NodeID);
+    first.set_heartbeat_period_ns(session->HeartbeatPeriod.count());
+    return new SessionReactor(std::move(first));
+  }
+
+  grpc::ServerUnaryReactor* Heartbeat(grpc::CallbackServerContext* context,
+                                      const HeartbeatRequest* request,
+                                      HeartbeatResponse* response) override {
+    auto peer = caller_peer(*context, cluster_id_);
+    if (!peer) return finish(context, peer.status());
+    auto beat = d_.heartbeat(*peer, agent::HeartbeatRequest{request->session_id()});
+    if (!beat) return finish(context, beat.status());
+    response->set_period_ns(beat->Period.count());
+    return finish(context, Status::ok());
+  }
+
+  grpc::ServerUnaryReactor* UpdateTaskStatus(grpc::CallbackServerContext* context,
+                                             const UpdateTaskStatusRequest* request,
+                                             UpdateTaskStatusResponse*) override {
+    auto peer = caller_peer(*context, cluster_id_);
+    if (!peer) return finish(context, peer.status());
+    auto req = from_proto(*request);
+    if (!req) return finish(context, req.status());
+    auto* reactor = context->DefaultReactor();
+    d_.update_task_status_async(*peer, std::move(req).value(),
+                                [reactor](Status s) { reactor->Finish(to_grpc(s)); });
+    return reactor;
+  }
+
+  grpc::ServerWriteReactor<AssignmentsMessage>* Assignments(
+      grpc::CallbackServerContext* context, const AssignmentsRequest* request) override {
+    auto peer = caller_peer(*context, cluster_id_);
+    if (!peer) return refuse_stream<AssignmentsMessage>(peer.status());
+    auto stream = d_.assignments(*peer, agent::AssignmentsRequest{request->session_id()});
+    if (!stream) return refuse_stream<AssignmentsMessage>(stream.status());
+    return new AssignmentsReactor(std::move(stream).value(), pump_);
+  }
+
+ private:
+  manager::dispatcher::Dispatcher& d_;
+  const std::string cluster_id_;
+  Pump& pump_;
+};
+
+class CAService final : public CA::CallbackService {
+ public:
+  CAService(ca::NodeCA& node_ca, std::string cluster_id)
+      : ca_(node_ca), cluster_id_(std::move(cluster_id)) {}
+
+  grpc::ServerUnaryReactor* GetRootCACertificate(grpc::CallbackServerContext* context,
+                                                 const GetRootCACertificateRequest*,
+                                                 GetRootCACertificateResponse* out) override {
+    auto root = ca_.root_ca_pem();
+    if (!root) return finish(context, root.status());
+    out->set_certificate(*root);
+    return finish(context, Status::ok());
+  }
+
+  grpc::ServerUnaryReactor* IssueNodeCertificate(grpc::CallbackServerContext* context,
+                                                 const IssueNodeCertificateRequest* request,
+                                                 IssueNodeCertificateResponse* out) override {
+    auto availability = api::parse_enum<api::NodeAvailability>(request->availability());
+    if (!availability) {
+      return finish(context, error(Code::kInvalidArgument, "invalid availability \"{}\"",
+                                   request->availability()));
+    }
+    ca::IssueRequest req{request->csr(), request->token(), *availability,
+                         peer_ip(context->peer())};
+    auto issued = ca_.issue(req);
+    if (!issued) return finish(context, issued.status());
+    out->set_node_id(issued->node_id);
+    out->set_certificate(issued->cert_chain_pem);
+    return finish(context, Status::ok());
+  }
+
+  grpc::ServerUnaryReactor* RenewNodeCertificate(grpc::CallbackServerContext* context,
+                                                 const RenewNodeCertificateRequest* request,
+                                                 RenewNodeCertificateResponse* out) override {
+    auto identity = caller_identity(*context, cluster_id_);
+    if (!identity) return finish(context, identity.status());
+    auto cert = ca_.renew(identity->node_id, request->csr());
+    if (!cert) return finish(context, cert.status());
+    out->set_certificate(*cert);
+    return finish(context, Status::ok());
+  }
+
+ private:
+  ca::NodeCA& ca_;
+  const std::string cluster_id_;
+};
+
+}  // namespace
+
+class RpcServer::Impl {
+ public:
+  Impl(std::string addr, TlsIdentity identity, manager::dispatcher::Dispatcher& d,
+       ca::NodeCA& node_ca)
+      : addr_(std::move(addr)), identity_(std::move(identity)), d_(d), ca_(node_ca) {}
+
+  Status start() {
+    if (server_) return error(Code::kFailedPrecondition, "rpc server already started");
+    auto me = ca::identity_of(identity_.cert_pem);
+    if (!me) return me.status();
+    pump_ = std::make_unique<Pump>();
+    dispatcher_service_ = std::make_unique<DispatcherService>(d_, me->cluster_id, *pump_);
+    ca_service_ = std::make_unique<CAService>(ca_, me->cluster_id);
+
+    grpc::SslServerCredentialsOptions options(
+        GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
+    options.pem_root_certs = identity_.ca_pem;
+    options.pem_key_cert_pairs.push_back({identity_.key_pem, identity_.cert_pem});
+    grpc::ServerBuilder builder;
+    std::string addr = addr_;
+    if (port_ != 0) addr = addr_.substr(0, addr_.rfind(':')) + ":" + std::to_string(port_);
+    builder.AddListeningPort(addr, grpc::SslServerCredentials(options), &port_);
+    builder.RegisterService(dispatcher_service_.get());
+    builder.RegisterService(ca_service_.get());
+    // Agents keep their connection through idle periods (heartbeats are seconds apart).
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    server_ = builder.BuildAndStart();
+    if (!server_ || port_ == 0) {
+      server_.reset();
+      pump_.reset();
+      return error(Code::kUnavailable, "cannot listen on {}", addr);
+    }
+    return Status::ok();
+  }
+
+  void stop() {
+    if (!server_) return;
+    server_->Shutdown(std::chrono::system_clock::now());
+    server_->Wait();
+    server_.reset();
+    pump_->stop();
+    pump_.reset();
+    dispatcher_service_.reset();
+    ca_service_.reset();
+  }
+
+  Status set_identity(TlsIdentity identity) {
+    stop();
+    identity_ = std::move(identity);
+    return start();
+  }
+
+  int port() const { return server_ ? port_ : 0; }
+
+ private:
+  const std::string addr_;
+  TlsIdentity identity_;
+  manager::dispatcher::Dispatcher& d_;
+  ca::NodeCA& ca_;
+  int port_ = 0;
+  std::unique_ptr<Pump> pump_;
+  std::unique_ptr<DispatcherService> dispatcher_service_;
+  std::unique_ptr<CAService> ca_service_;
+  std::unique_ptr<grpc::Server> server_;
+};
+
+RpcServer::RpcServer(std::string listen_addr, TlsIdentity identity,
+                     manager::dispatcher::Dispatcher& dispatcher, ca::NodeCA& node_ca)
+    : impl_(std::make_unique<Impl>(std::move(listen_addr), std::move(identity), dispatcher,
+                                   node_ca)) {}
+
+RpcServer::~RpcServer() { stop(); }
+
+Status RpcServer::start() { return impl_->start(); }
+void RpcServer::stop() { impl_->stop(); }
+int RpcServer::port() const { return impl_->port(); }
+Status RpcServer::set_identity(TlsIdentity identity) {
+  return impl_->set_identity(std::move(identity));
+}
+
+}  // namespace shoal::rpc

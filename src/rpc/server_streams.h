@@ -1,0 +1,86 @@
+// The server's stream reactors (internal to server.cc): Session and Assignments over the
+// callback API, and the Pump thread that drains dispatcher assignment streams into them.
+//
+// Why a pump: a dispatcher AssignmentStream's ready callback runs under the dispatcher's
+// locks and must not read the stream; it only queues the stream's state, and the one pump
+// thread reads it (recv(0)) and starts the gRPC writes. No thread is held per stream.
+//
+// Thread safety: Pump is thread-safe; a reactor's state is guarded by its own mutex.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+
+#include "agent/protocol.h"
+#include "shoal/dispatcher.pb.h"
+
+namespace shoal::rpc {
+
+class AssignmentsReactor;
+
+// What the pump and the reactor share; outlives whichever of them ends first.
+struct AssignmentsState {
+  std::mutex mu;
+  std::unique_ptr<agent::AssignmentStream> stream;
+  AssignmentsReactor* reactor = nullptr;  // null once OnDone ran
+  std::deque<AssignmentsMessage> pending;  // front = being written while `writing`
+  bool writing = false;
+  bool finished = false;  // Finish() called
+};
+
+class Pump {
+ public:
+  Pump();
+  ~Pump();  // stop()
+  void push(std::shared_ptr<AssignmentsState> state);
+  void stop();
+
+ private:
+  void run();
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::shared_ptr<AssignmentsState>> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+// Reads what the state's stream has ready and writes it out; ends the call when the stream
+// ended. Runs on the pump thread.
+void drain(const std::shared_ptr<AssignmentsState>& state);
+
+class AssignmentsReactor final : public grpc::ServerWriteReactor<AssignmentsMessage> {
+ public:
+  // Takes over `stream` and starts writing its messages.
+  AssignmentsReactor(std::unique_ptr<agent::AssignmentStream> stream, Pump& pump);
+  void OnWriteDone(bool ok) override;
+  void OnCancel() override;
+  void OnDone() override;
+
+  // REQUIRES: state mutex held. Starts the next write, or finishes when `end` and drained.
+  void advance_locked(bool end);
+
+ private:
+  std::shared_ptr<AssignmentsState> state_;
+  bool end_ = false;  // guarded by state_->mu
+};
+
+// A Session stream: its first message, then open until the client goes or the server stops.
+class SessionReactor final : public grpc::ServerWriteReactor<SessionMessage> {
+ public:
+  explicit SessionReactor(SessionMessage first);
+  void OnWriteDone(bool ok) override;
+  void OnCancel() override;
+  void OnDone() override { delete this; }
+
+ private:
+  SessionMessage first_;
+  std::mutex mu_;
+  bool finished_ = false;
+};
+
+}  // namespace shoal::rpc
