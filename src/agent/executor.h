@@ -103,6 +103,11 @@ class Controller {
 
   // What the task's container looks like now (ContainerID, PID, ExitCode once exited).
   virtual api::ContainerStatus container_status() const = 0;
+
+  // The task's host-mode ports as published on this node (a PublishedPort of 0 in the spec
+  // is the port the node chose), reported as Status.PortStatus once the task runs. Empty
+  // when the executor publishes nothing.
+  virtual api::PortStatus port_status() const { return {}; }
 };
 
 // A task found by Executor::recover(): left by a previous daemon on this node.

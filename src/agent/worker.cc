@@ -148,6 +148,7 @@ void Worker::Core::call(std::unique_lock<std::mutex>& lock, const std::string& i
   uint64_t generation = r.generation;
   Status result;
   api::ContainerStatus container;
+  api::PortStatus ports;
   std::unique_ptr<Controller> resolved;
   lock.unlock();
   switch (op) {
@@ -160,7 +161,10 @@ void Worker::Core::call(std::unique_lock<std::mutex>& lock, const std::string& i
     case Op::kPrepare: result = controller->prepare(); break;
     case Op::kStart:
       result = controller->start();
-      if (result.is_ok()) container = controller->container_status();
+      if (result.is_ok()) {
+        container = controller->container_status();
+        ports = controller->port_status();
+      }
       break;
     case Op::kWait:
       controller->wait([weak = weak_from_this(), id, generation](Result<ExitStatus> exit) {
@@ -189,6 +193,7 @@ void Worker::Core::call(std::unique_lock<std::mutex>& lock, const std::string& i
       r.s.started = true;
       r.container = container;
       r.status.ContainerStatus = container;
+      r.status.PortStatus = std::move(ports);
       set_status(r, TaskState::kRunning, "started", "");
       break;
     case Op::kWait: r.s.waiting = true; break;
@@ -219,6 +224,12 @@ void Worker::Core::on_call_failed(Runner& r, Op op, const Status& failure) {
                  failure.message());
     r.s.retry_pending = true;
     add_timer(std::chrono::steady_clock::now() + delay, id, r, TimerKind::kRetry);
+    // A task waiting on a temporary failure (an unreachable registry) says why in its
+    // status, so `docker service ps` shows it; the next success clears it.
+    if (temporary && (op == Op::kPrepare || op == Op::kStart) &&
+        r.status.Err != failure.message()) {
+      set_status(r, r.status.State, r.status.Message, failure.message());
+    }
     return;
   }
   spdlog::warn("task {}: {} failed: {}", id, op_name(op), failure.message());
@@ -332,6 +343,7 @@ void Worker::Core::adopt(Runner& r, RecoveredTask rec) {
       r.s.started = true;
       if (r.status.State < TaskState::kRunning && !r.s.unassigned) {
         r.status.ContainerStatus = r.container;
+        r.status.PortStatus = r.controller->port_status();
         set_status(r, TaskState::kRunning, "started", "");
       }
       break;

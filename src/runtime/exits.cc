@@ -115,9 +115,11 @@ void RuncExecutor::Core::deliver_exit(const RecordPtr& rec, uint64_t run,
                                       Result<agent::ExitStatus> exit) {
   agent::ExitCallback callback;
   int fd = -1;
+  bool attached = false;
   {
     std::lock_guard lock(mu);
     if (rec->run != run || rec->exit) return;
+    attached = rec->meta.NetworkAttached;
     rec->exit = exit.is_ok() ? exit.value() : agent::ExitStatus{255, exit.status().message()};
     rec->phase = TaskRecord::Phase::kExited;
     fd = std::exchange(rec->wait_fd, -1);
@@ -133,6 +135,15 @@ void RuncExecutor::Core::deliver_exit(const RecordPtr& rec, uint64_t run,
     ::close(fd);
   }
   spdlog::debug("task {}: exited with {}", rec->id, exit.is_ok() ? exit->ExitCode : -1);
+  // A stopped container's network goes with it, before the exit is reported (Docker
+  // releases a stopped container's sandbox too): its host ports are free by the time the
+  // orchestrator hears of the exit, so a stop-first update's new task can publish them on
+  // this node. remove() detaches again (idempotent), also when this fails.
+  if (attached && options.network != nullptr) {
+    if (Status st = options.network->detach(rec->id); !st.is_ok()) {
+      spdlog::warn("task {}: releasing its network after the exit: {}", rec->id, st.message());
+    }
+  }
   if (callback) callback(std::move(exit));
 }
 

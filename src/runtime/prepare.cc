@@ -144,14 +144,13 @@ Status RuncExecutor::Core::prepare(const RecordPtr& rec, const agent::Dependency
     auto attached = options.network->attach(task);
     if (!attached.is_ok()) return undo(attached.status());
     sandbox = std::move(attached).value();
+    meta.Ports.Ports = sandbox.ports;
   }
   std::string hostname = !spec.Hostname.empty()      ? spec.Hostname
                          : !sandbox.hostname.empty() ? sandbox.hostname
                                                      : task.ID.substr(0, 12);
+  // The sandbox's hosts file already holds ContainerSpec.Hosts.
   std::string hosts = sandbox.hosts.empty() ? default_hosts(hostname, spec.Hosts) : sandbox.hosts;
-  if (!sandbox.hosts.empty()) {
-    for (const std::string& line : spec.Hosts) hosts += line + "\n";
-  }
   std::string resolv =
       resolv_conf(sandbox.resolv_conf.empty() ? read_text("/etc/resolv.conf") : sandbox.resolv_conf,
                   spec.DNSConfig);

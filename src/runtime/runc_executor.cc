@@ -88,6 +88,10 @@ class RuncController final : public agent::Controller {
     if (rec_->exit) status.ExitCode = rec_->exit->ExitCode;
     return status;
   }
+  api::PortStatus port_status() const override {
+    std::lock_guard lock(core_->mu);
+    return rec_->meta.Ports;
+  }
 
  private:
   RuncExecutor::Core* const core_;

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "api/codec.h"
+
 namespace shoal::runtime {
 namespace {
 
@@ -73,6 +75,7 @@ Status write_task_meta(const std::filesystem::path& dir, const TaskMeta& m) {
             {"AnonymousVolumes", m.AnonymousVolumes},
             {"Created", m.Created.is_zero() ? 0 : m.Created.unix_nanos()}};
   if (m.Health) j["Health"] = health_json(*m.Health);
+  if (!m.Ports.Ports.empty()) j["Ports"] = json::parse(api::encode(m.Ports));
   return write_file_atomic(dir / kTaskMetaFile, j.dump() + "\n");
 }
 
@@ -99,6 +102,13 @@ Result<TaskMeta> read_task_meta(const std::filesystem::path& dir) {
     int64_t created = j.value("Created", int64_t{0});
     if (created != 0) m.Created = Timestamp::from_unix_nanos(created);
     if (j.contains("Health")) m.Health = health_from(j["Health"]);
+    if (j.contains("Ports")) {
+      auto ports = api::decode<api::PortStatus>(j["Ports"].dump());
+      if (!ports.is_ok())
+        return error(Code::kDataLoss, "{}/{}: Ports: {}", dir.string(), kTaskMetaFile,
+                     ports.status().message());
+      m.Ports = std::move(ports).value();
+    }
     return m;
   } catch (const json::exception& e) {
     return error(Code::kDataLoss, "{}/{}: {}", dir.string(), kTaskMetaFile, e.what());

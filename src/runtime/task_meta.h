@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "api/task.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "runtime/health.h"
@@ -36,6 +37,7 @@ struct TaskMeta {
   bool Prepared = false;
   bool NetworkAttached = false;               // the Attacher made a sandbox to detach
   std::vector<std::string> AnonymousVolumes;  // volume dirs to remove with the task
+  api::PortStatus Ports;                      // host-mode ports the sandbox published
   Timestamp Created;
 };
 

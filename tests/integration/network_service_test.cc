@@ -76,5 +76,37 @@ TEST_F(NetworkServiceTest, IngressPortReachesEveryTaskAndServiceRmLeavesNothing)
   EXPECT_TRUE(eventually([&] { return network_leftovers().empty(); }, 60s)) << network_leftovers();
 }
 
+TEST_F(NetworkServiceTest, HostPortIsReportedAndAnAddedPortRollsTheTasks) {
+  ok({"service", "create", "--name", "h", "--publish", "mode=host,target=8080,published=8081",
+      kImage, "httpd", "-f", "-p", "8080", "-h", "/etc"});
+  ASSERT_TRUE(eventually([&] { return running_tasks("h") == 1; }, 120s))
+      << ok({"service", "ps", "h", "--no-trunc"}) << tail(daemon_->log());
+  auto running = [&] {
+    return trim(ok({"service", "ps", "h", "--filter", "desired-state=running", "--format",
+                    "{{.ID}} {{.Ports}}"}));
+  };
+  // The task's Status.PortStatus, as `docker service ps` shows it.
+  std::string before = running();
+  EXPECT_TRUE(contains(before, "*:8081->8080/tcp")) << before;
+  EXPECT_TRUE(eventually(
+      [&] { return !bodies("http://127.0.0.1:8081/hostname", 1).begin()->empty(); }, 30s));
+
+  // A published port added to the endpoint replaces the task (swarmkit's IsTaskDirty), and
+  // the new task is reachable on it.
+  ok({"service", "update", "--publish-add", "8082:8080", "h"});
+  ASSERT_TRUE(eventually(
+      [&] {
+        std::string now = running();
+        return !now.empty() && now.substr(0, 12) != before.substr(0, 12) && running_tasks("h") == 1;
+      },
+      120s))
+      << ok({"service", "ps", "h", "--no-trunc"});
+  EXPECT_TRUE(eventually(
+      [&] { return !bodies("http://127.0.0.1:8082/hostname", 1).begin()->empty(); }, 30s));
+
+  ok({"service", "rm", "h"});
+  EXPECT_TRUE(eventually([&] { return network_leftovers().empty(); }, 60s)) << network_leftovers();
+}
+
 }  // namespace
 }  // namespace shoal::testing

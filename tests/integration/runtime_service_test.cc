@@ -147,6 +147,32 @@ TEST_F(RuntimeIntegrationTest, ImagesComeFromTheRegistryAndAnUnknownOneIsRejecte
   EXPECT_EQ(running_containers(), 1u);
 }
 
+TEST_F(RuntimeIntegrationTest, UnreachableRegistryIsRetriedUntilItAnswers) {
+  RegistryProcess registry;
+  ASSERT_TRUE(registry.start()) << registry.log();
+  ASSERT_TRUE(registry.push(test_image_dir(), "1", "busybox:1")) << registry.log();
+  registry.stop();
+
+  // While the registry is down the task is not rejected: it waits, saying why.
+  std::string image = registry.address() + "/busybox:1";
+  ok({"service", "create", "-d", "--no-resolve-image", "--name", "r", image, "sleep", "1d"});
+  auto ps = [&] {
+    return docker({"service", "ps", "r", "--no-trunc", "--format", "{{.CurrentState}}|{{.Error}}"})
+        .out;
+  };
+  ASSERT_TRUE(eventually([&] {
+    return contains(ps(), "cannot reach registry " + registry.address());
+  })) << ps()
+      << tail(daemon_->log());
+  EXPECT_FALSE(contains(ps(), "Rejected")) << ps();
+
+  // The next attempt (backoff at most 10 s) pulls and runs it.
+  ASSERT_TRUE(registry.start()) << registry.log();
+  ASSERT_TRUE(eventually([&] { return running_tasks("r") == 1; }, std::chrono::seconds(60)))
+      << ps() << tail(daemon_->log());
+  EXPECT_EQ(running_containers(), 1u);
+}
+
 TEST_F(RuntimeIntegrationTest, SecretIsReadableWithItsModeAndGoneAfter) {
   CommandResult created = run_command(
       {"sh", "-c", "printf s3cret | docker secret create s -"},

@@ -1,5 +1,6 @@
 #include "manager/orchestrator/spec.h"
 
+#include "api/codec.h"
 #include "store/codec.h"
 
 namespace shoal::manager::orchestrator {
@@ -24,7 +25,8 @@ bool SpecKeys::same(const std::shared_ptr<const api::TaskSpec>& a,
 ServiceTemplate::ServiceTemplate(const api::Service& service)
     : spec_(std::make_shared<const api::TaskSpec>(service.Spec.TaskTemplate)),
       version_(service.Version.Index),
-      key_(spec_key(*spec_)) {
+      key_(spec_key(*spec_)),
+      endpoint_key_(api::encode(service.Spec.EndpointSpec.value_or(api::EndpointSpec{}))) {
   if (spec_->Placement && !spec_->Placement->Constraints.empty()) {
     auto parsed = parse_constraints(spec_->Placement->Constraints);
     if (parsed.is_ok()) {
@@ -57,6 +59,11 @@ const ServiceTemplate::Verdict& ServiceTemplate::verdict(
 bool ServiceTemplate::same_spec(const api::Task& task) const { return verdict(task.Spec).same; }
 
 bool ServiceTemplate::is_dirty(const api::Task& task, const api::Node* node) const {
+  if (task.Endpoint != nullptr) {
+    auto [it, inserted] = endpoint_same_.try_emplace(task.Endpoint.get());
+    if (inserted) it->second = {task.Endpoint, api::encode(task.Endpoint->Spec) == endpoint_key_};
+    if (!it->second.second) return true;
+  }
   const Verdict& v = verdict(task.Spec);
   if (v.same) return false;
   return !(v.same_but_placement && node != nullptr && node_fits(*node));

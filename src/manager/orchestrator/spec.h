@@ -53,7 +53,8 @@ class ServiceTemplate {
   // swarmkit's IsTaskDirty: the task must be replaced to run this template. False when the
   // spec is equal, or when only Placement differs and `node` (the task's node; may be null)
   // satisfies the template's constraints, so a constraint change moves only the tasks that
-  // no longer fit.
+  // no longer fit. Also true when the task was allocated with another EndpointSpec than the
+  // service's (a published port added or changed must reach the running tasks).
   bool is_dirty(const api::Task& task, const api::Node* node) const;
 
   // The template's placement constraints. Constraints that do not parse match no node
@@ -74,9 +75,14 @@ class ServiceTemplate {
   std::shared_ptr<const api::TaskSpec> spec_;
   uint64_t version_ = 0;
   std::string key_;
+  std::string endpoint_key_;  // the service's EndpointSpec, encoded
   std::vector<Constraint> constraints_;
   bool constraints_valid_ = true;
   mutable std::unordered_map<const api::TaskSpec*, Verdict> verdicts_;
+  // Whether a task's Endpoint (tasks of one allocation share it) has endpoint_key_'s spec.
+  mutable std::unordered_map<const api::Endpoint*,
+                             std::pair<std::shared_ptr<const api::Endpoint>, bool>>
+      endpoint_same_;
 };
 
 // Whether a node satisfies a task's own placement constraints (the ones it was scheduled
@@ -86,8 +92,8 @@ class TaskConstraints {
   bool node_fits(const std::shared_ptr<const api::TaskSpec>& spec, const api::Node& node);
 
  private:
-  std::unordered_map<const api::TaskSpec*,
-                     std::pair<std::shared_ptr<const api::TaskSpec>, Result<std::vector<Constraint>>>>
+  std::unordered_map<const api::TaskSpec*, std::pair<std::shared_ptr<const api::TaskSpec>,
+                                                     Result<std::vector<Constraint>>>>
       parsed_;
 };
 
