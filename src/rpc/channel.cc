@@ -4,6 +4,8 @@
 #include <grpcpp/security/tls_certificate_verifier.h>
 #include <grpcpp/security/tls_credentials_options.h>
 
+#include "shoal/dispatcher.grpc.pb.h"
+
 namespace shoal::rpc {
 namespace {
 
@@ -22,9 +24,24 @@ grpc::ChannelArguments base_args(std::chrono::milliseconds max_backoff) {
 
 }  // namespace
 
+void keep_grpc_alive() {
+  // grpc_init, and a callback server with no port that lives as long as the process: it
+  // holds a reference on the process-wide callback completion queue, so that queue is
+  // never torn down and rebuilt while other servers and channels come and go.
+  static grpc::Server* const keeper = [] {
+    grpc_init();
+    static Dispatcher::CallbackService idle;
+    grpc::ServerBuilder builder;
+    builder.RegisterService(&idle);
+    return builder.BuildAndStart().release();
+  }();
+  (void)keeper;
+}
+
 std::shared_ptr<grpc::Channel> secure_channel(const std::string& addr,
                                               const TlsIdentity& identity,
                                               std::chrono::milliseconds max_backoff) {
+  keep_grpc_alive();
   grpc::SslCredentialsOptions options;
   options.pem_root_certs = identity.ca_pem;
   options.pem_private_key = identity.key_pem;
@@ -35,6 +52,7 @@ std::shared_ptr<grpc::Channel> secure_channel(const std::string& addr,
 }
 
 std::shared_ptr<grpc::Channel> unverified_channel(const std::string& addr) {
+  keep_grpc_alive();
   grpc::experimental::TlsChannelCredentialsOptions options;
   options.set_verify_server_certs(false);
   options.set_check_call_host(false);

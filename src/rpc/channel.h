@@ -18,6 +18,14 @@
 
 namespace shoal::rpc {
 
+// Initializes gRPC once for the life of the process and never shuts it down, and keeps one
+// port-less callback server alive with it. gRPC 1.51's callback API shares a process-wide
+// completion queue ("nexting_thread") that is torn down when its last server or channel
+// goes and rebuilt by the next; that race aborts the process ("assertion failed: ev.type ==
+// GRPC_OP_COMPLETE", or "prior > 0" in grpc_cq_internal_unref) when servers and clients
+// come and go, as in tests and at a listener restart. Every rpc object calls this first.
+void keep_grpc_alive();
+
 std::shared_ptr<grpc::Channel> secure_channel(const std::string& addr,
                                               const TlsIdentity& identity,
                                               std::chrono::milliseconds max_backoff);

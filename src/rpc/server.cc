@@ -8,6 +8,7 @@
 
 #include "api/codec.h"
 #include "ca/certs.h"
+#include "rpc/channel.h"
 #include "rpc/server_streams.h"
 #include "rpc/status_map.h"
 #include "rpc/wire.h"
@@ -179,6 +180,7 @@ class RpcServer::Impl {
 
   Status start() {
     if (server_) return error(Code::kFailedPrecondition, "rpc server already started");
+    keep_grpc_alive();
     auto me = ca::identity_of(identity_.cert_pem);
     if (!me) return me.status();
     pump_ = std::make_unique<Pump>();
