@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "daemon/daemon.h"
+#include "daemon/grpc_transport.h"
 
 namespace shoal::cli {
 namespace {
@@ -34,7 +35,9 @@ int run_daemon(const DaemonFlags& flags) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);  // a client that goes away is an error code, not a death
 
-  auto started = daemon::Daemon::start(flags.daemon);
+  daemon::DaemonOptions options = flags.daemon;
+  options.transport = daemon::make_grpc_transport();
+  auto started = daemon::Daemon::start(options);
   if (!started.is_ok()) {
     spdlog::error("shoal daemon: {}", started.status().message());
     return 1;
