@@ -28,6 +28,12 @@ std::string bio_text(BIO* bio) {
 }
 
 Result<std::vector<Cert>> parse_certs(std::string_view pem) {
+  // OpenSSL wants a line end after the last END line; a trimmed PEM is still a PEM.
+  std::string terminated;
+  if (!pem.empty() && pem.back() != '\n') {
+    terminated = std::string(pem) + "\n";
+    pem = terminated;
+  }
   Bio bio = read_bio(pem);
   std::vector<Cert> certs;
   while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {

@@ -133,6 +133,12 @@ TEST(VerifyChain, OtherRootAndBundles) {
   EXPECT_TRUE(wrong.message().starts_with("certificate verification failed: ")) << wrong.message();
   // A bundle holding both roots (a rotation) accepts it.
   EXPECT_TRUE(verify_chain(*cert, b.cert_pem + a.cert_pem, kNow).is_ok());
+  // PEMs without their last line end (as a user may paste them) still parse.
+  auto trimmed = [](std::string pem) {
+    while (!pem.empty() && pem.back() == '\n') pem.pop_back();
+    return pem;
+  };
+  EXPECT_TRUE(verify_chain(trimmed(*cert), trimmed(a.cert_pem), kNow).is_ok());
   EXPECT_EQ(verify_chain("junk", a.cert_pem, kNow).code(), Code::kInvalidArgument);
   EXPECT_EQ(verify_chain(*cert, "", kNow).code(), Code::kInvalidArgument);
 }
