@@ -2,12 +2,18 @@
 
 #include <spdlog/spdlog.h>
 
+#include <condition_variable>
+#include <mutex>
+
 #include "api/swarm.h"
 #include "ca/certs.h"
 #include "ca/root_ca.h"
 
 namespace shoal::daemon {
 namespace {
+
+// How long stop_all_tasks waits for killed tasks to exit.
+constexpr std::chrono::seconds kStopTimeout{15};
 
 std::shared_ptr<const api::Swarm> find_cluster(const store::ReadTxn& tx) {
   auto clusters = tx.find<api::Swarm>(store::by::Name{"default"});
@@ -40,13 +46,39 @@ size_t stop_all_tasks(agent::Executor& executor) {
     spdlog::error("cannot list this node's tasks to stop them: {}", recovered.status().message());
     return 0;
   }
+  // Kill every running task, wait for the exits (they arrive through wait()), then remove.
+  struct Exits {
+    std::mutex mu;
+    std::condition_variable cv;
+    size_t pending = 0;
+  };
+  auto exits = std::make_shared<Exits>();
+  for (agent::RecoveredTask& task : *recovered) {
+    if (!task.controller || task.state != agent::RecoveredTask::State::kRunning) continue;
+    {
+      std::lock_guard lock(exits->mu);
+      ++exits->pending;
+    }
+    task.controller->wait([exits](Result<agent::ExitStatus>) {
+      std::lock_guard lock(exits->mu);
+      --exits->pending;
+      exits->cv.notify_all();
+    });
+    if (Status st = task.controller->terminate(); !st.is_ok()) {
+      spdlog::warn("cannot kill task {}: {}", task.TaskID, st.message());
+    }
+  }
+  {
+    std::unique_lock lock(exits->mu);
+    if (!exits->cv.wait_for(lock, kStopTimeout, [&] { return exits->pending == 0; })) {
+      spdlog::warn("{} tasks did not exit within {} s", exits->pending, kStopTimeout.count());
+    }
+  }
   size_t stopped = 0;
   for (agent::RecoveredTask& task : *recovered) {
     if (!task.controller) continue;
-    Status st = task.controller->terminate();
-    if (st.is_ok()) st = task.controller->remove();
-    if (!st.is_ok()) {
-      spdlog::warn("cannot stop task {}: {}", task.TaskID, st.message());
+    if (Status st = task.controller->remove(); !st.is_ok()) {
+      spdlog::warn("cannot remove task {}: {}", task.TaskID, st.message());
       continue;
     }
     ++stopped;

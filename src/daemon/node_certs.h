@@ -29,8 +29,9 @@ namespace shoal::daemon {
 Result<ca::NodeCerts> issue_manager_certs(const store::Store& store, const std::string& node_id,
                                           const ca::CertDir& dir, Timestamp now);
 
-// Terminates and removes every task the executor knows of (its recover() list). Returns
-// how many; failures are logged and the rest still stopped. REQUIRES: no agent is running
+// Kills (SIGKILL) every running task the executor knows of (its recover() list), waits up
+// to 15 s for their exits, then removes every task's resources. Returns how many were
+// removed; failures are logged and the rest still stopped. REQUIRES: no agent is running
 // on `executor`.
 size_t stop_all_tasks(agent::Executor& executor);
 
