@@ -35,7 +35,7 @@ Result<ca::NodeCerts> issue_manager_certs(const store::Store& store, const std::
                           .cluster_id = cluster->ID,
                           .validity = cluster->Spec.CAConfig.NodeCertExpiry};
   SHOAL_ASSIGN_OR_RETURN(std::string cert, ca::sign_csr(root.current, request, now));
-  ca::NodeCerts certs{root.bundle_pem, std::move(cert), std::move(fresh.key_pem)};
+  ca::NodeCerts certs{root.bundle_pem, root.chain(std::move(cert)), std::move(fresh.key_pem)};
   SHOAL_RETURN_IF_ERROR(dir.write(certs));
   return certs;
 }
