@@ -101,6 +101,7 @@ void HollowFleet::start() {
     std::lock_guard lock(core_->mu);
     for (uint32_t i = 0; i < agents_.size(); ++i) core_->mark_locked(i);
   }
+  pump_.start();
   size_t n = std::max<size_t>(1, options_.threads);
   for (size_t t = 0; t < n; ++t) threads_.emplace_back([this] { run(); });
 }
@@ -114,6 +115,7 @@ void HollowFleet::stop() {
   core_->cv.notify_all();
   for (std::thread& t : threads_) t.join();
   threads_.clear();
+  pump_.stop();  // before the clients go
   for (Agent& agent : agents_) {
     drop_stream(agent);
     agent.client.reset();
@@ -275,7 +277,7 @@ void HollowFleet::report(uint32_t index, Agent& agent, const agent::AssignmentsM
   }
   if (request.Updates.empty()) return;
   std::weak_ptr<Core> weak = core_;
-  agent.client->update_task_status_async(std::move(request), [weak, index, generation](Status s) {
+  pump_.push(agent.client.get(), std::move(request), [weak, index, generation](Status s) {
     if (s.is_ok()) return;
     spdlog::debug("hollow fleet: a status report failed: {}", s.to_string());
     if (auto core = weak.lock()) core->report_failed(index, generation);

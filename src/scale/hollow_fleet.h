@@ -16,9 +16,9 @@
 // at a time, when its stream signals readiness (AssignmentStream::set_ready_callback: no
 // polling), when its heartbeat or reconnect time comes (one timer heap), or when a report
 // failed. Streams that cannot signal readiness are refused (the agent retries, and the
-// failure is counted). Nothing blocks for long except the client's calls themselves; a
-// thread that becomes the dispatcher's status committer (status_writer.h) is held for
-// that commit.
+// failure is counted). Nothing blocks for long except the client's calls themselves.
+// Reports go through a ReportPump (report_pump.h): its threads, not the fleet's, become the
+// dispatcher's status committer.
 //
 // Thread safety: start()/stop() from one thread; stats() from any thread. stop() is safe
 // twice and joins every thread; callbacks that arrive later (a stream closed by the
@@ -37,6 +37,7 @@
 #include "api/node.h"
 #include "common/backoff.h"
 #include "common/time.h"
+#include "scale/report_pump.h"
 
 namespace shoal::scale {
 
@@ -112,6 +113,7 @@ class HollowFleet {
   std::vector<Agent> agents_;  // each owned by the thread serving it (Core::busy)
   std::shared_ptr<Core> core_;  // shared with the callbacks handed to streams and reports
   std::vector<std::thread> threads_;
+  ReportPump pump_;
 };
 
 }  // namespace shoal::scale
