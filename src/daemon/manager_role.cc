@@ -41,8 +41,8 @@ Status ManagerRole::start() {
 void ManagerRole::start_endpoint() {
   if (options_.transport == nullptr || options_.listen_addr.empty()) return;
   node_ca_ = std::make_unique<ca::NodeCA>(store_, clock_, ids_);
-  auto certs = issue_manager_certs(store_, options_.node_id, ca::CertDir(options_.data_dir),
-                                   clock_.now());
+  cert_dir_ = std::make_unique<ca::CertDir>(options_.data_dir);
+  auto certs = issue_manager_certs(store_, options_.node_id, *cert_dir_, clock_.now());
   if (!certs.is_ok()) {
     endpoint_error_ = "no manager certificate: " + certs.status().message();
     spdlog::warn("not serving other nodes: {}", endpoint_error_);
@@ -57,13 +57,27 @@ void ManagerRole::start_endpoint() {
   }
   endpoint_ = std::move(*endpoint);
   endpoint_error_.clear();
+  ca_client_ = std::make_unique<ca::LocalCAClient>(*node_ca_, options_.node_id);
+  renewer_ = std::make_unique<ca::Renewer>(
+      *ca_client_, *cert_dir_, clock_, std::hash<std::string>{}(options_.node_id),
+      [this](const ca::NodeCerts& renewed) {
+        if (Status st = endpoint_->set_certs(renewed); !st.is_ok()) {
+          spdlog::error("renewed manager certificate not in use: {}", st.message());
+        }
+      });
+  if (Status st = renewer_->start(*certs); !st.is_ok()) {
+    spdlog::warn("manager certificate will not renew: {}", st.message());
+  }
   spdlog::info("serving other nodes on {}", options_.listen_addr);
 }
 
 void ManagerRole::stop() {
   if (!started_) return;
   started_ = false;
+  if (renewer_) renewer_->stop();
+  renewer_.reset();
   endpoint_.reset();  // no more calls into the dispatcher or the CA
+  ca_client_.reset();
   node_ca_.reset();
   if (orchestrators_) orchestrators_->stop();
   for (auto it = loops_.rbegin(); it != loops_.rend(); ++it) (*it)->stop();

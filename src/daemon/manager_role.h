@@ -5,7 +5,9 @@
 //
 // With a ClusterTransport, the role also serves other nodes (cluster_transport.h): it signs
 // itself a fresh manager certificate with the cluster's root CA (node_certs.h) and serves
-// the Dispatcher and the CA (ca::NodeCA) on its listen address. A listen address that
+// the Dispatcher and the CA (ca::NodeCA) on its listen address. A ca::Renewer over the
+// in-process CA (ca/local_client.h) then keeps that certificate fresh — before expiry and
+// after a root rotation — and hands renewed material to the endpoint. A listen address that
 // cannot be bound (another daemon on this host holds the port) is logged and leaves the
 // node a working single-node manager that others cannot join; endpoint_error() says why.
 //
@@ -23,7 +25,10 @@
 #include <vector>
 
 #include "agent/executor.h"
+#include "ca/cert_dir.h"
+#include "ca/local_client.h"
 #include "ca/node_ca.h"
+#include "ca/renewer.h"
 #include "daemon/cluster_transport.h"
 #include "common/id.h"
 #include "common/status.h"
@@ -78,6 +83,9 @@ class ManagerRole {
   std::unique_ptr<manager::orchestrator::Orchestrators> orchestrators_;
   std::unique_ptr<ca::NodeCA> node_ca_;
   std::unique_ptr<ManagerEndpoint> endpoint_;
+  std::unique_ptr<ca::CertDir> cert_dir_;
+  std::unique_ptr<ca::LocalCAClient> ca_client_;
+  std::unique_ptr<ca::Renewer> renewer_;  // stopped before endpoint_ goes
   std::string endpoint_error_;
   bool started_ = false;
 };
