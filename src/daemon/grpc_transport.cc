@@ -48,9 +48,9 @@ class GrpcTransport final : public ClusterTransport {
                                               .availability = params.availability,
                                               .advertise_addr = params.advertise_addr,
                                               .timeout = params.timeout}));
-    return JoinedNode{joined.node_id, ca::NodeCerts{joined.identity.ca_pem,
-                                                    joined.identity.cert_pem,
-                                                    joined.identity.key_pem}};
+    return JoinedNode{
+        joined.node_id,
+        ca::NodeCerts{joined.identity.ca_pem, joined.identity.cert_pem, joined.identity.key_pem}};
   }
 
   std::unique_ptr<ManagerLink> connect(const std::string& manager_addr,

@@ -15,9 +15,10 @@ ManagerRole::ManagerRole(store::Store& store, const Clock& clock, IdGenerator& i
       clock_(clock),
       ids_(ids),
       options_(options),
-      node_(store, clock, ids, executor,
-            manager::dispatcher::LocalNodeOptions{.node_id = options.node_id,
-                                                  .addr = options.addr}) {}
+      node_(
+          store, clock, ids, executor,
+          manager::dispatcher::LocalNodeOptions{.node_id = options.node_id, .addr = options.addr}) {
+}
 
 ManagerRole::~ManagerRole() { stop(); }
 
@@ -48,8 +49,8 @@ void ManagerRole::start_endpoint() {
     spdlog::warn("not serving other nodes: {}", endpoint_error_);
     return;
   }
-  auto endpoint = options_.transport->serve(options_.listen_addr, *certs, node_.dispatcher(),
-                                            *node_ca_);
+  auto endpoint =
+      options_.transport->serve(options_.listen_addr, *certs, node_.dispatcher(), *node_ca_);
   if (!endpoint.is_ok()) {
     endpoint_error_ = endpoint.status().message();
     spdlog::warn("not serving other nodes on {}: {}", options_.listen_addr, endpoint_error_);

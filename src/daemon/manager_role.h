@@ -13,8 +13,8 @@
 //
 // start() brings them up in data-flow order (dispatcher and agent first, so the node is
 // READY before the first placement; then allocator, scheduler, orchestrators, then the
-// endpoint); stop() takes them down in reverse. Running tasks survive stop(): the executor adopts them on
-// the next start().
+// endpoint); stop() takes them down in reverse. Running tasks survive stop(): the executor adopts
+// them on the next start().
 //
 // REQUIRES before start(): the store holds the cluster and this node's Node object.
 // Thread safety: start()/stop() from one thread at a time; stop() is safe twice and joins.
@@ -29,10 +29,10 @@
 #include "ca/local_client.h"
 #include "ca/node_ca.h"
 #include "ca/renewer.h"
-#include "daemon/cluster_transport.h"
 #include "common/id.h"
 #include "common/status.h"
 #include "common/time.h"
+#include "daemon/cluster_transport.h"
 #include "manager/dispatcher/local_node.h"
 #include "manager/orchestrator/orchestrator.h"
 #include "manager/reconcile_loop.h"
@@ -55,8 +55,8 @@ struct ManagerRoleOptions {
 class ManagerRole {
  public:
   // Every referent must outlive the role.
-  ManagerRole(store::Store& store, const Clock& clock, IdGenerator& ids,
-              agent::Executor& executor, ManagerRoleOptions options);
+  ManagerRole(store::Store& store, const Clock& clock, IdGenerator& ids, agent::Executor& executor,
+              ManagerRoleOptions options);
   ~ManagerRole();  // stop()
   ManagerRole(const ManagerRole&) = delete;
   ManagerRole& operator=(const ManagerRole&) = delete;

@@ -84,14 +84,15 @@ Status SwarmNode::start_worker_locked() {
   } else if (saved_.manager_addrs.empty()) {
     st = Status(Code::kInternal, "the saved membership names no manager");
   }
-  Result<ca::NodeCerts> certs = st.is_ok() ? ca::CertDir(data_dir_).read() : Result<ca::NodeCerts>(st);
+  Result<ca::NodeCerts> certs =
+      st.is_ok() ? ca::CertDir(data_dir_).read() : Result<ca::NodeCerts>(st);
   if (certs.is_ok()) {
-    auto worker = std::make_unique<WorkerRole>(
-        *options_.transport, executor_, clock_,
-        WorkerRoleOptions{.node_id = m.node_id,
-                          .manager_addr = saved_.manager_addrs.front(),
-                          .data_dir = data_dir_,
-                          .certs = std::move(*certs)});
+    auto worker =
+        std::make_unique<WorkerRole>(*options_.transport, executor_, clock_,
+                                     WorkerRoleOptions{.node_id = m.node_id,
+                                                       .manager_addr = saved_.manager_addrs.front(),
+                                                       .data_dir = data_dir_,
+                                                       .certs = std::move(*certs)});
     st = worker->start();
     if (st.is_ok()) worker_ = std::move(worker);
   } else {
@@ -110,13 +111,12 @@ Status SwarmNode::start_worker_locked() {
 Status SwarmNode::start_manager_locked() {
   const Membership& m = saved_.membership;
   std::string ip = m.advertise_addr.substr(0, m.advertise_addr.rfind(':'));
-  auto role = std::make_unique<ManagerRole>(
-      store_, clock_, ids_, executor_,
-      ManagerRoleOptions{.node_id = m.node_id,
-                         .addr = ip,
-                         .listen_addr = m.listen_addr,
-                         .data_dir = data_dir_,
-                         .transport = options_.transport});
+  auto role = std::make_unique<ManagerRole>(store_, clock_, ids_, executor_,
+                                            ManagerRoleOptions{.node_id = m.node_id,
+                                                               .addr = ip,
+                                                               .listen_addr = m.listen_addr,
+                                                               .data_dir = data_dir_,
+                                                               .transport = options_.transport});
   if (Status st = role->start(); !st.is_ok()) {
     state_ = api::LocalNodeState::kError;
     error_ = st.message();
@@ -169,8 +169,8 @@ Status SwarmNode::on_joined(const Membership& membership) {
 
 Status SwarmNode::on_leaving() {
   std::lock_guard lock(mu_);
-  bool worker = saved_.membership.role == api::NodeRole::kWorker &&
-                state_ != api::LocalNodeState::kInactive;
+  bool worker =
+      saved_.membership.role == api::NodeRole::kWorker && state_ != api::LocalNodeState::kInactive;
   stop_role_locked();
   if (worker) {
     size_t stopped = stop_all_tasks(executor_);
@@ -233,8 +233,8 @@ Status SwarmNode::join(const api::JoinRequest& request) {
   }
   // What to advertise: the request's, else --advertise-addr, else the host's address; the
   // manager records the connection's address anyway, so an unresolvable one is no error.
-  std::string advertise = request.AdvertiseAddr.empty() ? options_.advertise_addr
-                                                        : request.AdvertiseAddr;
+  std::string advertise =
+      request.AdvertiseAddr.empty() ? options_.advertise_addr : request.AdvertiseAddr;
   if (auto hp = netaddr::split_host_port(advertise)) advertise = hp->host;
   if (!netaddr::parse_ip(advertise)) {
     auto ip = resolve_advertise_ip(advertise);
@@ -247,8 +247,8 @@ Status SwarmNode::join(const api::JoinRequest& request) {
                                                     .availability = request.Availability,
                                                     .advertise_addr = advertise,
                                                     .timeout = kJoinTimeout});
-  Status st = joined.is_ok() ? save_joined_locked(request, *remote, advertise, *joined)
-                             : joined.status();
+  Status st =
+      joined.is_ok() ? save_joined_locked(request, *remote, advertise, *joined) : joined.status();
   if (!st.is_ok()) {
     state_ = api::LocalNodeState::kInactive;
     return st;
@@ -266,12 +266,13 @@ Status SwarmNode::save_joined_locked(const api::JoinRequest& request, const std:
                                      const std::string& advertise, const JoinedNode& joined) {
   SHOAL_ASSIGN_OR_RETURN(ca::Identity identity, ca::identity_of(joined.certs.cert_pem));
   SavedMembership saved;
-  saved.membership = Membership{joined.node_id,
-                                identity.cluster_id,
-                                api::NodeRole::kWorker,
-                                advertise.empty() ? "" : netaddr::join_host_port(advertise, kManagerPort),
-                                request.ListenAddr,
-                                request.DataPathAddr};
+  saved.membership =
+      Membership{joined.node_id,
+                 identity.cluster_id,
+                 api::NodeRole::kWorker,
+                 advertise.empty() ? "" : netaddr::join_host_port(advertise, kManagerPort),
+                 request.ListenAddr,
+                 request.DataPathAddr};
   saved.manager_addrs = {remote};
   ca::CertDir certs(data_dir_);
   Status st = certs.write(joined.certs);

@@ -52,8 +52,8 @@ class WorkerRole::WatchedClient final : public agent::DispatcherClient {
   const std::function<void(const Status&)> on_session_;
 };
 
-WorkerRole::WorkerRole(ClusterTransport& transport, agent::Executor& executor,
-                       const Clock& clock, WorkerRoleOptions options)
+WorkerRole::WorkerRole(ClusterTransport& transport, agent::Executor& executor, const Clock& clock,
+                       WorkerRoleOptions options)
     : transport_(transport),
       executor_(executor),
       clock_(clock),
@@ -64,8 +64,8 @@ WorkerRole::~WorkerRole() { stop(); }
 
 Status WorkerRole::start() {
   link_ = transport_.connect(options_.manager_addr, options_.certs);
-  client_ = std::make_unique<WatchedClient>(
-      link_->dispatcher(), [this](const Status& st) { note_session_result(st); });
+  client_ = std::make_unique<WatchedClient>(link_->dispatcher(),
+                                            [this](const Status& st) { note_session_result(st); });
   agent_ = std::make_unique<agent::Agent>(*client_, executor_, clock_, agent_options(options_));
   renewer_ = std::make_unique<ca::Renewer>(
       link_->ca(), cert_dir_, clock_, seed_of(options_.node_id),
@@ -81,8 +81,7 @@ Status WorkerRole::start() {
     started_ = true;
   }
   supervisor_ = std::thread([this] { supervise(); });
-  spdlog::info("worker role started: node {}, manager {}", options_.node_id,
-               options_.manager_addr);
+  spdlog::info("worker role started: node {}, manager {}", options_.node_id, options_.manager_addr);
   return Status::ok();
 }
 

@@ -91,11 +91,11 @@ class WorkerRole {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  bool started_ = false;         // GUARDED_BY(mu_)
-  bool stopping_ = false;        // GUARDED_BY(mu_)
-  bool removed_ = false;         // GUARDED_BY(mu_)
-  bool work_stopped_ = false;    // GUARDED_BY(mu_): agent and renewer already stopped
-  std::string last_error_;       // GUARDED_BY(mu_)
+  bool started_ = false;       // GUARDED_BY(mu_)
+  bool stopping_ = false;      // GUARDED_BY(mu_)
+  bool removed_ = false;       // GUARDED_BY(mu_)
+  bool work_stopped_ = false;  // GUARDED_BY(mu_): agent and renewer already stopped
+  std::string last_error_;     // GUARDED_BY(mu_)
 };
 
 }  // namespace shoal::daemon

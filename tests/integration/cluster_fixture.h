@@ -81,17 +81,17 @@ class ClusterTest : public ::testing::Test {
                        std::chrono::milliseconds timeout = std::chrono::seconds(60)) const {
     std::vector<std::string> argv = {"docker"};
     argv.insert(argv.end(), args.begin(), args.end());
-    return run_command(argv,
-                       {{"DOCKER_HOST", "unix://" + nodes_[i].socket},
-                        {"DOCKER_CONFIG", tmp_.path() + "/docker"}},
-                       timeout);
+    return run_command(
+        argv,
+        {{"DOCKER_HOST", "unix://" + nodes_[i].socket}, {"DOCKER_CONFIG", tmp_.path() + "/docker"}},
+        timeout);
   }
 
   // `docker ...` on node i that must succeed; returns its stdout.
   std::string ok(size_t i, const std::vector<std::string>& args) const {
     CommandResult r = docker(i, args);
-    EXPECT_EQ(r.exit_code, 0) << "node " << i << ": docker " << join(args)
-                              << "\nstdout: " << r.out << "\nstderr: " << r.err
+    EXPECT_EQ(r.exit_code, 0) << "node " << i << ": docker " << join(args) << "\nstdout: " << r.out
+                              << "\nstderr: " << r.err
                               << "\nmanager log tail: " << tail(nodes_[0].daemon->log())
                               << "\nnode log tail: " << tail(nodes_[i].daemon->log());
     return r.out;
@@ -129,16 +129,14 @@ class ClusterTest : public ::testing::Test {
   std::map<std::string, int> running_per_node(const std::string& service) const {
     std::map<std::string, int> out;
     std::istringstream lines(docker(0, {"service", "ps", service, "--filter",
-                                        "desired-state=running", "--format",
-                                        "{{.ID}}"})
+                                        "desired-state=running", "--format", "{{.ID}}"})
                                  .out);
     std::string task;
     while (std::getline(lines, task)) {
       if (task.empty()) continue;
-      std::string state = trim(
-          docker(0, {"inspect", "--type", "task", task, "--format",
-                     "{{.Status.State}} {{.NodeID}}"})
-              .out);
+      std::string state = trim(docker(0, {"inspect", "--type", "task", task, "--format",
+                                          "{{.Status.State}} {{.NodeID}}"})
+                                   .out);
       if (state.rfind("running ", 0) == 0) ++out[state.substr(8)];
     }
     return out;

@@ -18,9 +18,9 @@ TEST_F(ClusterJoinTest, AWorkerJoinsAndTheManagerSeesItReady) {
   EXPECT_EQ(ls, "Ready Active\nReady Active\n");
 
   // The worker's view.
-  EXPECT_EQ(trim(ok(1, {"info", "--format",
-                        "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}"})),
-            "active false");
+  EXPECT_EQ(
+      trim(ok(1, {"info", "--format", "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}"})),
+      "active false");
   EXPECT_EQ(trim(ok(1, {"info", "--format", "{{range .Swarm.RemoteManagers}}{{.Addr}}{{end}}"})),
             manager_addr());
   const std::string worker_text =
@@ -32,8 +32,9 @@ TEST_F(ClusterJoinTest, AWorkerJoinsAndTheManagerSeesItReady) {
   fails(1, {"swarm", "join", "--token", "SWMTKN-1-x", manager_addr()},
         "This node is already part of a swarm.");
   // The manager needs --force to leave; the worker leaves and its node goes down.
-  fails(0, {"swarm", "leave"}, "You are attempting to leave the swarm on a node that is "
-                               "participating as a manager.");
+  fails(0, {"swarm", "leave"},
+        "You are attempting to leave the swarm on a node that is "
+        "participating as a manager.");
   std::string left = ok(1, {"swarm", "leave"});
   EXPECT_TRUE(contains(left, "Node left the swarm.")) << left;
   EXPECT_EQ(trim(ok(1, {"info", "--format", "{{.Swarm.LocalNodeState}}"})), "inactive");

@@ -64,6 +64,22 @@ TEST_F(ClusterServiceTest, NodeRmNeedsForceForAReadyNodeAndTheRemovedWorkerStops
   EXPECT_EQ(trim(ok(1, {"info", "--format", "{{.Swarm.LocalNodeState}}"})), "inactive");
 }
 
+TEST_F(ClusterServiceTest, NodeLabelsPlaceTasksOnTheWorker) {
+  ok(0, {"node", "update", "--label-add", "zone=east", worker_});
+  ok(0, {"service", "create", "-d", "--name", "east", "--replicas", "2", "--constraint",
+         "node.labels.zone==east", "--no-resolve-image", "busybox", "sleep", "1000"});
+  EXPECT_TRUE(spread("east", {{worker_, 2}})) << ok(0, {"service", "ps", "east"});
+  ok(0, {"node", "update", "--availability", "pause", worker_});
+  ok(0, {"service", "scale", "-d", "east=3"});
+  // Paused: nothing new lands on the worker, and no other node qualifies.
+  EXPECT_TRUE(eventually([&] {
+    return contains(ok(0, {"service", "ps", "east", "--format", "{{.CurrentState}}"}), "Pending");
+  }));
+  EXPECT_EQ(running_per_node("east"), (std::map<std::string, int>{{worker_, 2}}));
+  ok(0, {"node", "update", "--availability", "active", worker_});
+  EXPECT_TRUE(spread("east", {{worker_, 3}})) << ok(0, {"service", "ps", "east"});
+}
+
 TEST_F(ClusterServiceTest, AWorkerRestartsAsAWorker) {
   ASSERT_EQ(nodes_[1].daemon->stop(SIGTERM), 0) << nodes_[1].daemon->log();
   start_node(1);

@@ -105,9 +105,9 @@ struct TestNode {
            std::shared_ptr<const Clock> shared_clock)
       : data_dir(dir) {
     std::filesystem::create_directories(dir);
-    store = std::move(store::Store::open(std::make_unique<store::MemoryDatastore>(),
-                                         std::move(shared_clock))
-                          .value());
+    store = std::move(
+        store::Store::open(std::make_unique<store::MemoryDatastore>(), std::move(shared_clock))
+            .value());
     ExecutorSettings settings;
     settings.name = "hollow";
     settings.data_dir = dir;
@@ -273,15 +273,14 @@ TEST_F(WorkerJoinTest, WrongTokensAreRefusedAndNothingIsSaved) {
 }
 
 TEST_F(WorkerJoinTest, ARemovedNodeStopsItsWork) {
-  ASSERT_TRUE(
-      manager::controlapi::join_swarm(*worker_->ctx, join_request(worker_token())).is_ok());
+  ASSERT_TRUE(manager::controlapi::join_swarm(*worker_->ctx, join_request(worker_token())).is_ok());
   std::string id = worker_->node->node_id();
   ASSERT_TRUE(eventually([&] {
     auto node = manager_node(id);
     return node && node->Status.State == api::NodeState::kReady;
   }));
-  Status removed = manager_->store->update(
-      [&](store::WriteTxn& tx) { return tx.remove<api::Node>(id); });
+  Status removed =
+      manager_->store->update([&](store::WriteTxn& tx) { return tx.remove<api::Node>(id); });
   ASSERT_TRUE(removed.is_ok());
   EXPECT_TRUE(eventually([&] { return worker_->node->state() == api::LocalNodeState::kError; }));
   EXPECT_EQ(worker_->node->error(), kNodeRemovedText);
