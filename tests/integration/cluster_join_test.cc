@@ -50,6 +50,9 @@ TEST_F(ClusterJoinTest, WrongAndRotatedTokensAreRefused) {
   fails(1, {"swarm", "join", "--token", forged, manager_addr()},
         "A valid join token is necessary to join this cluster");
   fails(1, {"swarm", "join", "--token", "SWMTKN-1-x", manager_addr()}, "invalid join token");
+  // Nobody listens there.
+  fails(1, {"swarm", "join", "--token", token, "127.0.0.1:" + std::to_string(free_port())},
+        "could not connect to");
   EXPECT_EQ(trim(ok(1, {"info", "--format", "{{.Swarm.LocalNodeState}}"})), "inactive");
   std::string manager_token = trim(ok(0, {"swarm", "join-token", "-q", "manager"}));
   fails(1, {"swarm", "join", "--token", manager_token, manager_addr()},
