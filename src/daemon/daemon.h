@@ -8,13 +8,14 @@
 //      <data-dir>/images;
 //   4. make the node network (runc executor only: network/node_network.h, namespaces under
 //      <data-dir>/netns) and the executor (--executor), and restore the swarm membership
-//      saved in the data dir (SwarmNode): a member starts its manager role and agent again;
+//      saved in the data dir (SwarmNode): a manager starts its manager role (and, with a
+//      transport, serves other nodes on its listen address), a worker its worker role;
 //   5. register the API routes and bind the unix socket (mode 0660). Holding the socket
 //      lock proves a file already at the socket path belongs to a dead daemon: it is
 //      removed and the path taken over;
 //   6. start the HTTP server.
 // stop() undoes it: stop accepting and remove the socket, cancel streams, join every thread
-// (HTTP server), stop the manager role and agent (tasks keep running), close the store, release the locks (last, so no second daemon starts
+// (HTTP server), stop the node's role (tasks keep running), close the store, release the locks (last, so no second daemon starts
 // while this one still writes).
 //
 // Thread safety: start() once from one thread; stop() is idempotent and may be called from
