@@ -89,8 +89,9 @@ std::string node_id(int i) { return "node" + std::to_string(i); }
   manager::dispatcher::Dispatcher dispatcher(**store, *clock, ids, {.seed = 1});
   if (!dispatcher.start()) std::exit(2);
   ca::NodeCA node_ca(**store, *clock, ids);
-  rpc::RpcServer server("127.0.0.1:0", sign(root, node_id(0), api::NodeRole::kManager, clock->now()),
-                        dispatcher, node_ca);
+  rpc::RpcServer server("127.0.0.1:0",
+                        sign(root, node_id(0), api::NodeRole::kManager, clock->now()), dispatcher,
+                        node_ca);
   Status started = server.start();
   if (!started) {
     std::fprintf(stderr, "server: %s\n", started.to_string().c_str());
@@ -169,9 +170,12 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     int value = std::atoi(argv[i + 1]);
-    if (flag == "--agents") options.agents = value;
-    else if (flag == "--period-s") options.period_s = value;
-    else if (flag == "--window-s") options.window_s = value;
+    if (flag == "--agents")
+      options.agents = value;
+    else if (flag == "--period-s")
+      options.period_s = value;
+    else if (flag == "--window-s")
+      options.window_s = value;
     else {
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
       return 1;
@@ -247,10 +251,10 @@ int main(int argc, char** argv) {
   long ticks = cpu_ticks(manager) - ticks0;
   double window = std::chrono::duration<double>(Steady::now() - w0).count();
   double cpu = 100.0 * ticks / sysconf(_SC_CLK_TCK) / window;
-  std::printf("steady state over %.0f s: %ld heartbeats (%.0f/s), %ld failed; manager CPU %.1f %% "
-              "of one core; RSS %ld KiB\n",
-              window, beats - beats0, (beats - beats0) / window, failures.load(), cpu,
-              rss_kib(manager));
+  std::printf(
+      "steady state over %.0f s: %ld heartbeats (%.0f/s), %ld failed; manager CPU %.1f %% "
+      "of one core; RSS %ld KiB\n",
+      window, beats - beats0, (beats - beats0) / window, failures.load(), cpu, rss_kib(manager));
   stop = true;
   for (auto& th : threads) th.join();
   kill(manager, SIGKILL);

@@ -37,8 +37,7 @@ class GrpcCAClient::Impl {
 
 GrpcCAClient::GrpcCAClient(std::string manager_addr, TlsIdentity identity,
                            std::chrono::milliseconds call_timeout)
-    : impl_(std::make_unique<Impl>(std::move(manager_addr), std::move(identity),
-                                   call_timeout)) {}
+    : impl_(std::make_unique<Impl>(std::move(manager_addr), std::move(identity), call_timeout)) {}
 
 GrpcCAClient::~GrpcCAClient() = default;
 
@@ -62,9 +61,7 @@ Result<std::string> GrpcCAClient::renew(std::string_view csr_pem) {
   return response.certificate();
 }
 
-void GrpcCAClient::set_identity(TlsIdentity identity) {
-  impl_->set_identity(std::move(identity));
-}
+void GrpcCAClient::set_identity(TlsIdentity identity) { impl_->set_identity(std::move(identity)); }
 
 namespace {
 
@@ -85,8 +82,8 @@ Result<JoinResult> join_cluster(const JoinRequest& request) {
     context.set_deadline(deadline_in(request.timeout));
     context.set_wait_for_ready(true);  // ride out the first connection attempt
     GetRootCACertificateResponse response;
-    Status status = from_grpc(
-        stub->GetRootCACertificate(&context, GetRootCACertificateRequest(), &response));
+    Status status =
+        from_grpc(stub->GetRootCACertificate(&context, GetRootCACertificateRequest(), &response));
     if (!status) return unreachable(request.remote_addr, status);
     root = response.certificate();
   }
@@ -94,8 +91,8 @@ Result<JoinResult> join_cluster(const JoinRequest& request) {
   SHOAL_RETURN_IF_ERROR(ca::check_token_digest(request.join_token, root));
   // 3. A certificate for a fresh key, over TLS verified with that root.
   SHOAL_ASSIGN_OR_RETURN(ca::KeyAndCsr key, ca::make_key_and_csr());
-  auto stub = CA::NewStub(secure_channel(request.remote_addr, TlsIdentity{root, "", ""},
-                                         std::chrono::seconds(1)));
+  auto stub = CA::NewStub(
+      secure_channel(request.remote_addr, TlsIdentity{root, "", ""}, std::chrono::seconds(1)));
   grpc::ClientContext context;
   context.set_deadline(deadline_in(request.timeout));
   context.set_wait_for_ready(true);

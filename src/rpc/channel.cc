@@ -38,8 +38,7 @@ void keep_grpc_alive() {
   (void)keeper;
 }
 
-std::shared_ptr<grpc::Channel> secure_channel(const std::string& addr,
-                                              const TlsIdentity& identity,
+std::shared_ptr<grpc::Channel> secure_channel(const std::string& addr, const TlsIdentity& identity,
                                               std::chrono::milliseconds max_backoff) {
   keep_grpc_alive();
   grpc::SslCredentialsOptions options;
@@ -56,8 +55,7 @@ std::shared_ptr<grpc::Channel> unverified_channel(const std::string& addr) {
   grpc::experimental::TlsChannelCredentialsOptions options;
   options.set_verify_server_certs(false);
   options.set_check_call_host(false);
-  options.set_certificate_verifier(
-      std::make_shared<grpc::experimental::NoOpCertificateVerifier>());
+  options.set_certificate_verifier(std::make_shared<grpc::experimental::NoOpCertificateVerifier>());
   auto args = base_args(std::chrono::milliseconds(1000));
   return grpc::CreateCustomChannel(addr, grpc::experimental::TlsCredentials(options), args);
 }

@@ -8,11 +8,11 @@
 // Both reconnect by themselves with a backoff capped at `max_backoff`.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <chrono>
 #include <memory>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
 
 #include "rpc/tls.h"
 
@@ -26,8 +26,7 @@ namespace shoal::rpc {
 // come and go, as in tests and at a listener restart. Every rpc object calls this first.
 void keep_grpc_alive();
 
-std::shared_ptr<grpc::Channel> secure_channel(const std::string& addr,
-                                              const TlsIdentity& identity,
+std::shared_ptr<grpc::Channel> secure_channel(const std::string& addr, const TlsIdentity& identity,
                                               std::chrono::milliseconds max_backoff);
 std::shared_ptr<grpc::Channel> unverified_channel(const std::string& addr);
 

@@ -6,8 +6,7 @@
 
 namespace shoal::rpc {
 
-std::shared_ptr<SessionCall> SessionCall::start(Dispatcher::Stub& stub,
-                                                const SessionRequest& req,
+std::shared_ptr<SessionCall> SessionCall::start(Dispatcher::Stub& stub, const SessionRequest& req,
                                                 std::chrono::milliseconds connect_timeout) {
   auto call = std::make_shared<SessionCall>();
   call->self_ = call;

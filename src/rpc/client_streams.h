@@ -2,6 +2,8 @@
 // per stream. Each call object keeps itself alive until gRPC's OnDone.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -9,8 +11,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-
-#include <grpcpp/grpcpp.h>
 
 #include "agent/protocol.h"
 #include "shoal/dispatcher.grpc.pb.h"

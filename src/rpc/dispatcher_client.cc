@@ -17,8 +17,7 @@ class StreamHandle final : public agent::AssignmentStream {
  public:
   explicit StreamHandle(std::shared_ptr<AssignmentsCall> call) : call_(std::move(call)) {}
   ~StreamHandle() override { call_->cancel(); }
-  Result<std::optional<agent::AssignmentsMessage>> recv(
-      std::chrono::nanoseconds timeout) override {
+  Result<std::optional<agent::AssignmentsMessage>> recv(std::chrono::nanoseconds timeout) override {
     return call_->recv(timeout);
   }
   void cancel() override { call_->cancel(); }
@@ -88,9 +87,9 @@ class GrpcDispatcherClient::Impl {
 
  private:
   std::mutex mu_;
-  std::shared_ptr<Dispatcher::Stub> stub_;     // guarded by mu_
-  std::shared_ptr<SessionCall> session_;        // guarded by mu_
-  std::string session_id_;                      // guarded by mu_
+  std::shared_ptr<Dispatcher::Stub> stub_;  // guarded by mu_
+  std::shared_ptr<SessionCall> session_;    // guarded by mu_
+  std::string session_id_;                  // guarded by mu_
 };
 
 GrpcDispatcherClient::GrpcDispatcherClient(std::string manager_addr, TlsIdentity identity,
@@ -99,8 +98,7 @@ GrpcDispatcherClient::GrpcDispatcherClient(std::string manager_addr, TlsIdentity
 
 GrpcDispatcherClient::~GrpcDispatcherClient() = default;
 
-Result<agent::SessionMessage> GrpcDispatcherClient::session(
-    const agent::SessionRequest& request) {
+Result<agent::SessionMessage> GrpcDispatcherClient::session(const agent::SessionRequest& request) {
   return impl_->session(request);
 }
 

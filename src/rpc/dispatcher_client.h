@@ -37,8 +37,7 @@ struct ClientOptions {
 class GrpcDispatcherClient final : public agent::DispatcherClient {
  public:
   // `manager_addr` is "host:port".
-  GrpcDispatcherClient(std::string manager_addr, TlsIdentity identity,
-                       ClientOptions options = {});
+  GrpcDispatcherClient(std::string manager_addr, TlsIdentity identity, ClientOptions options = {});
   ~GrpcDispatcherClient() override;
 
   Result<agent::SessionMessage> session(const agent::SessionRequest& request) override;

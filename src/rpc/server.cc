@@ -1,10 +1,10 @@
 #include "rpc/server.h"
 
-#include <chrono>
-#include <mutex>
-
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/security/server_credentials.h>
+
+#include <chrono>
+#include <mutex>
 
 #include "api/codec.h"
 #include "ca/certs.h"
@@ -145,8 +145,7 @@ class CAService final : public CA::CallbackService {
       return finish(context, error(Code::kInvalidArgument, "invalid availability \"{}\"",
                                    request->availability()));
     }
-    ca::IssueRequest req{request->csr(), request->token(), *availability,
-                         peer_ip(context->peer())};
+    ca::IssueRequest req{request->csr(), request->token(), *availability, peer_ip(context->peer())};
     auto issued = ca_.issue(req);
     if (!issued) return finish(context, issued.status());
     out->set_node_id(issued->node_id);
@@ -187,8 +186,7 @@ class RpcServer::Impl {
     dispatcher_service_ = std::make_unique<DispatcherService>(d_, me->cluster_id, *pump_);
     ca_service_ = std::make_unique<CAService>(ca_, me->cluster_id);
 
-    grpc::SslServerCredentialsOptions options(
-        GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
+    grpc::SslServerCredentialsOptions options(GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
     options.pem_root_certs = identity_.ca_pem;
     options.pem_key_cert_pairs.push_back({identity_.key_pem, identity_.cert_pem});
     grpc::ServerBuilder builder;

@@ -8,13 +8,13 @@
 // Thread safety: Pump is thread-safe; a reactor's state is guarded by its own mutex.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <thread>
-
-#include <grpcpp/grpcpp.h>
 
 #include "agent/protocol.h"
 #include "shoal/dispatcher.pb.h"
@@ -27,7 +27,7 @@ class AssignmentsReactor;
 struct AssignmentsState {
   std::mutex mu;
   std::unique_ptr<agent::AssignmentStream> stream;
-  AssignmentsReactor* reactor = nullptr;  // null once OnDone ran
+  AssignmentsReactor* reactor = nullptr;   // null once OnDone ran
   std::deque<AssignmentsMessage> pending;  // front = being written while `writing`
   bool writing = false;
   bool finished = false;  // Finish() called

@@ -66,8 +66,7 @@ Result<agent::AssignmentsMessage> from_proto(const AssignmentsMessage& in) {
     agent::AssignmentChange change;
     change.Action = c.action() == AssignmentChange::UPDATE ? agent::AssignmentAction::kUpdate
                                                            : agent::AssignmentAction::kRemove;
-    Result<agent::Assignment> item = c.kind() == AssignmentChange::TASK
-                                         ? read_object<api::Task>(c)
+    Result<agent::Assignment> item = c.kind() == AssignmentChange::TASK ? read_object<api::Task>(c)
                                      : c.kind() == AssignmentChange::SECRET
                                          ? read_object<api::Secret>(c)
                                          : read_object<api::Config>(c);

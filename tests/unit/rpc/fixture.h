@@ -46,8 +46,7 @@ inline ca::RandomBytes counter_random() {
 
 // A node identity signed by `root` (the fixture's by default).
 inline TlsIdentity sign_identity(const ca::KeyPair& root, const std::string& node_id,
-                                 api::NodeRole role, const std::string& cluster_id,
-                                 Timestamp now) {
+                                 api::NodeRole role, const std::string& cluster_id, Timestamp now) {
   auto key = ca::make_key_and_csr();
   EXPECT_TRUE(key.is_ok());
   ca::SignRequest req{key->csr_pem, node_id, role, cluster_id, std::chrono::hours(24)};
@@ -87,8 +86,8 @@ class RpcFixture : public ::testing::Test {
         *store_, *clock_, ids_, manager::dispatcher::DispatcherOptions{.seed = 1});
     ASSERT_TRUE(dispatcher_->start().is_ok());
     node_ca_ = std::make_unique<ca::NodeCA>(*store_, *clock_, ids_);
-    server_ = std::make_unique<RpcServer>("127.0.0.1:0", manager_identity_, *dispatcher_,
-                                          *node_ca_);
+    server_ =
+        std::make_unique<RpcServer>("127.0.0.1:0", manager_identity_, *dispatcher_, *node_ca_);
     Status started = server_->start();
     ASSERT_TRUE(started.is_ok()) << started.to_string();
     addr_ = "127.0.0.1:" + std::to_string(server_->port());

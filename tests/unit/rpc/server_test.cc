@@ -173,9 +173,8 @@ TEST_F(RpcServerTest, ACertificateFromAnotherCAIsRefused) {
 }
 
 TEST_F(RpcServerTest, ACertificateOfAnotherClusterIsRefused) {
-  TlsIdentity foreign = testing::sign_identity(root_, testing::kManagerID,
-                                               api::NodeRole::kWorker, "other-cluster",
-                                               clock_->now());
+  TlsIdentity foreign = testing::sign_identity(root_, testing::kManagerID, api::NodeRole::kWorker,
+                                               "other-cluster", clock_->now());
   GrpcDispatcherClient client(addr_, foreign);
   auto session = client.session({testing::kManagerID, description(), ""});
   ASSERT_FALSE(session.is_ok());
@@ -269,7 +268,9 @@ TEST_F(RpcServerTest, TheClientReconnectsAfterAManagerRestart) {
     return !beat.is_ok() && beat.status().message() == agent::kSessionInvalid;
   }));
   // ...and a new session works on the same client.
-  ASSERT_TRUE(eventually([&] { return client.session({joined.node_id, description(), ""}).is_ok(); }));
+  ASSERT_TRUE(eventually([&] {
+    return client.session({joined.node_id, description(), ""}).is_ok();
+  }));
 }
 
 }  // namespace
