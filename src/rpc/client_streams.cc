@@ -6,11 +6,9 @@
 
 namespace shoal::rpc {
 
-std::shared_ptr<SessionCall> SessionCall::start(Dispatcher::Stub& stub, const SessionRequest& req,
-                                                std::chrono::milliseconds connect_timeout) {
+std::shared_ptr<SessionCall> SessionCall::start(Dispatcher::Stub& stub, const SessionRequest& req) {
   auto call = std::make_shared<SessionCall>();
   call->self_ = call;
-  (void)connect_timeout;
   stub.async()->Session(&call->context_, &req, call.get());
   call->StartRead(&call->message_);
   call->StartCall();

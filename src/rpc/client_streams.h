@@ -20,8 +20,7 @@ namespace shoal::rpc {
 // A Session call: its first message, then open until the server ends it.
 class SessionCall final : public grpc::ClientReadReactor<SessionMessage> {
  public:
-  static std::shared_ptr<SessionCall> start(Dispatcher::Stub& stub, const SessionRequest& req,
-                                            std::chrono::milliseconds connect_timeout);
+  static std::shared_ptr<SessionCall> start(Dispatcher::Stub& stub, const SessionRequest& req);
   // The first message, waiting up to `timeout`. Errors: the call's end status;
   // kUnavailable on timeout.
   Result<agent::SessionMessage> first(std::chrono::milliseconds timeout);

@@ -58,7 +58,7 @@ class GrpcDispatcherClient::Impl {
     SessionRequest req;
     req.set_description(api::encode(request.Description));
     req.set_session_id(request.SessionID);
-    auto call = SessionCall::start(*stub(), req, options_.connect_timeout);
+    auto call = SessionCall::start(*stub(), req);
     auto first = call->first(options_.call_timeout);
     std::shared_ptr<SessionCall> previous;
     {

@@ -30,6 +30,7 @@ namespace shoal::rpc {
 
 struct ClientOptions {
   std::chrono::milliseconds call_timeout{10000};
+  // Not used yet: while the channel is not connected, calls fail fast with kUnavailable.
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds max_backoff{2000};
 };
