@@ -41,20 +41,23 @@ void add_scale(CLI::App& bench, int* exit_code) {
       "scale",
       "The control plane at scale: an in-process manager on a temporary data dir (SQLite) "
       "and N hollow agents until every task runs, then service rm");
-  cmd->add_option("--nodes", o.nodes, "Hollow nodes (agents)")->capture_default_str()
+  cmd->add_option("--nodes", o.nodes, "Hollow nodes (agents)")
+      ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--tasks", o.tasks, "Replicas in total")->capture_default_str();
   cmd->add_option("--services", o.services, "Replicated services sharing the replicas")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--transport", o.transport,
-                  "Agent-dispatcher transport: local (in process) is the only one today; "
-                  "grpc (mutual TLS) comes with the gRPC transport")
+                  "Agent-dispatcher transport: local (in process) or grpc (gRPC with mutual "
+                  "TLS over 127.0.0.1, a certificate per node)")
       ->capture_default_str();
   cmd->add_option("--data-dir", o.data_dir,
                   "Manager data dir, absent or empty, kept afterwards (default: a temporary "
                   "dir, removed)");
   cmd->add_option("--fleet-threads", o.fleet_threads, "Threads serving the hollow agents")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--log-level", flags->log_level, "Log level")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();

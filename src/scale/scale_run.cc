@@ -6,11 +6,16 @@
 #include <filesystem>
 #include <memory>
 #include <thread>
+#include <unordered_map>
 
+#include "ca/node_ca.h"
+#include "ca/root_ca.h"
 #include "manager/controlapi/node.h"
 #include "manager/controlapi/service.h"
 #include "manager/controlapi/swarm.h"
 #include "manager/dispatcher/local_client.h"
+#include "rpc/dispatcher_client.h"
+#include "rpc/server.h"
 #include "scale/bench_node.h"
 #include "scale/census.h"
 #include "scale/control_plane.h"
@@ -97,6 +102,9 @@ class Run {
 
  private:
   Status register_nodes();
+  // --transport grpc: the manager's RpcServer on 127.0.0.1 (its certificate signed by the
+  // cluster CA that swarm init made) and a certificate per fleet node.
+  Status start_rpc();
   // Waits until `done`, printing `what` and the progress every second.
   Status wait(const std::string& what, const std::function<bool(const Census&)>& done);
   void print(const std::string& line) { print_(line); }
@@ -117,6 +125,10 @@ class Run {
   std::unique_ptr<ControlPlane> plane_;
   TaskCensus census_;
   std::unique_ptr<manager::ReconcileLoop> census_loop_;
+  std::unique_ptr<ca::NodeCA> node_ca_;
+  std::unique_ptr<rpc::RpcServer> server_;
+  std::string server_addr_;
+  std::unordered_map<std::string, rpc::TlsIdentity> identities_;  // by node ID
   std::unique_ptr<HollowFleet> fleet_;
   std::unique_ptr<ApiSampler> sampler_;
   std::vector<std::string> services_;
@@ -168,16 +180,56 @@ Status Run::register_nodes() {
   return Status::ok();
 }
 
+Status Run::start_rpc() {
+  auto began = Steady::now();
+  std::shared_ptr<const api::Swarm> cluster;
+  {
+    store::ReadTxn view = store_->view();
+    view.for_each<api::Swarm>(store::by::All{},
+                              [&](const std::shared_ptr<const api::Swarm>& c) { cluster = c; });
+  }
+  if (cluster == nullptr) return error(Code::kInternal, "gRPC transport: no cluster");
+  SHOAL_ASSIGN_OR_RETURN(ca::ClusterCA authority, ca::cluster_ca(*cluster));
+  auto sign = [&](const std::string& node_id, api::NodeRole role) -> Result<rpc::TlsIdentity> {
+    SHOAL_ASSIGN_OR_RETURN(ca::KeyAndCsr key, ca::make_key_and_csr());
+    ca::SignRequest request{key.csr_pem, node_id, role, cluster->ID, std::chrono::hours(24)};
+    SHOAL_ASSIGN_OR_RETURN(std::string cert,
+                           ca::sign_csr(authority.current, request, clock_->now()));
+    return rpc::TlsIdentity{authority.bundle_pem, authority.chain(std::move(cert)), key.key_pem};
+  };
+  SHOAL_ASSIGN_OR_RETURN(rpc::TlsIdentity manager,
+                         sign(local_->node_id(), api::NodeRole::kManager));
+  for (const FleetNode& n : nodes_) {
+    SHOAL_ASSIGN_OR_RETURN(rpc::TlsIdentity identity, sign(n.id, api::NodeRole::kWorker));
+    identities_.emplace(n.id, std::move(identity));
+  }
+  node_ca_ = std::make_unique<ca::NodeCA>(*store_, *clock_, ids_);
+  server_ = std::make_unique<rpc::RpcServer>("127.0.0.1:0", std::move(manager),
+                                             plane_->dispatcher(), *node_ca_);
+  SHOAL_RETURN_IF_ERROR(server_->start());
+  server_addr_ = fmt::format("127.0.0.1:{}", server_->port());
+  print(fmt::format("{} gRPC + mutual TLS on {}: {} node certificates signed in {:.2f} s",
+                    elapsed(), server_addr_, nodes_.size(), seconds_since(began)));
+  return Status::ok();
+}
+
 Status Run::start_fleet() {
   FleetOptions fleet;
   fleet.threads = options_.fleet_threads;
   fleet.description = hollow_description();
   auto& dispatcher = plane_->dispatcher();
-  auto make_client = [&dispatcher](const std::string& node_id) {
+  ClientFactory make_client = [&dispatcher](const std::string& node_id) {
     return std::unique_ptr<agent::DispatcherClient>(
         std::make_unique<manager::dispatcher::LocalDispatcherClient>(
             dispatcher, manager::dispatcher::Peer{node_id, "127.0.0.1"}));
   };
+  if (options_.transport == "grpc") {
+    SHOAL_RETURN_IF_ERROR(start_rpc());
+    make_client = [this](const std::string& node_id) {
+      return std::unique_ptr<agent::DispatcherClient>(
+          std::make_unique<rpc::GrpcDispatcherClient>(server_addr_, identities_.at(node_id)));
+    };
+  }
   fleet_ = std::make_unique<HollowFleet>(nodes_, make_client, *clock_, fleet);
   auto start = Steady::now();
   fleet_->start();
@@ -241,22 +293,24 @@ Status Run::run_services() {
     spec.TaskTemplate.ContainerSpec->Image = "busybox:latest";
     spec.Mode.Replicated = api::ReplicatedService{replicas};
     auto created = controlapi::create_service(*ctx_, std::move(spec));
-    if (!created.is_ok()) return error(Code::kInternal, "service create: {}", created.status().message());
+    if (!created.is_ok())
+      return error(Code::kInternal, "service create: {}", created.status().message());
     services_.push_back(created->ID);
     if (s == 0) sampler_->set_service(created->ID);
   }
   print(fmt::format("{} {} services created ({} replicas)", elapsed(), options_.services, total));
 
   Steady::time_point first_assigned{};
-  SHOAL_RETURN_IF_ERROR(wait("the first assignment", [](const Census& c) { return c.ever_assigned > 0; }));
+  SHOAL_RETURN_IF_ERROR(
+      wait("the first assignment", [](const Census& c) { return c.ever_assigned > 0; }));
   first_assigned = Steady::now();
-  SHOAL_RETURN_IF_ERROR(wait("every task assigned", [&](const Census& c) { return c.ever_assigned >= total; }));
+  SHOAL_RETURN_IF_ERROR(
+      wait("every task assigned", [&](const Census& c) { return c.ever_assigned >= total; }));
   report_.all_assigned_s = seconds_since(start);
   double placing = std::chrono::duration<double>(Steady::now() - first_assigned).count();
   report_.placements_per_s = placing > 0 ? static_cast<double>(total) / placing : 0;
-  SHOAL_RETURN_IF_ERROR(wait("every task running", [&](const Census& c) {
-    return c.in(TaskState::kRunning) >= total;
-  }));
+  SHOAL_RETURN_IF_ERROR(wait("every task running",
+                             [&](const Census& c) { return c.in(TaskState::kRunning) >= total; }));
   report_.all_running_s = seconds_since(start);
   report_.running_cpu_s = process_cpu_seconds() - cpu;
   report_.commits = store_->revision() - revision;
@@ -286,6 +340,7 @@ void Run::stop() {
     report_.fleet = fleet_->stats();
     fleet_->stop();
   }
+  if (server_) server_->stop();
   if (census_loop_) census_loop_->stop();
   if (plane_) plane_->stop();
   if (store_) store_->close();
@@ -304,13 +359,9 @@ Status check_options(const ScaleOptions& o) {
   if (o.services < 1 || (o.tasks > 0 && o.services > o.tasks)) {
     return Status(Code::kInvalidArgument, "--services must be between 1 and --tasks");
   }
-  if (o.transport == "grpc") {
-    return Status(Code::kInvalidArgument,
-                  "transport \"grpc\" is not available yet: the gRPC transport (issue 6) does "
-                  "not exist; use local");
-  }
-  if (o.transport != "local") {
-    return error(Code::kInvalidArgument, "unknown transport \"{}\": use local", o.transport);
+  if (o.transport != "local" && o.transport != "grpc") {
+    return error(Code::kInvalidArgument, "unknown transport \"{}\": use local or grpc",
+                 o.transport);
   }
   return Status::ok();
 }
@@ -343,18 +394,20 @@ std::vector<std::string> summary_lines(const ScaleReport& r) {
   out.push_back(fmt::format("placements/s: {:.0f}", r.placements_per_s));
   out.push_back(fmt::format("commits/s: {:.0f} ({} store commits, {} of them status reports)",
                             r.commits_per_s, r.commits, r.status_commits));
-  out.push_back(fmt::format("manager peak RSS: {} MiB (VmHWM; fleet in the same process; {} MiB "
-                            "with the nodes ready and no task)",
-                            r.peak_rss_kib / 1024, r.rss_idle_kib / 1024));
+  out.push_back(
+      fmt::format("manager peak RSS: {} MiB (VmHWM; fleet in the same process; {} MiB "
+                  "with the nodes ready and no task)",
+                  r.peak_rss_kib / 1024, r.rss_idle_kib / 1024));
   out.push_back("API service inspect: " + ms_pair(r.api.inspect_ms));
   out.push_back("API task list (service, desired-state=running): " + ms_pair(r.api.task_list_ms));
   out.push_back("API node list: " + ms_pair(r.api.node_list_ms));
   if (r.api.errors > 0) out.push_back(fmt::format("API errors: {}", r.api.errors));
   out.push_back(fmt::format("removal: {:.2f} s (service rm → no task left)", r.removal_s));
-  out.push_back(fmt::format("fleet: {} sessions, {} heartbeats, {} messages, {} report calls "
-                            "({} reports), {} failures",
-                            r.fleet.sessions, r.fleet.heartbeats, r.fleet.messages,
-                            r.fleet.report_calls, r.fleet.reports, r.fleet.failures));
+  out.push_back(
+      fmt::format("fleet: {} sessions, {} heartbeats, {} messages, {} report calls "
+                  "({} reports), {} failures",
+                  r.fleet.sessions, r.fleet.heartbeats, r.fleet.messages, r.fleet.report_calls,
+                  r.fleet.reports, r.fleet.failures));
   return out;
 }
 

@@ -38,8 +38,9 @@ struct ScaleOptions {
   size_t nodes = 10000;
   size_t tasks = 1000000;
   size_t services = 10;
-  // The agent–dispatcher transport. Only "local" (in process) exists; "grpc" (mutual TLS)
-  // comes with the gRPC transport.
+  // The agent–dispatcher transport: "local" (in process) or "grpc" (the real gRPC server
+  // and clients with mutual TLS over 127.0.0.1; one certificate and one connection per
+  // node, so smaller fleets).
   std::string transport = "local";
   // Where the manager keeps its store; "" = a new temporary dir, removed at the end. A
   // given dir must be absent or empty and is left in place.
@@ -53,17 +54,17 @@ struct ScaleOptions {
 
 struct ScaleReport {
   ScaleOptions options;
-  double nodes_ready_s = 0;       // nodes written → all READY
-  double all_assigned_s = 0;      // first create → every task assigned (or further)
-  double all_running_s = 0;       // first create → every task RUNNING
-  double placements_per_s = 0;    // tasks ÷ (last assignment − first assignment)
-  uint64_t commits = 0;           // store commits, first create → all RUNNING
+  double nodes_ready_s = 0;     // nodes written → all READY
+  double all_assigned_s = 0;    // first create → every task assigned (or further)
+  double all_running_s = 0;     // first create → every task RUNNING
+  double placements_per_s = 0;  // tasks ÷ (last assignment − first assignment)
+  uint64_t commits = 0;         // store commits, first create → all RUNNING
   double commits_per_s = 0;
-  uint64_t status_commits = 0;    // of which the dispatcher's status writer made
-  double running_cpu_s = 0;       // process CPU time (all threads), first create → all RUNNING
-  double removal_s = 0;           // first service rm → no task left
-  uint64_t rss_idle_kib = 0;      // RSS with every node READY, before any service
-  uint64_t peak_rss_kib = 0;      // VmHWM at the end
+  uint64_t status_commits = 0;  // of which the dispatcher's status writer made
+  double running_cpu_s = 0;     // process CPU time (all threads), first create → all RUNNING
+  double removal_s = 0;         // first service rm → no task left
+  uint64_t rss_idle_kib = 0;    // RSS with every node READY, before any service
+  uint64_t peak_rss_kib = 0;    // VmHWM at the end
   ApiSamples api;
   FleetStats fleet;
 };
@@ -72,8 +73,7 @@ struct ScaleReport {
 using LinePrinter = std::function<void(const std::string&)>;
 
 // Checks `options`. Errors: kInvalidArgument "--nodes must be at least 1", "--services
-// must be between 1 and --tasks", `transport "grpc" is not available yet: the gRPC
-// transport (issue 6) does not exist; use local`, any other transport.
+// must be between 1 and --tasks", `unknown transport "<t>": use local or grpc`.
 Status check_options(const ScaleOptions& options);
 
 // Runs the whole benchmark, printing progress through `print`.

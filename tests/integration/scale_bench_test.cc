@@ -6,38 +6,50 @@
 
 #include <array>
 #include <string>
+#include <utility>
 
 namespace {
 
-TEST(ScaleBenchTest, SmallRunPrintsTheSummary) {
-  std::string command = std::string(SHOAL_BINARY) +
-                        " bench scale --nodes 50 --tasks 2000 --services 2 2>&1";
+// Runs `shoal bench scale <args>`; returns its exit code and output.
+std::pair<int, std::string> run_bench(const std::string& args) {
+  std::string command = std::string(SHOAL_BINARY) + " bench scale " + args + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
+  if (pipe == nullptr) return {-1, "popen failed"};
   std::string output;
   std::array<char, 4096> buffer{};
   while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
   int status = pclose(pipe);
-  ASSERT_TRUE(WIFEXITED(status)) << output;
-  EXPECT_EQ(WEXITSTATUS(status), 0) << output;
-  for (const char* line : {"nodes ready: 50", "time to all RUNNING:", "placements/s:", "commits/s:",
-                           "manager peak RSS:", "API service inspect:", "API task list",
-                           "API node list:", "removal:"}) {
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+void expect_summary(const std::string& output, const std::string& nodes_line) {
+  for (const std::string& line :
+       {nodes_line, std::string("time to all RUNNING:"), std::string("placements/s:"),
+        std::string("commits/s:"), std::string("manager peak RSS:"),
+        std::string("API service inspect:"), std::string("API task list"),
+        std::string("API node list:"), std::string("removal:")}) {
     EXPECT_NE(output.find(line), std::string::npos) << "missing \"" << line << "\" in:\n" << output;
   }
 }
 
-TEST(ScaleBenchTest, GrpcTransportIsRefusedWithAReason) {
-  std::string command = std::string(SHOAL_BINARY) + " bench scale --transport grpc 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
-  int status = pclose(pipe);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 1);
-  EXPECT_NE(output.find("not available yet"), std::string::npos) << output;
+TEST(ScaleBenchTest, SmallRunPrintsTheSummary) {
+  auto [code, output] = run_bench("--nodes 50 --tasks 2000 --services 2");
+  EXPECT_EQ(code, 0) << output;
+  expect_summary(output, "nodes ready: 50");
+}
+
+// The same run with the agents on the real gRPC server and clients, over mutual TLS.
+TEST(ScaleBenchTest, GrpcTransportRunsTheFleetOverMutualTls) {
+  auto [code, output] = run_bench("--nodes 20 --tasks 400 --services 2 --transport grpc");
+  EXPECT_EQ(code, 0) << output;
+  EXPECT_NE(output.find("gRPC + mutual TLS on 127.0.0.1:"), std::string::npos) << output;
+  expect_summary(output, "nodes ready: 20");
+}
+
+TEST(ScaleBenchTest, UnknownTransportIsRefused) {
+  auto [code, output] = run_bench("--transport carrier-pigeon");
+  EXPECT_EQ(code, 1) << output;
+  EXPECT_NE(output.find("use local or grpc"), std::string::npos) << output;
 }
 
 }  // namespace
