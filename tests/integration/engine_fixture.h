@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "daemon_fixture.h"
+#include "test_helpers.h"
 
 namespace shoal::testing {
 
@@ -89,33 +90,6 @@ class EngineIntegrationTest : public ::testing::Test {
     std::string out = ok({"swarm", "init", "--advertise-addr", "127.0.0.1"});
     EXPECT_NE(out.find("Swarm initialized: current node ("), std::string::npos) << out;
     return trim(ok({"info", "--format", "{{.Swarm.NodeID}}"}));
-  }
-
-  // Polls `probe` until it returns true or `timeout` passes.
-  static bool eventually(const std::function<bool()>& probe,
-                         std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (probe()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    return probe();
-  }
-
-  static std::string trim(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    return s;
-  }
-  static std::string join(const std::vector<std::string>& args) {
-    std::string out;
-    for (const auto& a : args) out += (out.empty() ? "" : " ") + a;
-    return out;
-  }
-  static std::string tail(const std::string& log) {
-    return log.size() > 2000 ? log.substr(log.size() - 2000) : log;
-  }
-  static bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
   }
 
   TempDir tmp_;
