@@ -58,6 +58,9 @@ void ManagerRole::start_endpoint() {
   }
   endpoint_ = std::move(*endpoint);
   endpoint_error_.clear();
+  rotation_finisher_ = std::make_unique<RotationFinisher>(*node_ca_);
+  rotation_loop_ = std::make_unique<manager::ReconcileLoop>(store_, clock_, *rotation_finisher_);
+  rotation_loop_->start();
   ca_client_ = std::make_unique<ca::LocalCAClient>(*node_ca_, options_.node_id);
   renewer_ = std::make_unique<ca::Renewer>(
       *ca_client_, *cert_dir_, clock_, std::hash<std::string>{}(options_.node_id),
@@ -78,6 +81,9 @@ void ManagerRole::stop() {
   if (renewer_) renewer_->stop();
   renewer_.reset();
   endpoint_.reset();  // no more calls into the dispatcher or the CA
+  if (rotation_loop_) rotation_loop_->stop();
+  rotation_loop_.reset();
+  rotation_finisher_.reset();
   ca_client_.reset();
   node_ca_.reset();
   if (orchestrators_) orchestrators_->stop();

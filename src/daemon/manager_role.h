@@ -28,6 +28,7 @@
 #include "ca/cert_dir.h"
 #include "ca/local_client.h"
 #include "ca/node_ca.h"
+#include "daemon/rotation_finisher.h"
 #include "ca/renewer.h"
 #include "common/id.h"
 #include "common/status.h"
@@ -86,6 +87,9 @@ class ManagerRole {
   std::unique_ptr<ca::CertDir> cert_dir_;
   std::unique_ptr<ca::LocalCAClient> ca_client_;
   std::unique_ptr<ca::Renewer> renewer_;  // stopped before endpoint_ goes
+  // Ends a root rotation that a down or removed node would hold up (with the endpoint).
+  std::unique_ptr<RotationFinisher> rotation_finisher_;
+  std::unique_ptr<manager::ReconcileLoop> rotation_loop_;
   std::string endpoint_error_;
   bool started_ = false;
 };
