@@ -143,6 +143,11 @@ bool SwarmNode::is_manager() const {
 std::string SwarmNode::error() const {
   std::lock_guard lock(mu_);
   if (worker_ && worker_->removed()) return std::string(kNodeRemovedText);
+  // A manager that cannot serve other nodes still works alone; `docker info` says why
+  // nobody can join it (Swarm.Error, printed by the CLI under "Swarm: active").
+  if (error_.empty() && role_ && !role_->endpoint_error().empty()) {
+    return "not serving other nodes: " + role_->endpoint_error();
+  }
   return error_;
 }
 

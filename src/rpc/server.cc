@@ -193,6 +193,9 @@ class RpcServer::Impl {
     std::string addr = addr_;
     if (port_ != 0) addr = addr_.substr(0, addr_.rfind(':')) + ":" + std::to_string(port_);
     builder.AddListeningPort(addr, grpc::SslServerCredentials(options), &port_);
+    // gRPC binds with SO_REUSEPORT by default: a second manager on the same address would
+    // then share the port (and its joins and agents) with the first instead of failing.
+    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
     builder.RegisterService(dispatcher_service_.get());
     builder.RegisterService(ca_service_.get());
     // Agents keep their connection through idle periods (heartbeats are seconds apart).

@@ -40,6 +40,20 @@ TEST_F(ClusterJoinTest, AWorkerJoinsAndTheManagerSeesItReady) {
   EXPECT_EQ(trim(ok(1, {"info", "--format", "{{.Swarm.LocalNodeState}}"})), "inactive");
 }
 
+TEST_F(ClusterJoinTest, AManagerThatCannotListenSaysSoInInfo) {
+  start_node(0);
+  start_node(1);
+  ok(0, {"swarm", "init"});
+  // Node 1 asks for node 0's address: it stays a working single-node manager, and says why
+  // nobody can join it.
+  ok(1, {"swarm", "init", "--listen-addr", manager_addr()});
+  EXPECT_EQ(trim(ok(1, {"info", "--format", "{{.Swarm.LocalNodeState}}"})), "active");
+  std::string error = ok(1, {"info", "--format", "{{.Swarm.Error}}"});
+  EXPECT_TRUE(contains(error, "not serving other nodes")) << error;
+  EXPECT_TRUE(contains(error, manager_addr())) << error;
+  EXPECT_EQ(trim(ok(0, {"info", "--format", "{{.Swarm.Error}}"})), "");
+}
+
 TEST_F(ClusterJoinTest, WrongAndRotatedTokensAreRefused) {
   start_node(0);
   start_node(1);
