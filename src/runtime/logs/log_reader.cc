@@ -158,13 +158,17 @@ Status LogReader::read(const LogSelector& sel, const LogOptions& o, const LogSin
     int watch = inotify >= 0 ? ::inotify_add_watch(inotify, dir.c_str(), kDirEvents) : -1;
     std::unique_ptr<TaskLog> t = open_task(dir, sel);
     if (!t) {
-      // A task dir whose task.json is not written yet: look again when it is.
-      if (watch >= 0 && !read_task_meta(dir).is_ok()) {
-        unborn[watch] = dir;
-      } else if (watch >= 0) {
-        ::inotify_rm_watch(inotify, watch);  // another service's task
+      // task.json may have been written since open_task looked: decide on one fresh read.
+      bool written = read_task_meta(dir).is_ok();
+      if (written) t = open_task(dir, sel);
+      if (!t) {
+        if (watch >= 0 && !written) {
+          unborn[watch] = dir;  // not written yet: look again when it is
+        } else if (watch >= 0) {
+          ::inotify_rm_watch(inotify, watch);  // another service's task
+        }
+        return;
       }
-      return;
     }
     unborn.erase(watch);
     t->watch = watch;
