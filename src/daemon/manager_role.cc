@@ -4,8 +4,6 @@
 
 #include "ca/cert_dir.h"
 #include "daemon/node_certs.h"
-#include "manager/allocator/allocator.h"
-#include "manager/scheduler/scheduler.h"
 
 namespace shoal::daemon {
 
@@ -17,23 +15,15 @@ ManagerRole::ManagerRole(store::Store& store, const Clock& clock, IdGenerator& i
       options_(options),
       node_(
           store, clock, ids, executor,
-          manager::dispatcher::LocalNodeOptions{.node_id = options.node_id, .addr = options.addr}) {
-}
+          manager::dispatcher::LocalNodeOptions{.node_id = options.node_id, .addr = options.addr}),
+      loops_(store, clock, ids) {}
 
 ManagerRole::~ManagerRole() { stop(); }
 
 Status ManagerRole::start() {
   SHOAL_RETURN_IF_ERROR(node_.start());
   started_ = true;
-  reconcilers_.push_back(manager::allocator::make_allocator({store_}));
-  reconcilers_.push_back(manager::scheduler::make_scheduler({store_}));
-  for (auto& reconciler : reconcilers_) {
-    loops_.push_back(std::make_unique<manager::ReconcileLoop>(store_, clock_, *reconciler));
-    loops_.back()->start();
-  }
-  orchestrators_ = std::make_unique<manager::orchestrator::Orchestrators>(
-      manager::orchestrator::OrchestratorDeps{store_, clock_, ids_});
-  orchestrators_->start();
+  loops_.start();
   start_endpoint();
   spdlog::info("manager role started");
   return Status::ok();
@@ -86,12 +76,8 @@ void ManagerRole::stop() {
   rotation_finisher_.reset();
   ca_client_.reset();
   node_ca_.reset();
-  if (orchestrators_) orchestrators_->stop();
-  for (auto it = loops_.rbegin(); it != loops_.rend(); ++it) (*it)->stop();
+  loops_.stop();
   node_.stop();
-  orchestrators_.reset();
-  loops_.clear();
-  reconcilers_.clear();
   spdlog::info("manager role stopped");
 }
 

@@ -28,14 +28,14 @@
 #include "ca/cert_dir.h"
 #include "ca/local_client.h"
 #include "ca/node_ca.h"
-#include "daemon/rotation_finisher.h"
 #include "ca/renewer.h"
 #include "common/id.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "daemon/cluster_transport.h"
+#include "daemon/rotation_finisher.h"
 #include "manager/dispatcher/local_node.h"
-#include "manager/orchestrator/orchestrator.h"
+#include "manager/manager_loops.h"
 #include "manager/reconcile_loop.h"
 #include "store/store.h"
 
@@ -79,9 +79,7 @@ class ManagerRole {
   const ManagerRoleOptions options_;
 
   manager::dispatcher::LocalNode node_;  // dispatcher + agent
-  std::vector<std::unique_ptr<manager::Reconciler>> reconcilers_;
-  std::vector<std::unique_ptr<manager::ReconcileLoop>> loops_;
-  std::unique_ptr<manager::orchestrator::Orchestrators> orchestrators_;
+  manager::ManagerLoops loops_;          // allocator, scheduler, orchestrators
   std::unique_ptr<ca::NodeCA> node_ca_;
   std::unique_ptr<ManagerEndpoint> endpoint_;
   std::unique_ptr<ca::CertDir> cert_dir_;

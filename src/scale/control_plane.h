@@ -16,8 +16,7 @@
 #include "common/status.h"
 #include "common/time.h"
 #include "manager/dispatcher/dispatcher.h"
-#include "manager/orchestrator/orchestrator.h"
-#include "manager/reconcile_loop.h"
+#include "manager/manager_loops.h"
 #include "store/store.h"
 
 namespace shoal::scale {
@@ -38,13 +37,8 @@ class ControlPlane {
   manager::dispatcher::Dispatcher& dispatcher() { return dispatcher_; }
 
  private:
-  store::Store& store_;
-  const Clock& clock_;
-  IdGenerator& ids_;
   manager::dispatcher::Dispatcher dispatcher_;
-  std::vector<std::unique_ptr<manager::Reconciler>> reconcilers_;
-  std::vector<std::unique_ptr<manager::ReconcileLoop>> loops_;
-  std::unique_ptr<manager::orchestrator::Orchestrators> orchestrators_;
+  manager::ManagerLoops loops_;
   bool started_ = false;
 };
 
