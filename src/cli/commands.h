@@ -16,5 +16,9 @@ void add_ps_command(CLI::App& app, int* exit_code);
 void add_image_command(CLI::App& app, int* exit_code);
 // `shoal bench scale`: the control plane at scale with a hollow fleet.
 void add_bench_command(CLI::App& app, int* exit_code);
+// `shoal cluster create|ls|rm|env`: clusters of machines made by a provider.
+void add_cluster_command(CLI::App& app, int* exit_code);
+// `shoal machine add|rm|ls|kill|start`: a cluster's machines.
+void add_machine_command(CLI::App& app, int* exit_code);
 
 }  // namespace shoal::cli

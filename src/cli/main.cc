@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   shoal::cli::add_ps_command(app, &exit_code);
   shoal::cli::add_image_command(app, &exit_code);
   shoal::cli::add_bench_command(app, &exit_code);
+  shoal::cli::add_cluster_command(app, &exit_code);
+  shoal::cli::add_machine_command(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   if (app.get_subcommands().empty()) {
     std::fputs(app.help().c_str(), stdout);

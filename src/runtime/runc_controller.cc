@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/cgroups.h"
 #include "runtime/executor_core.h"
 #include "runtime/monitor_client.h"
 #include "runtime/process.h"
@@ -21,25 +22,8 @@ constexpr auto kLaunchTimeout = std::chrono::seconds(120);
 constexpr auto kRuntimeTimeout = std::chrono::seconds(60);
 constexpr auto kDefaultStopGrace = std::chrono::seconds(10);
 
-// Every cgroup v1 hierarchy and the v2 mount: where runc made /shoal/<id>.
-std::vector<fs::path> cgroup_roots() {
-  std::vector<fs::path> roots;
-  std::ifstream mounts("/proc/self/mounts");
-  std::string dev, dir, type;
-  std::string rest;
-  while (mounts >> dev >> dir >> type && std::getline(mounts, rest)) {
-    if (type == "cgroup" || type == "cgroup2") roots.emplace_back(dir);
-  }
-  return roots;
-}
-
 void remove_cgroups(const std::string& id) {
-  for (const fs::path& root : cgroup_roots()) {
-    fs::path dir = root / "shoal" / id;
-    if (::rmdir(dir.c_str()) != 0 && errno != ENOENT) {
-      spdlog::debug("task {}: cannot remove cgroup {}: {}", id, dir.string(), std::strerror(errno));
-    }
-  }
+  if (!remove_container_cgroups(id)) spdlog::debug("task {}: a cgroup could not be removed", id);
 }
 
 }  // namespace
