@@ -5,7 +5,7 @@ DATA_DIR  ?= /var/lib/shoal
 SOCKET    ?= /run/shoal/shoal.sock
 JOBS      ?= $(shell nproc)
 
-.PHONY: all deps configure build run test unit integration bench bench-e2e asan format clean
+.PHONY: all deps configure build run test unit integration e2e bench bench-e2e asan format clean
 
 all: build
 
@@ -25,16 +25,20 @@ run: build
 	mkdir -p $(DATA_DIR) $(dir $(SOCKET))
 	exec $(BUILD_DIR)/shoal daemon --data-dir $(DATA_DIR) --socket $(SOCKET)
 
-# Every test: unit tests in parallel, then integration tests one at a time.
+# Every test: unit tests in parallel, then integration and end-to-end tests one at a time.
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -L unit
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L integration
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -L e2e
 
 unit: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -L unit
 
 integration: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L integration
+
+e2e: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -L e2e
 
 bench: build
 	./scripts/bench.sh $(BUILD_DIR)

@@ -1,5 +1,8 @@
 #include "provider/netns_provider.h"
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -101,6 +104,16 @@ Status NetnsProvider::record(ClusterState& state, Resource resource) const {
 
 std::vector<std::string> NetnsProvider::subnets_in_use(const std::string& except) const {
   std::vector<std::string> used;
+  // Every IPv4 network this host is on (another cluster kept elsewhere, a VPN, a LAN).
+  ifaddrs* addrs = nullptr;
+  if (::getifaddrs(&addrs) == 0) {
+    for (ifaddrs* a = addrs; a; a = a->ifa_next) {
+      if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET) continue;
+      uint32_t ip = ntohl(reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr.s_addr);
+      used.push_back(network::format_ipv4(ip & 0xffffff00u) + "/24");
+    }
+    ::freeifaddrs(addrs);
+  }
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(options_.clusters_dir, ec)) {
     if (e.path().filename() == except) continue;
@@ -127,8 +140,23 @@ Status NetnsProvider::bootstrap(ClusterState& state) {
   // Machines reach the world through the host, as containers on a Docker bridge do.
   SHOAL_RETURN_IF_ERROR(write_proc("/proc/sys/net/ipv4/ip_forward", "1"));
 
-  SHOAL_RETURN_IF_ERROR(record(state, {ResourceKind::kNftTable, nft_table(state.name), ""}));
+  // A bridge or table of this name that this state did not make belongs to someone else
+  // (a cluster of the same name kept in another state directory): never adopt it.
+  SHOAL_ASSIGN_OR_RETURN(auto host, network::RouteSocket::open());
   SHOAL_ASSIGN_OR_RETURN(auto nft, network::Nftables::make());
+  Resource table{ResourceKind::kNftTable, nft_table(state.name), ""};
+  Resource bridge{ResourceKind::kBridge, state.bridge, ""};
+  auto made = [&](const Resource& r) {
+    return std::find(state.made.begin(), state.made.end(), r) != state.made.end();
+  };
+  SHOAL_ASSIGN_OR_RETURN(std::string listing, nft->list_table(table.name));
+  if ((!listing.empty() && !made(table)) || (host.link_index(bridge.name).is_ok() && !made(bridge))) {
+    return error(Code::kAlreadyExists,
+                 "the host already has a bridge {} or nft table {} that this cluster did not make",
+                 bridge.name, table.name);
+  }
+
+  SHOAL_RETURN_IF_ERROR(record(state, table));
   SHOAL_RETURN_IF_ERROR(nft->run(fmt::format(
       "table ip {0}\ndelete table ip {0}\n"
       "table ip {0} {{\n"
@@ -139,8 +167,7 @@ Status NetnsProvider::bootstrap(ClusterState& state) {
       "}}\n",
       nft_table(state.name), state.subnet)));
 
-  SHOAL_RETURN_IF_ERROR(record(state, {ResourceKind::kBridge, state.bridge, ""}));
-  SHOAL_ASSIGN_OR_RETURN(auto host, network::RouteSocket::open());
+  SHOAL_RETURN_IF_ERROR(record(state, bridge));
   if (!host.link_index(state.bridge).is_ok()) {
     SHOAL_RETURN_IF_ERROR(host.create_bridge({.name = state.bridge}));
   }
@@ -196,12 +223,17 @@ Result<std::vector<Instance>> NetnsProvider::start_instances(ClusterState& state
     fs::create_directories(m.data_dir, ec);
     if (ec) return error(Code::kInternal, "create {}: {}", m.data_dir, ec.message());
 
+    // Names taken by something else are refused before they are recorded, so a cleanup
+    // after this error never removes what another cluster made.
     std::string ns = netns_path(state, m.name);
+    std::string veth = veth_name(state.name, m.name);
+    if (fs::exists(ns, ec) || host.link_index(veth).is_ok()) {
+      return error(Code::kAlreadyExists, "the host already has a namespace {} or link {}", ns, veth);
+    }
     SHOAL_RETURN_IF_ERROR(record(state, {ResourceKind::kNetns, ns, m.name}));
     SHOAL_ASSIGN_OR_RETURN(auto inside, network::create_netns(ns));
     SHOAL_ASSIGN_OR_RETURN(auto ns_fd, network::open_netns(ns));
 
-    std::string veth = veth_name(state.name, m.name);
     SHOAL_RETURN_IF_ERROR(record(state, {ResourceKind::kVeth, veth, m.name}));
     SHOAL_RETURN_IF_ERROR(host.create_veth(
         {.host_name = veth, .master_index = bridge, .peer_name = "eth0", .peer_netns_fd = ns_fd.get()}));
