@@ -13,8 +13,13 @@ worker's daemon is killed with SIGKILL; the script polls the manager's API (GET 
 The worker is then started again (it rejoins as the same node) and the service reset, so
 each run starts from the same spread. Medians of --runs. Everything it starts it stops.
 
+With --netns, the two nodes are machines of a netns cluster (`shoal cluster create`, the
+runc executor: real containers, each daemon in its own namespaces on its own IP) and the
+kill is `shoal machine kill` — a power cut that takes the worker's containers with it; the
+worker comes back with `shoal machine start`. Needs root.
+
 Usage: bench/node_down.py [--shoal build/shoal] [--replicas 6] [--runs 5] [--heartbeat-s 1]
-                          [--restart-delay-s 0]
+                          [--restart-delay-s 0] [--netns]
 """
 import argparse
 import json
@@ -73,6 +78,51 @@ class Node:
                 self.proc.wait()
 
 
+class NetnsMachine:
+    """A machine of a netns cluster, with Node's start/kill9/stop."""
+
+    def __init__(self, binary, clusters_dir, cluster, name):
+        self.run = lambda *a: subprocess.run(
+            [binary, *a], env=dict(os.environ, SHOAL_CLUSTERS_DIR=clusters_dir),
+            check=True, capture_output=True, text=True)
+        self.cluster, self.name = cluster, name
+        state = json.load(open(os.path.join(clusters_dir, cluster, "state.json")))
+        machine = next(m for m in state["Machines"] if m["Name"] == name)
+        self.ip = machine["IP"]
+        self.api = Api(machine["Socket"])
+
+    def start(self):
+        self.run("machine", "start", self.cluster, self.name)
+
+    def kill9(self):
+        self.run("machine", "kill", self.cluster, self.name)
+
+    def stop(self):
+        pass  # `shoal cluster rm` removes the machines
+
+
+def netns_cluster(binary, root):
+    """Makes a two-machine netns cluster with the test image on both; returns its machines."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    clusters = os.path.join(root, "c")
+    env = dict(os.environ, SHOAL_CLUSTERS_DIR=clusters)
+    subprocess.run([binary, "cluster", "create", "nd", "--nodes", "2"], env=env, check=True,
+                   capture_output=True)
+    subprocess.run(["bash", os.path.join(here, "..", "tests", "support", "make_test_image.sh"),
+                    os.path.join(root, "image")], check=True, capture_output=True)
+    tar = open(os.path.join(root, "image", "image.tar"), "rb").read()
+    machines = [NetnsMachine(binary, clusters, "nd", m) for m in ("m1", "m2")]
+    for m in machines:
+        m.api.call("POST", "/images/load?quiet=1", raw=tar,
+                   headers={"Content-Type": "application/x-tar"})
+    return machines
+
+
+def remove_netns_cluster(binary, root):
+    subprocess.run([binary, "cluster", "rm", "nd"], check=False, capture_output=True,
+                   env=dict(os.environ, SHOAL_CLUSTERS_DIR=os.path.join(root, "c")))
+
+
 def wait_for(probe, timeout, what):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -106,26 +156,33 @@ def main():
     # RestartPolicy.Delay of the service: swarmkit (and shoal) wait it before starting a
     # replacement, also for tasks of a node that went down (default 5 s).
     parser.add_argument("--restart-delay-s", type=float, default=0)
+    parser.add_argument("--netns", action="store_true",
+                        help="netns machines with real containers instead of two local daemons")
     args = parser.parse_args()
 
     root = tempfile.mkdtemp(prefix="shoal-node-down-")
-    manager, worker = Node(args.shoal, root, "manager"), Node(args.shoal, root, "worker")
     downs, rescheduled = [], []
+    manager = worker = None
     try:
-        manager.start()
-        manager.api.call("POST", "/swarm/init", {"ListenAddr": f"127.0.0.1:{manager.port}",
-                                                  "AdvertiseAddr": "127.0.0.1"})
+        if args.netns:
+            manager, worker = netns_cluster(args.shoal, root)
+        else:
+            manager, worker = Node(args.shoal, root, "manager"), Node(args.shoal, root, "worker")
+            manager.start()
+            manager.api.call("POST", "/swarm/init", {"ListenAddr": f"127.0.0.1:{manager.port}",
+                                                      "AdvertiseAddr": "127.0.0.1"})
         swarm = manager.api.call("GET", "/swarm")
         spec = swarm["Spec"]
         spec["Dispatcher"] = {"HeartbeatPeriod": args.heartbeat_s * 1_000_000_000}
         manager.api.call("POST", f"/swarm/update?version={swarm['Version']['Index']}", spec)
         manager_id = manager.api.call("GET", "/info")["Swarm"]["NodeID"]
 
-        worker.start()
-        worker.api.call("POST", "/swarm/join", {
-            "ListenAddr": f"127.0.0.1:{worker.port}", "AdvertiseAddr": "127.0.0.1",
-            "RemoteAddrs": [f"127.0.0.1:{manager.port}"],
-            "JoinToken": swarm["JoinTokens"]["Worker"]})
+        if not args.netns:
+            worker.start()
+            worker.api.call("POST", "/swarm/join", {
+                "ListenAddr": f"127.0.0.1:{worker.port}", "AdvertiseAddr": "127.0.0.1",
+                "RemoteAddrs": [f"127.0.0.1:{manager.port}"],
+                "JoinToken": swarm["JoinTokens"]["Worker"]})
         worker_id = worker.api.call("GET", "/info")["Swarm"]["NodeID"]
         wait_for(lambda: node_state(manager.api, worker_id) == "ready", 30, "worker ready")
 
@@ -157,13 +214,17 @@ def main():
             spec["TaskTemplate"]["ForceUpdate"] = spec["TaskTemplate"].get("ForceUpdate", 0) + 1
             manager.api.call("POST", f"/services/{service}/update?version={svc['Version']['Index']}",
                              spec)
-        print(f"median of {args.runs} (heartbeat {args.heartbeat_s} s, restart delay "
+        print(f"median of {args.runs} ({'netns machines, runc' if args.netns else 'local daemons, hollow'}, "
+              f"heartbeat {args.heartbeat_s} s, restart delay "
               f"{args.restart_delay_s:g} s, {args.replicas} replicas): "
               f"down {statistics.median(downs):.2f} s, "
               f"rescheduled {statistics.median(rescheduled):.2f} s")
     finally:
-        worker.stop()
-        manager.stop()
+        for node in (worker, manager):
+            if node:
+                node.stop()
+        if args.netns:
+            remove_netns_cluster(args.shoal, root)
         subprocess.run(["rm", "-rf", root], check=False)
 
 

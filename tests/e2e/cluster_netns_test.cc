@@ -207,17 +207,41 @@ TEST_F(NetnsClusterTest, CreateRefusesBadInputAndAnExistingName) {
   CommandResult rm_manager = shoal({"machine", "rm", name_, "m1"});
   EXPECT_NE(rm_manager.exit_code, 0);
   EXPECT_TRUE(contains(rm_manager.err, "is the manager")) << rm_manager.err;
+}
 
-  // A machine added later joins as a worker; removing it takes its node out of the swarm.
+TEST_F(NetnsClusterTest, AddedAndRemovedMachinesJoinAndLeaveAndGlobalHostPortsFollow) {
+  ASSERT_NO_FATAL_FAILURE(create(1));
+  ok("m1", {"service", "create", "-d", "--name", "edge", "--mode", "global", "--publish",
+            "mode=host,target=80,published=8081", "--no-resolve-image", "busybox", "httpd", "-f",
+            "-p", "80", "-h", "/www"});
+  EXPECT_TRUE(eventually([&] { return running_per_node("edge")[hostname("m1")] == 1; }))
+      << ok("m1", {"service", "ps", "edge"});
+
+  // A machine added later joins as a worker and gets the global task, its port on its IP.
   CommandResult added = shoal({"machine", "add", name_});
   ASSERT_EQ(added.exit_code, 0) << added.err;
+  EXPECT_TRUE(contains(added.out, "m2")) << added.out;
   reload();
+  ok("m2", {"load", "-i", image_tar()});
   EXPECT_TRUE(eventually([&] { return nodes()[hostname("m2")] == "Ready Active"; }))
       << ok("m1", {"node", "ls"});
+  EXPECT_TRUE(eventually([&] { return running_per_node("edge")[hostname("m2")] == 1; }))
+      << ok("m1", {"service", "ps", "edge"}) << log_of("m2");
+  for (const char* m : {"m1", "m2"}) {
+    EXPECT_TRUE(eventually([&] { return contains(http_status_line(machine(m).ip, 8081), " 200 "); }))
+        << m << ": " << http_status_line(machine(m).ip, 8081);
+  }
+
+  // Removing it takes its node out of the swarm, and the global service follows.
   CommandResult removed = shoal({"machine", "rm", name_, "m2"});
   ASSERT_EQ(removed.exit_code, 0) << removed.err;
   EXPECT_EQ(nodes().count(hostname("m2")), 0u) << ok("m1", {"node", "ls"});
+  EXPECT_TRUE(eventually([&] {
+    return running_per_node("edge") == std::map<std::string, int>{{hostname("m1"), 1}};
+  })) << ok("m1", {"service", "ps", "edge"});
   EXPECT_FALSE(std::filesystem::exists(clusters_dir_ + "/" + name_ + "/machines/m2"));
+  CommandResult listed = shoal({"machine", "ls", name_});
+  EXPECT_TRUE(contains(listed.out, "m1 ") && !contains(listed.out, "m2 ")) << listed.out;
 }
 
 }  // namespace
