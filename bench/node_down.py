@@ -185,6 +185,10 @@ def main():
                 "JoinToken": swarm["JoinTokens"]["Worker"]})
         worker_id = worker.api.call("GET", "/info")["Swarm"]["NodeID"]
         wait_for(lambda: node_state(manager.api, worker_id) == "ready", 30, "worker ready")
+        if args.netns:
+            # The machines joined before the update: the worker learns the new period from
+            # its next heartbeat answer, up to one default period (5 s) away.
+            time.sleep(6)
 
         service = manager.api.call("POST", "/services/create", {
             "Name": "down", "Mode": {"Replicated": {"Replicas": args.replicas}},
