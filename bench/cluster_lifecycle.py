@@ -14,16 +14,13 @@ import json
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 
 
-def rss_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from side_by_side import rss_kib  # noqa: E402
 
 
 def daemon_pids(clusters_dir):
@@ -63,7 +60,7 @@ def main():
             state = json.load(open(os.path.join(clusters, "lc", "state.json")))
             assert len(state["Machines"]) == args.nodes
             time.sleep(1)
-            rss += [rss_mib(p) for p in daemon_pids(clusters)]
+            rss += [rss_kib(p) / 1024 for p in daemon_pids(clusters)]
             t2 = time.monotonic()
             subprocess.run([args.shoal, "cluster", "rm", "lc"], env=env, check=True,
                            capture_output=True)

@@ -134,9 +134,7 @@ void add_cluster_command(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<ClusterFlags>();
   CLI::App* cmd = app.add_subcommand("cluster", "Clusters of machines made by a provider");
   cmd->require_subcommand(1);
-  cmd->add_option("--state-dir", flags->state_dir, "Where cluster states are kept")
-      ->capture_default_str()
-      ->envname("SHOAL_CLUSTERS_DIR");
+  add_state_dir_option(*cmd, flags->state_dir);
 
   CLI::App* create = cmd->add_subcommand("create", "Make machines, init a swarm on the first, join the rest");
   create->add_option("name", flags->name, "Cluster name (a-z, 0-9, -)")->required();

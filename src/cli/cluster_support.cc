@@ -11,6 +11,12 @@ namespace shoal::cli {
 
 using nlohmann::json;
 
+void add_state_dir_option(CLI::App& cmd, std::string& dir) {
+  cmd.add_option("--state-dir", dir, "Where cluster states are kept")
+      ->capture_default_str()
+      ->envname("SHOAL_CLUSTERS_DIR");
+}
+
 std::unique_ptr<provider::NetnsProvider> make_netns_provider(const std::string& clusters_dir) {
   provider::NetnsOptions options;
   options.clusters_dir = clusters_dir;

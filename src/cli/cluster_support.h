@@ -4,6 +4,8 @@
 // machines.
 #pragma once
 
+#include <CLI/CLI.hpp>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +16,9 @@
 namespace shoal::cli {
 
 inline constexpr const char* kDefaultClustersDir = "/var/lib/shoal/clusters";
+
+// `--state-dir DIR` (or $SHOAL_CLUSTERS_DIR) on `cmd`, stored in `dir`.
+void add_state_dir_option(CLI::App& cmd, std::string& dir);
 
 // A cluster's state and the provider that made it, opened together.
 struct OpenCluster {

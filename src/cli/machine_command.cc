@@ -98,21 +98,13 @@ int run_ls(const MachineFlags& flags) {
   return 0;
 }
 
-int run_kill(const MachineFlags& flags) {
+// Applies `step` (kill or start) to each named machine, printing each name when done.
+int for_each_machine(const MachineFlags& flags, const char* verb,
+                     Status (provider::NetnsProvider::*step)(provider::ClusterState&, const std::string&)) {
   auto c = open_cluster(flags.state_dir, flags.cluster);
-  if (!c.is_ok()) return fail("kill", c.status());
+  if (!c.is_ok()) return fail(verb, c.status());
   for (const auto& name : flags.machines) {
-    if (Status st = c->provider->kill_instance(c->state, name); !st.is_ok()) return fail("kill", st);
-    fmt::print("{}\n", name);
-  }
-  return 0;
-}
-
-int run_start(const MachineFlags& flags) {
-  auto c = open_cluster(flags.state_dir, flags.cluster);
-  if (!c.is_ok()) return fail("start", c.status());
-  for (const auto& name : flags.machines) {
-    if (Status st = c->provider->restart_instance(c->state, name); !st.is_ok()) return fail("start", st);
+    if (Status st = (c->provider.get()->*step)(c->state, name); !st.is_ok()) return fail(verb, st);
     fmt::print("{}\n", name);
   }
   return 0;
@@ -124,9 +116,7 @@ void add_machine_command(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<MachineFlags>();
   CLI::App* cmd = app.add_subcommand("machine", "The machines of a cluster");
   cmd->require_subcommand(1);
-  cmd->add_option("--state-dir", flags->state_dir, "Where cluster states are kept")
-      ->capture_default_str()
-      ->envname("SHOAL_CLUSTERS_DIR");
+  add_state_dir_option(*cmd, flags->state_dir);
 
   CLI::App* add = cmd->add_subcommand("add", "Add machines to a cluster as workers");
   add->add_option("cluster", flags->cluster, "Cluster name")->required();
@@ -145,12 +135,16 @@ void add_machine_command(CLI::App& app, int* exit_code) {
   CLI::App* kill = cmd->add_subcommand("kill", "Cut a machine's power: its daemon and containers die");
   kill->add_option("cluster", flags->cluster, "Cluster name")->required();
   kill->add_option("machines", flags->machines, "Machine names")->required();
-  kill->callback([flags, exit_code] { *exit_code = run_kill(*flags); });
+  kill->callback([flags, exit_code] {
+    *exit_code = for_each_machine(*flags, "kill", &provider::NetnsProvider::kill_instance);
+  });
 
   CLI::App* start = cmd->add_subcommand("start", "Boot a killed machine again");
   start->add_option("cluster", flags->cluster, "Cluster name")->required();
   start->add_option("machines", flags->machines, "Machine names")->required();
-  start->callback([flags, exit_code] { *exit_code = run_start(*flags); });
+  start->callback([flags, exit_code] {
+    *exit_code = for_each_machine(*flags, "start", &provider::NetnsProvider::restart_instance);
+  });
 
   for (CLI::App* sub : {add, rm, ls, kill, start}) sub->fallthrough();
 }
