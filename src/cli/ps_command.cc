@@ -34,7 +34,7 @@ int run_ps(const PsFlags& flags) {
     return 1;
   }
   if (!flags.quiet)
-    fmt::print("{:<27}{:<24}{:<32}{:<10}{}\n", "TASK ID", "SERVICE", "IMAGE", "STATE", "PID");
+    fmt::print("{:<26} {:<27} {:<31} {:<10} {}\n", "TASK ID", "SERVICE", "IMAGE", "STATE", "PID");
   for (const auto& c : list) {
     std::string id = c.value("TaskID", "");
     if (flags.quiet) {
@@ -52,7 +52,7 @@ int run_ps(const PsFlags& flags) {
     std::string state = c.value("State", "");
     if (c.contains("ExitCode")) state += fmt::format(" ({})", c["ExitCode"].get<int64_t>());
     int64_t pid = c.value("PID", int64_t{0});
-    fmt::print("{:<27}{:<24}{:<32}{:<10}{}\n", id, service, image, state,
+    fmt::print("{:<26} {:<27} {:<31} {:<10} {}\n", id, service, image, state,
                pid > 0 ? std::to_string(pid) : "-");
   }
   return 0;
