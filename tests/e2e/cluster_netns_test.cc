@@ -188,6 +188,21 @@ TEST_F(NetnsClusterTest, ClusterRmLeavesNoNamespaceLinkMountProcessOrDirectory) 
   EXPECT_TRUE(contains(again.err, "no cluster " + name_)) << again.err;
 }
 
+// The state is saved before each object is made, so whenever `cluster create` dies, `cluster
+// rm` finds everything it made (and nothing is made before there is a state to find).
+TEST_F(NetnsClusterTest, ClusterRmAfterACreateKilledPartWayLeavesNothing) {
+  for (int delay_ms : {40, 120, 250, 400}) {
+    CommandResult cut = shoal({"cluster", "create", name_, "--nodes", "4", "--executor", "hollow"},
+                              std::chrono::milliseconds(delay_ms));
+    CommandResult rm = shoal({"cluster", "rm", name_});
+    if (rm.exit_code != 0) {
+      EXPECT_TRUE(contains(rm.err, "no cluster " + name_)) << delay_ms << " ms: " << rm.err;
+    }
+    EXPECT_EQ(join(leftovers(name_)), "") << "create cut after " << delay_ms << " ms ("
+                                          << (cut.timed_out ? "killed" : "finished") << ")";
+  }
+}
+
 TEST_F(NetnsClusterTest, CreateRefusesBadInputAndAnExistingName) {
   CommandResult bad = shoal({"cluster", "create", "Bad_Name"});
   EXPECT_NE(bad.exit_code, 0);
