@@ -190,10 +190,7 @@ Result<std::vector<Instance>> NetnsProvider::start_instances(ClusterState& state
   }
   if (c.count < 1) return error(Code::kInvalidArgument, "the machine count must be at least 1, not {}", c.count);
   SHOAL_RETURN_IF_ERROR(validate_name("machine prefix", c.name_prefix));
-  SHOAL_ASSIGN_OR_RETURN(std::string gateway, address_in(state.subnet, 1));
-  SHOAL_ASSIGN_OR_RETURN(uint32_t gw, network::parse_ipv4(gateway));
   SHOAL_ASSIGN_OR_RETURN(auto host, network::RouteSocket::open());
-  SHOAL_ASSIGN_OR_RETURN(int bridge, host.link_index(state.bridge));
 
   std::vector<Instance> started;
   for (int i = 0; i < c.count; ++i) {
@@ -230,22 +227,41 @@ Result<std::vector<Instance>> NetnsProvider::start_instances(ClusterState& state
     if (fs::exists(ns, ec) || host.link_index(veth).is_ok()) {
       return error(Code::kAlreadyExists, "the host already has a namespace {} or link {}", ns, veth);
     }
-    SHOAL_RETURN_IF_ERROR(record(state, {ResourceKind::kNetns, ns, m.name}));
-    SHOAL_ASSIGN_OR_RETURN(auto inside, network::create_netns(ns));
-    SHOAL_ASSIGN_OR_RETURN(auto ns_fd, network::open_netns(ns));
-
-    SHOAL_RETURN_IF_ERROR(record(state, {ResourceKind::kVeth, veth, m.name}));
-    SHOAL_RETURN_IF_ERROR(host.create_veth(
-        {.host_name = veth, .master_index = bridge, .peer_name = "eth0", .peer_netns_fd = ns_fd.get()}));
-    SHOAL_ASSIGN_OR_RETURN(uint32_t address, network::parse_ipv4(m.ip));
-    SHOAL_RETURN_IF_ERROR(inside.set_up("eth0"));
-    SHOAL_RETURN_IF_ERROR(inside.add_address("eth0", network::Cidr{address, 24}));
-    SHOAL_RETURN_IF_ERROR(inside.add_default_route(gw));
-
+    SHOAL_RETURN_IF_ERROR(make_machine_network(state, m));
     SHOAL_RETURN_IF_ERROR(launch(state, m));
     started.push_back({m.name, m.ip, InstanceState::kRunning, "unix://" + m.socket});
   }
   return started;
+}
+
+// The machine's namespace and veth, each recorded before it is made. Parts that exist
+// already are kept, so after a host reboot (which empties /run/netns and drops links) this
+// rebuilds exactly what is missing.
+Status NetnsProvider::make_machine_network(ClusterState& state, const MachineState& m) {
+  SHOAL_ASSIGN_OR_RETURN(std::string gateway, address_in(state.subnet, 1));
+  SHOAL_ASSIGN_OR_RETURN(uint32_t gw, network::parse_ipv4(gateway));
+  SHOAL_ASSIGN_OR_RETURN(uint32_t address, network::parse_ipv4(m.ip));
+  SHOAL_ASSIGN_OR_RETURN(auto host, network::RouteSocket::open());
+  SHOAL_ASSIGN_OR_RETURN(int bridge, host.link_index(state.bridge));
+  std::string ns = netns_path(state, m.name);
+  std::string veth = veth_name(state.name, m.name);
+
+  SHOAL_RETURN_IF_ERROR(record(state, {ResourceKind::kNetns, ns, m.name}));
+  if (netns_inode(ns) == 0) {
+    std::error_code ec;
+    fs::remove(ns, ec);  // a file left on a tmpfs that survived without its mount
+    SHOAL_ASSIGN_OR_RETURN(auto made, network::create_netns(ns));
+  }
+  SHOAL_ASSIGN_OR_RETURN(auto inside, network::enter_netns(ns));
+  SHOAL_RETURN_IF_ERROR(record(state, {ResourceKind::kVeth, veth, m.name}));
+  if (!host.link_index(veth).is_ok()) {
+    SHOAL_ASSIGN_OR_RETURN(auto ns_fd, network::open_netns(ns));
+    SHOAL_RETURN_IF_ERROR(host.create_veth(
+        {.host_name = veth, .master_index = bridge, .peer_name = "eth0", .peer_netns_fd = ns_fd.get()}));
+  }
+  SHOAL_RETURN_IF_ERROR(inside.set_up("eth0"));
+  SHOAL_RETURN_IF_ERROR(inside.add_address("eth0", network::Cidr{address, 24}));
+  return inside.add_default_route(gw);
 }
 
 // Starts the machine's daemon. Its init's PID is recorded after the fork (it cannot be
@@ -314,9 +330,6 @@ Status NetnsProvider::restart_instance(ClusterState& state, const std::string& i
   const MachineState* m = find_machine(state, id);
   if (!m) return error(Code::kNotFound, "cluster {} has no machine {}", state.name, id);
   ino_t inode = netns_inode(netns_path(state, id));
-  if (inode == 0) {
-    return error(Code::kFailedPrecondition, "machine {} has no network namespace; remove it and add a new one", id);
-  }
   for (const auto& r : state.made) {
     if (r.kind == ResourceKind::kPid && r.machine == id && alive_in_netns(std::stoi(r.name), inode)) {
       return Status::ok();
@@ -327,6 +340,10 @@ Status NetnsProvider::restart_instance(ClusterState& state, const std::string& i
   // reports them lost, and their cgroups go now.
   for (const auto& cid : container_ids(m->data_dir)) remove_container_cgroups(cid);
   MachineState copy = *m;
+  // After a host reboot the bridge, the NAT table, the namespace and the veth are gone while
+  // the disk stays: make again whatever is missing.
+  SHOAL_RETURN_IF_ERROR(bootstrap(state));
+  SHOAL_RETURN_IF_ERROR(make_machine_network(state, copy));
   return launch(state, copy);
 }
 

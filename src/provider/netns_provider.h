@@ -57,7 +57,8 @@ class NetnsProvider final : public Provider {
   // once; its disk stays. Errors: kNotFound for an unknown machine.
   Status kill_instance(ClusterState& state, const std::string& id);
   // Starts a stopped (or killed) machine's daemon again on its disk and network; waits
-  // until its API answers. OK when it runs already. Errors: kNotFound; kUnavailable.
+  // until its API answers. What a host reboot removed (bridge, NAT table, namespace, veth)
+  // is made again first. OK when it runs already. Errors: kNotFound; kUnavailable.
   Status restart_instance(ClusterState& state, const std::string& id);
 
   // <clusters-dir>/<name>.
@@ -68,6 +69,7 @@ class NetnsProvider final : public Provider {
   Status record(ClusterState& state, Resource resource) const;
   Status run_cleanup(ClusterState& state, const std::optional<std::string>& machine);
   Status remove(const ClusterState& state, const Resource& resource);
+  Status make_machine_network(ClusterState& state, const MachineState& machine);
   Status launch(ClusterState& state, const MachineState& machine);
   std::string netns_path(const ClusterState& state, const std::string& machine) const;
   std::vector<std::string> subnets_in_use(const std::string& except) const;

@@ -203,6 +203,38 @@ TEST_F(NetnsClusterTest, ClusterRmAfterACreateKilledPartWayLeavesNothing) {
   }
 }
 
+// A host reboot empties /run/netns and drops links and nft tables; the disk stays.
+// `machine start` makes the missing parts again and the swarm comes back as it was.
+TEST_F(NetnsClusterTest, MachineStartAfterAHostRebootRebuildsTheNetworkAndTheSwarmReturns) {
+  ASSERT_NO_FATAL_FAILURE(create(2));
+  ok("m1", {"service", "create", "-d", "--name", "top", "--replicas", "2", "--no-resolve-image",
+            "busybox", "sleep", "1000"});
+  EXPECT_TRUE(eventually([&] { return total(running_per_node("top")) == 2; }))
+      << ok("m1", {"service", "ps", "top"});
+  std::string manager_id = trim(ok("m1", {"info", "--format", "{{.Swarm.NodeID}}"}));
+
+  CommandResult killed = shoal({"machine", "kill", name_, "m1", "m2"});
+  ASSERT_EQ(killed.exit_code, 0) << killed.err;
+  for (const char* m : {"m1", "m2"}) {
+    EXPECT_EQ(run_command({"ip", "netns", "delete", provider::netns_name(name_, m)}).exit_code, 0);
+  }
+  EXPECT_EQ(run_command({"ip", "link", "delete", provider::bridge_name(name_)}).exit_code, 0);
+  EXPECT_EQ(run_command({"nft", "delete", "table", "ip", "shoal-cluster-" + name_}).exit_code, 0);
+  CommandResult down = shoal({"machine", "ls", name_});
+  EXPECT_FALSE(contains(down.out, "running")) << down.out;
+
+  CommandResult started = shoal({"machine", "start", name_, "m1", "m2"});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  EXPECT_EQ(trim(ok("m1", {"info", "--format", "{{.Swarm.NodeID}}"})), manager_id);
+  std::map<std::string, std::string> ready = {{hostname("m1"), "Ready Active"},
+                                              {hostname("m2"), "Ready Active"}};
+  EXPECT_TRUE(eventually([&] { return nodes() == ready; })) << ok("m1", {"node", "ls"});
+  EXPECT_TRUE(eventually([&] {
+    return total(running_per_node("top")) == 2 &&
+           running_containers("m1") + running_containers("m2") == 2;
+  })) << ok("m1", {"service", "ps", "top"}) << log_of("m1");
+}
+
 TEST_F(NetnsClusterTest, CreateRefusesBadInputAndAnExistingName) {
   CommandResult bad = shoal({"cluster", "create", "Bad_Name"});
   EXPECT_NE(bad.exit_code, 0);
