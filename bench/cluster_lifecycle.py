@@ -5,7 +5,8 @@
 and `shoal daemon`, swarm init on the first and N-1 joins over gRPC + mutual TLS, each
 step waiting for the daemon's API) and `shoal cluster rm c` (every process, namespace,
 link, table and directory), timed end to end from the CLI, medians of --runs. Also the
-RSS of each machine's idle daemon right after create. Needs root.
+RSS of each machine's idle daemon 1 s after create, and its anonymous part (RSS less the
+binary's and libraries' file pages, which all machines share). Needs root.
 
 Usage: bench/cluster_lifecycle.py [--shoal build/shoal] [--nodes 3] [--runs 5]
 """
@@ -21,6 +22,15 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from side_by_side import rss_kib  # noqa: E402
+
+
+def anon_kib(pid):
+    """RssAnon: the daemon's own memory, without the binary's and libraries' shared pages."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1])
+    return 0
 
 
 def daemon_pids(clusters_dir):
@@ -50,7 +60,7 @@ def main():
     root = tempfile.mkdtemp(prefix="shoal-lifecycle-")
     clusters = os.path.join(root, "c")
     env = dict(os.environ, SHOAL_CLUSTERS_DIR=clusters)
-    creates, removes, rss = [], [], []
+    creates, removes, rss, anon = [], [], [], []
     try:
         for run in range(args.runs):
             t0 = time.monotonic()
@@ -61,6 +71,7 @@ def main():
             assert len(state["Machines"]) == args.nodes
             time.sleep(1)
             rss += [rss_kib(p) / 1024 for p in daemon_pids(clusters)]
+            anon += [anon_kib(p) / 1024 for p in daemon_pids(clusters)]
             t2 = time.monotonic()
             subprocess.run([args.shoal, "cluster", "rm", "lc"], env=env, check=True,
                            capture_output=True)
@@ -69,7 +80,8 @@ def main():
             removes.append(t3 - t2)
             print(f"run {run + 1}: create {t1 - t0:.3f} s, rm {t3 - t2:.3f} s", flush=True)
         print(f"median of {args.runs} ({args.nodes} machines): create {statistics.median(creates):.3f} s, "
-              f"rm {statistics.median(removes):.3f} s, idle daemon RSS {statistics.median(rss):.1f} MiB")
+              f"rm {statistics.median(removes):.3f} s, idle daemon RSS {statistics.median(rss):.1f} MiB "
+              f"(anonymous {statistics.median(anon):.1f} MiB)")
     finally:
         subprocess.run([args.shoal, "cluster", "rm", "lc"], env=env, check=False,
                        capture_output=True)
