@@ -99,6 +99,11 @@ struct ContainerSpec {
   std::vector<std::string> CapabilityAdd;
   std::vector<std::string> CapabilityDrop;
   std::vector<Ulimit> Ulimits;
+  // Not Docker's: the registry credentials of `docker service create|update
+  // --with-registry-auth` (the X-Registry-Auth header as sent, swarmkit's
+  // ContainerSpec.PullOptions.RegistryAuth). Stored and sent to the node that runs the task;
+  // the control API strips it from every answer, and a request body cannot set it.
+  std::string RegistryAuth;
 };
 
 }  // namespace shoal::api

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "runtime/executor_core.h"
+#include "runtime/image/registry_auth.h"
 #include "runtime/oci/spec.h"
 #include "runtime/rootfs/overlay.h"
 #include "runtime/task_files.h"
@@ -110,8 +111,11 @@ Status RuncExecutor::Core::prepare(const RecordPtr& rec, const agent::Dependency
 
   auto began = std::chrono::steady_clock::now();
   SHOAL_ASSIGN_OR_RETURN(std::vector<SecretFile> files, secret_files(spec, deps));
+  // The service's --with-registry-auth credentials; the manager checked that they decode.
+  image::RegistryAuth auth;
+  if (auto decoded = image::decode_registry_auth(spec.RegistryAuth); decoded.is_ok()) auth = *decoded;
   SHOAL_ASSIGN_OR_RETURN(image::Image img,
-                         options.images->get(spec.Image, image::PullPolicy::kIfMissing, {}));
+                         options.images->get(spec.Image, image::PullPolicy::kIfMissing, auth));
 
   TaskMeta meta;
   meta.TaskID = task.ID;

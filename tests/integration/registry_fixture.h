@@ -13,6 +13,7 @@
 #pragma once
 
 #include <arpa/inet.h>
+#include <crypt.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -60,11 +61,21 @@ class RegistryProcess {
   // connections. False when it could not start (see log()).
   bool start() {
     if (port_ == 0) port_ = free_port();
-    std::ofstream(config_path()) << "version: 0.1\n"
-                                 << "log:\n  level: warn\n"
-                                 << "storage:\n  filesystem:\n    rootdirectory: " << storage() << "\n"
-                                 << "  delete:\n    enabled: true\n"
-                                 << "http:\n  addr: " << address() << "\n";
+    std::ofstream config(config_path());
+    config << "version: 0.1\n"
+           << "log:\n  level: warn\n"
+           << "storage:\n  filesystem:\n    rootdirectory: " << storage() << "\n"
+           << "  delete:\n    enabled: true\n"
+           << "http:\n  addr: " << address() << "\n";
+    if (!user_.empty()) {
+      // htpasswd with a bcrypt hash, the only kind the registry accepts.
+      const char* salt = crypt_gensalt("$2b$", 10, nullptr, 0);
+      const char* hash = salt ? crypt(password_.c_str(), salt) : nullptr;
+      if (!hash) return false;
+      std::ofstream(dir_.path() + "/htpasswd") << user_ << ":" << hash << "\n";
+      config << "auth:\n  htpasswd:\n    realm: shoal-test\n    path: " << dir_.path() << "/htpasswd\n";
+    }
+    config.close();
     pid_ = fork();
     if (pid_ < 0) return false;
     if (pid_ == 0) {
@@ -107,11 +118,19 @@ class RegistryProcess {
     pid_ = -1;
   }
 
+  // From the next start(), every request needs these credentials (basic auth, htpasswd).
+  void require_login(std::string user, std::string password) {
+    user_ = std::move(user);
+    password_ = std::move(password);
+  }
+
   // Copies the OCI layout `oci_dir`:`src_tag` into this registry as `repo_tag` with skopeo.
   bool push(const std::string& image_dir, const std::string& src_tag, const std::string& repo_tag) {
-    CommandResult r = run_command({"skopeo", "--insecure-policy", "copy", "--dest-tls-verify=false",
-                                   "oci:" + image_dir + "/oci:" + src_tag, "docker://" + address() + "/" + repo_tag},
-                                  {{"TMPDIR", dir_.path()}}, std::chrono::seconds(120));
+    std::vector<std::string> argv = {"skopeo", "--insecure-policy", "copy", "--dest-tls-verify=false"};
+    if (!user_.empty()) argv.push_back("--dest-creds=" + user_ + ":" + password_);
+    argv.push_back("oci:" + image_dir + "/oci:" + src_tag);
+    argv.push_back("docker://" + address() + "/" + repo_tag);
+    CommandResult r = run_command(argv, {{"TMPDIR", dir_.path()}}, std::chrono::seconds(120));
     if (r.exit_code != 0) std::ofstream(log_path(), std::ios::app) << "skopeo: " << r.out << r.err;
     return r.exit_code == 0;
   }
@@ -158,6 +177,7 @@ class RegistryProcess {
   }
 
   TempDir dir_;
+  std::string user_, password_;
   int port_ = 0;
   pid_t pid_ = -1;
 };

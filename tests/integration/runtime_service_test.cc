@@ -147,6 +147,56 @@ TEST_F(RuntimeIntegrationTest, ImagesComeFromTheRegistryAndAnUnknownOneIsRejecte
   EXPECT_EQ(running_containers(), 1u);
 }
 
+TEST_F(RuntimeIntegrationTest, WithRegistryAuthTheNodePullsWithTheServicesCredentials) {
+  RegistryProcess registry;
+  registry.require_login("shoal", "s3cret-pw");
+  ASSERT_TRUE(registry.start()) << registry.log();
+  ASSERT_TRUE(registry.push(test_image_dir(), "1", "private:1")) << registry.log();
+  ASSERT_TRUE(registry.push(test_image_dir(), "1", "private:2")) << registry.log();
+  // What `docker login` leaves in the CLI's config.
+  std::filesystem::create_directories(tmp_.path() + "/docker");
+  std::ofstream(tmp_.path() + "/docker/config.json")
+      << R"({"auths":{")" << registry.address() << R"(":{"auth":"c2hvYWw6czNjcmV0LXB3"}}})";
+  std::string image = registry.address() + "/private:1";
+
+  // Without --with-registry-auth the node has no credentials, and the registry says no.
+  ok({"service", "create", "-d", "--no-resolve-image", "--name", "anon", image, "sleep", "1d"});
+  auto errors = [&](const std::string& service) {
+    return docker({"service", "ps", service, "--no-trunc", "--format", "{{.CurrentState}}|{{.Error}}"}).out;
+  };
+  EXPECT_TRUE(eventually([&] { return contains(errors("anon"), "unauthorized"); })) << errors("anon");
+  ok({"service", "rm", "anon"});
+
+  ok({"service", "create", "-d", "--with-registry-auth", "--name", "priv", image, "sleep", "1d"});
+  ASSERT_TRUE(eventually([&] { return running_tasks("priv") == 1; }))
+      << errors("priv") << tail(daemon_->log());
+
+  // No answer carries the credentials.
+  std::string task = trim(ok({"service", "ps", "priv", "-q", "--no-trunc"}));
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"service", "inspect", "priv"}, {"inspect", "--type", "task", task}}) {
+    std::string out = ok(args);
+    EXPECT_FALSE(contains(out, "RegistryAuth")) << out;
+    EXPECT_FALSE(contains(out, "c2hvYWw6czNjcmV0LXB3")) << out;
+  }
+
+  // An update without the flag keeps them: the new image is pulled with them too.
+  ok({"service", "update", "-d", "--no-resolve-image", "--image", registry.address() + "/private:2", "priv"});
+  ASSERT_TRUE(eventually([&] {
+    return contains(docker({"service", "ps", "priv", "--filter", "desired-state=running",
+                            "--format", "{{.Image}} {{.CurrentState}}"}).out,
+                    "private:2 Running");
+  })) << errors("priv") << tail(daemon_->log());
+
+  // A malformed header is refused, naming it.
+  CommandResult bad = run_command(
+      {"curl", "-s", "--unix-socket", socket_, "-H", "X-Registry-Auth: %%%", "-H",
+       "Content-Type: application/json", "-d",
+       R"({"Name":"bad","TaskTemplate":{"ContainerSpec":{"Image":"busybox:1"}}})",
+       "http://localhost/v1.41/services/create"});
+  EXPECT_TRUE(contains(bad.out, "invalid X-Registry-Auth header")) << bad.out << bad.err;
+}
+
 TEST_F(RuntimeIntegrationTest, UnreachableRegistryIsRetriedUntilItAnswers) {
   RegistryProcess registry;
   ASSERT_TRUE(registry.start()) << registry.log();

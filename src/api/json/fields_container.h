@@ -189,6 +189,7 @@ void fields(V& v, T& o) {
   v("CapabilityAdd", o.CapabilityAdd, kOmitEmpty);
   v("CapabilityDrop", o.CapabilityDrop, kOmitEmpty);
   v("Ulimits", o.Ulimits, kOmitEmpty);
+  v("RegistryAuth", o.RegistryAuth, kOmitEmpty);  // shoal's; never in API answers
 }
 
 }  // namespace shoal::api::json

@@ -3,6 +3,7 @@
 #include "http/engine/handlers.h"
 #include "http/engine/params.h"
 #include "manager/controlapi/service.h"
+#include "runtime/image/registry_auth.h"
 
 namespace shoal::http::engine {
 namespace {
@@ -39,15 +40,22 @@ Result<Response> update(ca::Context* ctx, const Request& req) {
   if (rollback != "" && rollback != "none" && rollback != "previous") {
     return error(Code::kInternal, "unrecognized rollback option {}", rollback);
   }
-  // Registry credentials (X-Registry-Auth, registryAuthFrom) are accepted and not used:
-  // shoal does not pull from registries yet.
+  // Registry credentials: the header when sent (--with-registry-auth), else the current or
+  // the previous spec's, as moby picks them.
   std::string_view auth_from = req.query.value("registryAuthFrom");
   if (auth_from != "" && auth_from != "spec" && auth_from != "previous-spec") {
     return Status(Code::kInternal, "unsupported registryAuthFrom value");
   }
-  SHOAL_ASSIGN_OR_RETURN(
-      api::ServiceUpdateResponse response,
-      ca::update_service(*ctx, req.param("id"), version, std::move(spec), rollback == "previous"));
+  ca::RegistryAuthSource auth;
+  if (auto header = req.headers.get("X-Registry-Auth"); header && !header->empty()) {
+    SHOAL_RETURN_IF_ERROR(runtime::image::decode_registry_auth(*header).status());
+    auth = {ca::RegistryAuthFrom::kHeader, std::string(*header)};
+  } else if (auth_from == "previous-spec") {
+    auth.from = ca::RegistryAuthFrom::kPreviousSpec;
+  }
+  SHOAL_ASSIGN_OR_RETURN(api::ServiceUpdateResponse response,
+                         ca::update_service(*ctx, req.param("id"), version, std::move(spec),
+                                            rollback == "previous", auth));
   return json_response(response);
 }
 
@@ -67,8 +75,10 @@ Status register_service_routes(Router& router, const EngineDeps& deps) {
   SHOAL_RETURN_IF_ERROR(
       router.add(Method::kPost, "/services/create", [ctx](Request& req) -> Result<Response> {
         SHOAL_ASSIGN_OR_RETURN(api::ServiceSpec spec, decode_body<api::ServiceSpec>(req));
+        std::string auth(req.headers.get("X-Registry-Auth").value_or(""));
+        SHOAL_RETURN_IF_ERROR(runtime::image::decode_registry_auth(auth).status());
         SHOAL_ASSIGN_OR_RETURN(api::ServiceCreateResponse created,
-                               ca::create_service(*ctx, std::move(spec)));
+                               ca::create_service(*ctx, std::move(spec), std::move(auth)));
         return json_response(created, 201);
       }));
   SHOAL_RETURN_IF_ERROR(router.add(Method::kPost, "/services/{id}/update",

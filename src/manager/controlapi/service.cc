@@ -75,9 +75,11 @@ bool service_matches(const api::Service& service, const ServiceFilters& f) {
          match_exact("container", f.runtimes);
 }
 
-Result<api::ServiceCreateResponse> create_service(Context& ctx, api::ServiceSpec request) {
+Result<api::ServiceCreateResponse> create_service(Context& ctx, api::ServiceSpec request,
+                                                  std::string registry_auth) {
   SHOAL_RETURN_IF_ERROR(require_manager(ctx));
   SHOAL_ASSIGN_OR_RETURN(api::ServiceSpec spec, prepare(ctx, std::move(request)));
+  set_registry_auth(spec, std::move(registry_auth));  // never what a request body says
   api::Service service;
   service.ID = ctx.ids.next();
   service.Spec = std::move(spec);
@@ -94,19 +96,27 @@ Result<api::Service> get_service(const Context& ctx, std::string_view ref, bool 
   SHOAL_RETURN_IF_ERROR(require_manager(ctx));
   SHOAL_ASSIGN_OR_RETURN(std::shared_ptr<const api::Service> found,
                          ctx.store.view().lookup<api::Service>(ref));
-  api::Service service = *found;
+  api::Service service = without_credentials(*found);
   if (insert) service.Spec = insert_defaults(std::move(service.Spec));
   return service;
 }
 
 Result<api::ServiceUpdateResponse> update_service(Context& ctx, std::string_view ref,
                                                   uint64_t version, api::ServiceSpec request,
-                                                  bool rollback_previous) {
+                                                  bool rollback_previous,
+                                                  const RegistryAuthSource& auth) {
   SHOAL_RETURN_IF_ERROR(require_manager(ctx));
   SHOAL_ASSIGN_OR_RETURN(api::ServiceSpec spec, prepare(ctx, std::move(request)));
   Status status = ctx.store.update([&](store::WriteTxn& tx) {
     SHOAL_ASSIGN_OR_RETURN(std::shared_ptr<const api::Service> current,
                            tx.lookup<api::Service>(ref));
+    switch (auth.from) {
+      case RegistryAuthFrom::kHeader: set_registry_auth(spec, auth.header); break;
+      case RegistryAuthFrom::kSpec: set_registry_auth(spec, registry_auth_of(current->Spec)); break;
+      case RegistryAuthFrom::kPreviousSpec:
+        set_registry_auth(spec, current->PreviousSpec ? registry_auth_of(*current->PreviousSpec) : "");
+        break;
+    }
     SHOAL_RETURN_IF_ERROR(check_against_cluster(tx, spec, current->ID));
     if (networks_change_unsupported(current->Spec, spec)) {
       return rpc_error(Code::kUnimplemented,
@@ -145,10 +155,10 @@ Result<std::vector<std::shared_ptr<const api::Service>>> list_services(
   view.for_each<api::Service>(store::by::All{}, [&](const std::shared_ptr<const api::Service>& s) {
     if (!service_matches(*s, filters)) return;
     if (!with_status) {
-      out.push_back(s);
+      out.push_back(without_credentials(s));
       return;
     }
-    auto copy = std::make_shared<api::Service>(*s);
+    auto copy = std::make_shared<api::Service>(without_credentials(*s));
     copy->ServiceStatus = service_status(view, *s);
     out.push_back(std::move(copy));
   });

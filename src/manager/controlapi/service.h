@@ -26,6 +26,7 @@
 #include "common/status.h"
 #include "manager/controlapi/context.h"
 #include "manager/controlapi/filters.h"
+#include "manager/controlapi/registry_auth.h"
 #include "store/txn.h"
 
 namespace shoal::manager::controlapi {
@@ -54,9 +55,13 @@ bool service_matches(const api::Service& service, const ServiceFilters& filters)
 //   present";
 //   kAlreadyExists "rpc error: code = AlreadyExists desc = name conflicts with an existing
 //   object: service <name> already exists".
-Result<api::ServiceCreateResponse> create_service(Context& ctx, api::ServiceSpec spec);
+// `registry_auth` (X-Registry-Auth of --with-registry-auth) is kept with the spec (any
+// RegistryAuth in `spec` is ignored).
+Result<api::ServiceCreateResponse> create_service(Context& ctx, api::ServiceSpec spec,
+                                                  std::string registry_auth = {});
 
-// The service; with `insert_defaults` its spec shows every default (insert_defaults()).
+// The service (without registry credentials, as every answer here); with `insert_defaults`
+// its spec shows every default (insert_defaults()).
 // Errors: the manager and lookup errors.
 Result<api::Service> get_service(const Context& ctx, std::string_view ref, bool insert_defaults);
 
@@ -70,9 +75,11 @@ Result<api::Service> get_service(const Context& ctx, std::string_view ref, bool 
 // allowed", "... renaming services is not supported", "... networks must be migrated to
 // TaskSpec before being changed"; kFailedPrecondition "rpc error: code = FailedPrecondition
 // desc = service <id> does not have a previous spec".
+// The new spec's registry credentials come from `auth` (by default the current spec's).
 Result<api::ServiceUpdateResponse> update_service(Context& ctx, std::string_view ref,
                                                   uint64_t version, api::ServiceSpec spec,
-                                                  bool rollback_previous);
+                                                  bool rollback_previous,
+                                                  const RegistryAuthSource& auth = {});
 
 // Deletes the service and, in the same transaction, moves its tasks' DesiredState to
 // `remove` (the task reaper deletes them once they stopped). Errors: the manager and lookup

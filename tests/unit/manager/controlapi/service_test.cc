@@ -7,6 +7,7 @@
 #include "manager/controlapi/errors.h"
 #include "manager/controlapi/network.h"
 #include "manager/controlapi/secret.h"
+#include "manager/controlapi/task.h"
 
 namespace shoal::manager::controlapi {
 namespace {
@@ -190,6 +191,59 @@ TEST_F(ServiceTest, ManualRollbackSwapsSpecs) {
   EXPECT_EQ(v3.UpdateStatus->State, api::UpdateState::kRollbackStarted);
   EXPECT_EQ(v3.UpdateStatus->Message, "manually requested rollback");
   EXPECT_EQ(v3.UpdateStatus->StartedAt, clock_->now());
+}
+
+TEST_F(ServiceTest, RegistryCredentialsAreKeptWithTheSpecAndNeverAnswered) {
+  api::ServiceSpec spec = spec_named("web");
+  spec.TaskTemplate.ContainerSpec->RegistryAuth = "from-a-body";  // never taken
+  ASSERT_TRUE(create_service(ctx(), spec, "creds-1").is_ok());
+  auto stored = [&] {
+    auto found = store_->view().lookup<api::Service>("web");
+    EXPECT_TRUE(found.is_ok());
+    return found.is_ok() ? **found : api::Service{};
+  };
+  EXPECT_EQ(registry_auth_of(stored().Spec), "creds-1");
+  EXPECT_EQ(get("web").Spec.TaskTemplate.ContainerSpec->RegistryAuth, "");
+  for (bool with_status : {false, true}) {
+    auto listed = list_services(ctx(), {}, with_status);
+    ASSERT_TRUE(listed.is_ok());
+    ASSERT_EQ(listed->size(), 1u);
+    EXPECT_EQ(registry_auth_of(listed->front()->Spec), "");
+  }
+
+  // An update keeps them by default, takes the header's, or the previous spec's.
+  api::ServiceSpec next = get("web").Spec;
+  next.TaskTemplate.ContainerSpec->Image = "nginx:1.25";
+  ASSERT_TRUE(update_service(ctx(), "web", stored().Version.Index, next, false).is_ok());
+  EXPECT_EQ(registry_auth_of(stored().Spec), "creds-1");
+  ASSERT_TRUE(update_service(ctx(), "web", stored().Version.Index, next, false,
+                             {RegistryAuthFrom::kHeader, "creds-2"})
+                  .is_ok());
+  EXPECT_EQ(registry_auth_of(stored().Spec), "creds-2");
+  EXPECT_EQ(registry_auth_of(*stored().PreviousSpec), "creds-1");
+  api::Service answered = get("web");
+  EXPECT_EQ(registry_auth_of(*answered.PreviousSpec), "");
+  ASSERT_TRUE(update_service(ctx(), "web", stored().Version.Index, next, false,
+                             {RegistryAuthFrom::kPreviousSpec, ""})
+                  .is_ok());
+  EXPECT_EQ(registry_auth_of(stored().Spec), "creds-1");
+
+  // Tasks carry them to their node; the task answers do not.
+  api::Task task;
+  task.ID = ids_.next();
+  task.ServiceID = stored().ID;
+  task.Slot = 1;
+  task.Spec = std::make_shared<api::TaskSpec>(stored().Spec.TaskTemplate);
+  task.DesiredState = api::TaskState::kRunning;
+  ASSERT_TRUE(store_->update([&](store::WriteTxn& tx) { return tx.create(task); }).is_ok());
+  auto one = get_task(ctx(), task.ID);
+  ASSERT_TRUE(one.is_ok());
+  EXPECT_EQ((*one)->Spec->ContainerSpec->RegistryAuth, "");
+  auto all = list_tasks(ctx(), {});
+  ASSERT_TRUE(all.is_ok());
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ(all->front()->Spec->ContainerSpec->RegistryAuth, "");
+  EXPECT_EQ(task.Spec->ContainerSpec->RegistryAuth, "creds-1");  // the stored spec untouched
 }
 
 TEST_F(ServiceTest, UpdateRefusals) {
