@@ -147,16 +147,16 @@ TEST_F(RuntimeIntegrationTest, ImagesComeFromTheRegistryAndAnUnknownOneIsRejecte
   EXPECT_EQ(running_containers(), 1u);
 }
 
-TEST_F(RuntimeIntegrationTest, WithRegistryAuthTheNodePullsWithTheServicesCredentials) {
+TEST_F(RuntimeIntegrationTest, LoginAndWithRegistryAuthLetTheNodePullWithTheServicesCredentials) {
   RegistryProcess registry;
   registry.require_login("shoal", "s3cret-pw");
   ASSERT_TRUE(registry.start()) << registry.log();
   ASSERT_TRUE(registry.push(test_image_dir(), "1", "private:1")) << registry.log();
   ASSERT_TRUE(registry.push(test_image_dir(), "1", "private:2")) << registry.log();
-  // What `docker login` leaves in the CLI's config.
-  std::filesystem::create_directories(tmp_.path() + "/docker");
-  std::ofstream(tmp_.path() + "/docker/config.json")
-      << R"({"auths":{")" << registry.address() << R"(":{"auth":"c2hvYWw6czNjcmV0LXB3"}}})";
+  // docker login: the daemon checks the credentials with the registry (POST /auth).
+  fails({"login", registry.address(), "-u", "shoal", "-p", "wrong"}, "unauthorized");
+  std::string login = ok({"login", registry.address(), "-u", "shoal", "-p", "s3cret-pw"});
+  EXPECT_TRUE(contains(login, "Login Succeeded")) << login;
   std::string image = registry.address() + "/private:1";
 
   // Without --with-registry-auth the node has no credentials, and the registry says no.

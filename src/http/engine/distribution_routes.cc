@@ -9,6 +9,13 @@
 // — without asking one: the CLI then warns that the image could not be accessed on a
 // registry, keeps the tag, and every task uses the local image (docker-cli-api.md §12).
 // Without an image store (route tests), every name gets that answer.
+//
+// POST /auth: `docker login`'s check of credentials against a registry (ImageStore::login);
+// 200 {"Status":"Login Succeeded"} and the CLI stores them; 401 with the registry's words
+// when they are refused. Nothing is kept here: the CLI sends them with each request that
+// needs them (X-Registry-Auth).
+#include <nlohmann/json.hpp>
+
 #include "http/engine/handlers.h"
 #include "http/engine/image_routes.h"
 #include "runtime/image/reference.h"
@@ -27,8 +34,23 @@ Status not_on_a_registry(std::string_view name) {
 
 }  // namespace
 
+Result<Response> login(img::ImageStore* store, const Request& req) {
+  nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+  if (!body.is_object()) return error(Code::kInvalidArgument, "invalid JSON in the request body");
+  auto text = [&](const char* key) {
+    auto it = body.find(key);
+    return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  img::RegistryAuth auth{text("username"), text("password"), text("identitytoken"), text("registrytoken")};
+  if (store == nullptr) return error(Code::kUnavailable, "this daemon has no image store");
+  SHOAL_RETURN_IF_ERROR(store->login(text("serveraddress"), auth));
+  return Response::json(200, {{"Status", "Login Succeeded"}, {"IdentityToken", ""}});
+}
+
 Status register_distribution_routes(Router& router, const EngineDeps& deps) {
   img::ImageStore* store = deps.images;
+  SHOAL_RETURN_IF_ERROR(router.add(Method::kPost, "/auth",
+                                   [store](Request& req) { return login(store, req); }));
   return router.add(
       Method::kGet, "/distribution/{name:.*}/json", [store](Request& req) -> Result<Response> {
         std::string name(req.param("name"));

@@ -11,7 +11,7 @@
 //                                    as an {"errorDetail":...} line with status 200 (as moby)
 //   DELETE /images/{name}            docker rmi (?force=, noprune= accepted): the
 //                                    [{"Untagged":...},{"Deleted":...}] list
-// and GET /distribution/{name}/json (distribution_routes.cc). Not served: push, tag,
+// and GET /distribution/{name}/json and POST /auth (distribution_routes.cc). Not served: push, tag,
 // history, search, import, build, prune, save.
 //
 // The JSON shaping is here as pure functions, so it can be tested without a server.

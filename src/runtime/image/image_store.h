@@ -129,6 +129,11 @@ class ImageStore final : public ImageSource {
   // or an image ID ("no manifest found for full image ID").
   Result<DistributionInfo> distribution(std::string_view reference, const RegistryAuth& auth);
 
+  // `docker login`'s check: do `auth`'s credentials open the registry `server` ("host[:port]",
+  // optionally with a scheme and path, as "https://index.docker.io/v1/"; empty = Docker Hub)?
+  // Errors: RegistryClient::ping's; kInvalidArgument for a server that is no host name.
+  Status login(std::string_view server, const RegistryAuth& auth);
+
   // Whether a local image has `reference` as a tag but no repo digest for its repository:
   // an image only loaded here, which no registry knows by that digest.
   bool is_local_only(std::string_view reference) const;

@@ -165,6 +165,21 @@ Status ImageStore::fetch_layer(RegistryClient& client, const Descriptor& layer, 
   return st;
 }
 
+Status ImageStore::login(std::string_view server, const RegistryAuth& auth) {
+  std::string host(server);
+  if (auto scheme = host.find("://"); scheme != std::string::npos) host.erase(0, scheme + 3);
+  if (auto slash = host.find('/'); slash != std::string::npos) host.resize(slash);
+  if (host.empty() || host == "index.docker.io" || host == "registry-1.docker.io") host = "docker.io";
+  // The same rules as a reference's domain: a name or address, with a port.
+  auto probe = parse_reference(host + "/x");
+  if (!probe.is_ok() || probe->domain != host) {
+    return error(Code::kInvalidArgument, "invalid registry address \"{}\"", server);
+  }
+  Reference registry;
+  registry.domain = host;
+  return RegistryClient(registry, auth, options_.registry).ping();
+}
+
 Result<DistributionInfo> ImageStore::distribution(std::string_view reference, const RegistryAuth& auth) {
   if (reference.starts_with(kSha256Prefix) || (reference.size() == 64 && is_hex_prefix(reference))) {
     return Status(Code::kInvalidArgument, "no manifest found for full image ID");

@@ -98,7 +98,7 @@ Result<HttpResponse> RegistryClient::get(const std::string& path, const std::vec
                                          const std::function<bool(std::string_view)>& on_data,
                                          const std::function<void()>& before_retry) {
   for (int attempt = 0;; ++attempt) {
-    HttpRequest req = request(base_ + "/" + path, headers);
+    HttpRequest req = request(path.empty() ? base_ : base_ + "/" + path, headers);
     req.on_data = on_data;
     auto r = http_fetch(req);
     if (!r.is_ok()) {
@@ -153,8 +153,8 @@ Status RegistryClient::authorize(const HttpResponse& unauthorized) {
   if (!auth_.RegistryToken.empty()) {
     value = "Bearer " + auth_.RegistryToken;
   } else if (const Challenge* bearer = find("bearer")) {
-    SHOAL_ASSIGN_OR_RETURN(std::string token,
-                           fetch_token(token_url(*bearer, "repository:" + ref_.path + ":pull")));
+    std::string scope = ref_.path.empty() ? "" : "repository:" + ref_.path + ":pull";
+    SHOAL_ASSIGN_OR_RETURN(std::string token, fetch_token(token_url(*bearer, scope)));
     value = "Bearer " + token;
   } else if (find("basic") != nullptr) {
     if (auth_.Username.empty()) {
@@ -193,6 +193,21 @@ Status RegistryClient::registry_error(const HttpResponse& r, std::string_view su
   }
   return error(Code::kInvalidArgument, "received unexpected HTTP status: {} {}{}", r.status, reason_phrase(r.status),
                e ? " (" + e->text() + ")" : "");
+}
+
+Status RegistryClient::ping() {
+  auto r = get("", {}, nullptr, nullptr);
+  if (!r.is_ok()) {
+    if (r.status().code() == Code::kPermissionDenied) return Status(Code::kUnauthenticated, r.status().message());
+    return r.status();
+  }
+  if (r->status == 200) return Status::ok();
+  if (r->status == 401) {
+    auto e = first_error(r->body);
+    return error(Code::kUnauthenticated, "{}",
+                 e && !e->message.empty() ? e->text() : "unauthorized: incorrect username or password");
+  }
+  return registry_error(*r, "login");
 }
 
 Result<FetchedManifest> RegistryClient::manifest(std::string_view tag_or_digest) {

@@ -48,8 +48,15 @@ struct FetchedManifest {
 
 class RegistryClient {
  public:
-  // `ref` names the repository (its tag and digest are not used).
+  // `ref` names the repository (its tag and digest are not used). A reference with an
+  // empty path names the registry alone (for ping()).
   RegistryClient(const Reference& ref, RegistryAuth auth, RegistryOptions options);
+
+  // Checks the credentials, as `docker login` has the daemon do: GET /v2/, authorizing on
+  // the registry's 401 (a Bearer token without a scope, or Basic).
+  // Errors: kUnauthenticated "unauthorized: incorrect username or password" (or the
+  // registry's own text); kUnavailable "cannot reach registry ..."; as manifest() otherwise.
+  Status ping();
 
   // The manifest (or index) `tag_or_digest` names, as bytes. When asked by digest the bytes
   // must hash to it; when asked by tag and the registry sends Docker-Content-Digest, they
