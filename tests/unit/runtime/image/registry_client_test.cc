@@ -119,6 +119,23 @@ TEST_F(RegistryClientTest, BasicAuth) {
   EXPECT_EQ(wrong.status().message(), "unauthorized: authentication required");
 }
 
+TEST_F(RegistryClientTest, PingChecksCredentialsAtTheRegistryRoot) {
+  Reference root;
+  root.domain = reg_.domain();
+  for (auto kind : {FakeRegistry::Auth::kBearer, FakeRegistry::Auth::kBasic}) {
+    reg_.require(kind, "me", "pw");
+    EXPECT_TRUE(RegistryClient(root, {.Username = "me", .Password = "pw", .IdentityToken = "", .RegistryToken = ""}, {})
+                    .ping()
+                    .is_ok());
+    Status wrong = RegistryClient(root, {.Username = "me", .Password = "no", .IdentityToken = "", .RegistryToken = ""}, {})
+                       .ping();
+    EXPECT_EQ(wrong.code(), Code::kUnauthenticated) << wrong.to_string();
+    EXPECT_NE(wrong.message().find("unauthorized"), std::string::npos) << wrong.message();
+  }
+  EXPECT_GE(reg_.count("/v2/"), 4);
+  EXPECT_EQ(reg_.count("/v2/app/manifests/1"), 0);
+}
+
 TEST_F(RegistryClientTest, ErrorsInDockersWords) {
   auto missing = client().manifest("nope");
   EXPECT_EQ(missing.status().code(), Code::kNotFound);
