@@ -8,6 +8,7 @@
 
 #include "ca/certs.h"
 #include "fixture.h"
+#include "support/next_assignment.h"
 #include "rpc/ca_client.h"
 #include "rpc/dispatcher_client.h"
 
@@ -27,13 +28,7 @@ api::NodeDescription description() {
 }
 
 std::optional<agent::AssignmentsMessage> next(agent::AssignmentStream& stream) {
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto m = stream.recv(100ms);
-    if (!m.is_ok()) return std::nullopt;
-    if (m->has_value()) return std::move(**m);
-  }
-  return std::nullopt;
+  return ::shoal::testing::next_assignment(stream);
 }
 
 class RpcServerTest : public testing::RpcFixture {

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "fixture.h"
+#include "support/next_assignment.h"
 
 namespace shoal::manager::dispatcher {
 namespace {
@@ -56,13 +57,7 @@ class DispatcherTest : public testing::StoreFixture {
 
   // The next message within 10 s, or nullopt.
   static std::optional<agent::AssignmentsMessage> next(agent::AssignmentStream& stream) {
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto m = stream.recv(100ms);
-      if (!m.is_ok()) return std::nullopt;
-      if (m->has_value()) return std::move(**m);
-    }
-    return std::nullopt;
+    return ::shoal::testing::next_assignment(stream);
   }
 
   api::NodeState node_state(const std::string& id) { return get<api::Node>(id)->Status.State; }

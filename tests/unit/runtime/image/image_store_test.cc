@@ -24,10 +24,7 @@ class ImageStoreTest : public ::testing::Test {
   }
   void open() {
     store_.reset();
-    ImageStoreOptions options;
-    options.root = dir_ / "images";
-    options.platform = {"linux", "amd64", ""};
-    auto s = ImageStore::open(options);
+    auto s = testing::open_amd64_store(dir_ / "images");
     ASSERT_TRUE(s.is_ok()) << s.status().to_string();
     store_ = std::move(*s);
   }

@@ -10,11 +10,21 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/image/digest.h"
+#include "runtime/image/image_store.h"
 #include "runtime/image/manifest.h"
 #include "tar_builder.h"
 #include "test_dir.h"
 
 namespace shoal::runtime::image::testing {
+
+// An image store at `root` that picks linux/amd64 from multi-platform images, as the image
+// tests expect whatever machine runs them.
+inline Result<std::unique_ptr<ImageStore>> open_amd64_store(const std::filesystem::path& root) {
+  ImageStoreOptions options;
+  options.root = root;
+  options.platform = {"linux", "amd64", ""};
+  return ImageStore::open(options);
+}
 
 struct TestLayer {
   std::string tar;   // uncompressed
