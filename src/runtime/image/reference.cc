@@ -1,40 +1,10 @@
 #include "runtime/image/reference.h"
 
-#include <algorithm>
-#include <cctype>
-#include <regex>
-
+#include "common/image_reference.h"
 #include "runtime/image/digest.h"
 
 namespace shoal::runtime::image {
 namespace {
-
-// distribution/reference/regexp.go, spelled for std::regex (ECMAScript). Groups: 1 name,
-// 2 tag, 3 digest.
-const std::regex& reference_regex() {
-  static const std::regex re = [] {
-    const std::string path_component = "[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*";
-    const std::string domain_component = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-    const std::string domain_name = domain_component + "(?:\\." + domain_component + ")*";
-    const std::string ipv6 = "\\[(?:[a-fA-F0-9:]+)\\]";
-    const std::string domain = "(?:" + domain_name + "|" + ipv6 + ")(?::[0-9]+)?";
-    const std::string name =
-        "(?:" + domain + "/)?" + path_component + "(?:/" + path_component + ")*";
-    const std::string tag = "[\\w][\\w.-]{0,127}";
-    const std::string digest =
-        "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
-    return std::regex("^(" + name + ")(?::(" + tag + "))?(?:@(" + digest + "))?$");
-  }();
-  return re;
-}
-
-bool has_upper(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); });
-}
-
-bool is_hex64(std::string_view s) {
-  return s.size() == 64 && is_hex_prefix(s);
-}
 
 constexpr std::string_view kLibrary = "library/";
 
@@ -66,18 +36,15 @@ std::string Reference::familiar_string() const {
 }
 
 Result<Reference> parse_reference(std::string_view text) {
-  if (is_hex64(text)) {
+  if (is_hex_image_id(text)) {
     return error(Code::kInvalidArgument,
                  "invalid repository name ({}), cannot specify 64-byte hexadecimal strings", text);
   }
-  // splitDockerDomain
   Reference ref;
   std::string_view remainder = text;
-  size_t slash = text.find('/');
-  if (slash != std::string_view::npos) {
+  if (size_t slash = text.find('/'); slash != std::string_view::npos) {
     std::string_view first = text.substr(0, slash);
-    if (first.find_first_of(".:") != std::string_view::npos || first == "localhost" ||
-        has_upper(first)) {
+    if (is_registry_domain(first)) {
       ref.domain = std::string(first);
       remainder = text.substr(slash + 1);
     }
@@ -94,17 +61,14 @@ Result<Reference> parse_reference(std::string_view text) {
     full += kLibrary;
   }
   full += remainder;
-  std::smatch m;
-  if (!std::regex_match(full, m, reference_regex())) {
-    return Status(Code::kInvalidArgument, "invalid reference format");
-  }
-  std::string name = m[1].str();
-  if (name.size() > 255) {
+  auto match = match_reference(full);
+  if (!match) return Status(Code::kInvalidArgument, "invalid reference format");
+  if (match->name.size() > 255) {
     return Status(Code::kInvalidArgument, "repository name must not be more than 255 characters");
   }
-  ref.path = name.substr(ref.domain.size() + 1);
-  ref.tag = m[2].str();
-  ref.digest = m[3].str();
+  ref.path = match->name.substr(ref.domain.size() + 1);
+  ref.tag = std::move(match->tag);
+  ref.digest = std::move(match->digest);
   if (!ref.digest.empty()) {
     SHOAL_ASSIGN_OR_RETURN(std::string hex, digest_hex(ref.digest));
     (void)hex;
