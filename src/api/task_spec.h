@@ -104,6 +104,10 @@ struct TaskSpec {
   // A counter that forces a redeploy when changed.
   uint64_t ForceUpdate = 0;
   RuntimeType Runtime = RuntimeType::kUnset;
+  // Not Docker's: the service's name (swarmkit's Task.ServiceAnnotations.Name), so the node
+  // running a task can expand {{.Service.Name}} and {{.Task.Name}}. Set by the manager; the
+  // control API strips it from every answer.
+  std::string ServiceName;
 
   // A shared empty spec: the value of Task::Spec until one is set. Never null.
   static const std::shared_ptr<const TaskSpec>& empty();

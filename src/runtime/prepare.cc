@@ -13,6 +13,7 @@
 #include "runtime/oci/spec.h"
 #include "runtime/rootfs/overlay.h"
 #include "runtime/task_files.h"
+#include "runtime/task_templates.h"
 
 namespace shoal::runtime {
 namespace fs = std::filesystem;
@@ -39,6 +40,10 @@ std::map<std::string, std::string> container_labels(const api::Task& task) {
   labels["com.docker.swarm.task.id"] = task.ID;
   labels["com.docker.swarm.service.id"] = task.ServiceID;
   labels["com.docker.swarm.node.id"] = task.NodeID;
+  if (!task.Spec->ServiceName.empty()) {
+    labels["com.docker.swarm.service.name"] = task.Spec->ServiceName;
+    labels["com.docker.swarm.task.name"] = template_context(task).task_name;
+  }
   if (!task.Name.empty()) labels["com.docker.swarm.task.name"] = task.Name;
   return labels;
 }
@@ -100,7 +105,9 @@ Status RuncExecutor::Core::prepare(const RecordPtr& rec, const agent::Dependency
     task_ptr = rec->task;
   }
   const api::Task& task = *task_ptr;
-  const api::ContainerSpec& spec = *task.Spec->ContainerSpec;
+  // Swarm's placeholders ({{.Task.Slot}}, ...) expanded for this task on this node.
+  SHOAL_ASSIGN_OR_RETURN(const api::ContainerSpec spec,
+                         expand_container_spec(*task.Spec->ContainerSpec, template_context(task)));
   const fs::path dir = rec->dir;
   if (auto old = read_task_meta(dir); old.is_ok() && old->Prepared) {
     std::lock_guard lock(mu);
@@ -120,6 +127,7 @@ Status RuncExecutor::Core::prepare(const RecordPtr& rec, const agent::Dependency
   TaskMeta meta;
   meta.TaskID = task.ID;
   meta.ServiceID = task.ServiceID;
+  meta.ServiceName = task.Spec->ServiceName;
   meta.NodeID = task.NodeID;
   meta.Slot = task.Slot;
   meta.Image = spec.Image;

@@ -277,6 +277,7 @@ std::vector<ContainerInfo> RuncExecutor::list() const {
     ContainerInfo info;
     info.TaskID = meta->TaskID;
     info.ServiceID = meta->ServiceID;
+    info.ServiceName = meta->ServiceName;
     info.NodeID = meta->NodeID;
     info.Slot = meta->Slot;
     info.Image = meta->Image;

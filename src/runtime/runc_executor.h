@@ -64,6 +64,7 @@ struct RuncExecutorOptions {
 struct ContainerInfo {
   std::string TaskID;
   std::string ServiceID;
+  std::string ServiceName;  // "" for tasks prepared before names were recorded
   std::string NodeID;
   int64_t Slot = 0;
   std::string Image;

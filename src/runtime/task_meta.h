@@ -26,7 +26,7 @@ inline constexpr std::string_view kTaskMetaFile = "task.json";
 struct TaskMeta {
   std::string TaskID;
   std::string ServiceID;
-  std::string ServiceName;  // from the task's com.docker.swarm.service.name label, if any
+  std::string ServiceName;  // the service's name (TaskSpec.ServiceName); "" before it was recorded
   std::string NodeID;
   int64_t Slot = 0;
   std::string Image;

@@ -197,6 +197,30 @@ TEST_F(RuntimeIntegrationTest, LoginAndWithRegistryAuthLetTheNodePullWithTheServ
   EXPECT_TRUE(contains(bad.out, "invalid X-Registry-Auth header")) << bad.out << bad.err;
 }
 
+TEST_F(RuntimeIntegrationTest, SwarmTemplatesAreExpandedForEachTask) {
+  ok({"service", "create", "-d", "--name", "tpl", "--replicas", "2", "--hostname",
+      "{{.Node.Hostname}}-{{.Task.Slot}}", "--env", "WHO={{.Service.Name}}/{{.Task.Name}}",
+      kImage, "sh", "-c", "echo \"$(hostname) $WHO\"; sleep 1000"});
+  ASSERT_TRUE(eventually([&] { return running_tasks("tpl") == 2; })) << tail(daemon_->log());
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::string task1 = trim(ok({"service", "ps", "tpl", "-q", "--no-trunc", "--filter", "name=tpl.1"}));
+  auto logs = [&] { return docker({"service", "logs", "--raw", "tpl"}).out; };
+  EXPECT_TRUE(eventually([&] {
+    return contains(logs(), std::string(host) + "-1 tpl/tpl.1." + task1) &&
+           contains(logs(), std::string(host) + "-2 tpl/tpl.2.");
+  })) << logs();
+
+  // A placeholder shoal does not know fails the task with the reason.
+  ok({"service", "create", "-d", "--name", "badtpl", "--hostname", "{{.Task.Nope}}", kImage,
+      "sleep", "1000"});
+  auto errors = [&] {
+    return docker({"service", "ps", "badtpl", "--no-trunc", "--format", "{{.Error}}"}).out;
+  };
+  EXPECT_TRUE(eventually([&] { return contains(errors(), "unsupported expression \".Task.Nope\""); }))
+      << errors();
+}
+
 TEST_F(RuntimeIntegrationTest, UnreachableRegistryIsRetriedUntilItAnswers) {
   RegistryProcess registry;
   ASSERT_TRUE(registry.start()) << registry.log();

@@ -77,6 +77,7 @@ void fields(V& v, T& o) {
   v("LogDriver", o.LogDriver, kOmitEmpty);
   v("ForceUpdate", o.ForceUpdate);
   v("Runtime", o.Runtime, kOmitEmpty);
+  v("ServiceName", o.ServiceName, kOmitEmpty);  // shoal's; never in API answers
 }
 
 template <class V, Is<ContainerStatus> T>

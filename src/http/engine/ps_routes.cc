@@ -15,8 +15,8 @@ Status register_ps_routes(Router& router, const PsDeps& deps) {
     std::map<std::string, std::string> names;  // service ID → name, looked up once
     nlohmann::json out = nlohmann::json::array();
     for (const runtime::ContainerInfo& c : containers) {
-      auto [it, fresh] = names.try_emplace(c.ServiceID);
-      if (fresh && !c.ServiceID.empty()) {
+      auto [it, fresh] = names.try_emplace(c.ServiceID, c.ServiceName);
+      if (fresh && it->second.empty() && !c.ServiceID.empty()) {
         auto service = manager::controlapi::get_service(*deps.control, c.ServiceID, false);
         if (service.is_ok()) it->second = service->Spec.Name;
       }

@@ -15,6 +15,7 @@ Result<api::ServiceSpec> prepare(const Context& ctx, api::ServiceSpec spec) {
   SHOAL_ASSIGN_OR_RETURN(api::ServiceSpec normalized,
                          normalize_service_spec(std::move(spec), ctx.random));
   SHOAL_RETURN_IF_ERROR(validate_service_spec(normalized));
+  set_service_name(normalized);
   return normalized;
 }
 
@@ -96,7 +97,7 @@ Result<api::Service> get_service(const Context& ctx, std::string_view ref, bool 
   SHOAL_RETURN_IF_ERROR(require_manager(ctx));
   SHOAL_ASSIGN_OR_RETURN(std::shared_ptr<const api::Service> found,
                          ctx.store.view().lookup<api::Service>(ref));
-  api::Service service = without_credentials(*found);
+  api::Service service = without_internal_fields(*found);
   if (insert) service.Spec = insert_defaults(std::move(service.Spec));
   return service;
 }
@@ -155,10 +156,10 @@ Result<std::vector<std::shared_ptr<const api::Service>>> list_services(
   view.for_each<api::Service>(store::by::All{}, [&](const std::shared_ptr<const api::Service>& s) {
     if (!service_matches(*s, filters)) return;
     if (!with_status) {
-      out.push_back(without_credentials(s));
+      out.push_back(without_internal_fields(s));
       return;
     }
-    auto copy = std::make_shared<api::Service>(without_credentials(*s));
+    auto copy = std::make_shared<api::Service>(without_internal_fields(*s));
     copy->ServiceStatus = service_status(view, *s);
     out.push_back(std::move(copy));
   });

@@ -26,7 +26,7 @@
 #include "common/status.h"
 #include "manager/controlapi/context.h"
 #include "manager/controlapi/filters.h"
-#include "manager/controlapi/registry_auth.h"
+#include "manager/controlapi/internal_fields.h"
 #include "store/txn.h"
 
 namespace shoal::manager::controlapi {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "manager/controlapi/registry_auth.h"
+#include "manager/controlapi/internal_fields.h"
 #include "manager/orchestrator/spec.h"
 #include "manager/task_order.h"
 #include "store/tasks.h"
@@ -85,7 +85,7 @@ Result<std::vector<std::shared_ptr<const api::Task>>> list_tasks(const Context& 
 
     ServiceCache cache(view);
     auto take = [&](const std::shared_ptr<const api::Task>& task) {
-      if (matches(*task, f, cache)) out.push_back(without_credentials(task));
+      if (matches(*task, f, cache)) out.push_back(without_internal_fields(task));
     };
     if (!f.services.empty()) {
       for (const std::string& id : f.services) view.for_each<api::Task>(store::by::Service{id}, take);
@@ -110,7 +110,7 @@ Result<std::vector<std::shared_ptr<const api::Task>>> list_tasks(const Context& 
 Result<std::shared_ptr<const api::Task>> get_task(const Context& ctx, std::string_view ref) {
   SHOAL_RETURN_IF_ERROR(require_manager(ctx));
   SHOAL_ASSIGN_OR_RETURN(std::shared_ptr<const api::Task> task, ctx.store.view().lookup<api::Task>(ref));
-  return without_credentials(std::move(task));
+  return without_internal_fields(std::move(task));
 }
 
 }  // namespace shoal::manager::controlapi

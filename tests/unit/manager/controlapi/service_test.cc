@@ -203,7 +203,9 @@ TEST_F(ServiceTest, RegistryCredentialsAreKeptWithTheSpecAndNeverAnswered) {
     return found.is_ok() ? **found : api::Service{};
   };
   EXPECT_EQ(registry_auth_of(stored().Spec), "creds-1");
+  EXPECT_EQ(stored().Spec.TaskTemplate.ServiceName, "web");  // for templates on the node
   EXPECT_EQ(get("web").Spec.TaskTemplate.ContainerSpec->RegistryAuth, "");
+  EXPECT_EQ(get("web").Spec.TaskTemplate.ServiceName, "");
   for (bool with_status : {false, true}) {
     auto listed = list_services(ctx(), {}, with_status);
     ASSERT_TRUE(listed.is_ok());
@@ -243,6 +245,7 @@ TEST_F(ServiceTest, RegistryCredentialsAreKeptWithTheSpecAndNeverAnswered) {
   ASSERT_TRUE(all.is_ok());
   ASSERT_EQ(all->size(), 1u);
   EXPECT_EQ(all->front()->Spec->ContainerSpec->RegistryAuth, "");
+  EXPECT_EQ(all->front()->Spec->ServiceName, "");
   EXPECT_EQ(task.Spec->ContainerSpec->RegistryAuth, "creds-1");  // the stored spec untouched
 }
 

@@ -29,7 +29,8 @@ class TaskTest : public testing::ControlApiTest {
 
   std::string add_task(const std::string& service_id, int64_t slot, api::TaskState desired,
                        bool current_spec = true) {
-    auto service = *get_service(ctx(), service_id, false);
+    // The stored service, as the orchestrator sees it (answers lack the internal fields).
+    auto service = **store_->view().lookup<api::Service>(service_id);
     api::Task task;
     task.ID = ids_.next();
     task.ServiceID = service_id;
