@@ -247,13 +247,17 @@ Status NetnsProvider::make_machine_network(ClusterState& state, const MachineSta
   std::string veth = veth_name(state.name, m.name);
 
   SHOAL_RETURN_IF_ERROR(record(state, {ResourceKind::kNetns, ns, m.name}));
-  if (netns_inode(ns) == 0) {
+  bool fresh = netns_inode(ns) == 0;
+  if (fresh) {
     std::error_code ec;
     fs::remove(ns, ec);  // a file left on a tmpfs that survived without its mount
     SHOAL_ASSIGN_OR_RETURN(auto made, network::create_netns(ns));
   }
   SHOAL_ASSIGN_OR_RETURN(auto inside, network::enter_netns(ns));
   SHOAL_RETURN_IF_ERROR(record(state, {ResourceKind::kVeth, veth, m.name}));
+  // A host veth beside a new namespace belongs to the old one, which the kernel tears
+  // down asynchronously after its file goes: replace it, its peer is not in this one.
+  if (fresh) SHOAL_RETURN_IF_ERROR(host.delete_link(veth));
   if (!host.link_index(veth).is_ok()) {
     SHOAL_ASSIGN_OR_RETURN(auto ns_fd, network::open_netns(ns));
     SHOAL_RETURN_IF_ERROR(host.create_veth(
