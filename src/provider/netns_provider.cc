@@ -75,8 +75,13 @@ std::vector<std::string> container_ids(const std::string& data_dir) {
   return ids;
 }
 
-InstanceState state_of(pid_t pid, ino_t inode) {
-  return alive_in_netns(pid, inode) ? InstanceState::kRunning : InstanceState::kStopped;
+// The init PIDs recorded for `machine` (one while it runs; none once it was killed).
+std::vector<Resource> init_pids(const ClusterState& state, const std::string& machine) {
+  std::vector<Resource> out;
+  for (const auto& r : state.made) {
+    if (r.kind == ResourceKind::kPid && r.machine == machine) out.push_back(r);
+  }
+  return out;
 }
 
 }  // namespace
@@ -312,11 +317,7 @@ Status NetnsProvider::stop_instances(ClusterState& state, const std::vector<std:
 Status NetnsProvider::kill_instance(ClusterState& state, const std::string& id) {
   if (!find_machine(state, id)) return error(Code::kNotFound, "cluster {} has no machine {}", state.name, id);
   ino_t inode = netns_inode(netns_path(state, id));
-  std::vector<Resource> pids;
-  for (const auto& r : state.made) {
-    if (r.kind == ResourceKind::kPid && r.machine == id) pids.push_back(r);
-  }
-  for (const auto& r : pids) {
+  for (const auto& r : init_pids(state, id)) {
     if (!signal_and_wait(std::stoi(r.name), inode, SIGKILL, options_.stop_timeout)) {
       return error(Code::kInternal, "machine {}: process {} outlived SIGKILL", id, r.name);
     }
@@ -333,13 +334,8 @@ Status NetnsProvider::kill_instance(ClusterState& state, const std::string& id) 
 Status NetnsProvider::restart_instance(ClusterState& state, const std::string& id) {
   const MachineState* m = find_machine(state, id);
   if (!m) return error(Code::kNotFound, "cluster {} has no machine {}", state.name, id);
-  ino_t inode = netns_inode(netns_path(state, id));
-  for (const auto& r : state.made) {
-    if (r.kind == ResourceKind::kPid && r.machine == id && alive_in_netns(std::stoi(r.name), inode)) {
-      return Status::ok();
-    }
-  }
-  std::erase_if(state.made, [&](const Resource& r) { return r.kind == ResourceKind::kPid && r.machine == id; });
+  if (running(state, id)) return Status::ok();
+  for (const auto& r : init_pids(state, id)) forget(state, r);
   // Containers that died with the machine leave cgroups behind; the restarted daemon
   // reports them lost, and their cgroups go now.
   for (const auto& cid : container_ids(m->data_dir)) remove_container_cgroups(cid);
@@ -351,17 +347,18 @@ Status NetnsProvider::restart_instance(ClusterState& state, const std::string& i
   return launch(state, copy);
 }
 
+bool NetnsProvider::running(const ClusterState& state, const std::string& machine) const {
+  ino_t inode = netns_inode(netns_path(state, machine));
+  for (const auto& r : init_pids(state, machine)) {
+    if (alive_in_netns(std::stoi(r.name), inode)) return true;
+  }
+  return false;
+}
+
 Result<std::vector<Instance>> NetnsProvider::instances(const ClusterState& state) {
   std::vector<Instance> out;
   for (const auto& m : state.machines) {
-    ino_t inode = netns_inode(netns_path(state, m.name));
-    InstanceState st = InstanceState::kStopped;
-    for (const auto& r : state.made) {
-      if (r.kind == ResourceKind::kPid && r.machine == m.name &&
-          state_of(std::stoi(r.name), inode) == InstanceState::kRunning) {
-        st = InstanceState::kRunning;
-      }
-    }
+    InstanceState st = running(state, m.name) ? InstanceState::kRunning : InstanceState::kStopped;
     out.push_back({m.name, m.ip, st, "unix://" + m.socket});
   }
   return out;

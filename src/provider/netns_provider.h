@@ -72,6 +72,8 @@ class NetnsProvider final : public Provider {
   Status make_machine_network(ClusterState& state, const MachineState& machine);
   Status launch(ClusterState& state, const MachineState& machine);
   std::string netns_path(const ClusterState& state, const std::string& machine) const;
+  // Whether a recorded init of `machine` is alive in the machine's namespace.
+  bool running(const ClusterState& state, const std::string& machine) const;
   std::vector<std::string> subnets_in_use(const std::string& except) const;
 
   NetnsOptions options_;
