@@ -7,7 +7,7 @@ packages=(
   # build
   build-essential cmake ninja-build ccache pkg-config clang-format
   libboost-dev libboost-system-dev libssl-dev nlohmann-json3-dev libcli11-dev
-  libspdlog-dev libfmt-dev libabsl-dev libsqlite3-dev sqlite3
+  libspdlog-dev libfmt-dev libabsl-dev libsqlite3-dev sqlite3 libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libnl-3-dev libnl-route-3-dev libnftables-dev
   libarchive-dev libcurl4-openssl-dev
