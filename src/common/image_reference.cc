@@ -1,16 +1,19 @@
 #include "common/image_reference.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <cctype>
-#include <regex>
+
+#include "common/pattern.h"
 
 namespace shoal {
 namespace {
 
-// distribution/reference/regexp.go, spelled for std::regex (ECMAScript). Groups: 1 name,
-// 2 tag, 3 digest.
-const std::regex& reference_regex() {
-  static const std::regex re = [] {
+// distribution/reference/regexp.go (RE2 syntax, as Go's). Groups: 1 name, 2 tag,
+// 3 digest.
+const Pattern& reference_pattern() {
+  static const Pattern re = [] {
     const std::string path_component = "[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*";
     const std::string domain_component = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
     const std::string domain_name = domain_component + "(?:\\." + domain_component + ")*";
@@ -21,7 +24,7 @@ const std::regex& reference_regex() {
     const std::string tag = "[\\w][\\w.-]{0,127}";
     const std::string digest =
         "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
-    return std::regex("^(" + name + ")(?::(" + tag + "))?(?:@(" + digest + "))?$");
+    return Pattern::must("^(" + name + ")(?::(" + tag + "))?(?:@(" + digest + "))?$");
   }();
   return re;
 }
@@ -29,10 +32,12 @@ const std::regex& reference_regex() {
 }  // namespace
 
 std::optional<ReferenceMatch> match_reference(std::string_view text) {
-  std::string s(text);
-  std::smatch m;
-  if (!std::regex_match(s, m, reference_regex())) return std::nullopt;
-  return ReferenceMatch{m[1].str(), m[2].str(), m[3].str()};
+  ReferenceMatch m;
+  if (!RE2::FullMatch(re2::StringPiece(text.data(), text.size()), reference_pattern().re2(),
+                      &m.name, &m.tag, &m.digest)) {
+    return std::nullopt;
+  }
+  return m;
 }
 
 bool is_registry_domain(std::string_view first) {

@@ -1,7 +1,6 @@
 #include "http/engine/filters.h"
 
 #include <nlohmann/json.hpp>
-#include <regex>
 
 namespace shoal::http::engine {
 
@@ -64,15 +63,22 @@ bool Filters::exact_match(std::string_view key, std::string_view source) const {
   return it->second.contains(std::string(source));
 }
 
+Status Filters::compile_patterns(std::string_view key) {
+  std::vector<Pattern> compiled;
+  for (const std::string& value : get(key)) {
+    SHOAL_ASSIGN_OR_RETURN(Pattern pattern, Pattern::compile(value));
+    compiled.push_back(std::move(pattern));
+  }
+  patterns_[std::string(key)] = std::move(compiled);
+  return Status::ok();
+}
+
 bool Filters::match(std::string_view key, std::string_view source) const {
   if (exact_match(key, source)) return true;
-  for (const std::string& pattern : fields_.find(std::string(key))->second) {
-    try {
-      std::regex re(pattern);
-      if (std::regex_search(source.begin(), source.end(), re)) return true;
-    } catch (const std::regex_error&) {
-      // moby skips patterns that do not compile.
-    }
+  auto it = patterns_.find(key);
+  if (it == patterns_.end()) return false;
+  for (const Pattern& pattern : it->second) {
+    if (pattern.search(source)) return true;
   }
   return false;
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "api/common.h"
+#include "common/pattern.h"
 #include "common/status.h"
 
 namespace shoal::http::engine {
@@ -32,8 +33,14 @@ class Filters {
   std::vector<std::string> get(std::string_view key) const;
   // The values of `key` as labels: "k=v" → k: v, "k" (or "k=") → k: "" (any value).
   api::StringMap labels(std::string_view key) const;
+  // Compiles the values of `key` as regular expressions (Go's syntax, through RE2) for
+  // match(). Errors: kInvalidArgument naming the pattern when one is longer than
+  // Pattern::kMaxLength or does not compile (moby skips such a pattern silently; a 400
+  // tells the client why nothing would match).
+  Status compile_patterns(std::string_view key);
   // moby Args.Match: a value equal to `source`, or one that as a regular expression
-  // matches part of it. True when the key is absent.
+  // matches part of it. True when the key is absent. Only values compiled by
+  // compile_patterns(key) match as patterns; without it, only equal values match.
   bool match(std::string_view key, std::string_view source) const;
   // moby Args.ExactMatch: true when the key is absent or `source` is one of its values.
   bool exact_match(std::string_view key, std::string_view source) const;
@@ -43,6 +50,7 @@ class Filters {
 
  private:
   std::map<std::string, std::set<std::string>> fields_;
+  std::map<std::string, std::vector<Pattern>, std::less<>> patterns_;
 };
 
 }  // namespace shoal::http::engine

@@ -93,8 +93,10 @@ Result<bool> keep(const Filters& f, const ca::NetworkUse& use, const api::Networ
 }
 
 Result<Response> list(ca::Context* ctx, const Request& req) {
-  SHOAL_ASSIGN_OR_RETURN(Filters filters, filters_param(req, {"dangling", "driver", "id", "label",
-                                                              "name", "scope", "type"}));
+  SHOAL_ASSIGN_OR_RETURN(
+      Filters filters,
+      filters_param(req, {"dangling", "driver", "id", "label", "name", "scope", "type"},
+                    /*pattern_keys=*/{"name", "id"}));
   std::vector<api::NetworkResource> out;
   if (!ca::require_manager(*ctx).is_ok()) return json_list(out);
   SHOAL_ASSIGN_OR_RETURN(std::vector<ca::NetworkUse> uses, ca::list_networks(*ctx));

@@ -29,9 +29,11 @@ Result<bool> go_bool_param(const Request& request, std::string_view name, bool f
 }
 
 Result<Filters> filters_param(const Request& request,
-                              std::initializer_list<std::string_view> accepted) {
+                              std::initializer_list<std::string_view> accepted,
+                              std::initializer_list<std::string_view> pattern_keys) {
   SHOAL_ASSIGN_OR_RETURN(Filters filters, Filters::parse(request.query.value("filters")));
   SHOAL_RETURN_IF_ERROR(filters.validate(accepted));
+  for (std::string_view key : pattern_keys) SHOAL_RETURN_IF_ERROR(filters.compile_patterns(key));
   return filters;
 }
 

@@ -37,9 +37,12 @@ Result<uint64_t> version_param(const Request& request, std::string_view kind);
 // Errors: kInvalidArgument "invalid value for <name>: <value>".
 Result<bool> go_bool_param(const Request& request, std::string_view name, bool fallback = false);
 
-// `?filters=` parsed and checked against `accepted`.
+// `?filters=` parsed and checked against `accepted`, with the values of `pattern_keys`
+// compiled for Filters::match. Errors: kInvalidArgument for bad JSON, an unknown key or a
+// bad pattern.
 Result<Filters> filters_param(const Request& request,
-                              std::initializer_list<std::string_view> accepted);
+                              std::initializer_list<std::string_view> accepted,
+                              std::initializer_list<std::string_view> pattern_keys = {});
 
 // 200 (or `status`) with `value` encoded as Docker does, plus Go's trailing newline.
 template <api::Codable T>

@@ -1,8 +1,8 @@
 #include "manager/controlapi/network.h"
 
-#include <regex>
 
 #include "manager/controlapi/errors.h"
+#include "manager/controlapi/name_rules.h"
 #include "manager/controlapi/netaddr.h"
 #include "manager/controlapi/service_spec.h"
 
@@ -93,16 +93,10 @@ Status check_unused(const store::ReadTxn& tx, const api::Network& network) {
 }  // namespace
 
 Status validate_network_spec(const api::NetworkSpec& spec) {
-  static const std::regex dns_name("^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$");
   if (spec.Attachable && spec.Ingress) {
     return rpc_error(Code::kInvalidArgument, "ingress network cannot be attachable");
   }
-  if (spec.Name.empty()) return rpc_error(Code::kInvalidArgument, "meta: name must be provided");
-  if (!std::regex_match(spec.Name, dns_name)) {
-    return rpc_error(Code::kInvalidArgument, "name must be valid as a DNS name component");
-  }
-  if (spec.Name.size() > 63)
-    return rpc_error(Code::kInvalidArgument, "name must be 63 characters or fewer");
+  SHOAL_RETURN_IF_ERROR(validate_dns_name(spec.Name));
   if (spec.Labels.contains(std::string(kPredefinedLabel))) {
     return rpc_error(Code::kPermissionDenied,
                      "label {} is for internally created predefined networks and cannot be "

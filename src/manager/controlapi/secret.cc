@@ -1,8 +1,7 @@
 // Secrets and configs (see secret.h). The shared rules are written once, over the kind.
 #include "manager/controlapi/secret.h"
 
-#include <regex>
-
+#include "common/pattern.h"
 #include "manager/controlapi/errors.h"
 #include "store/tables.h"
 
@@ -117,9 +116,9 @@ bool base_matches(const T& object, const std::vector<std::string>& name_prefixes
 }  // namespace
 
 Status validate_secret_or_config_name(std::string_view name) {
-  static const std::regex valid("^[a-zA-Z0-9]+(?:[a-zA-Z0-9-_.]*[a-zA-Z0-9])?$");
+  static const Pattern valid = Pattern::must("^[a-zA-Z0-9]+(?:[a-zA-Z0-9-_.]*[a-zA-Z0-9])?$");
   if (name.empty()) return rpc_error(Code::kInvalidArgument, "name must be provided");
-  if (name.size() > 64 || !std::regex_match(std::string(name), valid)) {
+  if (name.size() > 64 || !valid.full_match(name)) {
     return rpc_error(Code::kInvalidArgument,
                      "invalid name, only 64 [a-zA-Z0-9-_.] characters allowed, and the start and "
                      "end character must be [a-zA-Z0-9]");

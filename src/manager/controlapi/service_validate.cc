@@ -1,12 +1,12 @@
 // swarmkit's validateServiceSpec (manager/controlapi/service.go), in our own words.
 #include <chrono>
 #include <map>
-#include <regex>
 #include <set>
 #include <utility>
 
 #include "manager/constraint.h"
 #include "manager/controlapi/errors.h"
+#include "manager/controlapi/name_rules.h"
 #include "manager/controlapi/image_ref.h"
 #include "manager/controlapi/service_spec.h"
 
@@ -20,15 +20,6 @@ constexpr int64_t kMinNanoCPUs = 1'000'000;
 constexpr int64_t kMinMemoryBytes = 4 * 1024 * 1024;
 
 Status invalid(std::string_view message) { return rpc_status(Code::kInvalidArgument, message); }
-
-Status validate_name(const std::string& name) {
-  static const std::regex dns_name("^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$");
-  if (name.empty()) return invalid("meta: name must be provided");
-  if (!std::regex_match(name, dns_name))
-    return invalid("name must be valid as a DNS name component");
-  if (name.size() > 63) return invalid("name must be 63 characters or fewer");
-  return Status::ok();
-}
 
 Status validate_amounts(int64_t nano_cpus, int64_t memory_bytes) {
   if (nano_cpus != 0 && nano_cpus < kMinNanoCPUs) {
@@ -199,7 +190,7 @@ Status validate_endpoint(const std::optional<api::EndpointSpec>& endpoint) {
 }  // namespace
 
 Status validate_service_spec(const api::ServiceSpec& spec) {
-  SHOAL_RETURN_IF_ERROR(validate_name(spec.Name));
+  SHOAL_RETURN_IF_ERROR(validate_dns_name(spec.Name));
   SHOAL_RETURN_IF_ERROR(validate_task(spec.TaskTemplate));
   if (is_job(spec)) {
     if (spec.UpdateConfig) return invalid("Jobs may not have an update config");
