@@ -26,9 +26,8 @@ std::string_view stream_name(Stream stream);  // "stdout" | "stderr"
 // REQUIRES: 0 <= unix_nanos (times before 1970 do not occur in logs).
 void append_rfc3339_fixed(std::string& out, int64_t unix_nanos);
 
-// Appends `s` as the inside of a JSON string (no quotes): '"', '\\' and control characters
-// escaped as Go's encoding/json does (\n, \r, \t, \u00XX; also <, >, & as \u003c, \u003e,
-// \u0026). Bytes that are not valid UTF-8 become U+FFFD, as Go writes them.
+// Appends `s` as the inside of a JSON string (no quotes), escaped as Go's encoding/json
+// does (common/go_json_string.h).
 void append_json_escaped(std::string& out, std::string_view s);
 
 // Appends one json-file line for `log` (with its trailing '\n' if it had one) followed by
