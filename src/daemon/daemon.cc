@@ -113,6 +113,7 @@ Status Daemon::init() {
                                                        .transport = options_.transport.get()});
   SHOAL_RETURN_IF_ERROR(node_->restore());
   control_ = std::make_unique<manager::controlapi::Context>(*store_, *clock_, *ids_, *node_);
+  control_->limits = options_.limits;
 
   auto router = std::make_unique<http::Router>();
   SHOAL_RETURN_IF_ERROR(http::engine::register_system_routes(

@@ -31,6 +31,7 @@
 #include "common/status.h"
 #include "common/time.h"
 #include "daemon/lock_file.h"
+#include "manager/controlapi/limits.h"
 
 namespace shoal::http {
 class Server;
@@ -78,6 +79,8 @@ struct DaemonOptions {
   // and join advertise when the request gives none ("" = the host's address).
   std::string listen_addr;
   std::string advertise_addr;
+  // Bounds on what one request may ask for (--max-replicas).
+  manager::controlapi::Limits limits;
   // How this node reaches other nodes (grpc_transport.h in the binary); null = a
   // single-node daemon: swarm join answers 501 and the manager serves nobody.
   std::shared_ptr<ClusterTransport> transport;

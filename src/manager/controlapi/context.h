@@ -22,6 +22,7 @@
 #include "common/status.h"
 #include "common/time.h"
 #include "manager/controlapi/local_node.h"
+#include "manager/controlapi/limits.h"
 #include "store/store.h"
 
 namespace shoal::manager::controlapi {
@@ -47,6 +48,8 @@ class Context {
   IdGenerator& ids;
   LocalNode& local;
   const RandomBytes random;
+  // Set before the context serves requests; read-only afterwards.
+  Limits limits;
 
   // Held by init, join, leave and unlock for their whole run.
   std::mutex membership_mu;

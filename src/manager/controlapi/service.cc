@@ -5,6 +5,7 @@
 
 #include "api/codec.h"
 #include "manager/controlapi/errors.h"
+#include "manager/controlapi/limits.h"
 #include "manager/controlapi/service_checks.h"
 #include "manager/controlapi/service_spec.h"
 
@@ -15,6 +16,7 @@ Result<api::ServiceSpec> prepare(const Context& ctx, api::ServiceSpec spec) {
   SHOAL_ASSIGN_OR_RETURN(api::ServiceSpec normalized,
                          normalize_service_spec(std::move(spec), ctx.random));
   SHOAL_RETURN_IF_ERROR(validate_service_spec(normalized));
+  SHOAL_RETURN_IF_ERROR(check_limits(normalized, ctx.limits));
   set_service_name(normalized);
   return normalized;
 }

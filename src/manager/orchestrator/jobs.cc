@@ -100,6 +100,10 @@ Plan plan_replicated_job(const ServiceInputs& in) {
   uint64_t used = completed + running + given_up;
   uint64_t left = total > used ? total - used : 0;
   uint64_t create = std::min(room, left);
+  if (create > kMaxCreatesPerPass) {
+    create = kMaxCreatesPerPass;
+    plan.follow_up(in.now);  // the rest in the next pass
+  }
   for (int64_t slot = 0; create > 0 && slot < static_cast<int64_t>(total); ++slot) {
     if (taken.count(slot) != 0) continue;
     plan.begin_unit();

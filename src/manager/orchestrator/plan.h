@@ -36,6 +36,12 @@ namespace shoal::manager::orchestrator {
 
 using TaskPtr = std::shared_ptr<const api::Task>;
 
+// At most this many new tasks in one plan: the memory of a pass stays bounded (a plan holds
+// every task it creates until it commits) whatever a service's count says. A planner that
+// stops there asks for a follow-up at once; a service of 100,000 replicas is made in two
+// passes.
+inline constexpr size_t kMaxCreatesPerPass = 65'536;
+
 struct Deletion {
   std::string id;
   api::Version version;  // as planned from; the delete is refused if the task changed

@@ -76,6 +76,10 @@ std::vector<UpdateSlot> plan_scale(Plan& plan, const ServiceInputs& in, SpecKeys
     // New slots share units of kCreatesPerUnit: they are independent of each other and of
     // every other change, and a scale-up of 100,000 is 400 units rather than 100,000.
     uint64_t missing = replicas - occupied.size();
+    if (missing > kMaxCreatesPerPass) {
+      missing = kMaxCreatesPerPass;
+      plan.follow_up(in.now);  // the rest in the next pass
+    }
     size_t in_unit = 0;
     for (int64_t slot = 1; missing > 0; ++slot) {
       if (taken.count(slot) != 0) continue;

@@ -8,7 +8,8 @@
 //      business instead), is shut down and replaced per its RestartPolicy;
 //   2. scaling over the occupied slots (restart.h occupying_tasks):
 //      - too few: new tasks (DesiredState running, State new) in the lowest free slots,
-//        kCreatesPerUnit to a unit;
+//        kCreatesPerUnit to a unit and at most kMaxCreatesPerPass in one pass (the plan
+//        then follows up at once), so a huge count is made in bounded steps;
 //      - too many: the slots to stop are chosen as swarmkit does — slots are ordered
 //        running-first (then by slot number), each gets its rank among the service's tasks on
 //        its node (1st, 2nd, ... copy; slots with several tasks or no node rank last), and the

@@ -80,6 +80,37 @@ TEST_F(ServiceTest, JobsStartAtIterationZero) {
   EXPECT_EQ(service.JobStatus->LastExecution, clock_->now());
 }
 
+TEST_F(ServiceTest, CountsAboveTheReplicaLimitAreRefusedNamingTheFlag) {
+  ctx().limits.max_replicas = 1000;
+  api::ServiceSpec huge = spec_named("huge");
+  huge.Mode.Replicated.emplace();
+  huge.Mode.Replicated->Replicas = uint64_t{1} << 63;
+  auto refused = create_service(ctx(), huge);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(refused.status().message(),
+            "Replicas 9223372036854775808 is more than this manager allows (1000; raise it "
+            "with shoal daemon --max-replicas)");
+  EXPECT_FALSE(get_service(ctx(), "huge", false).is_ok());
+
+  api::ServiceSpec job = spec_named("job");
+  job.Mode.ReplicatedJob.emplace();
+  job.Mode.ReplicatedJob->MaxConcurrent = 10;
+  job.Mode.ReplicatedJob->TotalCompletions = 1001;
+  auto job_refused = create_service(ctx(), job);
+  ASSERT_FALSE(job_refused.is_ok());
+  EXPECT_EQ(job_refused.status().message().rfind("TotalCompletions 1001 ", 0), 0u);
+
+  huge.Mode.Replicated->Replicas = 1000;  // at the limit
+  std::string id = create(huge);
+  api::ServiceSpec scaled = get(id).Spec;
+  scaled.Mode.Replicated->Replicas = 1001;
+  auto update = update_service(ctx(), id, get(id).Version.Index, scaled, false);
+  ASSERT_FALSE(update.is_ok());
+  EXPECT_EQ(update.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(get(id).Spec.Mode.Replicated->Replicas, 1000u);
+}
+
 TEST_F(ServiceTest, CreateRefusalsLeaveTheStoreUnchanged) {
   create(spec_named("web"));
   api::ServiceSpec ports = spec_named("api");

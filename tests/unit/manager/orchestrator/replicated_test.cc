@@ -60,6 +60,25 @@ TEST(Replicated, ScaleUpFillsTheLowestFreeSlots) {
   EXPECT_EQ(active_slots(w), (std::set<int64_t>{1, 2, 3, 4}));
 }
 
+TEST(Replicated, HugeReplicaCountIsCreatedInBoundedPassesThatFollowUpAtOnce) {
+  World w(replicated_service(uint64_t{1} << 63));
+  Plan first = w.step();
+  EXPECT_EQ(first.creates(), kMaxCreatesPerPass);
+  ASSERT_TRUE(first.next_follow_up().has_value());
+  EXPECT_EQ(*first.next_follow_up(), w.now);
+  Plan second = w.plan();
+  EXPECT_EQ(second.creates(), kMaxCreatesPerPass);
+  EXPECT_EQ(active_slots(w).size(), kMaxCreatesPerPass);
+  EXPECT_EQ(*active_slots(w).rbegin(), static_cast<int64_t>(kMaxCreatesPerPass));
+}
+
+TEST(Replicated, CountWithinOnePassAsksForNoFollowUp) {
+  World w(replicated_service(kMaxCreatesPerPass));
+  Plan p = w.step();
+  EXPECT_EQ(p.creates(), kMaxCreatesPerPass);
+  EXPECT_FALSE(p.next_follow_up().has_value());
+}
+
 struct ScaleDownCase {
   std::string name;
   uint64_t replicas;
@@ -210,7 +229,7 @@ TEST(Replicated, ConditionNoneKeepsTheEndedTaskInItsSlot) {
   EXPECT_TRUE(w.step().empty()) << "slot 1 stays taken by its ended task";
 }
 
-TEST(Replicated, ConvergesFromAnyStoreStateWithoutDuplicates) {
+TEST(Replicated, ConvergesFromAnInterruptedRestartAndUpdateWithoutDuplicates) {
   // A leader restart mid-way: slot 1 has a ready replacement and its failed predecessor,
   // slot 2 is missing, slot 3 has two running tasks (an interrupted start-first update).
   api::Service s = replicated_service(3);
