@@ -4,8 +4,9 @@ ASAN_DIR  ?= build-asan
 DATA_DIR  ?= /var/lib/shoal
 SOCKET    ?= /run/shoal/shoal.sock
 JOBS      ?= $(shell nproc)
+PREFIX    ?= /usr/local
 
-.PHONY: all deps configure build run test unit integration e2e bench bench-e2e asan format clean
+.PHONY: all deps configure build run install uninstall test unit integration e2e bench bench-e2e asan format clean
 
 all: build
 
@@ -24,6 +25,25 @@ build: deps configure
 run: build
 	mkdir -p $(DATA_DIR) $(dir $(SOCKET))
 	exec $(BUILD_DIR)/shoal daemon --data-dir $(DATA_DIR) --socket $(SOCKET)
+
+# shoal as a service of this host: the binaries (stripped), a systemd unit, and
+# /etc/shoal/shoal.conf (kept when it exists). Then: systemctl enable --now shoal.
+install: build
+	install -D -s -m 0755 $(BUILD_DIR)/shoal $(DESTDIR)$(PREFIX)/bin/shoal
+	install -D -s -m 0755 $(BUILD_DIR)/shoal-monitor $(DESTDIR)$(PREFIX)/bin/shoal-monitor
+	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/shoal/README.md
+	mkdir -p $(DESTDIR)/etc/systemd/system
+	sed 's|/usr/local|$(PREFIX)|g' packaging/shoal.service > $(DESTDIR)/etc/systemd/system/shoal.service
+	chmod 0644 $(DESTDIR)/etc/systemd/system/shoal.service
+	[ -e $(DESTDIR)/etc/shoal/shoal.conf ] || install -D -m 0600 packaging/shoal.conf $(DESTDIR)/etc/shoal/shoal.conf
+	if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+
+# Removes what install put in place, except /etc/shoal/shoal.conf and the data dir.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/shoal $(DESTDIR)$(PREFIX)/bin/shoal-monitor
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/shoal
+	rm -f $(DESTDIR)/etc/systemd/system/shoal.service
+	if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
 # Every test: unit tests in parallel, then integration and end-to-end tests one at a time.
 test: build

@@ -60,6 +60,9 @@ void add_daemon_command(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "daemon",
       "Run the shoal node process in the foreground (Docker Engine API on a unix socket)");
+  cmd->set_config("--config", "",
+                  "A file of these options (TOML, one `long-name = value` per line; see "
+                  "packaging/shoal.conf); flags given here override it");
   cmd->add_option("--data-dir", flags->daemon.data_dir, "Directory for shoal's state")
       ->capture_default_str();
   cmd->add_option("--socket", flags->daemon.socket_path,
@@ -84,6 +87,11 @@ void add_daemon_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--advertise-addr", flags->daemon.advertise_addr,
                   "IP (or interface) this node advertises to the others when `docker swarm "
                   "init|join` gives none (default: the address of the default route)");
+  cmd->add_option("--max-replicas", flags->daemon.limits.max_replicas,
+                  "The most replicas (or job MaxConcurrent/TotalCompletions) a service may ask "
+                  "for; a larger count is refused with 400")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--log-level", flags->log_level, "Log level")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
