@@ -1,9 +1,7 @@
 // Integration fixture for the Docker Engine API: a real `shoal daemon` (daemon_fixture.h)
 // driven by the real docker CLI, with helpers for the swarm commands.
 //
-// Tests skip (with the reason) when the docker CLI is missing, or when the daemon does not
-// serve the engine routes yet (POST /swarm/init answers "page not found"): they are written
-// to pass as soon as the daemon wires the control API in.
+// SetUp fails (it does not skip) when the docker CLI is missing: `make test` installs it.
 //
 // Every wait has a timeout; nothing asserts on elapsed time.
 #pragma once
