@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "runtime/oci/capabilities.h"
+#include "runtime/oci/seccomp.h"
 
 namespace shoal::runtime::oci {
 namespace {
@@ -168,7 +169,7 @@ json resources(const std::optional<api::Limit>& limits) {
   return r;
 }
 
-json linux_section(const SpecInputs& in) {
+json linux_section(const SpecInputs& in, const std::vector<std::string>& caps) {
   json ns =
       json::array({{{"type", "pid"}}, {{"type", "ipc"}}, {{"type", "uts"}}, {{"type", "mount"}}});
   json net = {{"type", "network"}};
@@ -184,6 +185,7 @@ json linux_section(const SpecInputs& in) {
             {"readonlyPaths",
              {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}}};
   if (!in.spec->Sysctls.empty()) l["sysctl"] = in.spec->Sysctls;
+  if (in.seccomp_arch) l["seccomp"] = default_seccomp_profile(caps, *in.seccomp_arch);
   return l;
 }
 
@@ -237,12 +239,13 @@ Result<json> rlimits(const std::vector<api::Ulimit>& ulimits) {
 Result<json> build_spec(const SpecInputs& in) {
   SHOAL_ASSIGN_OR_RETURN(json proc, process(in));
   SHOAL_ASSIGN_OR_RETURN(json all_mounts, mounts(in));
+  auto caps = proc["capabilities"]["bounding"].get<std::vector<std::string>>();
   json spec = {{"ociVersion", "1.0.2"},
                {"process", std::move(proc)},
                {"root", {{"path", in.rootfs}, {"readonly", in.spec->ReadOnly}}},
                {"hostname", in.hostname},
                {"mounts", std::move(all_mounts)},
-               {"linux", linux_section(in)}};
+               {"linux", linux_section(in, caps)}};
   if (!in.annotations.empty()) spec["annotations"] = in.annotations;
   return spec;
 }

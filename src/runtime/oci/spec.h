@@ -14,7 +14,9 @@
 //            secrets and configs (read-only files), then the spec's bind / volume / tmpfs
 //            mounts sorted parents first; a user mount replaces a default at the same path.
 //   security Docker's default capabilities ± CapabilityAdd/Drop, its masked and read-only
-//            paths, no seccomp profile and no AppArmor/SELinux (shoal does not apply them).
+//            paths, Docker's default seccomp filter for those capabilities (seccomp.h); no
+//            AppArmor/SELinux profile, no noNewPrivileges (Docker sets it only when asked,
+//            which API 1.41's ContainerSpec cannot say).
 //   limits   NanoCPUs → cpu quota over a 100 ms period, MemoryBytes → memory limit,
 //            Pids → pids limit, Ulimits → rlimits, Sysctls.
 //   other    Hostname, ReadOnly rootfs, labels as annotations, cgroupsPath, the network
@@ -33,6 +35,7 @@
 #include "api/container.h"
 #include "common/status.h"
 #include "runtime/image/image.h"
+#include "runtime/oci/seccomp.h"
 #include "runtime/oci/user.h"
 
 namespace shoal::runtime::oci {
@@ -67,6 +70,7 @@ struct SpecInputs {
   std::string cgroups_path;                                 // "/shoal/<task-id>"
   std::string init_binary;                                  // tini-static on the host, for Init
   std::map<std::string, std::string> annotations;           // labels (spec and swarm's)
+  std::optional<SeccompArch> seccomp_arch = native_seccomp_arch();  // nullopt: no filter
 };
 
 // The process arguments Docker runs (see the file comment), before Init.
