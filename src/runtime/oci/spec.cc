@@ -146,7 +146,7 @@ Result<json> process(const SpecInputs& in) {
                                                     : "/";
   SHOAL_ASSIGN_OR_RETURN(std::vector<std::string> caps,
                          tweak_capabilities(spec.CapabilityAdd, spec.CapabilityDrop));
-  json p = {{"terminal", false},
+  json p = {{"terminal", spec.TTY},
             {"user", {{"uid", user.uid}, {"gid", user.gid}}},
             {"args", args},
             {"env", env},
@@ -216,6 +216,7 @@ std::vector<std::string> environment(const api::ContainerSpec& spec,
     if (!overridden) merged.push_back(e);
   }
   std::vector<std::string> env = {std::string(kDefaultPath), "HOSTNAME=" + hostname};
+  if (spec.TTY) env.emplace_back("TERM=xterm");
   for (const std::string& e : merged) replace_or_append(env, e);
   return env;
 }

@@ -5,8 +5,9 @@
 //   argv     Command set: Command + Args (the image's Entrypoint and Cmd are ignored);
 //            else Args set: image Entrypoint + Args; else image Entrypoint + image Cmd.
 //            Init: "/sbin/docker-init" "--" argv, with tini-static bind-mounted there.
-//   env      PATH (default) and HOSTNAME, replaced or extended by the spec's Env, then the
-//            image's Env for keys the spec does not set; HOME from passwd when unset.
+//   env      PATH (default), HOSTNAME and, with TTY, TERM=xterm, replaced or extended by the
+//            spec's Env, then the image's Env for keys the spec does not set; HOME from
+//            passwd when unset.
 //   cwd      Dir, else the image's WorkingDir, else "/".
 //   user     User, else the image's User, resolved in the rootfs (user.h); Groups added.
 //   mounts   Docker's defaults (/proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys,
@@ -19,8 +20,9 @@
 //            which API 1.41's ContainerSpec cannot say).
 //   limits   NanoCPUs → cpu quota over a 100 ms period, MemoryBytes → memory limit,
 //            Pids → pids limit, Ulimits → rlimits, Sysctls.
-//   other    Hostname, ReadOnly rootfs, labels as annotations, cgroupsPath, the network
-//            namespace to join (or a new one: runc brings up its lo).
+//   other    TTY → process.terminal (runc then needs a console socket), Hostname, ReadOnly
+//            rootfs, labels as annotations, cgroupsPath, the network namespace to join (or a
+//            new one: runc brings up its lo).
 //
 // Thread safety: pure functions.
 #pragma once

@@ -65,6 +65,16 @@ TEST(Environment, SpecOverImageOverDefaults) {
   }
 }
 
+TEST(Environment, TtyAddsTermXtermAsDocker) {
+  api::ContainerSpec spec;
+  spec.TTY = true;
+  EXPECT_EQ(environment(spec, image::ImageConfig{}, "h"),
+            (Strings{std::string(kDefaultPath), "HOSTNAME=h", "TERM=xterm"}));
+  spec.Env = {"TERM=vt100"};
+  EXPECT_EQ(environment(spec, image::ImageConfig{}, "h"),
+            (Strings{std::string(kDefaultPath), "HOSTNAME=h", "TERM=vt100"}));
+}
+
 TEST(Rlimits, NamesMapToRlimitTypes) {
   auto got = rlimits({{"nofile", 2048, 1024}, {"nproc", 100, 50}});
   ASSERT_TRUE(got.is_ok());
@@ -217,6 +227,13 @@ TEST(BuildSpec, CapabilitiesFollowAddAndDrop) {
   EXPECT_FALSE(has("CAP_CHOWN"));
   EXPECT_FALSE(has("CAP_MKNOD"));
   EXPECT_EQ(caps.size(), 13u);
+}
+
+TEST(BuildSpec, TtyAsksForATerminal) {
+  Fixture f;
+  EXPECT_EQ(f.build()["process"]["terminal"], false);
+  f.spec.TTY = true;
+  EXPECT_EQ(f.build()["process"]["terminal"], true);
 }
 
 TEST(BuildSpec, SeccompFollowsTheCapabilitiesAndTheArch) {
