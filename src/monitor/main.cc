@@ -18,7 +18,8 @@ namespace {
 int usage(const char* why) {
   std::fprintf(stderr,
                "shoal-monitor: %s\nusage: shoal-monitor --id ID --bundle DIR --state-dir DIR "
-               "--runtime PATH --runtime-root DIR [--log-max-bytes N] [--sync-fd FD] [--start]\n",
+               "--runtime PATH --runtime-root DIR [--log-max-bytes N] [--sync-fd FD] [--start] "
+               "[--tty]\n",
                why);
   return 2;
 }
@@ -28,8 +29,8 @@ const char* parse(int argc, char** argv, shoal::monitor::Options& o) {
   o.log_max_bytes = shoal::runtime::monitor::kDefaultLogMaxBytes;
   for (int i = 1; i < argc; ++i) {
     std::string_view flag = argv[i];
-    if (flag == "--start") {
-      o.start = true;
+    if (flag == "--start" || flag == "--tty") {
+      (flag == "--start" ? o.start : o.tty) = true;
       continue;
     }
     if (i + 1 >= argc) return "a flag lacks its value";

@@ -98,9 +98,11 @@ bool Monitor::setup(std::string& err) {
   };
   null_fd_ = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   if (null_fd_ < 0) return fail("open /dev/null");
-  int out[2], errp[2];
-  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(errp, O_CLOEXEC) != 0) return fail("pipe");
-  out_r_ = out[0], out_w_ = out[1], err_r_ = errp[0], err_w_ = errp[1];
+  if (!o_.tty) {
+    int out[2], errp[2];
+    if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(errp, O_CLOEXEC) != 0) return fail("pipe");
+    out_r_ = out[0], out_w_ = out[1], err_r_ = errp[0], err_w_ = errp[1];
+  }
   if (!logs_.open()) return fail("open container.log");
 
   sigset_t mask;
@@ -121,6 +123,18 @@ bool Monitor::setup(std::string& err) {
   if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     return fail("bind monitor.sock");
   }
+  if (o_.tty) {
+    console_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (console_fd_ < 0) return fail("socket");
+    sockaddr_un console{};
+    console.sun_family = AF_UNIX;
+    std::strncpy(console.sun_path, proto::kConsoleSocketFile.data(), sizeof(console.sun_path) - 1);
+    ::unlink(console.sun_path);
+    if (::bind(console_fd_, reinterpret_cast<sockaddr*>(&console), sizeof(console)) != 0 ||
+        ::listen(console_fd_, 1) != 0) {
+      return fail("console socket");
+    }
+  }
   if (::chdir("/") != 0) return fail("chdir /");
   if (::listen(listen_fd_, 16) != 0) return fail("listen");
   write_file_atomic(o_.state_dir, proto::kPidFile, std::to_string(::getpid()) + "\n");
@@ -131,21 +145,64 @@ bool Monitor::setup(std::string& err) {
 // (one runtime process instead of two: the init is re-parented to us all the same).
 bool Monitor::create(std::string& err) {
   std::string pid_file = o_.state_dir + "/" + std::string(proto::kInitPidFile);
-  auto args =
-      o_.start
-          ? runtime_args({"run", "--detach", "--bundle", o_.bundle, "--pid-file", pid_file, o_.id})
-          : runtime_args({"create", "--bundle", o_.bundle, "--pid-file", pid_file, o_.id});
-  if (!run_runtime(args, out_w_, err_w_, err)) return false;
-  // The container holds the write ends now; ours would keep the pipes from ever closing.
-  ::close(out_w_);
-  ::close(err_w_);
-  out_w_ = err_w_ = -1;
+  auto args = o_.start
+                  ? runtime_args({"run", "--detach", "--bundle", o_.bundle, "--pid-file", pid_file})
+                  : runtime_args({"create", "--bundle", o_.bundle, "--pid-file", pid_file});
+  if (o_.tty) {
+    // runc dials it from the bundle dir (its working directory): the short relative name
+    // when the bundle is the state dir (as the daemon lays them out), else the full path.
+    std::string console(proto::kConsoleSocketFile);
+    args.push_back("--console-socket");
+    args.push_back(o_.bundle == o_.state_dir ? console : o_.state_dir + "/" + console);
+  }
+  args.push_back(o_.id);
+  if (o_.tty) {
+    if (!run_runtime(args, null_fd_, null_fd_, err) || !receive_console(err)) return false;
+  } else {
+    if (!run_runtime(args, out_w_, err_w_, err)) return false;
+    // The container holds the write ends now; ours would keep the pipes from ever closing.
+    ::close(out_w_);
+    ::close(err_w_);
+    out_w_ = err_w_ = -1;
+  }
   init_pid_ = static_cast<pid_t>(std::atoi(read_small_file(pid_file).c_str()));
   if (init_pid_ <= 0) {
     err = "runtime wrote no init pid";
     return false;
   }
   state_ = o_.start ? State::kRunning : State::kCreated;
+  return true;
+}
+
+// runc has connected to the console socket and sent the pty master (SCM_RIGHTS) before it
+// exited: the master becomes the container's output.
+bool Monitor::receive_console(std::string& err) {
+  int conn = ::accept4(console_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+  ::close(console_fd_);
+  console_fd_ = -1;
+  ::unlink((o_.state_dir + "/" + std::string(proto::kConsoleSocketFile)).c_str());
+  if (conn < 0) {
+    err = std::string("the runtime sent no terminal: ") + std::strerror(errno);
+    return false;
+  }
+  char name[4096];
+  iovec iov{name, sizeof(name)};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  ssize_t n;
+  while ((n = ::recvmsg(conn, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
+  }
+  ::close(conn);
+  cmsghdr* c = n < 0 ? nullptr : CMSG_FIRSTHDR(&msg);
+  if (c == nullptr || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
+    err = "the runtime sent no terminal";
+    return false;
+  }
+  std::memcpy(&out_r_, CMSG_DATA(c), sizeof(int));
   return true;
 }
 
@@ -168,6 +225,7 @@ int Monitor::run() {
     if (init_pid_ > 0) ::kill(init_pid_, SIGKILL);
     ::unlink((o_.state_dir + "/" + std::string(proto::kSocketFile)).c_str());
     ::unlink((o_.state_dir + "/" + std::string(proto::kPidFile)).c_str());
+    ::unlink((o_.state_dir + "/" + std::string(proto::kConsoleSocketFile)).c_str());
     report("error " + err);
     return 1;
   }
@@ -185,7 +243,9 @@ void Monitor::watch(int fd) const {
 
 void Monitor::loop() {
   epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  for (int fd : {sigfd_, out_r_, err_r_, listen_fd_}) watch(fd);
+  for (int fd : {sigfd_, out_r_, err_r_, listen_fd_}) {
+    if (fd >= 0) watch(fd);
+  }
   epoll_event events[16];
   while (!done_) {
     int n = ::epoll_wait(epfd_, events, 16, -1);

@@ -23,6 +23,7 @@ struct Options {
   int64_t log_max_bytes = 0;
   int sync_fd = -1;    // where the launch result goes, -1 for none
   bool start = false;  // runc start right after runc create
+  bool tty = false;    // the container has a terminal (process.terminal): --console-socket
 };
 
 // Runs the monitor in the current process (already detached by main()). Returns the process

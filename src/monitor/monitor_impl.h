@@ -35,6 +35,7 @@ class Monitor {
 
   bool setup(std::string& err);
   pid_t spawn_runtime(const std::vector<std::string>& args, int out_fd, int err_fd);
+  bool receive_console(std::string& err);
   bool run_runtime(const std::vector<std::string>& args, int out_fd, int err_fd, std::string& err);
   std::vector<std::string> runtime_args(std::initializer_list<std::string> tail) const;
   bool create(std::string& err);
@@ -59,6 +60,7 @@ class Monitor {
   runtime::monitor::ExitRecord exit_{};
   int epfd_ = -1, sigfd_ = -1, listen_fd_ = -1, timer_fd_ = -1, null_fd_ = -1;
   int out_r_ = -1, out_w_ = -1, err_r_ = -1, err_w_ = -1;
+  int console_fd_ = -1;  // --tty: the socket runc sends the pty master to
   std::vector<Client> clients_;
   bool done_ = false;
 };

@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "runtime/executor_core.h"
+#include "runtime/exit_status.h"
 #include "runtime/monitor_client.h"
 #include "runtime/process.h"
 #include "runtime/recovery.h"
@@ -23,12 +24,10 @@ using SteadyClock = std::chrono::steady_clock;
 
 constexpr std::string_view kHealthPidFile = "health.pid";
 
-agent::ExitStatus exit_status_of(const monitor::ExitRecord& record, bool unhealthy) {
-  agent::ExitStatus exit{record.code, {}};
-  if (unhealthy && record.code != 0) {
-    exit.Err = fmt::format("task: non-zero exit ({}): {}", record.code, kUnhealthyError);
-  }
-  return exit;
+// The container's exit as reported; its memory cgroup tells an OOM kill (exit_status.h).
+agent::ExitStatus exit_status_of(const std::string& id, const monitor::ExitRecord& record,
+                                 bool unhealthy) {
+  return exit_status(record.code, unhealthy, record.code != 0 && oom_killed(id));
 }
 
 }  // namespace
@@ -71,7 +70,7 @@ void RuncExecutor::Core::watch_exit(const RecordPtr& rec) {
       unhealthy = rec->unhealthy;
     }
     if (record) {
-      deliver_exit(rec, run, exit_status_of(*record, unhealthy));
+      deliver_exit(rec, run, exit_status_of(rec->id, *record, unhealthy));
     } else {
       deliver_exit(rec, run, agent::ExitStatus{255, std::string(kLostError)});
     }
@@ -105,7 +104,7 @@ void RuncExecutor::Core::on_wait_readable(const RecordPtr& rec, uint64_t run) {
   // A report, or the monitor went away: its exit file has the last word.
   if (!record) record = read_exit_file(rec->dir.string());
   if (record) {
-    deliver_exit(rec, run, exit_status_of(*record, unhealthy));
+    deliver_exit(rec, run, exit_status_of(rec->id, *record, unhealthy));
   } else {
     deliver_exit(rec, run, agent::ExitStatus{255, std::string(kLostError)});
   }

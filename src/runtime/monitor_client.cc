@@ -109,6 +109,7 @@ Result<MonitorStatus> launch_monitor(const MonitorLaunch& l, Millis timeout) {
                                    "--sync-fd",
                                    std::to_string(kChildSyncFd)};
   if (l.start) argv.push_back("--start");
+  if (l.tty) argv.push_back("--tty");
   SpawnOptions options;
   options.argv = std::move(argv);
   options.extra_fds = {{sync_w.fd, kChildSyncFd}};

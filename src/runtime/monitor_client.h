@@ -27,6 +27,7 @@ struct MonitorLaunch {
   std::string runtime_root;
   int64_t log_max_bytes = monitor::kDefaultLogMaxBytes;
   bool start = true;
+  bool tty = false;  // the bundle's process.terminal: runc needs a console socket
 };
 
 // What a monitor says about its container.

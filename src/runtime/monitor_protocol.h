@@ -4,15 +4,18 @@
 //
 // Launch: the daemon runs
 //   shoal-monitor --id ID --bundle DIR --state-dir DIR --runtime PATH --runtime-root DIR
-//                 [--log-max-bytes N] [--sync-fd FD] [--start]
+//                 [--log-max-bytes N] [--sync-fd FD] [--start] [--tty]
 // The monitor forks and the parent exits at once (the daemon reaps it); the child calls
 // setsid(), becomes a child subreaper, binds <state-dir>/monitor.sock, writes
 // <state-dir>/monitor.pid, runs `runc create` with pipes as the container's stdout/stderr,
 // and writes one line to the sync fd: "created <pid>" or "error <message>" (then it exits).
 // With --start it runs `runc run --detach` instead (create and start in one runtime
-// process) and writes "running <pid>" (or "error ..."). It lives until the container's init has
-// exited and its output has been drained, then writes <state-dir>/exit, answers every waiter,
-// removes its socket and exits.
+// process) and writes "running <pid>" (or "error ..."). With --tty (the bundle's
+// process.terminal) the container gets a terminal instead of the pipes: runc sends the pty's
+// master over <state-dir>/console.sock (--console-socket), which the monitor reads as the
+// container's stdout (a terminal merges stderr into it, as Docker's TTY containers do). It lives
+// until the container's init has exited and its output has been drained, then writes
+// <state-dir>/exit, answers every waiter, removes its socket and exits.
 //
 // Socket requests, one line each ('\n'-terminated), answered by one line:
 //   status        → "created <pid>" | "running <pid>" | "exited <code> <signal>"
@@ -47,6 +50,7 @@ inline constexpr std::string_view kRotatedLogFile = "container.log.1";
 inline constexpr std::string_view kRuntimeLogFile = "runc.log";
 inline constexpr std::string_view kInitPidFile = "init.pid";
 inline constexpr std::string_view kExitFile = "exit";
+inline constexpr std::string_view kConsoleSocketFile = "console.sock";  // --tty, during launch
 
 // Default cap of container.log before it is rotated to container.log.1.
 inline constexpr int64_t kDefaultLogMaxBytes = 16 << 20;

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstring>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "common/cgroups.h"
@@ -21,6 +22,15 @@ namespace {
 constexpr auto kLaunchTimeout = std::chrono::seconds(120);
 constexpr auto kRuntimeTimeout = std::chrono::seconds(60);
 constexpr auto kDefaultStopGrace = std::chrono::seconds(10);
+
+// Whether the bundle's process has a terminal (ContainerSpec.TTY), read from config.json so
+// that a task only recovery knows (no spec at hand) starts the same way.
+bool wants_terminal(const fs::path& bundle) {
+  std::ifstream in(bundle / "config.json");
+  nlohmann::json config = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!config.is_object() || !config.contains("process")) return false;
+  return config["process"].value("terminal", false);
+}
 
 void remove_cgroups(const std::string& id) {
   if (!remove_container_cgroups(id)) spdlog::debug("task {}: a cgroup could not be removed", id);
@@ -90,6 +100,7 @@ Status RuncExecutor::Core::start(const RecordPtr& rec) {
     launch.runtime_root = runc_root.string();
     launch.log_max_bytes = options.log_max_bytes;
     launch.start = true;
+    launch.tty = wants_terminal(rec->dir);
     SHOAL_ASSIGN_OR_RETURN(status, launch_monitor(launch, kLaunchTimeout));
   }
   {

@@ -12,6 +12,7 @@
 
 #include "agent/host.h"
 #include "runtime/executor_core.h"
+#include "runtime/exit_status.h"
 #include "runtime/monitor_client.h"
 #include "runtime/recovery.h"
 #include "shoal/version.h"
@@ -231,8 +232,12 @@ Result<std::vector<agent::RecoveredTask>> RuncExecutor::recover() {
         case Verdict::kExited:
         case Verdict::kLost:
           rec->phase = TaskRecord::Phase::kExited;
-          rec->exit = verdict == Verdict::kExited ? agent::ExitStatus{facts.exit_file->code, {}}
-                                                  : agent::ExitStatus{255, std::string(kLostError)};
+          if (verdict == Verdict::kExited) {
+            int64_t code = facts.exit_file->code;
+            rec->exit = exit_status(code, /*unhealthy=*/false, code != 0 && oom_killed(id));
+          } else {
+            rec->exit = agent::ExitStatus{255, std::string(kLostError)};
+          }
           task.state = agent::RecoveredTask::State::kExited;
           task.exit = rec->exit;
           break;

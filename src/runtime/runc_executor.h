@@ -22,7 +22,8 @@
 //
 // Containers: runc --root <data>/runc (shoal's containers only), container ID = task ID,
 // cgroupsPath /shoal/<task-id> (cgroupfs; on a v1/hybrid host runc makes it in every
-// controller hierarchy), no seccomp profile.
+// controller hierarchy), Docker's default seccomp filter (oci/seccomp.h). An exit after an
+// OOM kill in that cgroup is reported with the cause "OOMKilled" (exit_status.h).
 //
 // Threads: controller calls run on the worker's pool (prepare/start of many tasks run
 // concurrently); exits, healthchecks and stop timers run on one EventLoop thread.

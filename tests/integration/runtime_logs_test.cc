@@ -110,5 +110,26 @@ TEST_F(RuntimeIntegrationTest, LogsWithoutStreamsAreRefused) {
   EXPECT_TRUE(contains(r.out, "service nope not found")) << r.out;
 }
 
+TEST_F(RuntimeIntegrationTest, TtyServiceRunsOnATerminalAndItsLogsAreRaw) {
+  ok({"service", "create", "-d", "--name", "term", "--tty", kImage, "sh", "-c",
+      "[ -t 1 ] && echo stdout-is-a-terminal; echo TERM=$TERM; echo to-stderr >&2; "
+      "echo end-of-output; exec sleep 1d"});
+  std::string logs;
+  ASSERT_TRUE(eventually([&] {
+    logs = docker({"service", "logs", "--raw", "term"}).out;
+    return contains(logs, "end-of-output");
+  })) << logs
+      << docker({"service", "ps", "term", "--no-trunc"}).out << tail(daemon_->log());
+  // One stream, the terminal's: its line ends are \r\n, stderr comes through stdout.
+  EXPECT_TRUE(contains(logs, "stdout-is-a-terminal\r\n")) << logs;
+  EXPECT_TRUE(contains(logs, "TERM=xterm")) << logs;
+  EXPECT_TRUE(contains(logs, "to-stderr")) << logs;
+  // Raw bytes, not frames: the CLI refuses a TTY service's logs without --raw (its rule).
+  fails({"service", "logs", "term"}, "tty service logs only supported with --raw");
+  std::string task = trim(ok({"service", "ps", "term", "-q", "--no-trunc"}));
+  std::string by_task = docker({"service", "logs", "--raw", task}).out;
+  EXPECT_TRUE(contains(by_task, "end-of-output")) << by_task;
+}
+
 }  // namespace
 }  // namespace shoal::testing

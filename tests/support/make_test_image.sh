@@ -13,6 +13,8 @@
 #                       repositories, <config>.json, <layer>/layer.tar uncompressed), usable
 #                       as `docker load -i` / `shoal image load -i`.
 # TAG defaults to "latest", NAME to "busybox". Prints the image ID (sha256:<config digest>).
+# EXTRA_BINS (space-separated host paths of static executables) are copied into /bin too,
+# e.g. the tests' syscall_probe built with `gcc -static tests/support/syscall_probe.c`.
 #
 # Reproducible (fixed mtimes, owners and modes: same busybox → same digests) and fast (one
 # process per step, no loop of forks). Needs bash, coreutils, tar, gzip and sha256sum only.
@@ -47,6 +49,10 @@ mkdir -p "$root"/{bin,dev,etc,proc,root,sys,tmp,www}
 "$busybox" --install -s "$root/bin"
 rm -f "$root/bin/busybox"
 cp "$busybox" "$root/bin/busybox"
+for extra in ${EXTRA_BINS:-}; do
+  [[ -x "$extra" ]] || { echo "make_test_image: $extra is not an executable" >&2; exit 1; }
+  cp "$extra" "$root/bin/" && chmod 0755 "$root/bin/$(basename "$extra")"
+done
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
   >"$root/etc/passwd"
 printf 'root:x:0:\nnobody:x:65534:\n' >"$root/etc/group"

@@ -55,8 +55,12 @@ Result<logs::LogOptions> log_options(const Request& req) {
   return o;
 }
 
+// A TTY task's output (ContainerSpec.TTY) is sent raw, without frames, as moby does: the CLI
+// copies it through (and only with --raw).
+bool tty_of(const std::optional<api::ContainerSpec>& spec) { return spec && spec->TTY; }
+
 Status stream_logs(const LogsDeps& deps, Request& req, ResponseStream& out,
-                   const logs::LogSelector& selector, const logs::LogOptions& options) {
+                   const logs::LogSelector& selector, const logs::LogOptions& options, bool tty) {
   bool timestamps = req.query.get_bool("timestamps");
   bool details = req.query.get_bool("details");
   // At API 1.41 moby labels this multiplexed stream "raw-stream"; the CLI ignores it.
@@ -75,6 +79,7 @@ Status stream_logs(const LogsDeps& deps, Request& req, ResponseStream& out,
       payload.details = &detail_text;
     }
     frame.clear();
+    if (tty) return out.write(logs::log_payload(m.entry.time, m.entry.log, payload));
     logs::append_frame(frame,
                        m.entry.stream == logs::Stream::kStderr ? logs::FrameStream::kStderr
                                                                : logs::FrameStream::kStdout,
@@ -82,7 +87,9 @@ Status stream_logs(const LogsDeps& deps, Request& req, ResponseStream& out,
     return out.write(frame);
   };
   Status read = deps.reader->read(selector, options, sink, out.stop_token());
-  if (!read.is_ok()) {
+  if (!read.is_ok() && tty) {
+    out.write("Error grabbing logs: " + read.message() + "\n");
+  } else if (!read.is_ok()) {
     frame.clear();
     logs::append_frame(frame, logs::FrameStream::kSystemErr,
                        "Error grabbing logs: " + read.message() + "\n");
@@ -102,13 +109,15 @@ Status register_logs_routes(Router& router, const LogsDeps& deps) {
         SHOAL_ASSIGN_OR_RETURN(logs::LogOptions options, log_options(req));
         SHOAL_ASSIGN_OR_RETURN(api::Service service,
                                ca::get_service(*deps.control, req.param("id"), false));
-        return stream_logs(deps, req, out, logs::LogSelector{service.ID, {}}, options);
+        return stream_logs(deps, req, out, logs::LogSelector{service.ID, {}}, options,
+                           tty_of(service.Spec.TaskTemplate.ContainerSpec));
       }));
   return router.add_stream(
       Method::kGet, "/tasks/{id}/logs", [deps](Request& req, ResponseStream& out) -> Status {
         SHOAL_ASSIGN_OR_RETURN(logs::LogOptions options, log_options(req));
         SHOAL_ASSIGN_OR_RETURN(auto task, ca::get_task(*deps.control, req.param("id")));
-        return stream_logs(deps, req, out, logs::LogSelector{{}, task->ID}, options);
+        return stream_logs(deps, req, out, logs::LogSelector{{}, task->ID}, options,
+                           tty_of(task->Spec->ContainerSpec));
       });
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "runtime/oci/capabilities.h"
+#include "runtime/oci/seccomp.h"
 
 namespace shoal::runtime::oci {
 namespace {
@@ -145,7 +146,7 @@ Result<json> process(const SpecInputs& in) {
                                                     : "/";
   SHOAL_ASSIGN_OR_RETURN(std::vector<std::string> caps,
                          tweak_capabilities(spec.CapabilityAdd, spec.CapabilityDrop));
-  json p = {{"terminal", false},
+  json p = {{"terminal", spec.TTY},
             {"user", {{"uid", user.uid}, {"gid", user.gid}}},
             {"args", args},
             {"env", env},
@@ -168,7 +169,7 @@ json resources(const std::optional<api::Limit>& limits) {
   return r;
 }
 
-json linux_section(const SpecInputs& in) {
+json linux_section(const SpecInputs& in, const std::vector<std::string>& caps) {
   json ns =
       json::array({{{"type", "pid"}}, {{"type", "ipc"}}, {{"type", "uts"}}, {{"type", "mount"}}});
   json net = {{"type", "network"}};
@@ -184,6 +185,7 @@ json linux_section(const SpecInputs& in) {
             {"readonlyPaths",
              {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}}};
   if (!in.spec->Sysctls.empty()) l["sysctl"] = in.spec->Sysctls;
+  if (in.seccomp_arch) l["seccomp"] = default_seccomp_profile(caps, *in.seccomp_arch);
   return l;
 }
 
@@ -214,6 +216,7 @@ std::vector<std::string> environment(const api::ContainerSpec& spec,
     if (!overridden) merged.push_back(e);
   }
   std::vector<std::string> env = {std::string(kDefaultPath), "HOSTNAME=" + hostname};
+  if (spec.TTY) env.emplace_back("TERM=xterm");
   for (const std::string& e : merged) replace_or_append(env, e);
   return env;
 }
@@ -237,12 +240,13 @@ Result<json> rlimits(const std::vector<api::Ulimit>& ulimits) {
 Result<json> build_spec(const SpecInputs& in) {
   SHOAL_ASSIGN_OR_RETURN(json proc, process(in));
   SHOAL_ASSIGN_OR_RETURN(json all_mounts, mounts(in));
+  auto caps = proc["capabilities"]["bounding"].get<std::vector<std::string>>();
   json spec = {{"ociVersion", "1.0.2"},
                {"process", std::move(proc)},
                {"root", {{"path", in.rootfs}, {"readonly", in.spec->ReadOnly}}},
                {"hostname", in.hostname},
                {"mounts", std::move(all_mounts)},
-               {"linux", linux_section(in)}};
+               {"linux", linux_section(in, caps)}};
   if (!in.annotations.empty()) spec["annotations"] = in.annotations;
   return spec;
 }

@@ -5,8 +5,9 @@
 //   argv     Command set: Command + Args (the image's Entrypoint and Cmd are ignored);
 //            else Args set: image Entrypoint + Args; else image Entrypoint + image Cmd.
 //            Init: "/sbin/docker-init" "--" argv, with tini-static bind-mounted there.
-//   env      PATH (default) and HOSTNAME, replaced or extended by the spec's Env, then the
-//            image's Env for keys the spec does not set; HOME from passwd when unset.
+//   env      PATH (default), HOSTNAME and, with TTY, TERM=xterm, replaced or extended by the
+//            spec's Env, then the image's Env for keys the spec does not set; HOME from
+//            passwd when unset.
 //   cwd      Dir, else the image's WorkingDir, else "/".
 //   user     User, else the image's User, resolved in the rootfs (user.h); Groups added.
 //   mounts   Docker's defaults (/proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys,
@@ -14,11 +15,14 @@
 //            secrets and configs (read-only files), then the spec's bind / volume / tmpfs
 //            mounts sorted parents first; a user mount replaces a default at the same path.
 //   security Docker's default capabilities ± CapabilityAdd/Drop, its masked and read-only
-//            paths, no seccomp profile and no AppArmor/SELinux (shoal does not apply them).
+//            paths, Docker's default seccomp filter for those capabilities (seccomp.h); no
+//            AppArmor/SELinux profile, no noNewPrivileges (Docker sets it only when asked,
+//            which API 1.41's ContainerSpec cannot say).
 //   limits   NanoCPUs → cpu quota over a 100 ms period, MemoryBytes → memory limit,
 //            Pids → pids limit, Ulimits → rlimits, Sysctls.
-//   other    Hostname, ReadOnly rootfs, labels as annotations, cgroupsPath, the network
-//            namespace to join (or a new one: runc brings up its lo).
+//   other    TTY → process.terminal (runc then needs a console socket), Hostname, ReadOnly
+//            rootfs, labels as annotations, cgroupsPath, the network namespace to join (or a
+//            new one: runc brings up its lo).
 //
 // Thread safety: pure functions.
 #pragma once
@@ -33,6 +37,7 @@
 #include "api/container.h"
 #include "common/status.h"
 #include "runtime/image/image.h"
+#include "runtime/oci/seccomp.h"
 #include "runtime/oci/user.h"
 
 namespace shoal::runtime::oci {
@@ -67,6 +72,7 @@ struct SpecInputs {
   std::string cgroups_path;                                 // "/shoal/<task-id>"
   std::string init_binary;                                  // tini-static on the host, for Init
   std::map<std::string, std::string> annotations;           // labels (spec and swarm's)
+  std::optional<SeccompArch> seccomp_arch = native_seccomp_arch();  // nullopt: no filter
 };
 
 // The process arguments Docker runs (see the file comment), before Init.

@@ -65,6 +65,16 @@ TEST(Environment, SpecOverImageOverDefaults) {
   }
 }
 
+TEST(Environment, TtyAddsTermXtermAsDocker) {
+  api::ContainerSpec spec;
+  spec.TTY = true;
+  EXPECT_EQ(environment(spec, image::ImageConfig{}, "h"),
+            (Strings{std::string(kDefaultPath), "HOSTNAME=h", "TERM=xterm"}));
+  spec.Env = {"TERM=vt100"};
+  EXPECT_EQ(environment(spec, image::ImageConfig{}, "h"),
+            (Strings{std::string(kDefaultPath), "HOSTNAME=h", "TERM=vt100"}));
+}
+
 TEST(Rlimits, NamesMapToRlimitTypes) {
   auto got = rlimits({{"nofile", 2048, 1024}, {"nproc", 100, 50}});
   ASSERT_TRUE(got.is_ok());
@@ -95,6 +105,7 @@ struct Fixture {
     in.resolv_conf_file = "/data/containers/t1/resolv.conf";
     in.hostname_file = "/data/containers/t1/hostname";
     in.cgroups_path = "/shoal/t1";
+    in.seccomp_arch = SeccompArch::kX86_64;
   }
   json build() {
     auto got = build_spec(in);
@@ -125,7 +136,9 @@ TEST(BuildSpec, MinimalContainer) {
   EXPECT_EQ(s["linux"]["cgroupsPath"], "/shoal/t1");
   EXPECT_EQ(s["linux"]["namespaces"].back(), json({{"type", "network"}}));
   EXPECT_FALSE(s["linux"]["resources"].contains("memory"));
-  EXPECT_FALSE(s["linux"].contains("seccomp"));
+  EXPECT_EQ(s["linux"]["seccomp"], default_seccomp_profile(s["process"]["capabilities"]["bounding"],
+                                                           SeccompArch::kX86_64));
+  EXPECT_FALSE(s["process"].contains("noNewPrivileges"));
   for (const char* dest : {"/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys",
                            "/sys/fs/cgroup", "/etc/hosts", "/etc/resolv.conf", "/etc/hostname"}) {
     EXPECT_NE(find_mount(s, dest), nullptr) << dest;
@@ -214,6 +227,30 @@ TEST(BuildSpec, CapabilitiesFollowAddAndDrop) {
   EXPECT_FALSE(has("CAP_CHOWN"));
   EXPECT_FALSE(has("CAP_MKNOD"));
   EXPECT_EQ(caps.size(), 13u);
+}
+
+TEST(BuildSpec, TtyAsksForATerminal) {
+  Fixture f;
+  EXPECT_EQ(f.build()["process"]["terminal"], false);
+  f.spec.TTY = true;
+  EXPECT_EQ(f.build()["process"]["terminal"], true);
+}
+
+TEST(BuildSpec, SeccompFollowsTheCapabilitiesAndTheArch) {
+  Fixture f;
+  auto allows = [](const json& seccomp, std::string_view name) {
+    const json& names = seccomp["syscalls"][0]["names"];
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  EXPECT_FALSE(allows(f.build()["linux"]["seccomp"], "mount"));
+  f.spec.CapabilityAdd = {"SYS_ADMIN"};
+  json s = f.build();
+  EXPECT_TRUE(allows(s["linux"]["seccomp"], "mount"));
+  EXPECT_EQ(s["linux"]["seccomp"]["architectures"][0], "SCMP_ARCH_X86_64");
+  f.in.seccomp_arch = SeccompArch::kAarch64;
+  EXPECT_EQ(f.build()["linux"]["seccomp"]["architectures"][0], "SCMP_ARCH_AARCH64");
+  f.in.seccomp_arch = std::nullopt;
+  EXPECT_FALSE(f.build()["linux"].contains("seccomp"));
 }
 
 TEST(BuildSpec, NetnsInitReadOnlyAnnotations) {
