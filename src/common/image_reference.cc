@@ -29,6 +29,9 @@ const std::regex& reference_regex() {
 }  // namespace
 
 std::optional<ReferenceMatch> match_reference(std::string_view text) {
+  // std::regex matches by recursion, one level per character: a reference of some ten
+  // thousand characters would overflow the stack. No valid one comes near the bound.
+  if (text.size() > kMaxReferenceLength) return std::nullopt;
   std::string s(text);
   std::smatch m;
   if (!std::regex_match(s, m, reference_regex())) return std::nullopt;
