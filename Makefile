@@ -1,12 +1,14 @@
 # shoal — the two commands a user needs: `make run` and `make test`.
 BUILD_DIR ?= build
 ASAN_DIR  ?= build-asan
+FUZZ_DIR  ?= build-fuzz
+FUZZ_TIME ?= 15
 DATA_DIR  ?= /var/lib/shoal
 SOCKET    ?= /run/shoal/shoal.sock
 JOBS      ?= $(shell nproc)
 PREFIX    ?= /usr/local
 
-.PHONY: all deps configure build run install uninstall test unit integration e2e bench bench-e2e asan format clean
+.PHONY: all deps configure build run install uninstall test unit integration e2e bench bench-e2e asan fuzz format clean
 
 all: build
 
@@ -77,8 +79,24 @@ asan: deps
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS) -L unit
 
+# The request decoders under libFuzzer (tests/fuzz/, clang, ASan + UBSan): each target runs
+# FUZZ_TIME seconds from its seeds in tests/fuzz/corpus/<target>/; inputs it finds go to
+# $(FUZZ_DIR)/corpus/<target>/, a crashing input to $(FUZZ_DIR)/crashes/ (and the run fails).
+fuzz: deps
+	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+	  -DCMAKE_CXX_COMPILER=clang++ -DSHOAL_FUZZ=ON
+	cmake --build $(FUZZ_DIR) -j $(JOBS)
+	mkdir -p $(FUZZ_DIR)/crashes
+	set -e; for seeds in tests/fuzz/corpus/*/; do \
+	  t=$$(basename $$seeds); mkdir -p $(FUZZ_DIR)/corpus/$$t; \
+	  echo "fuzz: $$t for $(FUZZ_TIME) s"; \
+	  $(FUZZ_DIR)/tests/fuzz/$${t}_fuzz -max_total_time=$(FUZZ_TIME) -timeout=10 \
+	    -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_DIR)/crashes/$$t- $(FUZZ_DIR)/corpus/$$t $$seeds; \
+	done
+
 format:
 	find src tests bench -name '*.h' -o -name '*.cc' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

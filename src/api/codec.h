@@ -12,9 +12,11 @@
 //
 // Decoding (from_json, decode) accepts what Go accepts for these types: unknown keys ignored,
 // keys matched exactly then case-insensitively, null = absent. It is stricter in one way:
-// unknown enum spellings are rejected. Every failure is kInvalidArgument with a message that
-// names the field path, e.g. `Spec.Mode.Replicated.Replicas: expected unsigned integer` or
-// `Spec.Availability: invalid value "bogus" (expected active, pause or drain)`.
+// unknown enum spellings are rejected. Every failure is kInvalidArgument naming the field:
+// a mistyped value or a number its field cannot hold in Go's words (`json: cannot unmarshal
+// number 1e400 into Go struct field ReplicatedService.Mode.Replicated.Replicas of type
+// uint64`, see json/decoder.h), others by path (`Spec.Availability: invalid value "bogus"
+// (expected active, pause or drain)`).
 //
 // Do not use nlohmann's `j.get<T>()` on model types: it would find from_json by ADL and drop
 // its Status.
@@ -91,8 +93,25 @@ Json to_json(const T& value);
 template <Codable T>
 Status from_json(const Json& json, T& out);
 
-// Parses JSON text. Returns kInvalidArgument "invalid JSON: ..." for malformed text.
+// Parses JSON text. Returns kInvalidArgument "invalid JSON: ..." for malformed text and for
+// a number beyond a double's range (1e400).
 Result<Json> parse_json(std::string_view text);
+
+// A request body as a tree for from_json: every number literal that is not an integer
+// (1.5, 1e2, 1e400, 18446744073709551616) is a binary node holding its text, so that the
+// decoder reads it as Go would and names it in its errors ("number 1e400").
+struct BodyTree {
+  Json json;
+  // The literal at which parsing stopped because no double holds it (1e400), else "". The
+  // tree then holds what came before it, that literal last.
+  std::string overflow;
+};
+// Parses a request body. Errors: kInvalidArgument "invalid JSON: ..." for malformed text.
+Result<BodyTree> parse_body_json(std::string_view text);
+// Go's error for a number no double holds, met where no field reads it (Go would read it
+// into an interface{}): kInvalidArgument "json: cannot unmarshal number 1e400 into Go value
+// of type float64".
+Status number_overflow(std::string_view literal);
 
 // Compact JSON text of `value` (what an API response body carries), byte for byte as Go's
 // encoding/json writes it (including its escaping of <, > and &). Written directly, without
@@ -104,12 +123,14 @@ std::string encode(const T& value);
 template <Codable T>
 void append_json(std::string& out, const T& value);
 
-// Parses a request body into a T. Returns kInvalidArgument for malformed JSON or as from_json.
+// Parses a request body into a T. Returns kInvalidArgument for malformed JSON or as from_json
+// (never throws: any number, however long, is a 400 naming its field).
 template <Codable T>
 Result<T> decode(std::string_view body) {
-  SHOAL_ASSIGN_OR_RETURN(Json json, parse_json(body));
+  SHOAL_ASSIGN_OR_RETURN(BodyTree tree, parse_body_json(body));
   T out;
-  SHOAL_RETURN_IF_ERROR(from_json(json, out));
+  SHOAL_RETURN_IF_ERROR(from_json(tree.json, out));
+  if (!tree.overflow.empty()) return number_overflow(tree.overflow);
   return out;
 }
 

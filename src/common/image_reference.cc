@@ -32,6 +32,9 @@ const Pattern& reference_pattern() {
 }  // namespace
 
 std::optional<ReferenceMatch> match_reference(std::string_view text) {
+  // RE2 needs no bound for safety; no valid reference comes near this one, and refusing
+  // longer text early keeps the work per request small.
+  if (text.size() > kMaxReferenceLength) return std::nullopt;
   ReferenceMatch m;
   if (!RE2::FullMatch(re2::StringPiece(text.data(), text.size()), reference_pattern().re2(),
                       &m.name, &m.tag, &m.digest)) {

@@ -6,6 +6,7 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,8 +19,13 @@ struct ReferenceMatch {
   std::string digest;  // "<algorithm>:<hex>" (hex at least 32 characters) or ""
 };
 
-// Matches the whole of `text` against the grammar; nullopt when it does not match. Path
-// components are lower-case; a tag is `[\w][\w.-]{0,127}`.
+// The longest text match_reference reads: a 255-character name (distribution's limit), a
+// 128-character tag and a sha512 digest take 520.
+inline constexpr size_t kMaxReferenceLength = 1024;
+
+// Matches the whole of `text` against the grammar; nullopt when it does not match, and for
+// text longer than kMaxReferenceLength. Path components are lower-case; a tag is
+// `[\w][\w.-]{0,127}`.
 std::optional<ReferenceMatch> match_reference(std::string_view text);
 
 // splitDockerDomain: whether a reference's first component (before the first '/') names a

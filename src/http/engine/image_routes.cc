@@ -45,15 +45,6 @@ std::vector<std::string> matching(const std::vector<std::string>& refs, const st
   return out;
 }
 
-Result<Timestamp> until_time(const std::string& v) {
-  if (!v.empty() && std::all_of(v.begin(), v.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-    return Timestamp::from_unix_nanos(std::stoll(v) * 1'000'000'000);
-  }
-  auto t = parse_rfc3339(v);
-  if (!t.is_ok()) return error(Code::kInvalidArgument, "invalid filter 'until={}'", v);
-  return t;
-}
-
 bool has_labels(const img::Image& image, const api::StringMap& wanted) {
   for (const auto& [k, v] : wanted) {
     auto it = image.Config.Labels.find(k);
@@ -142,7 +133,7 @@ Result<bool> image_matches(const img::Image& image, const Filters& filters, cons
   if (before && !(image.Created < before->Created)) return false;
   if (since && !(image.Created > since->Created)) return false;
   for (const auto& v : filters.get("until")) {
-    SHOAL_ASSIGN_OR_RETURN(Timestamp t, until_time(v));
+    SHOAL_ASSIGN_OR_RETURN(Timestamp t, parse_until(v));
     if (!(image.Created < t)) return false;
   }
   return true;

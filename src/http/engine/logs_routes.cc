@@ -1,8 +1,8 @@
 #include "http/engine/logs_routes.h"
 
 #include <charconv>
-#include <cmath>
 
+#include "http/engine/params.h"
 #include "manager/controlapi/service.h"
 #include "manager/controlapi/task.h"
 #include "runtime/logs/stdcopy.h"
@@ -12,27 +12,6 @@ namespace {
 
 namespace ca = manager::controlapi;
 namespace logs = runtime::logs;
-
-// moby's timetypes.ParseTimestamps: "<seconds>[.<fraction>]".
-Result<Timestamp> parse_since(std::string_view text) {
-  if (text.empty()) return Timestamp();
-  auto bad = [&] {
-    return error(Code::kInvalidArgument, "invalid value for \"since\": \"{}\"", text);
-  };
-  std::string_view secs = text.substr(0, text.find('.'));
-  int64_t s = 0, n = 0;
-  auto [end, ec] = std::from_chars(secs.data(), secs.data() + secs.size(), s);
-  if (ec != std::errc() || end != secs.data() + secs.size()) return bad();
-  if (size_t dot = text.find('.'); dot != std::string_view::npos) {
-    std::string_view frac = text.substr(dot + 1);
-    auto [fend, fec] = std::from_chars(frac.data(), frac.data() + frac.size(), n);
-    if (fec != std::errc() || fend != frac.data() + frac.size() || frac.size() > 9) return bad();
-    n = static_cast<int64_t>(static_cast<double>(n) *
-                             std::pow(10.0, 9 - static_cast<int>(frac.size())));
-  }
-  if (s == 0 && n == 0) return Timestamp();
-  return Timestamp::from_unix_nanos(s * 1000000000 + n);
-}
 
 Result<logs::LogOptions> log_options(const Request& req) {
   logs::LogOptions o;

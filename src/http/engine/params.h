@@ -10,6 +10,7 @@
 
 #include "api/codec.h"
 #include "common/status.h"
+#include "common/time.h"
 #include "http/engine/filters.h"
 #include "http/request.h"
 #include "http/response.h"
@@ -36,6 +37,17 @@ Result<uint64_t> version_param(const Request& request, std::string_view kind);
 // "0", "f", "false" in any of Go's spellings); `fallback` when absent or empty.
 // Errors: kInvalidArgument "invalid value for <name>: <value>".
 Result<bool> go_bool_param(const Request& request, std::string_view name, bool fallback = false);
+
+// moby's timetypes.ParseTimestamps for `?since=` of the log routes: "<seconds>[.<fraction>]"
+// with up to 9 fraction digits; "" and "0" are the zero time. Errors: kInvalidArgument
+// `invalid value for "since": "<text>"`, also for seconds beyond the range of a time in
+// nanoseconds since 1970 (about ±292 years).
+Result<Timestamp> parse_since(std::string_view text);
+
+// The image filter `until=`: unix seconds (digits only) or an RFC 3339 time. Errors:
+// kInvalidArgument "invalid filter 'until=<text>'", also for seconds beyond the range of a
+// time in nanoseconds.
+Result<Timestamp> parse_until(std::string_view text);
 
 // `?filters=` parsed and checked against `accepted`, with the values of `pattern_keys`
 // compiled for Filters::match. Errors: kInvalidArgument for bad JSON, an unknown key or a

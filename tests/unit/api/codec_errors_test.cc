@@ -1,7 +1,8 @@
-// Decoding failures: each is kInvalidArgument and names the field path and the problem.
-#include <string>
-
+// Decoding failures: each is kInvalidArgument and names the field (Go's UnmarshalTypeError
+// text for mistyped values, the path and the problem otherwise).
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "api/codec.h"
 
@@ -30,23 +31,36 @@ INSTANTIATE_TEST_SUITE_P(
     Nested, ServiceErrorTest,
     testing::Values(
         BadInput{R"({"Spec":{"Mode":{"Replicated":{"Replicas":"3"}}}})",
-                 "Spec.Mode.Replicated.Replicas: expected unsigned integer"},
+                 "json: cannot unmarshal string into Go struct field "
+                 "ReplicatedService.Spec.Mode.Replicated.Replicas of type uint64"},
         BadInput{R"({"Spec":{"Mode":{"Replicated":{"Replicas":-1}}}})",
-                 "Spec.Mode.Replicated.Replicas: expected unsigned integer"},
+                 "json: cannot unmarshal number -1 into Go struct field "
+                 "ReplicatedService.Spec.Mode.Replicated.Replicas of type uint64"},
         BadInput{R"({"Spec":{"Mode":{"Replicated":{"Replicas":1.5}}}})",
-                 "Spec.Mode.Replicated.Replicas: expected unsigned integer"},
-        BadInput{R"({"Spec":{"Name":7}})", "Spec.Name: expected string"},
-        BadInput{R"({"Spec":{"Labels":{"a.b":1}}})", "Spec.Labels[\"a.b\"]: expected string"},
-        BadInput{R"({"Spec":{"Labels":[]}})", "Spec.Labels: expected object"},
+                 "json: cannot unmarshal number 1.5 into Go struct field "
+                 "ReplicatedService.Spec.Mode.Replicated.Replicas of type uint64"},
+        BadInput{R"({"Spec":{"Name":7}})",
+                 "json: cannot unmarshal number into Go struct field ServiceSpec.Spec.Name of "
+                 "type string"},
+        BadInput{R"({"Spec":{"Labels":{"a.b":1}}})",
+                 "json: cannot unmarshal number into Go struct field ServiceSpec.Spec.Labels of "
+                 "type string"},
+        BadInput{R"({"Spec":{"Labels":[]}})",
+                 "json: cannot unmarshal array into Go struct field ServiceSpec.Spec.Labels of "
+                 "type map[string]string"},
         BadInput{R"({"Spec":{"TaskTemplate":{"ContainerSpec":{"Mounts":[{},{"Type":"nfs"}]}}}})",
                  "Spec.TaskTemplate.ContainerSpec.Mounts[1].Type: invalid value \"nfs\" "
                  "(expected bind, volume, tmpfs or npipe)"},
         BadInput{R"({"Spec":{"TaskTemplate":{"ContainerSpec":{"TTY":"yes"}}}})",
-                 "Spec.TaskTemplate.ContainerSpec.TTY: expected boolean"},
+                 "json: cannot unmarshal string into Go struct field "
+                 "ContainerSpec.Spec.TaskTemplate.ContainerSpec.TTY of type bool"},
         BadInput{R"({"Spec":{"TaskTemplate":{"ContainerSpec":{"Env":"A=1"}}}})",
-                 "Spec.TaskTemplate.ContainerSpec.Env: expected array"},
+                 "json: cannot unmarshal string into Go struct field "
+                 "ContainerSpec.Spec.TaskTemplate.ContainerSpec.Env of type []string"},
         BadInput{R"({"Spec":{"TaskTemplate":{"ContainerSpec":{"StopGracePeriod":"10s"}}}})",
-                 "Spec.TaskTemplate.ContainerSpec.StopGracePeriod: expected integer nanoseconds"},
+                 "json: cannot unmarshal string into Go struct field "
+                 "ContainerSpec.Spec.TaskTemplate.ContainerSpec.StopGracePeriod of type "
+                 "time.Duration"},
         BadInput{R"({"Spec":{"TaskTemplate":{"RestartPolicy":{"Condition":"always"}}}})",
                  "Spec.TaskTemplate.RestartPolicy.Condition: invalid value \"always\" "
                  "(expected none, on-failure or any)"},
@@ -54,25 +68,32 @@ INSTANTIATE_TEST_SUITE_P(
                  "Spec.UpdateConfig.Order: invalid value \"random\" "
                  "(expected stop-first or start-first)"},
         BadInput{R"({"Spec":{"EndpointSpec":{"Ports":[{"TargetPort":70000000000}]}}})",
-                 "Spec.EndpointSpec.Ports[0].TargetPort: value 70000000000 out of range"},
-        BadInput{R"({"Spec":{"TaskTemplate":"x"}})", "Spec.TaskTemplate: expected object"},
+                 "json: cannot unmarshal number 70000000000 into Go struct field "
+                 "PortConfig.Spec.EndpointSpec.Ports.TargetPort of type uint32"},
+        BadInput{R"({"Spec":{"TaskTemplate":"x"}})",
+                 "json: cannot unmarshal string into Go struct field ServiceSpec.Spec.TaskTemplate "
+                 "of type TaskSpec"},
         BadInput{R"({"CreatedAt":"yesterday"})",
                  "CreatedAt: invalid time \"yesterday\": expected RFC 3339 "
                  "(2006-01-02T15:04:05.999999999Z07:00)"},
         BadInput{R"({"UpdateStatus":{"StartedAt":12}})",
-                 "UpdateStatus.StartedAt: expected RFC 3339 time string"},
+                 "json: cannot unmarshal number into Go struct field "
+                 "UpdateStatus.UpdateStatus.StartedAt of type time.Time"},
         BadInput{R"({"Spec":{"UpdateConfig":{"MaxFailureRatio":"0.1"}}})",
-                 "Spec.UpdateConfig.MaxFailureRatio: expected number"},
-        BadInput{R"([])", "expected object"},
+                 "json: cannot unmarshal string into Go struct field "
+                 "UpdateConfig.Spec.UpdateConfig.MaxFailureRatio of type float32"},
+        BadInput{R"([])", "json: cannot unmarshal array into Go value of type Service"},
         BadInput{R"({"ID":"x",})",
                  "invalid JSON: parse error at line 1, column 11: syntax error while parsing "
                  "object key - unexpected '}'; expected string literal"}));
 
 TEST(DecodeErrorTest, NodeAvailability) {
-  expect_error<NodeSpec>({R"({"Availability":"bogus"})",
-                          "Availability: invalid value \"bogus\" (expected active, pause or drain)"});
-  expect_error<Node>({R"({"Spec":{"Availability":"Active"}})",
-                      "Spec.Availability: invalid value \"Active\" (expected active, pause or drain)"});
+  expect_error<NodeSpec>(
+      {R"({"Availability":"bogus"})",
+       "Availability: invalid value \"bogus\" (expected active, pause or drain)"});
+  expect_error<Node>(
+      {R"({"Spec":{"Availability":"Active"}})",
+       "Spec.Availability: invalid value \"Active\" (expected active, pause or drain)"});
 }
 
 TEST(DecodeErrorTest, TaskState) {
@@ -81,20 +102,25 @@ TEST(DecodeErrorTest, TaskState) {
                       "assigned, accepted, preparing, ready, starting, running, complete, "
                       "shutdown, failed, rejected, remove or orphaned)"});
   expect_error<Task>({R"({"Slot":9223372036854775808})",
-                      "Slot: value 9223372036854775808 out of range"});
+                      "json: cannot unmarshal number 9223372036854775808 into Go struct field "
+                      "Task.Slot of type int64"});
 }
 
 TEST(DecodeErrorTest, Base64) {
   expect_error<SecretSpec>({R"({"Data":"not base64!"})", "Data: invalid base64"});
   expect_error<SecretSpec>({R"({"Data":"YWJj="})", "Data: invalid base64"});
   expect_error<SecretSpec>({R"({"Data":"YWI"})", "Data: invalid base64"});
-  expect_error<SecretSpec>({R"({"Data":[1,2]})", "Data: expected base64 string"});
+  expect_error<SecretSpec>({R"({"Data":[1,2]})",
+                            "json: cannot unmarshal array into Go struct field SecretSpec.Data of "
+                            "type []uint8"});
   expect_error<Node>({R"({"Description":{"TLSInfo":{"CertIssuerSubject":"%%%%"}}})",
                       "Description.TLSInfo.CertIssuerSubject: invalid base64"});
 }
 
 TEST(DecodeErrorTest, FirstErrorWins) {
-  expect_error<ServiceSpec>({R"({"Name":1,"Labels":2})", "Name: expected string"});
+  expect_error<ServiceSpec>({R"({"Name":1,"Labels":2})",
+                             "json: cannot unmarshal number into Go struct field ServiceSpec.Name "
+                             "of type string"});
 }
 
 TEST(DecodeTest, NullMeansAbsentAndUnknownKeysAreIgnored) {
@@ -132,7 +158,8 @@ TEST(DecodeTest, NegativeIntegersAndRanges) {
   ASSERT_TRUE(mount.is_ok()) << mount.status().to_string();
   EXPECT_EQ(mount->TmpfsOptions->SizeBytes, std::numeric_limits<int64_t>::min());
   expect_error<Mount>({R"({"TmpfsOptions":{"Mode":-1}})",
-                       "TmpfsOptions.Mode: expected unsigned integer"});
+                       "json: cannot unmarshal number -1 into Go struct field "
+                       "TmpfsOptions.TmpfsOptions.Mode of type uint32"});
 }
 
 TEST(DecodeTest, TimesWithOffsetsAreNormalisedToUtc) {

@@ -1,0 +1,7 @@
+// POST /networks/create bodies: a NetworkCreateRequest.
+#include "fuzz_decode.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  shoal::fuzz::decode_checked<shoal::api::NetworkCreateRequest>(shoal::fuzz::as_text(data, size));
+  return 0;
+}
