@@ -22,7 +22,8 @@ build: deps configure
 
 # Single-node shoal in the foreground: embedded SQLite store, docker-compatible socket.
 run: build
-	mkdir -p $(DATA_DIR) $(dir $(SOCKET))
+	mkdir -p $(dir $(SOCKET))
+	mkdir -p -m 0700 $(DATA_DIR)
 	exec $(BUILD_DIR)/shoal daemon --data-dir $(DATA_DIR) --socket $(SOCKET)
 
 # Every test: unit tests in parallel, then integration and end-to-end tests one at a time.
