@@ -25,7 +25,8 @@ build: deps configure
 
 # Single-node shoal in the foreground: embedded SQLite store, docker-compatible socket.
 run: build
-	mkdir -p $(DATA_DIR) $(dir $(SOCKET))
+	mkdir -p $(dir $(SOCKET))
+	mkdir -p -m 0700 $(DATA_DIR)
 	exec $(BUILD_DIR)/shoal daemon --data-dir $(DATA_DIR) --socket $(SOCKET)
 
 # shoal as a service of this host: the binaries (stripped), a systemd unit, and

@@ -76,8 +76,8 @@ CertDir::CertDir(std::string data_dir)
 Status CertDir::write(const NodeCerts& certs) const {
   if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST) return io_error(dir_);
   SHOAL_RETURN_IF_ERROR(write_atomic(dir_, kNodeKeyFile, certs.key_pem, 0600));
-  SHOAL_RETURN_IF_ERROR(write_atomic(dir_, kNodeCertFile, certs.cert_pem, 0644));
-  return write_atomic(dir_, kRootCAFile, certs.ca_pem, 0644);
+  SHOAL_RETURN_IF_ERROR(write_atomic(dir_, kNodeCertFile, certs.cert_pem, 0600));
+  return write_atomic(dir_, kRootCAFile, certs.ca_pem, 0600);
 }
 
 Result<NodeCerts> CertDir::read() const {

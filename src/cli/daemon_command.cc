@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <memory>
 #include <string>
@@ -34,6 +35,10 @@ int run_daemon(const DaemonFlags& flags) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);  // a client that goes away is an error code, not a death
+  // Everything shoal and its children (shoal-monitor, runc) create is private unless a mode is
+  // set on purpose (fchmod/chmod): the files that containers read, image layers. runc itself
+  // runs with 022 at create time (see src/monitor/monitor.cc).
+  ::umask(077);
 
   daemon::DaemonOptions options = flags.daemon;
   options.transport = daemon::make_grpc_transport();

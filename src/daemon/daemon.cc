@@ -17,16 +17,18 @@
 #include "http/engine/ps_routes.h"
 #include "http/engine/routes.h"
 #include "http/engine/system.h"
-#include "manager/controlapi/context.h"
-#include "manager/controlapi/info.h"
-#include "network/node_network.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "http/unix_listener.h"
+#include "manager/controlapi/context.h"
+#include "manager/controlapi/info.h"
+#include "network/node_network.h"
 #include "runtime/image/image_store.h"
 #include "runtime/logs/log_reader.h"
 #include "runtime/runc_executor.h"
 #include "shoal/version.h"
+#include "store/datastore/data_key.h"
+#include "store/datastore/sealed.h"
 #include "store/datastore/sqlite.h"
 #include "store/store.h"
 
@@ -54,6 +56,23 @@ Status make_dirs(const std::string& dir, mode_t mode, std::string_view what) {
   return Status::ok();
 }
 
+// The data dir holds the store, keys and certificates: only its owner may enter it. A looser
+// mode left by an older shoal or by `mkdir -p` is tightened, with a warning.
+Status make_private(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) {
+    return error(Code::kInternal, "cannot stat data dir {}: {}", dir, std::strerror(errno));
+  }
+  mode_t mode = st.st_mode & 07777;
+  if (mode == 0700) return Status::ok();
+  if (::chmod(dir.c_str(), 0700) != 0) {
+    return error(Code::kInternal, "cannot set the mode of data dir {} to 700: {}", dir,
+                 std::strerror(errno));
+  }
+  spdlog::warn("data dir {} had mode {:o}, which lets other users read it; set to 700", dir, mode);
+  return Status::ok();
+}
+
 }  // namespace
 
 Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {}
@@ -78,6 +97,7 @@ Status Daemon::init() {
   if (sock.empty()) return error(Code::kInvalidArgument, "--socket must not be empty");
 
   SHOAL_RETURN_IF_ERROR(make_dirs(data, 0700, "data dir"));
+  SHOAL_RETURN_IF_ERROR(make_private(data));
   std::string sock_dir = std::filesystem::path(sock).parent_path().string();
   if (!sock_dir.empty()) SHOAL_RETURN_IF_ERROR(make_dirs(sock_dir, 0755, "socket dir"));
 
@@ -86,7 +106,10 @@ Status Daemon::init() {
 
   clock_ = std::make_shared<SystemClock>();
   ids_ = std::make_unique<IdGenerator>();
-  SHOAL_ASSIGN_OR_RETURN(auto datastore, store::SqliteDatastore::open(data));
+  store::FileKeyStore keys(data);
+  SHOAL_ASSIGN_OR_RETURN(store::DataKey data_key, keys.data_key());
+  SHOAL_ASSIGN_OR_RETURN(auto sqlite, store::SqliteDatastore::open(data));
+  auto datastore = std::make_unique<store::SealedDatastore>(std::move(sqlite), std::move(data_key));
   SHOAL_ASSIGN_OR_RETURN(store_, store::Store::open(std::move(datastore), clock_));
   runtime::image::ImageStoreOptions image_options;
   image_options.root = std::filesystem::path(data) / "images";
@@ -98,11 +121,11 @@ Status Daemon::init() {
     SHOAL_ASSIGN_OR_RETURN(network_, network::make_node_network({.data_dir = data}));
   }
   SHOAL_ASSIGN_OR_RETURN(executor_, make_daemon_executor({.name = options_.executor,
-                                                           .data_dir = data,
-                                                           .oci_runtime = options_.oci_runtime,
-                                                           .monitor_binary = options_.monitor_binary,
-                                                           .images = images_.get(),
-                                                           .network = network_.get()}));
+                                                          .data_dir = data,
+                                                          .oci_runtime = options_.oci_runtime,
+                                                          .monitor_binary = options_.monitor_binary,
+                                                          .images = images_.get(),
+                                                          .network = network_.get()}));
   logs_ = std::make_unique<runtime::logs::LogReader>(std::filesystem::path(data) / "containers");
   SHOAL_ASSIGN_OR_RETURN(auto description, executor_->describe());
   SHOAL_ASSIGN_OR_RETURN(std::string engine_id, load_or_create_engine_id(data, ids_->next()));
@@ -117,13 +140,12 @@ Status Daemon::init() {
 
   auto router = std::make_unique<http::Router>();
   SHOAL_RETURN_IF_ERROR(http::engine::register_system_routes(
-      *router, {.version = kVersion, .swarm_state = [this] {
-                  return manager::controlapi::swarm_ping_state(*node_);
-                }}));
+      *router, {.version = kVersion,
+                .swarm_state = [this] { return manager::controlapi::swarm_ping_state(*node_); }}));
   SHOAL_RETURN_IF_ERROR(http::engine::register_engine_routes(
       *router, {.control = control_.get(), .version = kVersion, .images = images_.get()}));
-  SHOAL_RETURN_IF_ERROR(
-      http::engine::register_logs_routes(*router, {.control = control_.get(), .reader = logs_.get()}));
+  SHOAL_RETURN_IF_ERROR(http::engine::register_logs_routes(
+      *router, {.control = control_.get(), .reader = logs_.get()}));
   auto* runc = dynamic_cast<runtime::RuncExecutor*>(executor_.get());
   if (runc != nullptr) {
     images_->set_in_use_check([runc](const std::string& id) { return runc->container_using(id); });

@@ -27,7 +27,7 @@ std::string read_pid(int fd) {
 }  // namespace
 
 Result<LockFile> LockFile::acquire(const std::string& path, const std::string& what) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
     return error(Code::kInternal, "cannot open lock file {} for {}: {}", path, what,
                  std::strerror(errno));

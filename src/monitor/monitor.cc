@@ -6,6 +6,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -156,10 +157,24 @@ bool Monitor::create(std::string& err) {
     args.push_back(o_.bundle == o_.state_dir ? console : o_.state_dir + "/" + console);
   }
   args.push_back(o_.id);
+  // runc makes the container's missing mount points (e.g. /run/secrets) inside its rootfs
+  // with the umask it inherits; under the daemon's 077 a non-root container user could not
+  // reach them. It gets 022, as under Docker's daemon (this process has no other threads).
+  // Its log file is made here first, so that it stays private.
+  std::string runtime_log = o_.state_dir + "/" + std::string(proto::kRuntimeLogFile);
+  if (int fd = ::open(runtime_log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+      fd >= 0) {
+    ::close(fd);
+  }
+  mode_t daemon_umask = ::umask(022);
+  bool created = o_.tty ? run_runtime(args, null_fd_, null_fd_, err)
+                        : run_runtime(args, out_w_, err_w_, err);
+  ::umask(daemon_umask);
+  if (!created) return false;
+  ::chmod(pid_file.c_str(), 0600);  // written by runc under 022
   if (o_.tty) {
-    if (!run_runtime(args, null_fd_, null_fd_, err) || !receive_console(err)) return false;
+    if (!receive_console(err)) return false;
   } else {
-    if (!run_runtime(args, out_w_, err_w_, err)) return false;
     // The container holds the write ends now; ours would keep the pipes from ever closing.
     ::close(out_w_);
     ::close(err_w_);

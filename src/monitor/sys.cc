@@ -54,7 +54,7 @@ std::string read_small_file(const std::string& path) {
 void write_file_atomic(const std::string& dir, std::string_view name, std::string_view content) {
   std::string path = dir + "/" + std::string(name);
   std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return;
   write_all(fd, content);
   ::fsync(fd);

@@ -79,8 +79,12 @@ Result<std::vector<oci::ResolvedMount>> resolve_mounts(const api::ContainerSpec&
       }
       fs::path data = volumes / name / "_data";
       bool fresh = !fs::exists(data);
-      SHOAL_RETURN_IF_ERROR(make_dir(volumes / name, 0755));
+      SHOAL_RETURN_IF_ERROR(make_dir(volumes / name, 0700));
+      // The volume's root is the container's: 0755 as Docker's, whatever the umask.
       SHOAL_RETURN_IF_ERROR(make_dir(data, 0755));
+      if (fresh && ::chmod(data.c_str(), 0755) != 0) {
+        return error(Code::kInternal, "cannot chmod {}: {}", data.string(), std::strerror(errno));
+      }
       fs::path image_side = rootfs / fs::path(m.Target).relative_path();
       bool copy = fresh && !(m.VolumeOptions && m.VolumeOptions->NoCopy);
       std::error_code ec;
@@ -120,7 +124,8 @@ Status RuncExecutor::Core::prepare(const RecordPtr& rec, const agent::Dependency
   SHOAL_ASSIGN_OR_RETURN(std::vector<SecretFile> files, secret_files(spec, deps));
   // The service's --with-registry-auth credentials; the manager checked that they decode.
   image::RegistryAuth auth;
-  if (auto decoded = image::decode_registry_auth(spec.RegistryAuth); decoded.is_ok()) auth = *decoded;
+  if (auto decoded = image::decode_registry_auth(spec.RegistryAuth); decoded.is_ok())
+    auth = *decoded;
   SHOAL_ASSIGN_OR_RETURN(image::Image img,
                          options.images->get(spec.Image, image::PullPolicy::kIfMissing, auth));
 
@@ -138,7 +143,7 @@ Status RuncExecutor::Core::prepare(const RecordPtr& rec, const agent::Dependency
   meta.NetworkAttached = options.network != nullptr;
   meta.Created = now();
 
-  SHOAL_RETURN_IF_ERROR(make_dir(dir, 0710));
+  SHOAL_RETURN_IF_ERROR(make_dir(dir, 0700));
   Status st = write_task_meta(dir, meta);
   auto undo = [&](Status failure) {
     spdlog::debug("task {}: prepare failed, cleaning up: {}", task.ID, failure.message());
@@ -169,7 +174,8 @@ Status RuncExecutor::Core::prepare(const RecordPtr& rec, const agent::Dependency
   const std::pair<const char*, std::string> files_out[] = {
       {"hosts", hosts}, {"resolv.conf", resolv}, {"hostname", hostname + "\n"}};
   for (const auto& [name, text] : files_out) {
-    if (st = write_file_atomic(dir / name, text); !st.is_ok()) return undo(st);
+    // Bind-mounted into the container, where a non-root user must read them (as Docker's).
+    if (st = write_file_atomic(dir / name, text, 0644); !st.is_ok()) return undo(st);
   }
   if (st = write_secret_files(dir, files); !st.is_ok()) return undo(st);
 

@@ -145,9 +145,9 @@ Result<std::unique_ptr<RuncExecutor>> RuncExecutor::create(RuncExecutorOptions o
       ::access(core->options.init_binary.c_str(), X_OK) != 0) {
     core->options.init_binary.clear();
   }
-  SHOAL_RETURN_IF_ERROR(make_dir(core->containers, 0711));
+  SHOAL_RETURN_IF_ERROR(make_dir(core->containers, 0700));
   SHOAL_RETURN_IF_ERROR(make_dir(core->runc_root, 0700));
-  SHOAL_RETURN_IF_ERROR(make_dir(core->volumes, 0711));
+  SHOAL_RETURN_IF_ERROR(make_dir(core->volumes, 0700));
   raise_fd_limit();
   return std::unique_ptr<RuncExecutor>(new RuncExecutor(std::move(core)));
 }

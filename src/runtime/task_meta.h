@@ -49,6 +49,6 @@ Result<TaskMeta> read_task_meta(const std::filesystem::path& dir);
 // Writes `content` to dir/name through a temp file and rename(2), with `mode`.
 // Errors: kInternal.
 Status write_file_atomic(const std::filesystem::path& path, std::string_view content,
-                         unsigned mode = 0644);
+                         unsigned mode = 0600);
 
 }  // namespace shoal::runtime

@@ -157,7 +157,7 @@ Status write_file_atomic(const fs::path& path, std::string_view bytes, const fs:
   int fd = ::mkstemp(templ.data());
   if (fd < 0) return errno_status("cannot create a temporary file in", tmp_dir);
   Status st = write_all(fd, bytes, templ);
-  if (st.is_ok() && ::fchmod(fd, 0644) != 0) st = errno_status("cannot chmod", templ);
+  if (st.is_ok() && ::fchmod(fd, 0600) != 0) st = errno_status("cannot chmod", templ);
   if (st.is_ok() && durable && ::fsync(fd) != 0) st = errno_status("cannot fsync", templ);
   ::close(fd);
   if (st.is_ok() && ::rename(templ.c_str(), path.c_str()) != 0) st = errno_status("cannot rename to", path);

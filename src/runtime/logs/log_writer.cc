@@ -16,7 +16,7 @@ LogWriter::~LogWriter() {
 
 bool LogWriter::open() {
   std::string path = dir_ + "/" + std::string(monitor::kLogFile);
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd_ < 0) return false;
   struct stat st {};
   if (::fstat(fd_, &st) == 0) size_ = st.st_size;
@@ -85,7 +85,7 @@ void LogWriter::rotate() {
   std::string rotated = dir_ + "/" + std::string(monitor::kRotatedLogFile);
   ::rename(path.c_str(), rotated.c_str());
   ::close(fd_);
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   size_ = 0;
 }
 

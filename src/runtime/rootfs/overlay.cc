@@ -78,7 +78,13 @@ Status mount_rootfs(const fs::path& task_dir, const std::vector<fs::path>& layer
   if (layers.empty()) return error(Code::kInvalidArgument, "the image has no layers");
   fs::path target = task_dir / "rootfs";
   for (const char* sub : {"rootfs", "upper", "work"}) {
-    SHOAL_RETURN_IF_ERROR(make_dir(task_dir / sub, 0755));
+    SHOAL_RETURN_IF_ERROR(make_dir(task_dir / sub, 0700));
+  }
+  // The upper dir's mode is the mode of the container's "/": 0755, or a non-root container
+  // user could open nothing. Set explicitly, whatever the umask.
+  if (::chmod((task_dir / "upper").c_str(), 0755) != 0) {
+    return error(Code::kInternal, "cannot chmod {}: {}", (task_dir / "upper").string(),
+                 std::strerror(errno));
   }
   if (is_mount_point(target)) return Status::ok();
   std::vector<std::string> lower;

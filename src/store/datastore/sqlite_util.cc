@@ -1,6 +1,7 @@
 #include "store/datastore/sqlite_util.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,6 +19,18 @@ Status sqlite_error(sqlite3* db, const std::string& what, int rc) {
 
 Status Db::open(const std::string& path, bool create) {
   path_ = path;
+  // SQLite creates a database with 0644 and its -wal/-shm with the database's mode: the file
+  // is made (or narrowed, if an older shoal left it looser) 0600 first, whatever the umask.
+  if (create) {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return error(Code::kInternal, "create {}: {}", path, std::strerror(errno));
+    ::close(fd);
+  }
+  for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+    if (::chmod(file.c_str(), 0600) != 0 && errno != ENOENT) {
+      return error(Code::kInternal, "chmod {}: {}", file, std::strerror(errno));
+    }
+  }
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   return rc == SQLITE_OK ? Status::ok() : sqlite_error(db_, "open " + path, rc);
@@ -41,7 +54,8 @@ void Db::close() {
 std::string_view column_blob(sqlite3_stmt* stmt, int index) {
   const void* data = sqlite3_column_blob(stmt, index);
   int size = sqlite3_column_bytes(stmt, index);
-  return data == nullptr ? std::string_view() : std::string_view(static_cast<const char*>(data), size);
+  return data == nullptr ? std::string_view()
+                         : std::string_view(static_cast<const char*>(data), size);
 }
 
 Status fsync_path(const std::string& path, bool directory) {

@@ -58,6 +58,19 @@ TEST_F(DaemonTest, StartsServesAndStopsCleanly) {
   EXPECT_TRUE(again.is_ok()) << again.status().to_string();
 }
 
+TEST_F(DaemonTest, ALooserDataDirIsTightenedTo0700AndGetsADataKey) {
+  ASSERT_EQ(::mkdir(opts_.data_dir.c_str(), 0755), 0);
+  ASSERT_EQ(::chmod(opts_.data_dir.c_str(), 0755), 0);
+  auto d = Daemon::start(opts_);
+  ASSERT_TRUE(d.is_ok()) << d.status().to_string();
+  struct stat st {};
+  ASSERT_EQ(::stat(opts_.data_dir.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0700u);
+  ASSERT_EQ(::stat((opts_.data_dir + "/keys/data.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_EQ(st.st_size, 32);
+}
+
 TEST_F(DaemonTest, SecondDaemonOnSameDataDirOrSocketIsRefused) {
   auto first = Daemon::start(opts_);
   ASSERT_TRUE(first.is_ok()) << first.status().to_string();

@@ -1,0 +1,84 @@
+#include "store/datastore/sealed.h"
+
+#include <spdlog/spdlog.h>
+
+#include <deque>
+
+#include "store/datastore/seal.h"
+
+namespace shoal::store {
+
+const std::set<std::string, std::less<>>& SealedDatastore::default_tables() {
+  static const std::set<std::string, std::less<>> tables = {"clusters", "configs", "secrets"};
+  return tables;
+}
+
+SealedDatastore::SealedDatastore(std::unique_ptr<Datastore> inner, DataKey key,
+                                 std::set<std::string, std::less<>> tables)
+    : inner_(std::move(inner)), key_(std::move(key)), tables_(std::move(tables)) {}
+
+Result<uint64_t> SealedDatastore::load(const LoadFn& fn) {
+  size_t plain = 0;
+  auto revision = inner_->load([&](const Record& record) -> Status {
+    if (record.op != Mutation::Op::kPut || !sealed_table(record.table)) return fn(record);
+    if (!seal::is_sealed(record.value)) {
+      ++plain;  // written before sealing existed: still readable, rewritten by a snapshot
+      return fn(record);
+    }
+    SHOAL_ASSIGN_OR_RETURN(std::string opened,
+                           seal::open(key_, record.table, record.key, record.value));
+    Record out = record;
+    out.value = opened;
+    return fn(out);
+  });
+  plain_loaded_ = plain;
+  if (plain > 0) {
+    spdlog::info(
+        "store: {} records of sealed tables are not encrypted yet; a snapshot will "
+        "rewrite them encrypted",
+        plain);
+    plain_on_disk_ = true;
+  }
+  return revision;
+}
+
+Status SealedDatastore::commit(const CommitBatch& batch) {
+  CommitBatch out;
+  out.revision = batch.revision;
+  out.mutations.reserve(batch.mutations.size());
+  std::deque<std::string> sealed;  // stable addresses for the views in `out`
+  for (const Mutation& m : batch.mutations) {
+    Mutation copy = m;
+    if (m.op == Mutation::Op::kPut && sealed_table(m.table)) {
+      std::string& s = sealed.emplace_back();
+      SHOAL_RETURN_IF_ERROR(seal::seal(key_, m.table, m.key, m.value, &s));
+      copy.value = s;
+    }
+    out.mutations.push_back(copy);
+  }
+  return inner_->commit(out);
+}
+
+bool SealedDatastore::wants_snapshot() const {
+  return plain_on_disk_.load() || inner_->wants_snapshot();
+}
+
+Status SealedDatastore::begin_snapshot(uint64_t revision) {
+  return inner_->begin_snapshot(revision);
+}
+
+Status SealedDatastore::write_snapshot(uint64_t revision, const SnapshotFn& produce) {
+  Status status = inner_->write_snapshot(revision, [&](const RecordSink& sink) {
+    std::string sealed;
+    return produce([&](std::string_view table, std::string_view key, std::string_view value) {
+      if (!sealed_table(table)) return sink(table, key, value);
+      sealed.clear();
+      SHOAL_RETURN_IF_ERROR(seal::seal(key_, table, key, value, &sealed));
+      return sink(table, key, sealed);
+    });
+  });
+  if (status.is_ok()) plain_on_disk_ = false;
+  return status;
+}
+
+}  // namespace shoal::store

@@ -1,0 +1,58 @@
+// SealedDatastore: a Datastore wrapper that seals (datastore/seal.h) the records of the
+// sensitive tables — secrets, configs (their Data) and clusters (the CA's signing key) — on
+// their way to the wrapped datastore, and opens them on load. Only the persisted form changes:
+// the store above sees plain records, so memory and API behaviour are those of the wrapped
+// datastore.
+//
+// Older plain records (written before sealing existed) still load. When load() met any, the
+// wrapper asks for a snapshot (wants_snapshot), so the whole state is rewritten sealed soon
+// after start and the old log segments holding the plain records are deleted.
+//
+// Thread safety: as Datastore; the wrapper adds only an atomic flag.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "store/datastore/data_key.h"
+#include "store/datastore/datastore.h"
+
+namespace shoal::store {
+
+class SealedDatastore final : public Datastore {
+ public:
+  // The tables whose records are sealed by default.
+  static const std::set<std::string, std::less<>>& default_tables();
+
+  // REQUIRES: inner is not null.
+  SealedDatastore(std::unique_ptr<Datastore> inner, DataKey key,
+                  std::set<std::string, std::less<>> tables = default_tables());
+
+  // The wrapped datastore's records, the sealed ones opened.
+  // Errors: the wrapped datastore's; fn's; kInternal when a sealed record does not open (see
+  // seal::open: a wrong data key, a corrupt or altered record).
+  Result<uint64_t> load(const LoadFn& fn) override;
+  // Errors: the wrapped datastore's; kInternal when sealing fails (nothing is written then).
+  Status commit(const CommitBatch& batch) override;
+  // The wrapped datastore's wish, or true while plain records of a sealed table remain on disk.
+  bool wants_snapshot() const override;
+  Status begin_snapshot(uint64_t revision) override;
+  // The snapshot's records pass through sealed. Once it succeeded, no plain record remains.
+  Status write_snapshot(uint64_t revision, const SnapshotFn& produce) override;
+
+  // Plain records of sealed tables met by the last load().
+  size_t plain_records_loaded() const { return plain_loaded_.load(); }
+
+ private:
+  bool sealed_table(std::string_view table) const { return tables_.contains(table); }
+
+  const std::unique_ptr<Datastore> inner_;
+  const DataKey key_;
+  const std::set<std::string, std::less<>> tables_;
+  std::atomic<size_t> plain_loaded_{0};
+  std::atomic<bool> plain_on_disk_{false};
+};
+
+}  // namespace shoal::store
