@@ -47,8 +47,9 @@ namespace shoal::http {
 //   * header 30 s: the docker CLI writes a whole head in one write right after it connects;
 //     30 s leaves room for slow remote links and still frees a slowloris slot quickly.
 //   * idle 120 s: longer than the 90 s IdleConnTimeout of Go's default HTTP transport, so a
-//     Go client normally drops its idle connection before the server does and never races a
-//     new request against the server's close.
+//     client built on it normally drops its idle connection before the server does and
+//     never races a new request against the server's close. (The docker CLI's transport
+//     sets none, but a CLI process lives for one command.)
 //   * body 60 s without a byte: as nginx's client_body_timeout.
 inline constexpr std::chrono::milliseconds kDefaultHeaderTimeout{30'000};
 inline constexpr std::chrono::milliseconds kDefaultIdleTimeout{120'000};
