@@ -6,9 +6,11 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 
+#include "agent/hollow/labels.h"
 #include "cli/commands.h"
 #include "daemon/daemon.h"
 #include "daemon/grpc_transport.h"
@@ -21,6 +23,35 @@ struct DaemonFlags {
   daemon::DaemonOptions daemon;
   std::string log_level = "info";
 };
+
+// A non-negative duration in Go's syntax ("30s", "2m", "1h30m", "0"), rounded to whole
+// milliseconds; a positive one shorter than 1 ms counts as 1 ms (0 disables a timeout).
+Result<std::chrono::milliseconds> parse_timeout(const std::string& text) {
+  SHOAL_ASSIGN_OR_RETURN(std::chrono::nanoseconds d, agent::hollow::parse_go_duration(text));
+  if (d.count() < 0) return error(Code::kInvalidArgument, "negative duration {}", text);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d);
+  if (ms.count() == 0 && d.count() > 0) ms = std::chrono::milliseconds(1);
+  return ms;
+}
+
+// --<name> DURATION, stored in `*target`.
+void add_timeout_flag(CLI::App* cmd, const std::string& name, std::chrono::milliseconds* target,
+                      const std::string& description) {
+  std::string default_text = target->count() % 1000 == 0
+                                 ? std::to_string(target->count() / 1000) + "s"
+                                 : std::to_string(target->count()) + "ms";
+  cmd->add_option_function<std::string>(
+         name, [target](const std::string& text) { *target = parse_timeout(text).value(); },
+         description)
+      ->type_name("DURATION")
+      ->default_str(default_text)
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            Result<std::chrono::milliseconds> d = parse_timeout(text);
+            return d.is_ok() ? std::string() : d.status().message();
+          },
+          "DURATION"));
+}
 
 int run_daemon(const DaemonFlags& flags) {
   auto logger = spdlog::stderr_color_mt("shoal");
@@ -96,6 +127,20 @@ void add_daemon_command(CLI::App& app, int* exit_code) {
                   "The most replicas (or job MaxConcurrent/TotalCompletions) a service may ask "
                   "for; a larger count is refused with 400")
       ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  http::ConnectionLimits& limits = flags->daemon.http_limits;
+  add_timeout_flag(cmd, "--http-header-timeout", &limits.header_timeout,
+                   "API connections: time for a request head to arrive whole (from accept, or "
+                   "from the first byte on a kept-alive connection); 0 disables");
+  add_timeout_flag(cmd, "--http-idle-timeout", &limits.idle_timeout,
+                   "API connections: how long a kept-alive connection may wait for its next "
+                   "request; 0 disables");
+  add_timeout_flag(cmd, "--http-body-timeout", &limits.body_timeout,
+                   "API connections: how long a request body may go without a byte arriving; "
+                   "0 disables");
+  cmd->add_option("--http-max-connections", limits.max_connections,
+                  "Open API connections per listener; past it new ones are answered 503 and "
+                  "closed (0: no limit)")
       ->capture_default_str();
   cmd->add_option("--log-level", flags->log_level, "Log level")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))

@@ -158,7 +158,8 @@ Status Daemon::init() {
   SHOAL_ASSIGN_OR_RETURN(auto listener, http::UnixListener::open(sock, kSocketMode));
   server_ = std::make_unique<http::Server>(
       std::move(router),
-      http::ServerOptions{.version = kVersion, .io_threads = options_.io_threads});
+      http::ServerOptions{
+          .version = kVersion, .io_threads = options_.io_threads, .limits = options_.http_limits});
   server_->add_listener(std::move(listener));
   SHOAL_RETURN_IF_ERROR(server_->start());
   spdlog::info("shoal daemon {} ready: data dir {}, socket unix://{}, pid {}", kVersion, data, sock,

@@ -31,6 +31,7 @@
 #include "common/status.h"
 #include "common/time.h"
 #include "daemon/lock_file.h"
+#include "http/limits.h"
 #include "manager/controlapi/limits.h"
 
 namespace shoal::http {
@@ -64,6 +65,9 @@ struct DaemonOptions {
   std::string data_dir = "/var/lib/shoal";
   std::string socket_path = "/run/shoal/shoal.sock";
   size_t io_threads = 2;
+  // The API server's timeouts and connection limit (--http-header-timeout,
+  // --http-idle-timeout, --http-body-timeout, --http-max-connections; http/limits.h).
+  http::ConnectionLimits http_limits{};
   // What runs tasks (daemon/executor_factory.h): "runc" (containers) or "hollow" (none).
   // The library default is hollow (in-process tests); `shoal daemon` defaults to runc.
   std::string executor = "hollow";

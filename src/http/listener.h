@@ -3,7 +3,8 @@
 // A Listener owns a bound, listening endpoint (a unix socket now; TCP and TCP+TLS later)
 // and, once started, accepts connections on the server's io_context and hands each one to
 // the server core as a Connection over its own stream type. The server core, the router
-// and the handlers do not know the transport.
+// and the handlers do not know the transport. Each listener counts its open connections
+// against ConnectionLimits::max_connections (limits.h) and answers the ones past it 503.
 //
 // Life cycle: create (binds; errors are reported here, before the daemon reports ready)
 // → Server::add_listener → Server::start → Server::stop closes it.

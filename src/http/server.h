@@ -5,6 +5,10 @@
 // Expect: 100-continue, pipelined requests in order, many connections at once, streaming
 // responses (chunked) that last as long as their handler wants.
 //
+// Bounds (limits.h): header, idle and body read timeouts (none while a handler runs or a
+// response is written), at most `max_connections` per listener (past it: 503 and close),
+// and a request head over its limits answered 414 or 431, then closed.
+//
 // Threading model, and why:
 //   * I/O: one io_context run by `io_threads` threads (default 2). All socket reads and
 //     writes are asynchronous (Beast); each connection is bound to a strand, so its state
@@ -39,6 +43,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "http/limits.h"
 #include "http/listener.h"
 #include "http/router.h"
 
@@ -52,7 +57,8 @@ struct ServerOptions {
   size_t io_threads = 2;
   size_t max_workers = 512;
   std::chrono::milliseconds worker_idle_timeout{30'000};
-  size_t max_header_bytes = 1u << 20;  // request line + header fields
+  // Timeouts, connections per listener, request head sizes (limits.h).
+  ConnectionLimits limits{};
   // How long stop() lets responses already produced reach their clients.
   std::chrono::milliseconds stop_grace{300};
 };

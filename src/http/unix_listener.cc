@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "http/connection.h"
+#include "http/limits.h"
 
 namespace shoal::http {
 namespace {
@@ -28,7 +29,13 @@ Status sys_error(std::string_view what, const std::string& path) {
 
 struct UnixListener::Impl : std::enable_shared_from_this<Impl> {
   Impl(asio::io_context& io, ServerCore& core)
-      : io(io), core(core), strand(asio::make_strand(io)), acceptor(strand), retry(strand) {}
+      : io(io),
+        core(core),
+        strand(asio::make_strand(io)),
+        acceptor(strand),
+        retry(strand),
+        slots(std::make_shared<ConnectionSlots>(core.options().limits.max_connections)),
+        refusal(refusal_response(core.headers(), core.options().limits.max_connections)) {}
 
   void accept() {
     acceptor.async_accept(asio::make_strand(io),
@@ -48,8 +55,36 @@ struct UnixListener::Impl : std::enable_shared_from_this<Impl> {
       });
       return;
     }
-    std::make_shared<Connection<Socket>>(std::move(socket), core)->start();
+    std::optional<ConnectionSlots::Slot> slot = slots->acquire();
+    if (!slot) {
+      refuse(socket);
+    } else {
+      refusing = false;
+      std::make_shared<Connection<Socket>>(std::move(socket), core, std::move(slot))->start();
+    }
     accept();
+  }
+
+  // Over the connection limit: answers 503 without reading the request and closes. The
+  // answer fits an empty socket buffer, so one non-blocking send writes it; what already
+  // arrived of the request is read and dropped first, so that the close does not reset the
+  // connection before the client reads the answer.
+  void refuse(Socket& socket) {
+    if (!refusing) {
+      spdlog::warn("http: {} connections open on {}; refusing new ones until one closes",
+                   slots->max(), path);
+      refusing = true;
+    }
+    int fd = socket.native_handle();
+    char drop[4096];
+    while (::recv(fd, drop, sizeof(drop), MSG_DONTWAIT) > 0) {
+    }
+    if (::send(fd, refusal.data(), refusal.size(), MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+      spdlog::debug("http: answering a refused connection: {}", std::strerror(errno));
+    }
+    beast::error_code ignored;
+    socket.shutdown(asio::socket_base::shutdown_both, ignored);
+    socket.close(ignored);
   }
 
   asio::io_context& io;
@@ -57,6 +92,9 @@ struct UnixListener::Impl : std::enable_shared_from_this<Impl> {
   asio::strand<asio::io_context::executor_type> strand;
   asio::local::stream_protocol::acceptor acceptor;
   asio::steady_timer retry;
+  const std::shared_ptr<ConnectionSlots> slots;  // open connections against the limit
+  const std::string refusal;                     // the 503 answer past the limit
+  bool refusing = false;                         // warned about refusing, none accepted since
   std::string path;
 };
 
