@@ -6,7 +6,9 @@
 // JSON type, an integer out of range, an unknown enum spelling, bad RFC 3339 or bad base64 is
 // kInvalidArgument "<path>: <problem>", e.g.
 //   Spec.Mode.Replicated.Replicas: expected unsigned integer
-//   Spec.Availability: invalid value "bogus" (expected active, pause or drain)
+//   Spec.EndpointSpec.Ports[0].Protocol: invalid value "bogus" (expected tcp, udp or sctp)
+// except an enum that Docker refuses in its own words (enum_errors.h), whose error is that
+// text alone: `invalid RestartCondition: "bogus"`, `invalid Availability: "bogus"`.
 // The first error stops decoding; the target is then partly filled.
 // Enum spellings are matched exactly (Go accepts any string and the daemon rejects unknown
 // ones later; we reject them here).
@@ -27,6 +29,7 @@
 #include "api/common.h"
 #include "api/enum.h"
 #include "api/json/encoder.h"
+#include "api/json/enum_errors.h"
 #include "api/json/field.h"
 #include "common/status.h"
 #include "common/time.h"
@@ -57,6 +60,8 @@ class Reader {
 
   // Records "<path>: <message>" unless an error is already recorded.
   void fail(std::string_view message) const;
+  // Records `message` alone (a text Docker words itself), unless an error is already recorded.
+  void fail_unplaced(std::string_view message) const;
   template <typename... Args>
   void fail(fmt::format_string<Args...> format, Args&&... args) const {
     fail(std::string_view(fmt::format(format, std::forward<Args>(args)...)));
@@ -88,6 +93,8 @@ void read_value(const Json& j, E& out, const Reader& r) {
   const auto& text = j.get_ref<const std::string&>();
   if (auto value = parse_enum<E>(text)) {
     out = *value;
+  } else if constexpr (HasEnumError<E>) {
+    r.fail_unplaced(enum_error<E>(text));
   } else {
     r.fail("invalid value \"{}\" (expected {})", text, enum_choices<E>());
   }
