@@ -145,6 +145,10 @@ std::string number_text(const Json& j) {
   return j.dump();
 }
 
+void Reader::fail_unplaced(std::string_view message) const {
+  if (!failed()) *status_ = Status(Code::kInvalidArgument, std::string(message));
+}
+
 const Json* find_member(const Json::object_t& object, std::string_view key) {
   for (const auto& [name, value] : object) {
     if (name == key) return &value;

@@ -18,6 +18,8 @@
 //   types are named without their Go package.
 // - an unknown enum spelling, bad RFC 3339 or bad base64 is "<path>: <problem>", e.g.
 //     Spec.Availability: invalid value "bogus" (expected active, pause or drain)
+// - an enum that Docker refuses in its own words (enum_errors.h) is that text alone:
+//     `invalid RestartCondition: "bogus"`, `invalid Availability: "bogus"`.
 // The first error stops decoding; the target is then partly filled.
 // Enum spellings are matched exactly (Go accepts any string and the daemon rejects unknown
 // ones later; we reject them here).
@@ -43,6 +45,7 @@
 #include "api/common.h"
 #include "api/enum.h"
 #include "api/json/encoder.h"
+#include "api/json/enum_errors.h"
 #include "api/json/field.h"
 #include "common/status.h"
 #include "common/time.h"
@@ -74,6 +77,8 @@ class Reader {
 
   // Records "<path>: <message>" unless an error is already recorded.
   void fail(std::string_view message) const;
+  // Records `message` alone (a text Docker words itself), unless an error is already recorded.
+  void fail_unplaced(std::string_view message) const;
   template <typename... Args>
   void fail(fmt::format_string<Args...> format, Args&&... args) const {
     fail(std::string_view(fmt::format(format, std::forward<Args>(args)...)));
@@ -195,6 +200,8 @@ void read_value(const Json& j, E& out, const Reader& r) {
   const auto& text = j.get_ref<const std::string&>();
   if (auto value = parse_enum<E>(text)) {
     out = *value;
+  } else if constexpr (HasEnumError<E>) {
+    r.fail_unplaced(enum_error<E>(text));
   } else {
     r.fail("invalid value \"{}\" (expected {})", text, enum_choices<E>());
   }

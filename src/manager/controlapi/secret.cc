@@ -31,9 +31,19 @@ std::string_view kind() {
   return store::kind_name(store::kind_of<T>);
 }
 
+// Docker's worker expands only Go templates and fails a task whose secret or config names
+// another driver ("unrecognized template type"); such a spec is refused when it is sent.
+Status validate_templating(const std::optional<api::Driver>& templating) {
+  if (!templating || templating->Name == kTemplatingDriver) return Status::ok();
+  return rpc_error(Code::kInvalidArgument,
+                   "unrecognized template type \"{}\": the templating driver must be \"{}\"",
+                   templating->Name, kTemplatingDriver);
+}
+
 template <typename T, typename Spec>
 Status validate_spec(const Spec& spec, size_t max_size) {
   SHOAL_RETURN_IF_ERROR(validate_secret_or_config_name(spec.Name));
+  SHOAL_RETURN_IF_ERROR(validate_templating(spec.Templating));
   if constexpr (std::is_same_v<T, api::Secret>) {
     if (spec.Driver) {
       if (spec.Driver->Name.empty()) {

@@ -27,6 +27,8 @@ namespace shoal::manager::controlapi {
 
 inline constexpr size_t kMaxSecretSize = 500 * 1024;
 inline constexpr size_t kMaxConfigSize = 1000 * 1024;
+// The one templating driver (Templating.Name) of a secret or config: Go templates.
+inline constexpr std::string_view kTemplatingDriver = "golang";
 
 struct SecretFilters {
   std::vector<std::string> names;          // exact names ("names")
@@ -40,7 +42,8 @@ struct SecretFilters {
 // end character must be [a-zA-Z0-9]".
 Status validate_secret_or_config_name(std::string_view name);
 
-// Errors: the manager errors; the name errors; rpc InvalidArgument "secret data must be
+// Errors: the manager errors; the name errors; rpc InvalidArgument `unrecognized template
+// type "X": the templating driver must be "golang"` (Templating.Name); "secret data must be
 // larger than 0 and less than 512000 bytes", "secret driver must have a name", a secret
 // driver (shoal has no secret driver plugins); rpc AlreadyExists "secret <name> already
 // exists".

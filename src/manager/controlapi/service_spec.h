@@ -54,12 +54,23 @@ Result<api::ServiceSpec> normalize_service_spec(api::ServiceSpec spec, const Ran
 //     conflicting target: 'f'" (and the config equivalents);
 //   container: "ContainerSpec: image reference must be provided", `ContainerSpec: "<img>" is
 //     not a valid repository/tag`, "ContainerSpec: duplicate mount point: <target>", the
-//     HealthConfig minimum-duration and negative-retries texts;
+//     HealthConfig minimum-duration and negative-retries texts, "ContainerSpec:
+//     StopGracePeriod cannot be negative" (shoal's: Docker's CLI refuses one before sending);
+//   mounts (plain texts of Docker's worker, task_validate.h): "invalid mount target, must be
+//     an absolute path: <t>", "invalid bind mount source, must be an absolute path: <s>",
+//     "invalid volume mount source, must not be an absolute path: <s>", "invalid tmpfs
+//     source, source must be empty", `invalid MountType: ""`;
+//   mode: "Number of replicas must be non-negative", "Maximum concurrent jobs must not be
+//     negative", "Total completed jobs must not be negative" (counts past INT64_MAX, which
+//     swarmkit reads as negative);
 //   jobs: "Jobs may not have an update config"; others: "TaskSpec: update-delay cannot be
 //     negative", "TaskSpec: update-monitor cannot be negative", "TaskSpec:
 //     update-maxfailureratio cannot be less than 0 or bigger than 1";
 //   endpoint: "EndpointSpec: port published with ingress mode can't be used with dnsrr
 //     mode", "EndpointSpec: duplicate published ports provided".
+// Unknown spellings of RestartPolicy.Condition, FailureAction, Order, EndpointSpec.Mode and
+// mount types never get here: reading the request refuses them in moby's words
+// (`invalid RestartCondition: "bogus"`, api/json/enum_errors.h).
 Status validate_service_spec(const api::ServiceSpec& spec);
 
 // swarmkit's InterpolateService: the spec with every unset setting shown at its default

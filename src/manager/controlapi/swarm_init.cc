@@ -29,6 +29,22 @@ Result<std::string> host_ip(const LocalNode& local, std::string_view host, bool 
   return local.resolve_ip(host);
 }
 
+// Go's net.Listen reads the port of "host:port" as a decimal number up to 65535 (or a
+// service name, which shoal does not look up). Docker passes ListenAddr to its manager as
+// given and the manager fails to listen; the error is its, and so is the 500.
+Status check_listen_port(std::string_view port) {
+  constexpr std::string_view kPrefix =
+      "manager stopped: failed to listen on remote API address: listen tcp: ";
+  bool digits = !port.empty() && port.find_first_not_of("0123456789") == std::string_view::npos;
+  if (!digits) {
+    return error(Code::kInternal, "{}lookup tcp/{}: unknown port", kPrefix, port);
+  }
+  if (port.size() > 5 || std::stoul(std::string(port)) > 65535) {
+    return error(Code::kInternal, "{}address {}: invalid port", kPrefix, port);
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 Result<InitAddresses> resolve_init_addresses(const LocalNode& local,
@@ -48,6 +64,7 @@ Result<InitAddresses> resolve_init_addresses(const LocalNode& local,
   if (!listen_hp) {
     return error(Code::kInvalidArgument, "could not parse listen address {}", listen);
   }
+  SHOAL_RETURN_IF_ERROR(check_listen_port(listen_hp->port));
   SHOAL_ASSIGN_OR_RETURN(std::string listen_ip,
                          host_ip(local, listen_hp->host, true,
                                  "listen address must be an IP address or network interface "
@@ -81,11 +98,13 @@ Result<InitAddresses> resolve_init_addresses(const LocalNode& local,
 }
 
 Status check_addr_pools(std::vector<std::string>& pools, uint32_t& subnet_size) {
-  if (subnet_size == 0) subnet_size = kDefaultSubnetSize;
   if (pools.empty()) {
+    // Without pools Docker ignores SubnetSize: the cluster keeps the default pool and size.
     pools = {std::string(kDefaultAddrPool)};
+    subnet_size = kDefaultSubnetSize;
     return Status::ok();
   }
+  if (subnet_size == 0) subnet_size = kDefaultSubnetSize;
   if (subnet_size > 29) {
     return error(Code::kInvalidArgument, "subnet size is out of range: {}", subnet_size);
   }

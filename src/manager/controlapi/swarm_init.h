@@ -27,6 +27,9 @@ struct InitPlan {
 
 // Errors (kInvalidArgument unless said otherwise, moby's texts):
 //   `invalid ListenAddr "": invalid empty address`, "could not parse listen address X",
+//   kInternal (500, as Docker's manager fails to listen) "manager stopped: failed to listen
+//   on remote API address: listen tcp: address 99999: invalid port" for a port past 65535
+//   ("... lookup tcp/X: unknown port" for one that is not a number),
 //   "advertise address must be a non-zero IP address or network interface (with optional
 //   port number)", "data path address must be a non-zero IP address or network interface
 //   (without a port number)", LocalNode::resolve_ip's errors,
@@ -49,7 +52,9 @@ Result<InitAddresses> resolve_init_addresses(const LocalNode& local,
                                              const api::InitRequest& request);
 
 // moby validateDefaultAddrPool + defaults: the pools (["10.0.0.0/8"] when none) and the
-// subnet size (24 when 0). Errors as plan_init.
+// subnet size (24 when 0, and when there are no pools, whatever was asked: Docker ignores
+// SubnetSize without DefaultAddrPool). Errors as plan_init: a size past 29, a pool that is
+// not a CIDR, a pool whose prefix is longer than the size.
 Status check_addr_pools(std::vector<std::string>& pools, uint32_t& subnet_size);
 
 // The ingress network's subnet: the first `subnet_size` block of the first pool

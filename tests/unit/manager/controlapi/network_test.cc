@@ -53,6 +53,40 @@ TEST_F(NetworkTest, CreateRefusals) {
        nullptr},
       {"bad name", [](api::NetworkSpec& s) { s.Name = "a.b"; }, Code::kInvalidArgument,
        "rpc error: code = InvalidArgument desc = name must be valid as a DNS name component"},
+      {"no name", [](api::NetworkSpec& s) { s.Name = ""; }, Code::kInvalidArgument,
+       "rpc error: code = InvalidArgument desc = meta: name must be provided"},
+      {"long name", [](api::NetworkSpec& s) { s.Name = std::string(64, 'n'); },
+       Code::kInvalidArgument,
+       "rpc error: code = InvalidArgument desc = name must be 63 characters or fewer"},
+      {"driver without a name", [](api::NetworkSpec& s) { s.DriverConfiguration->Name = ""; },
+       Code::kInvalidArgument,
+       "rpc error: code = InvalidArgument desc = driver name: if driver is specified name is "
+       "required"},
+      {"ipam plugin",
+       [](api::NetworkSpec& s) {
+         s.IPAMOptions = api::IPAMOptions{{"infoblox", {}}, {}};
+       },
+       Code::kInvalidArgument,
+       "rpc error: code = InvalidArgument desc = plugin infoblox not supported"},
+      {"bad range",
+       [](api::NetworkSpec& s) {
+         s.IPAMOptions = api::IPAMOptions{{}, {api::IPAMConfig{"10.5.0.0/16", "10.5.1", ""}}};
+       },
+       Code::kInvalidArgument,
+       "rpc error: code = InvalidArgument desc = ipam configuration: invalid range 10.5.1"},
+      {"range outside",
+       [](api::NetworkSpec& s) {
+         s.IPAMOptions = api::IPAMOptions{{}, {api::IPAMConfig{"10.5.0.0/16", "10.6.1.0/24", ""}}};
+       },
+       Code::kInvalidArgument,
+       "rpc error: code = InvalidArgument desc = ipam configuration: subnet 10.5.0.0/16 does not "
+       "contain range 10.6.1.0/24"},
+      {"bad gateway",
+       [](api::NetworkSpec& s) {
+         s.IPAMOptions = api::IPAMOptions{{}, {api::IPAMConfig{"10.5.0.0/24", "", "10.5.0"}}};
+       },
+       Code::kInvalidArgument,
+       "rpc error: code = InvalidArgument desc = ipam configuration: invalid gateway 10.5.0"},
       {"predefined label",
        [](api::NetworkSpec& s) {
          s.Labels = {{"com.docker.swarm.predefined", "true"}};

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "fixture.h"
 
 namespace shoal::manager::controlapi {
@@ -42,6 +44,8 @@ TEST_F(SecretTest, CreateRefusals) {
   };
   api::SecretSpec driver = secret("d", "");
   driver.Driver = api::Driver{"", {}};
+  api::SecretSpec templated = secret("t");
+  templated.Templating = api::Driver{"jinja", {}};
   const Case cases[] = {
       {secret("pw"), Code::kAlreadyExists,
        "rpc error: code = AlreadyExists desc = secret pw already exists"},
@@ -58,6 +62,9 @@ TEST_F(SecretTest, CreateRefusals) {
        "512000 bytes"},
       {driver, Code::kInvalidArgument,
        "rpc error: code = InvalidArgument desc = secret driver must have a name"},
+      {templated, Code::kInvalidArgument,
+       "rpc error: code = InvalidArgument desc = unrecognized template type \"jinja\": the "
+       "templating driver must be \"golang\""},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.spec.Name);
@@ -113,6 +120,53 @@ TEST_F(SecretTest, ConfigsReturnTheirData) {
                "rpc error: code = AlreadyExists desc = config conf already exists");
   ASSERT_TRUE(remove_config(ctx(), created->ID.substr(0, 6)).is_ok());
   EXPECT_ERROR(get_config(ctx(), "conf").status(), Code::kNotFound, "config conf not found");
+}
+
+api::ConfigSpec config(std::string name, std::string data = "hello") {
+  api::ConfigSpec spec;
+  spec.Name = std::move(name);
+  spec.Data = api::Bytes(std::move(data));
+  return spec;
+}
+
+TEST_F(SecretTest, ConfigCreateRefusals) {
+  struct Case {
+    const char* name;
+    std::function<void(api::ConfigSpec&)> edit;
+    const char* message;  // after "rpc error: code = InvalidArgument desc = "
+  };
+  const Case cases[] = {
+      {"no name", [](api::ConfigSpec& s) { s.Name = ""; }, "name must be provided"},
+      {"bad name", [](api::ConfigSpec& s) { s.Name = "a b"; },
+       "invalid name, only 64 [a-zA-Z0-9-_.] characters allowed, and the start and end "
+       "character must be [a-zA-Z0-9]"},
+      {"empty data", [](api::ConfigSpec& s) { s.Data = api::Bytes(""); },
+       "config data must be larger than 0 and less than 1024000 bytes"},
+      {"big data", [](api::ConfigSpec& s) { s.Data = api::Bytes(std::string(1024000, 'x')); },
+       "config data must be larger than 0 and less than 1024000 bytes"},
+      {"templating driver other than golang",
+       [](api::ConfigSpec& s) {
+         s.Templating = api::Driver{"mustache", {}};
+       },
+       "unrecognized template type \"mustache\": the templating driver must be \"golang\""},
+      {"templating driver without a name",
+       [](api::ConfigSpec& s) {
+         s.Templating = api::Driver{"", {}};
+       },
+       "unrecognized template type \"\": the templating driver must be \"golang\""},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    api::ConfigSpec spec = config("c");
+    c.edit(spec);
+    uint64_t before = revision();
+    EXPECT_ERROR(create_config(ctx(), spec).status(), Code::kInvalidArgument,
+                 std::string("rpc error: code = InvalidArgument desc = ") + c.message);
+    EXPECT_EQ(revision(), before);
+  }
+  api::ConfigSpec golang = config("tpl", "{{.Service.Name}}");
+  golang.Templating = api::Driver{"golang", {}};
+  EXPECT_TRUE(create_config(ctx(), golang).is_ok());
 }
 
 }  // namespace

@@ -109,6 +109,14 @@ TEST_F(SwarmTest, InitRefusesBadRequestsAndWritesNothing) {
   const BadInit cases[] = {
       {"empty listen", [](api::InitRequest& r) { r.ListenAddr = ""; }, Code::kInvalidArgument,
        "invalid ListenAddr \"\": invalid empty address"},
+      {"listen port past 65535", [](api::InitRequest& r) { r.ListenAddr = "0.0.0.0:99999"; },
+       Code::kInternal,
+       "manager stopped: failed to listen on remote API address: listen tcp: address 99999: "
+       "invalid port"},
+      {"listen port not a number", [](api::InitRequest& r) { r.ListenAddr = "0.0.0.0:http2"; },
+       Code::kInternal,
+       "manager stopped: failed to listen on remote API address: listen tcp: lookup tcp/http2: "
+       "unknown port"},
       {"spec name", [](api::InitRequest& r) { r.Spec.Name = "other"; }, Code::kInvalidArgument,
        "swarm spec must be named \"default\""},
       {"subnet size",
@@ -149,6 +157,17 @@ TEST_F(SwarmTest, InitRefusesBadRequestsAndWritesNothing) {
     EXPECT_EQ(revision(), before);
     EXPECT_EQ(local_.state(), api::LocalNodeState::kInactive);
   }
+}
+
+TEST_F(SwarmTest, InitIgnoresSubnetSizeWithoutAddressPools) {
+  api::InitRequest request;
+  request.ListenAddr = "0.0.0.0:2377";
+  request.SubnetSize = 40;
+  ASSERT_TRUE(init_swarm(ctx(), request).is_ok());
+  auto swarm = inspect_swarm(ctx());
+  ASSERT_TRUE(swarm.is_ok());
+  EXPECT_EQ(swarm->DefaultAddrPool, std::vector<std::string>{"10.0.0.0/8"});
+  EXPECT_EQ(swarm->SubnetSize, 24u);
 }
 
 TEST_F(SwarmTest, InitTwiceIsRefused) {
