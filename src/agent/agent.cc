@@ -8,12 +8,11 @@ namespace shoal::agent {
 
 using Steady = std::chrono::steady_clock;
 
-Agent::Agent(DispatcherClient& client, Executor& executor, const Clock& clock,
-             AgentOptions options)
+Agent::Agent(DispatcherClient& client, Executor& executor, const Clock& clock, AgentOptions options)
     : client_(client),
       executor_(executor),
       options_(std::move(options)),
-      reporter_(client, options_.reporter,
+      reporter_(client, clock, options_.reporter,
                 [this](const std::string& session) { end_session(session); }),
       worker_(executor, clock, reporter_, options_.worker) {}
 

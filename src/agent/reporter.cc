@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace shoal::agent {
 
 bool is_session_error(const Status& status) {
@@ -9,9 +11,12 @@ bool is_session_error(const Status& status) {
          status.code() == Code::kNotFound;
 }
 
-Reporter::Reporter(DispatcherClient& client, ReporterOptions options,
+Reporter::Reporter(DispatcherClient& client, const Clock& clock, ReporterOptions options,
                    std::function<void(const std::string&)> on_session_error)
-    : client_(client), options_(options), on_session_error_(std::move(on_session_error)) {}
+    : client_(client),
+      clock_(clock),
+      options_(options),
+      on_session_error_(std::move(on_session_error)) {}
 
 Reporter::~Reporter() { stop(); }
 
@@ -29,7 +34,7 @@ void Reporter::stop() {
 }
 
 void Reporter::merge(std::string task_id, api::TaskStatus status) {
-  if (pending_.empty()) first_pending_ = std::chrono::steady_clock::now();
+  if (pending_.empty()) first_pending_ = clock_.now();
   auto [it, inserted] = pending_.try_emplace(std::move(task_id), status);
   if (!inserted && status.State >= it->second.State) it->second = std::move(status);
 }
@@ -58,31 +63,34 @@ size_t Reporter::unacknowledged() const {
   return pending_.size() + in_flight_;
 }
 
-bool Reporter::sleep_until(std::unique_lock<std::mutex>& lock,
-                           std::chrono::steady_clock::time_point deadline) {
-  cv_.wait_until(lock, deadline, [&] { return stopping_; });
-  return !stopping_;
-}
-
 void Reporter::run() {
   Backoff backoff(options_.retry, options_.seed);
+  Timestamp retry_at;  // after a failed send: no send before it (the zero time: none)
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    if (pending_.empty() || session_.empty()) {
-      cv_.wait(lock);
+    if (pending_.empty()) {
+      clock_.wait_until(cv_, lock, Timestamp::max());
       continue;
     }
-    if (!sleep_until(lock, first_pending_ + options_.batch_window)) return;
-    if (pending_.empty() || session_.empty()) continue;
+    const Timestamp due = std::max(first_pending_ + options_.batch_window, retry_at);
+    if (clock_.now() < due) {
+      clock_.wait_until(cv_, lock, due);
+      continue;
+    }
+    if (session_.empty()) {
+      clock_.wait_until(cv_, lock, Timestamp::max());
+      continue;
+    }
 
     UpdateTaskStatusRequest request;
     request.SessionID = session_;
     request.Updates.reserve(std::min(pending_.size(), options_.max_batch));
-    for (auto it = pending_.begin(); it != pending_.end() && request.Updates.size() < options_.max_batch;) {
+    for (auto it = pending_.begin();
+         it != pending_.end() && request.Updates.size() < options_.max_batch;) {
       request.Updates.push_back(TaskStatusUpdate{it->first, std::move(it->second)});
       it = pending_.erase(it);
     }
-    if (!pending_.empty()) first_pending_ = std::chrono::steady_clock::now() - options_.batch_window;
+    if (!pending_.empty()) first_pending_ = clock_.now() - options_.batch_window;  // due now
     in_flight_ = request.Updates.size();
     lock.unlock();
     Status sent = client_.update_task_status(request);
@@ -90,6 +98,7 @@ void Reporter::run() {
     in_flight_ = 0;
     if (sent.is_ok()) {
       backoff.reset();
+      retry_at = Timestamp();
       continue;
     }
     for (TaskStatusUpdate& u : request.Updates) {
@@ -97,6 +106,7 @@ void Reporter::run() {
       if (it == pending_.end()) merge(std::move(u.TaskID), std::move(u.Status));
     }
     if (is_session_error(sent)) {
+      retry_at = Timestamp();  // the next session sends at once
       std::string session = request.SessionID;
       if (session_ == session) session_.clear();
       lock.unlock();
@@ -106,11 +116,10 @@ void Reporter::run() {
       continue;
     }
     auto delay = backoff.next();
-    spdlog::warn("agent: reporting {} task statuses failed, retrying in {} ms: {}",
-                 request.Updates.size(),
-                 std::chrono::duration_cast<std::chrono::milliseconds>(delay).count(),
-                 sent.message());
-    if (!sleep_until(lock, std::chrono::steady_clock::now() + delay)) return;
+    spdlog::warn(
+        "agent: reporting {} task statuses failed, retrying in {} ms: {}", request.Updates.size(),
+        std::chrono::duration_cast<std::chrono::milliseconds>(delay).count(), sent.message());
+    retry_at = clock_.now() + delay;
   }
 }
 

@@ -7,7 +7,10 @@
 // also tells the agent, which starts a new session. Without a session nothing is sent.
 //
 // Threading: one sender thread. task_status_changed() only merges under a short lock, so
-// the worker can call it with its own lock held.
+// the worker can call it with its own lock held. The batch window and the retry delays are
+// measured on the reporter's Clock (Clock::wait_until); the sender always sleeps through
+// it, until Timestamp::max() when nothing is due, so a test on a ManualClock sees what it
+// waits for (ManualClock::earliest_deadline).
 //
 // Thread safety: all public methods are thread-safe.
 #pragma once
@@ -24,6 +27,7 @@
 #include "agent/protocol.h"
 #include "agent/worker.h"
 #include "common/backoff.h"
+#include "common/time.h"
 
 namespace shoal::agent {
 
@@ -41,9 +45,9 @@ bool is_session_error(const Status& status);
 
 class Reporter final : public StatusSink {
  public:
-  // `client` must outlive the reporter. `on_session_error(session_id)` is called (from the
-  // sender thread, no lock held) when a send fails with a session error.
-  Reporter(DispatcherClient& client, ReporterOptions options,
+  // `client` and `clock` must outlive the reporter. `on_session_error(session_id)` is
+  // called (from the sender thread, no lock held) when a send fails with a session error.
+  Reporter(DispatcherClient& client, const Clock& clock, ReporterOptions options,
            std::function<void(const std::string&)> on_session_error);
   ~Reporter() override;  // stop()
 
@@ -62,20 +66,19 @@ class Reporter final : public StatusSink {
  private:
   void run();
   void merge(std::string task_id, api::TaskStatus status);  // REQUIRES: mu_ held
-  // Waits until `deadline` or stop; returns false on stop. REQUIRES: lock holds mu_.
-  bool sleep_until(std::unique_lock<std::mutex>& lock, std::chrono::steady_clock::time_point deadline);
 
   DispatcherClient& client_;
+  const Clock& clock_;
   const ReporterOptions options_;
   const std::function<void(const std::string&)> on_session_error_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::unordered_map<std::string, api::TaskStatus> pending_;  // GUARDED_BY(mu_)
-  std::chrono::steady_clock::time_point first_pending_;      // GUARDED_BY(mu_)
-  size_t in_flight_ = 0;                                     // GUARDED_BY(mu_)
-  std::string session_;                                      // GUARDED_BY(mu_)
-  bool stopping_ = false;                                    // GUARDED_BY(mu_)
+  Timestamp first_pending_;                                   // GUARDED_BY(mu_)
+  size_t in_flight_ = 0;                                      // GUARDED_BY(mu_)
+  std::string session_;                                       // GUARDED_BY(mu_)
+  bool stopping_ = false;                                     // GUARDED_BY(mu_)
   std::thread thread_;
 };
 

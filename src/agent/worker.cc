@@ -20,7 +20,6 @@
 namespace shoal::agent {
 
 using api::TaskState;
-using SteadyTime = std::chrono::steady_clock::time_point;
 
 namespace {
 // remove() failures tolerated before the worker forgets the task anyway.
@@ -57,8 +56,8 @@ struct Worker::Core : std::enable_shared_from_this<Core> {
   void on_exit(const std::string& id, uint64_t generation, Result<ExitStatus> exit);
   void set_status(Runner& r, TaskState state, std::string message, std::string err);
   void enqueue(const std::string& id, Runner& r);
-  void add_timer(SteadyTime when, const std::string& id, const Runner& r, TimerKind kind);
-  void fire_timers(SteadyTime now);
+  void add_timer(Timestamp when, const std::string& id, const Runner& r, TimerKind kind);
+  void fire_timers(Timestamp now);
   void upsert(const std::shared_ptr<const api::Task>& task);
   void unassign(const std::string& id);
   void adopt(Runner& r, RecoveredTask recovered);
@@ -74,7 +73,7 @@ struct Worker::Core : std::enable_shared_from_this<Core> {
   std::condition_variable cv;
   std::unordered_map<std::string, Runner> runners;                // GUARDED_BY(mu)
   std::deque<std::string> ready;                                  // GUARDED_BY(mu)
-  std::multimap<SteadyTime, TimerEntry> timers;                   // GUARDED_BY(mu)
+  std::multimap<Timestamp, TimerEntry> timers;                    // GUARDED_BY(mu)
   std::unordered_map<std::string, RecoveredTask> recovered;       // GUARDED_BY(mu)
   bool stopping = false;                                          // GUARDED_BY(mu)
   uint64_t next_generation = 1;                                   // GUARDED_BY(mu)
@@ -87,13 +86,10 @@ struct Worker::Core : std::enable_shared_from_this<Core> {
 void Worker::Core::pool_loop() {
   std::unique_lock lock(mu);
   while (!stopping) {
-    fire_timers(std::chrono::steady_clock::now());
+    fire_timers(clock.now());
     if (ready.empty()) {
-      if (timers.empty()) {
-        cv.wait(lock);
-      } else {
-        cv.wait_until(lock, timers.begin()->first);
-      }
+      // Through the clock even with no timer, so a test sees every idle thread asleep.
+      clock.wait_until(cv, lock, timers.empty() ? Timestamp::max() : timers.begin()->first);
       continue;
     }
     std::string id = std::move(ready.front());
@@ -203,7 +199,7 @@ void Worker::Core::call(std::unique_lock<std::mutex>& lock, const std::string& i
       if (r.task->Spec->ContainerSpec && r.task->Spec->ContainerSpec->StopGracePeriod) {
         grace = *r.task->Spec->ContainerSpec->StopGracePeriod;
       }
-      add_timer(std::chrono::steady_clock::now() + grace, id, r, TimerKind::kKill);
+      add_timer(clock.now() + grace, id, r, TimerKind::kKill);
       break;
     }
     case Op::kTerminate: r.s.kill_sent = true; break;
@@ -223,7 +219,7 @@ void Worker::Core::on_call_failed(Runner& r, Op op, const Status& failure) {
                  std::chrono::duration_cast<std::chrono::milliseconds>(delay).count(),
                  failure.message());
     r.s.retry_pending = true;
-    add_timer(std::chrono::steady_clock::now() + delay, id, r, TimerKind::kRetry);
+    add_timer(clock.now() + delay, id, r, TimerKind::kRetry);
     // A task waiting on a temporary failure (an unreachable registry) says why in its
     // status, so `docker service ps` shows it; the next success clears it.
     if (temporary && (op == Op::kPrepare || op == Op::kStart) &&
@@ -284,14 +280,14 @@ void Worker::Core::enqueue(const std::string& id, Runner& r) {
   cv.notify_one();
 }
 
-void Worker::Core::add_timer(SteadyTime when, const std::string& id, const Runner& r,
+void Worker::Core::add_timer(Timestamp when, const std::string& id, const Runner& r,
                              TimerKind kind) {
   bool earliest = timers.empty() || when < timers.begin()->first;
   timers.emplace(when, TimerEntry{id, r.generation, kind});
   if (earliest) cv.notify_one();
 }
 
-void Worker::Core::fire_timers(SteadyTime now) {
+void Worker::Core::fire_timers(Timestamp now) {
   while (!timers.empty() && timers.begin()->first <= now) {
     TimerEntry entry = std::move(timers.begin()->second);
     timers.erase(timers.begin());
@@ -466,6 +462,13 @@ std::vector<TaskStatusUpdate> Worker::statuses() const {
 size_t Worker::task_count() const {
   std::lock_guard lock(core_->mu);
   return core_->runners.size();
+}
+
+bool Worker::idle() const {
+  std::lock_guard lock(core_->mu);
+  if (!core_->ready.empty()) return false;
+  return std::none_of(core_->runners.begin(), core_->runners.end(),
+                      [](const auto& entry) { return entry.second.busy; });
 }
 
 }  // namespace shoal::agent

@@ -15,7 +15,8 @@
 // Threading: no thread per task. A small pool of threads (WorkerOptions::threads) runs
 // the executor calls that may block (prepare, start, ...); exits arrive through wait()
 // callbacks; grace-period kills and retries of temporary failures are timers served by the
-// same pool. All runner state is guarded by one mutex, never held across an executor call.
+// same pool, on the worker's Clock (Clock::wait_until: a ManualClock fires them when
+// advanced). All runner state is guarded by one mutex, never held across an executor call.
 //
 // Lifetime: stop() (or the destructor) joins the pool and releases every controller but
 // leaves the tasks running: a restarted daemon adopts them through Executor::recover().
@@ -57,7 +58,9 @@ struct WorkerOptions {
 
 class Worker {
  public:
-  // `executor`, `clock` and `sink` must outlive the worker.
+  // `executor`, `clock` and `sink` must outlive the worker. `clock` stamps statuses and
+  // times the grace periods and retries. The sink runs under the worker's lock, so it must
+  // not advance a ManualClock the worker waits on (ManualClock's lock order).
   Worker(Executor& executor, const Clock& clock, StatusSink& sink, WorkerOptions options = {});
   ~Worker();  // stop()
   Worker(const Worker&) = delete;
@@ -78,6 +81,10 @@ class Worker {
   std::vector<TaskStatusUpdate> statuses() const;
   // Tasks the worker holds (including unassigned ones not yet forgotten).
   size_t task_count() const;
+  // True when no task is queued for the pool or in an executor call: the worker does
+  // nothing more until an assignment, an exit or a timer comes. Lets a test show that an
+  // input was handled and led to nothing, without sleeping.
+  bool idle() const;
 
  private:
   struct Core;

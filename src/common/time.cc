@@ -1,6 +1,7 @@
 #include "common/time.h"
 
 #include <chrono>
+#include <vector>
 
 namespace shoal {
 namespace {
@@ -22,7 +23,9 @@ bool read_digits(std::string_view text, size_t pos, size_t n, int& out) {
   return true;
 }
 
-bool expect(std::string_view text, size_t pos, char c) { return pos < text.size() && text[pos] == c; }
+bool expect(std::string_view text, size_t pos, char c) {
+  return pos < text.size() && text[pos] == c;
+}
 
 struct Fields {
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
@@ -140,5 +143,82 @@ Result<Timestamp> parse_rfc3339(std::string_view text) {
 }
 
 Timestamp SystemClock::now() const { return Timestamp::from_sys(chr::system_clock::now()); }
+
+void SystemClock::wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+                             Timestamp deadline) const {
+  // One sleep lasts at most this long (a spurious return the caller re-checks), so far
+  // deadlines such as Timestamp::max() cannot overflow the steady clock.
+  constexpr chr::nanoseconds kLongestSleep = chr::hours(24);
+  const Timestamp now = this->now();
+  if (deadline <= now) return;
+  // deadline > now, so the difference is positive; it overflows only past ~292 years,
+  // which the clamp below also covers (an overflowed difference is negative).
+  chr::nanoseconds left = deadline - now;
+  if (left <= chr::nanoseconds(0) || left > kLongestSleep) left = kLongestSleep;
+  cv.wait_until(lock, chr::steady_clock::now() + left);
+}
+
+void ManualClock::wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+                             Timestamp deadline) const {
+  std::list<Waiter>::iterator self;
+  {
+    // The waiter's mutex is held (lock order: waiter's, then the clock's). A set() that
+    // runs before this block is seen here; one that runs after finds the entry and must
+    // take the waiter's mutex, which cv.wait releases only once this thread is blocked.
+    std::lock_guard clock_lock(mu_);
+    if (ns_.load() >= deadline.unix_nanos()) return;
+    self = waiters_.insert(waiters_.end(), Waiter{&cv, lock.mutex(), deadline});
+  }
+  cv.wait(lock);
+  std::unique_lock clock_lock(mu_);
+  if (self->notifying > 0) {
+    // A set() is about to lock our mutex to notify `cv`; the entry (and the caller's cv
+    // and mutex) must outlive that. Let it through, then take our mutex back.
+    lock.unlock();
+    notified_.wait(clock_lock, [&] { return self->notifying == 0; });
+    waiters_.erase(self);
+    clock_lock.unlock();
+    lock.lock();
+    return;
+  }
+  waiters_.erase(self);
+}
+
+void ManualClock::set(Timestamp t) { move(false, t.unix_nanos()); }
+
+void ManualClock::advance(chr::nanoseconds d) { move(true, d.count()); }
+
+void ManualClock::move(bool relative, int64_t nanos) {
+  std::vector<Waiter*> due;
+  {
+    std::lock_guard clock_lock(mu_);
+    const Timestamp t = Timestamp::from_unix_nanos(relative ? ns_.load() + nanos : nanos);
+    ns_.store(t.unix_nanos());
+    for (Waiter& w : waiters_) {
+      if (w.deadline > t) continue;
+      w.woken = true;
+      w.notifying++;
+      due.push_back(&w);
+    }
+  }
+  // The clock's mutex is released: a waiter may hold its own while it takes the clock's.
+  for (Waiter* w : due) {
+    std::lock_guard waiter_lock(*w->mu);
+    w->cv->notify_all();
+  }
+  if (due.empty()) return;
+  std::lock_guard clock_lock(mu_);
+  for (Waiter* w : due) w->notifying--;
+  notified_.notify_all();
+}
+
+std::optional<Timestamp> ManualClock::earliest_deadline() const {
+  std::lock_guard clock_lock(mu_);
+  std::optional<Timestamp> earliest;
+  for (const Waiter& w : waiters_) {
+    if (!w.woken && (!earliest || w.deadline < *earliest)) earliest = w.deadline;
+  }
+  return earliest;
+}
 
 }  // namespace shoal

@@ -5,12 +5,6 @@
 
 namespace shoal::manager {
 
-namespace {
-// How long one wait on the watch may last when nothing is due: bounds how late a follow-up
-// time measured on a Clock that is not the steady clock can be noticed.
-constexpr std::chrono::milliseconds kIdleWait{500};
-}  // namespace
-
 LoopOptions Reconciler::loop_options() const { return LoopOptions{}; }
 
 ReconcileLoop::ReconcileLoop(store::Store& store, const Clock& clock, Reconciler& reconciler)
@@ -53,12 +47,11 @@ bool ReconcileLoop::resync() {
   return !stopping_;
 }
 
-bool ReconcileLoop::collect(std::chrono::steady_clock::time_point deadline) {
+bool ReconcileLoop::collect(Timestamp deadline) {
   bool any = false;
   for (;;) {
-    auto now = std::chrono::steady_clock::now();
-    auto timeout = deadline > now ? deadline - now : std::chrono::nanoseconds(0);
-    auto changes = watch_.next(any ? std::chrono::nanoseconds(0) : timeout);
+    // After the first change, only what is already queued (the zero time has passed).
+    auto changes = watch_.next(clock_, any ? Timestamp() : deadline);
     if (changes == nullptr) return any;
     for (const store::Event& event : changes->events) reconciler_.on_event(event);
     any = true;
@@ -84,21 +77,14 @@ void ReconcileLoop::run() {
       first_tick = true;
     }
 
-    if (!dirty) {
-      auto wait = std::chrono::nanoseconds(kIdleWait);
-      if (follow_up) {
-        auto until = *follow_up - clock_.now();
-        wait = std::clamp(until, std::chrono::nanoseconds(0), wait);
-      }
-      dirty = collect(std::chrono::steady_clock::now() + wait);
-    }
+    if (!dirty) dirty = collect(follow_up.value_or(Timestamp::max()));
     if (dirty && !first_tick && options_.debounce.count() > 0) {
       // Let the window fill without waking for every commit, then take all of it.
       {
         std::unique_lock lock(mu_);
         if (cv_.wait_for(lock, options_.debounce, [&] { return stopping_; })) return;
       }
-      collect(std::chrono::steady_clock::now());
+      collect(Timestamp());
     }
 
     switch (watch_.state()) {

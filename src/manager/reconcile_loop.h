@@ -9,7 +9,9 @@
 //      when work is dirty, tick() after `debounce` has passed since the first unhandled
 //      event (sleeping through it, then draining everything queued), or at once when
 //      `debounce` is zero; tick() also runs when the follow-up time it returned last (a
-//      restart delay, an update delay) is reached.
+//      restart delay, an update delay) is reached. The loop sleeps on its Clock until that
+//      time (store::Watch::next with Clock::wait_until), so a ManualClock's advance() wakes
+//      it; the debounce is real time (it only batches commits).
 //   If the watch overflows (the loop fell behind), it starts again at 1: a reconciler is
 //   level-triggered and keeps no state the store does not have, so a fresh snapshot is
 //   always enough.
@@ -78,9 +80,10 @@ class ReconcileLoop {
   void run();
   // Steps 1 and 2 above. Returns false when the store is closed or stop() was called.
   bool resync();
-  // Waits for events until `deadline` (or a stop), passing them to the reconciler.
-  // Returns whether any event arrived.
-  bool collect(std::chrono::steady_clock::time_point deadline);
+  // Waits for events until `deadline` on clock_ (or a stop), passing them to the
+  // reconciler; a passed deadline (the zero time) only takes what is queued. Returns
+  // whether any event arrived.
+  bool collect(Timestamp deadline);
 
   store::Store& store_;
   const Clock& clock_;
@@ -89,8 +92,8 @@ class ReconcileLoop {
 
   std::mutex mu_;
   std::condition_variable cv_;  // stop() wakes the debounce sleep
-  bool stopping_ = false;  // GUARDED_BY(mu_)
-  store::Watch watch_;     // replaced only by the loop thread; wake() from stop()
+  bool stopping_ = false;       // GUARDED_BY(mu_)
+  store::Watch watch_;          // replaced only by the loop thread; wake() from stop()
   std::thread thread_;
 };
 

@@ -51,6 +51,10 @@ std::shared_ptr<const Changes> Watch::next(std::chrono::nanoseconds timeout) {
   return sub_ ? sub_->next(timeout) : nullptr;
 }
 
+std::shared_ptr<const Changes> Watch::next(const Clock& clock, Timestamp deadline) {
+  return sub_ ? sub_->next(clock, deadline) : nullptr;
+}
+
 WatchState Watch::state() const { return sub_ ? sub_->state() : WatchState::kClosed; }
 
 void Watch::wake() {
@@ -109,6 +113,21 @@ std::shared_ptr<const Changes> Subscription::filter(std::shared_ptr<const Change
 
 std::shared_ptr<const Changes> Subscription::next(std::chrono::nanoseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
+  return next_with([&](std::unique_lock<std::mutex>& lock) {
+    return cv_.wait_until(lock, deadline) != std::cv_status::timeout;
+  });
+}
+
+std::shared_ptr<const Changes> Subscription::next(const Clock& clock, Timestamp deadline) {
+  return next_with([&](std::unique_lock<std::mutex>& lock) {
+    if (clock.now() >= deadline) return false;
+    clock.wait_until(cv_, lock, deadline);
+    return true;  // the next round checks the deadline again
+  });
+}
+
+template <typename Wait>
+std::shared_ptr<const Changes> Subscription::next_with(Wait wait) {
   std::unique_lock lock(mu_);
   while (true) {
     if (!queue_.empty()) {
@@ -124,9 +143,7 @@ std::shared_ptr<const Changes> Subscription::next(std::chrono::nanoseconds timeo
       woken_ = false;
       return nullptr;
     }
-    if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && queue_.empty()) {
-      return nullptr;
-    }
+    if (!wait(lock) && queue_.empty()) return nullptr;
   }
 }
 

@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/time.h"
 #include "store/object.h"
 
 namespace shoal::store {
@@ -108,6 +109,11 @@ class Watch {
   // nullptr when the timeout passes, wake() was called, or the watch is not open (then
   // state() says why). Commits whose events all fail the filter are skipped.
   std::shared_ptr<const Changes> next(std::chrono::nanoseconds timeout);
+  // As next(timeout), waiting until `deadline` on `clock` (Clock::wait_until): a loop whose
+  // follow-up times are on a Clock sleeps on it, and a ManualClock's advance() wakes it.
+  // Returns at once (after taking what is queued) when the deadline has passed, the zero
+  // time included. The ManualClock lock order applies: the watch's mutex is a waiter's.
+  std::shared_ptr<const Changes> next(const Clock& clock, Timestamp deadline);
   // next() without waiting.
   std::shared_ptr<const Changes> try_next() { return next(std::chrono::nanoseconds(0)); }
 
@@ -139,19 +145,24 @@ class Subscription {
   void shut(WatchState state);
 
   std::shared_ptr<const Changes> next(std::chrono::nanoseconds timeout);
+  std::shared_ptr<const Changes> next(const Clock& clock, Timestamp deadline);
   WatchState state() const;
   void wake();
 
  private:
   std::shared_ptr<const Changes> filter(std::shared_ptr<const Changes> changes) const;
+  // The body of both next()s; `wait(lock)` blocks once and returns false when the
+  // deadline has passed.
+  template <typename Wait>
+  std::shared_ptr<const Changes> next_with(Wait wait);
 
   const WatchFilter filter_;
   const WatchOptions options_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::shared_ptr<const Changes>> queue_;  // GUARDED_BY(mu_)
-  WatchState state_ = WatchState::kOpen;               // GUARDED_BY(mu_)
-  bool woken_ = false;                                 // GUARDED_BY(mu_)
+  WatchState state_ = WatchState::kOpen;              // GUARDED_BY(mu_)
+  bool woken_ = false;                                // GUARDED_BY(mu_)
 };
 
 // The set of subscriptions of one store.

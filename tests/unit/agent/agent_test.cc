@@ -49,9 +49,10 @@ class AgentTest : public ::testing::Test {
   FakeClient client_;
   FakeExecutor executor_;
   Agent agent_{client_, executor_, clock_,
+               // clock_ never moves: a zero batch window sends each change at once.
                AgentOptions{.node_id = "n1",
                             .worker = {.threads = 2},
-                            .reporter = {.batch_window = 1ms},
+                            .reporter = {.batch_window = 0ms},
                             .reconnect = {1ms, 5ms, 2.0, 0.0}}};
 };
 
@@ -83,7 +84,8 @@ TEST_F(AgentTest, FailedHeartbeatStartsANewSessionAndReportsAgain) {
   start();
   ASSERT_TRUE(client_.wait([](FakeClient& c) { return !c.streams_.empty(); }));
   client_.stream(0)->push(message(AssignmentsType::kComplete, "", "1", {task("a")}));
-  ASSERT_TRUE(client_.wait([](FakeClient& c) { return c.session_requests_.size() >= 2 && c.streams_.size() >= 2; }));
+  ASSERT_TRUE(client_.wait(
+      [](FakeClient& c) { return c.session_requests_.size() >= 2 && c.streams_.size() >= 2; }));
   EXPECT_TRUE(client_.stream(0)->cancelled());
   // The new session re-reports what the worker knows, under the new session ID.
   ASSERT_TRUE(client_.wait([](FakeClient& c) {
@@ -110,17 +112,25 @@ TEST_F(AgentTest, EndedStreamStartsANewSession) {
   start();
   ASSERT_TRUE(client_.wait([](FakeClient& c) { return !c.streams_.empty(); }));
   client_.stream(0)->end();
-  ASSERT_TRUE(client_.wait([](FakeClient& c) { return c.session_requests_.size() == 2 && c.streams_.size() == 2; }));
+  ASSERT_TRUE(client_.wait(
+      [](FakeClient& c) { return c.session_requests_.size() == 2 && c.streams_.size() == 2; }));
   EXPECT_EQ(client_.stream_sessions_[1], "session-2");
 }
 
-TEST(AgentLifecycleTest, StopWithoutStart) {
+TEST(AgentLifecycleTest, StopWithoutStartReturnsAndStartsNothing) {
   ManualClock clock(Timestamp::from_unix_nanos(1));
   FakeClient client;
   FakeExecutor executor;
   Agent agent(client, executor, clock, AgentOptions{.node_id = "n1"});
+  agent.stop();  // returns: no thread to join
   agent.stop();
-  agent.stop();
+  // Nothing was started: no session, no report, no task touched.
+  EXPECT_EQ(agent.session_id(), "");
+  EXPECT_EQ(agent.sessions_opened(), 0u);
+  EXPECT_TRUE(client.session_requests_.empty());  // no thread ever ran to send one
+  EXPECT_EQ(client.report_attempts(), 0);
+  EXPECT_EQ(agent.worker().task_count(), 0u);
+  EXPECT_EQ(agent.reporter().unacknowledged(), 0u);
 }
 
 }  // namespace

@@ -66,7 +66,8 @@ class FakeClient final : public DispatcherClient {
     session_requests_.push_back(request);
     cv_.notify_all();
     if (Status s = pop(session_errors_); !s.is_ok()) return s;
-    return SessionMessage{"session-" + std::to_string(session_requests_.size()), request.NodeID, period_};
+    return SessionMessage{"session-" + std::to_string(session_requests_.size()), request.NodeID,
+                          period_};
   }
   Result<HeartbeatResponse> heartbeat(const HeartbeatRequest&) override {
     std::lock_guard lock(mu_);
@@ -83,7 +84,8 @@ class FakeClient final : public DispatcherClient {
     cv_.notify_all();
     return s;
   }
-  Result<std::unique_ptr<AssignmentStream>> assignments(const AssignmentsRequest& request) override {
+  Result<std::unique_ptr<AssignmentStream>> assignments(
+      const AssignmentsRequest& request) override {
     std::lock_guard lock(mu_);
     auto stream = std::make_shared<FakeStream>();
     streams_.push_back(stream);
@@ -92,7 +94,9 @@ class FakeClient final : public DispatcherClient {
     // The agent owns a handle; the test keeps the stream itself to feed it.
     struct Handle final : AssignmentStream {
       explicit Handle(std::shared_ptr<FakeStream> s) : s(std::move(s)) {}
-      Result<std::optional<AssignmentsMessage>> recv(std::chrono::nanoseconds t) override { return s->recv(t); }
+      Result<std::optional<AssignmentsMessage>> recv(std::chrono::nanoseconds t) override {
+        return s->recv(t);
+      }
       void cancel() override { s->cancel(); }
       std::shared_ptr<FakeStream> s;
     };
@@ -113,6 +117,16 @@ class FakeClient final : public DispatcherClient {
   std::vector<std::string> stream_sessions_;
   int heartbeats_ = 0;
   int attempts_ = 0;
+
+  // update_task_status calls so far, and how many succeeded.
+  int report_attempts() {
+    std::lock_guard lock(mu_);
+    return attempts_;
+  }
+  size_t reports_sent() {
+    std::lock_guard lock(mu_);
+    return reports_.size();
+  }
 
   std::shared_ptr<FakeStream> stream(size_t i) {
     std::lock_guard lock(mu_);

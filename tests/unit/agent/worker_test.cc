@@ -7,12 +7,14 @@
 #include <mutex>
 
 #include "fake_executor.h"
+#include "support/eventually.h"
 
 namespace shoal::agent {
 namespace {
 
 using namespace std::chrono_literals;
 using api::TaskState;
+using ::shoal::testing::eventually;
 using testing::FakeExecutor;
 
 // Keeps every status the worker reports.
@@ -48,7 +50,8 @@ class RecordingSink final : public StatusSink {
   std::map<std::string, std::vector<api::TaskStatus>> history_;
 };
 
-std::shared_ptr<const api::Task> task(const std::string& id, TaskState desired = TaskState::kRunning,
+std::shared_ptr<const api::Task> task(const std::string& id,
+                                      TaskState desired = TaskState::kRunning,
                                       TaskState state = TaskState::kAssigned,
                                       std::optional<std::chrono::nanoseconds> grace = {}) {
   auto spec = std::make_shared<api::TaskSpec>();
@@ -82,20 +85,21 @@ class WorkerTest : public ::testing::Test {
  protected:
   void start() { worker_.start(); }
 
-  // Waits (≤ 5 s) until the worker holds `n` tasks.
+  // Waits until the worker holds `n` tasks.
   bool wait_count(size_t n) {
-    auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (worker_.task_count() != n) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(1ms);
-    }
-    return true;
+    return eventually([&] { return worker_.task_count() == n; });
+  }
+  // Waits until a pool thread sleeps until `t`: the worker has set a timer for `t` (grace
+  // periods and retries are measured on clock_, which moves only when a test says so).
+  bool pool_sleeps_until(Timestamp t) {
+    return eventually([&] { return clock_.earliest_deadline() == t; });
   }
 
   ManualClock clock_{Timestamp::from_unix_nanos(1'700'000'000'000'000'000)};
   FakeExecutor executor_;
   RecordingSink sink_;
-  Worker worker_{executor_, clock_, sink_, WorkerOptions{.threads = 2, .retry = {1ms, 5ms, 2.0, 0.0}}};
+  Worker worker_{executor_, clock_, sink_,
+                 WorkerOptions{.threads = 2, .retry = {1ms, 5ms, 2.0, 0.0}}};
 };
 
 TEST_F(WorkerTest, StartsNewTasksToRunning) {
@@ -110,9 +114,9 @@ TEST_F(WorkerTest, StartsNewTasksToRunning) {
     EXPECT_EQ(running->Timestamp, clock_.now());
     ASSERT_TRUE(executor_.wait_call(id, "wait"));
   }
-  EXPECT_EQ(sink_.states("a"), (std::vector<TaskState>{TaskState::kAccepted, TaskState::kPreparing,
-                                                        TaskState::kReady, TaskState::kStarting,
-                                                        TaskState::kRunning}));
+  EXPECT_EQ(sink_.states("a"),
+            (std::vector<TaskState>{TaskState::kAccepted, TaskState::kPreparing, TaskState::kReady,
+                                    TaskState::kStarting, TaskState::kRunning}));
   EXPECT_EQ(executor_.count("a", "prepare"), 1);
   EXPECT_EQ(executor_.count("a", "start"), 1);
 }
@@ -133,12 +137,25 @@ TEST_F(WorkerTest, ShutsDownWhenDesiredStateMovesOn) {
   EXPECT_EQ(worker_.task_count(), 1u);
 }
 
-TEST_F(WorkerTest, KillsAfterTheGracePeriod) {
+TEST_F(WorkerTest, KillsWhenTheGracePeriodEndsAndNotBefore) {
   executor_.script("a", {.exit_on_shutdown = false});
   start();
-  ASSERT_TRUE(worker_.assign(complete({update(task("a", TaskState::kRunning, TaskState::kAssigned, 10ms))})).is_ok());
+  ASSERT_TRUE(
+      worker_.assign(complete({update(task("a", TaskState::kRunning, TaskState::kAssigned, 10s))}))
+          .is_ok());
   ASSERT_TRUE(executor_.wait_call("a", "wait"));
-  ASSERT_TRUE(worker_.assign(incremental({update(task("a", TaskState::kShutdown, TaskState::kAssigned, 10ms))})).is_ok());
+  const Timestamp stopped = clock_.now();
+  ASSERT_TRUE(
+      worker_
+          .assign(incremental({update(task("a", TaskState::kShutdown, TaskState::kAssigned, 10s))}))
+          .is_ok());
+  ASSERT_TRUE(executor_.wait_call("a", "shutdown"));
+  ASSERT_TRUE(pool_sleeps_until(stopped + 10s));  // the kill timer
+  clock_.advance(10s - 1ns);
+  EXPECT_EQ(clock_.earliest_deadline(), stopped + 10s);  // nobody woken
+  EXPECT_TRUE(worker_.idle());
+  EXPECT_EQ(executor_.count("a", "terminate"), 0);
+  clock_.advance(1ns);
   ASSERT_TRUE(executor_.wait_call("a", "terminate"));
   auto shutdown = sink_.wait_state("a", TaskState::kShutdown);
   ASSERT_TRUE(shutdown);
@@ -156,7 +173,8 @@ TEST_F(WorkerTest, NeverStartedTaskShutsDownAtOnce) {
 
 TEST_F(WorkerTest, RemovedTasksAreKilledRemovedAndForgotten) {
   start();
-  ASSERT_TRUE(worker_.assign(complete({update(task("a")), update(task("b")), update(task("c"))})).is_ok());
+  ASSERT_TRUE(
+      worker_.assign(complete({update(task("a")), update(task("b")), update(task("c"))})).is_ok());
   for (const char* id : {"a", "b", "c"}) ASSERT_TRUE(executor_.wait_call(id, "wait"));
 
   ASSERT_TRUE(worker_.assign(incremental({remove("a")})).is_ok());
@@ -176,8 +194,9 @@ TEST_F(WorkerTest, ReportsFailures) {
   executor_.script("rejected", {.prepare_error = Status(Code::kInvalidArgument, "no such image")});
   executor_.script("nostart", {.start_error = Status(Code::kInternal, "runc: exec failed")});
   start();
-  ASSERT_TRUE(worker_.assign(complete({update(task("rejected")), update(task("nostart")),
-                                       update(task("exits")), update(task("done"))}))
+  ASSERT_TRUE(worker_
+                  .assign(complete({update(task("rejected")), update(task("nostart")),
+                                    update(task("exits")), update(task("done"))}))
                   .is_ok());
   auto rejected = sink_.wait_state("rejected", TaskState::kRejected);
   ASSERT_TRUE(rejected);
@@ -201,10 +220,23 @@ TEST_F(WorkerTest, ReportsFailures) {
   EXPECT_EQ(done->Message, "finished");
 }
 
-TEST_F(WorkerTest, RetriesTemporaryFailures) {
+TEST_F(WorkerTest, RetriesTemporaryFailuresWhenTheirBackoffEnds) {
   executor_.script("a", {.prepare_unavailable = 2});
   start();
+  const Timestamp t0 = clock_.now();
   ASSERT_TRUE(worker_.assign(complete({update(task("a"))})).is_ok());
+  // The first failure is retried after 1 ms, the second after 2 ms (no jitter).
+  ASSERT_TRUE(pool_sleeps_until(t0 + 1ms));
+  EXPECT_EQ(executor_.count("a", "prepare"), 1);
+  clock_.advance(1ms - 1ns);
+  EXPECT_EQ(clock_.earliest_deadline(), t0 + 1ms);
+  EXPECT_EQ(executor_.count("a", "prepare"), 1);
+  clock_.advance(1ns);
+  ASSERT_TRUE(pool_sleeps_until(t0 + 3ms));
+  EXPECT_EQ(executor_.count("a", "prepare"), 2);
+  clock_.advance(2ms - 1ns);
+  EXPECT_EQ(executor_.count("a", "prepare"), 2);
+  clock_.advance(1ns);
   ASSERT_TRUE(sink_.wait_state("a", TaskState::kRunning));
   EXPECT_EQ(executor_.count("a", "prepare"), 3);
 }
@@ -222,15 +254,21 @@ TEST_F(WorkerTest, DesiredStateNeverMovesBack) {
   start();
   ASSERT_TRUE(worker_.assign(complete({update(task("a", TaskState::kShutdown))})).is_ok());
   ASSERT_TRUE(sink_.wait_state("a", TaskState::kShutdown));
+  const size_t reports = sink_.states("a").size();
   ASSERT_TRUE(worker_.assign(incremental({update(task("a", TaskState::kRunning))})).is_ok());
   ASSERT_TRUE(worker_.assign(complete({update(task("a", TaskState::kRunning))})).is_ok());
-  std::this_thread::sleep_for(20ms);
+  // Idle: whatever the assignments queued has run its course.
+  ASSERT_TRUE(eventually([&] { return worker_.idle(); }));
   EXPECT_EQ(executor_.count("a", "start"), 0);
+  EXPECT_EQ(sink_.states("a").size(), reports);
+  EXPECT_EQ(sink_.states("a").back(), TaskState::kShutdown);
 }
 
 TEST_F(WorkerTest, TerminalTasksAreNotRun) {
   start();
-  ASSERT_TRUE(worker_.assign(complete({update(task("old", TaskState::kShutdown, TaskState::kFailed))})).is_ok());
+  ASSERT_TRUE(
+      worker_.assign(complete({update(task("old", TaskState::kShutdown, TaskState::kFailed))}))
+          .is_ok());
   ASSERT_TRUE(worker_.assign(incremental({update(task("new"))})).is_ok());
   ASSERT_TRUE(sink_.wait_state("new", TaskState::kRunning));
   EXPECT_EQ(executor_.count("old", "resolve"), 0);
@@ -243,9 +281,12 @@ TEST_F(WorkerTest, KeepsSecretsAndConfigsForTheExecutor) {
   secret->ID = "s1";
   auto config = std::make_shared<api::Config>();
   config->ID = "c1";
-  ASSERT_TRUE(worker_.assign(complete({AssignmentChange{AssignmentAction::kUpdate, std::shared_ptr<const api::Secret>(secret)},
-                                       AssignmentChange{AssignmentAction::kUpdate, std::shared_ptr<const api::Config>(config)},
-                                       update(task("a"))}))
+  ASSERT_TRUE(worker_
+                  .assign(complete({AssignmentChange{AssignmentAction::kUpdate,
+                                                     std::shared_ptr<const api::Secret>(secret)},
+                                    AssignmentChange{AssignmentAction::kUpdate,
+                                                     std::shared_ptr<const api::Config>(config)},
+                                    update(task("a"))}))
                   .is_ok());
   ASSERT_TRUE(executor_.wait_call("a", "resolve"));
   const DependencyGetter* deps = executor_.deps();
@@ -254,7 +295,10 @@ TEST_F(WorkerTest, KeepsSecretsAndConfigsForTheExecutor) {
   EXPECT_NE(deps->config("c1"), nullptr);
   auto gone = std::make_shared<api::Secret>();
   gone->ID = "s1";
-  ASSERT_TRUE(worker_.assign(incremental({AssignmentChange{AssignmentAction::kRemove, std::shared_ptr<const api::Secret>(gone)}})).is_ok());
+  ASSERT_TRUE(worker_
+                  .assign(incremental({AssignmentChange{AssignmentAction::kRemove,
+                                                        std::shared_ptr<const api::Secret>(gone)}}))
+                  .is_ok());
   EXPECT_EQ(deps->secret("s1"), nullptr);
   EXPECT_NE(deps->config("c1"), nullptr);
 }
@@ -263,18 +307,23 @@ TEST_F(WorkerTest, RecoversTasksAfterRestart) {
   // A previous daemon left: "kept" running (still assigned), "orphan" running (no longer
   // assigned), "ended" exited with 0 while the daemon was down.
   std::vector<RecoveredTask> recovered;
-  recovered.push_back({"kept", RecoveredTask::State::kRunning, std::nullopt, executor_.make_controller("kept")});
-  recovered.push_back({"orphan", RecoveredTask::State::kRunning, std::nullopt, executor_.make_controller("orphan")});
-  recovered.push_back({"ended", RecoveredTask::State::kExited, ExitStatus{0, {}}, executor_.make_controller("ended")});
+  recovered.push_back(
+      {"kept", RecoveredTask::State::kRunning, std::nullopt, executor_.make_controller("kept")});
+  recovered.push_back({"orphan", RecoveredTask::State::kRunning, std::nullopt,
+                       executor_.make_controller("orphan")});
+  recovered.push_back({"ended", RecoveredTask::State::kExited, ExitStatus{0, {}},
+                       executor_.make_controller("ended")});
   executor_.mark_running("kept");
   executor_.mark_running("orphan");
   executor_.set_recovered(std::move(recovered));
   start();
 
-  ASSERT_TRUE(worker_.assign(complete({update(task("kept", TaskState::kRunning, TaskState::kRunning)),
-                                       update(task("ended", TaskState::kRunning, TaskState::kRunning)),
-                                       update(task("lost", TaskState::kRunning, TaskState::kRunning))}))
-                  .is_ok());
+  ASSERT_TRUE(
+      worker_
+          .assign(complete({update(task("kept", TaskState::kRunning, TaskState::kRunning)),
+                            update(task("ended", TaskState::kRunning, TaskState::kRunning)),
+                            update(task("lost", TaskState::kRunning, TaskState::kRunning))}))
+          .is_ok());
   ASSERT_TRUE(sink_.wait_state("ended", TaskState::kComplete));
   ASSERT_TRUE(executor_.wait_call("orphan", "remove"));
   EXPECT_EQ(executor_.count("orphan", "terminate"), 1);

@@ -10,6 +10,7 @@
 #include "ca/local_client.h"
 #include "ca/node_ca.h"
 #include "ca_fixture.h"
+#include "support/eventually.h"
 
 namespace shoal::ca {
 namespace {
@@ -172,12 +173,10 @@ TEST_F(RenewerTest, ThreadRenewsWhenWokenAfterARotation) {
   ASSERT_TRUE(new_root.is_ok());
   update_cluster(
       [&](api::Swarm& c) { ASSERT_TRUE(install_root(c, *new_root, false, random_).is_ok()); });
-  renewer_->check_now();
-  for (int i = 0; i < 1000 && renewer_->renewals() == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(::shoal::testing::eventually([&] {
     renewer_->check_now();
-  }
-  EXPECT_GE(renewer_->renewals(), 1u);
+    return renewer_->renewals() >= 1;
+  }));
   renewer_->stop();
   renewer_->stop();  // idempotent
   auto on_disk = dir_->read();

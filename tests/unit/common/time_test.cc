@@ -2,11 +2,19 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
+#include <memory>
+#include <thread>
+
+#include "support/eventually.h"
+
 namespace shoal {
 namespace {
 
 using std::chrono::nanoseconds;
 using std::chrono::seconds;
+using testing::eventually;
 
 TEST(TimestampTest, DefaultIsGoZeroTime) {
   Timestamp t;
@@ -24,8 +32,7 @@ TEST(TimestampTest, FormatsLikeGoRfc3339Nano) {
             "2016-06-07T21:05:51.88Z");
   EXPECT_EQ(format_rfc3339_nano(Timestamp::from_unix_nanos(1465333551000000001)),
             "2016-06-07T21:05:51.000000001Z");
-  EXPECT_EQ(format_rfc3339_nano(Timestamp::from_unix_nanos(-1)),
-            "1969-12-31T23:59:59.999999999Z");
+  EXPECT_EQ(format_rfc3339_nano(Timestamp::from_unix_nanos(-1)), "1969-12-31T23:59:59.999999999Z");
   EXPECT_EQ(format_rfc3339_nano(Timestamp::from_unix_nanos(951782400000000000)),
             "2000-02-29T00:00:00Z");
 }
@@ -61,7 +68,7 @@ TEST(TimestampTest, RoundTripsEveryPrecision) {
   }
 }
 
-class BadTimeTest : public testing::TestWithParam<const char*> {};
+class BadTimeTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(BadTimeTest, IsRejected) {
   auto t = parse_rfc3339(GetParam());
@@ -72,14 +79,14 @@ TEST_P(BadTimeTest, IsRejected) {
 
 INSTANTIATE_TEST_SUITE_P(
     Inputs, BadTimeTest,
-    testing::Values("", "2016-06-07", "2016-06-07T21:05:51", "2016-06-07 21:05:51Z",
-                    "2016-06-07t21:05:51Z", "2016-06-07T21:05:51z", "2016-06-07T21:05:51.Z",
-                    "2016-06-07T21:05:51.1234567890Z", "2016-06-07T21:05:51+0200",
-                    "2016-06-07T21:05:51+02", "2016-13-07T21:05:51Z", "2016-02-30T21:05:51Z",
-                    "2015-02-29T00:00:00Z", "2016-06-07T24:00:00Z", "2016-06-07T21:60:00Z",
-                    "2016-06-07T21:05:60Z", "2016-06-07T21:05:51+24:00", "2016-06-07T21:05:51Zjunk",
-                    "16-06-07T21:05:51Z", "1200-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
-                    "0001-01-01T00:00:00.000000001Z"));
+    ::testing::Values("", "2016-06-07", "2016-06-07T21:05:51", "2016-06-07 21:05:51Z",
+                      "2016-06-07t21:05:51Z", "2016-06-07T21:05:51z", "2016-06-07T21:05:51.Z",
+                      "2016-06-07T21:05:51.1234567890Z", "2016-06-07T21:05:51+0200",
+                      "2016-06-07T21:05:51+02", "2016-13-07T21:05:51Z", "2016-02-30T21:05:51Z",
+                      "2015-02-29T00:00:00Z", "2016-06-07T24:00:00Z", "2016-06-07T21:60:00Z",
+                      "2016-06-07T21:05:60Z", "2016-06-07T21:05:51+24:00",
+                      "2016-06-07T21:05:51Zjunk", "16-06-07T21:05:51Z", "1200-01-01T00:00:00Z",
+                      "9999-12-31T23:59:59Z", "0001-01-01T00:00:00.000000001Z"));
 
 TEST(ClockTest, ManualClockMovesOnlyWhenTold) {
   ManualClock clock(Timestamp::from_unix_nanos(1000));
@@ -96,6 +103,191 @@ TEST(ClockTest, SystemClockIsRecent) {
   EXPECT_FALSE(now.is_zero());
   EXPECT_GT(now, *parse_rfc3339("2024-01-01T00:00:00Z"));
   EXPECT_EQ(now + seconds(1) - now, seconds(1));
+}
+
+TEST(ClockTest, MaxIsTheLatestTime) {
+  EXPECT_FALSE(Timestamp::max().is_zero());
+  EXPECT_GT(Timestamp::max(), SystemClock().now());
+  EXPECT_EQ(format_rfc3339_nano(Timestamp::max()), "2262-04-11T23:47:16.854775807Z");
+}
+
+// A thread sleeping on a clock until `deadline` (re-checking as the contract says), the way
+// a timer loop does; `done` once the clock says the deadline has come.
+class Sleeper {
+ public:
+  Sleeper(const Clock& clock, Timestamp deadline)
+      : thread_([this, &clock, deadline] {
+          std::unique_lock lock(mu_);
+          while (clock.now() < deadline && !cancelled_) clock.wait_until(cv_, lock, deadline);
+          done_ = true;
+        }) {}
+  ~Sleeper() {
+    {
+      std::lock_guard lock(mu_);
+      cancelled_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  bool done() {
+    std::lock_guard lock(mu_);
+    return done_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;       // GUARDED_BY(mu_)
+  bool cancelled_ = false;  // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
+const Timestamp kStart = Timestamp::from_unix_nanos(1'700'000'000'000'000'000);
+
+TEST(ManualClockTest, WakesASleeperWhenItsDeadlineComesAndNotBefore) {
+  ManualClock clock(kStart);
+  Sleeper sleeper(clock, kStart + seconds(10));
+  ASSERT_TRUE(eventually([&] { return clock.earliest_deadline() == kStart + seconds(10); }));
+  clock.advance(seconds(10) - nanoseconds(1));
+  // Not due: the sleeper was not woken (it still counts as sleeping until its deadline).
+  EXPECT_EQ(clock.earliest_deadline(), kStart + seconds(10));
+  EXPECT_FALSE(sleeper.done());
+  clock.advance(nanoseconds(1));
+  EXPECT_FALSE(clock.earliest_deadline().has_value());  // woken by the advance itself
+  EXPECT_TRUE(eventually([&] { return sleeper.done(); }));
+}
+
+TEST(ManualClockTest, SetWakesOnlyTheSleepersItReaches) {
+  ManualClock clock(kStart);
+  auto late = std::make_unique<Sleeper>(clock, kStart + seconds(2));
+  ASSERT_TRUE(eventually([&] { return clock.earliest_deadline() == kStart + seconds(2); }));
+  auto early = std::make_unique<Sleeper>(clock, kStart + seconds(1));
+  ASSERT_TRUE(eventually([&] { return clock.earliest_deadline() == kStart + seconds(1); }));
+  clock.set(kStart + seconds(1));
+  EXPECT_TRUE(eventually([&] { return early->done(); }));
+  ASSERT_TRUE(eventually([&] { return clock.earliest_deadline() == kStart + seconds(2); }));
+  EXPECT_FALSE(late->done());
+  clock.set(kStart);  // backwards: nobody is due
+  EXPECT_EQ(clock.earliest_deadline(), kStart + seconds(2));
+  clock.set(kStart + seconds(3));
+  EXPECT_TRUE(eventually([&] { return late->done(); }));
+}
+
+TEST(ManualClockTest, PassedDeadlineReturnsAtOnce) {
+  ManualClock clock(kStart);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::unique_lock lock(mu);
+  clock.wait_until(cv, lock, kStart);  // would block forever if it registered
+  clock.wait_until(cv, lock, kStart - seconds(1));
+  EXPECT_TRUE(lock.owns_lock());
+  EXPECT_FALSE(clock.earliest_deadline().has_value());
+}
+
+TEST(ManualClockTest, ReturnsOnTheCallersNotify) {
+  ManualClock clock(kStart);
+  std::mutex mu;
+  std::condition_variable cv;
+  bool ready = false;
+  auto waiter = std::async(std::launch::async, [&] {
+    std::unique_lock lock(mu);
+    while (!ready) clock.wait_until(cv, lock, Timestamp::max());
+  });
+  ASSERT_TRUE(eventually([&] { return clock.earliest_deadline() == Timestamp::max(); }));
+  {
+    std::lock_guard lock(mu);
+    ready = true;
+  }
+  cv.notify_one();
+  ASSERT_EQ(waiter.wait_for(seconds(10)), std::future_status::ready);
+  EXPECT_FALSE(clock.earliest_deadline().has_value());  // it left the clock's list
+}
+
+// The races a timer on a ManualClock must survive: the advance lands while the sleeper is
+// between reading the time and registering, or between registering and blocking. Every
+// sleeper must still wake.
+TEST(ManualClockTest, AnAdvanceRacingTheSleeperIsNeverLost) {
+  ManualClock clock(kStart);
+  for (int i = 0; i < 5000; ++i) {
+    const Timestamp deadline = clock.now() + nanoseconds(1);
+    std::atomic<bool> started{false};
+    std::mutex mu;
+    std::condition_variable cv;
+    auto sleeper = std::async(std::launch::async, [&] {
+      std::unique_lock lock(mu);
+      started = true;
+      while (clock.now() < deadline) clock.wait_until(cv, lock, deadline);
+    });
+    while (!started) std::this_thread::yield();
+    if (i % 2 == 1) {
+      // Land right after the sleeper registered, before it blocks: the clock's mutex is
+      // free again but the sleeper still holds its own.
+      while (!clock.earliest_deadline()) {
+      }
+    }
+    clock.advance(nanoseconds(1));
+    if (sleeper.wait_for(seconds(10)) != std::future_status::ready) {
+      clock.advance(nanoseconds(1));  // wake it (a lost wake-up), so the test can end
+      FAIL() << "sleeper " << i << " missed the advance";
+    }
+  }
+}
+
+// Sleepers sharing one cv and mutex (a thread pool's shape), woken by concurrent advances
+// while others keep registering: every one wakes, nothing deadlocks.
+TEST(ManualClockTest, ManySleepersOnOneMutexAndConcurrentAdvances) {
+  ManualClock clock(kStart);
+  std::mutex mu;
+  std::condition_variable cv;
+  const Timestamp deadline = kStart + seconds(100);
+  std::vector<std::future<void>> sleepers;
+  for (int i = 0; i < 8; ++i) {
+    sleepers.push_back(std::async(std::launch::async, [&] {
+      std::unique_lock lock(mu);
+      while (clock.now() < deadline) clock.wait_until(cv, lock, deadline);
+    }));
+  }
+  std::vector<std::future<void>> movers;
+  for (int i = 0; i < 4; ++i) {
+    movers.push_back(std::async(std::launch::async, [&] {
+      for (int j = 0; j < 25; ++j) clock.advance(seconds(1));
+    }));
+  }
+  for (auto& m : movers) ASSERT_EQ(m.wait_for(seconds(10)), std::future_status::ready);
+  EXPECT_EQ(clock.now(), deadline);
+  for (auto& s : sleepers) ASSERT_EQ(s.wait_for(seconds(10)), std::future_status::ready);
+}
+
+TEST(SystemClockTest, SleepsUntilTheDeadline) {
+  SystemClock clock;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::unique_lock lock(mu);
+  const Timestamp deadline = clock.now() + std::chrono::milliseconds(20);
+  while (clock.now() < deadline) clock.wait_until(cv, lock, deadline);
+  EXPECT_GE(clock.now(), deadline);
+  EXPECT_TRUE(lock.owns_lock());
+  clock.wait_until(cv, lock, deadline);  // passed: at once
+}
+
+TEST(SystemClockTest, FarDeadlineStillReturnsOnNotify) {
+  SystemClock clock;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool ready = false;
+  std::atomic<bool> waiting{false};
+  auto waiter = std::async(std::launch::async, [&] {
+    std::unique_lock lock(mu);
+    waiting = true;
+    while (!ready) clock.wait_until(cv, lock, Timestamp::max());  // no overflow
+  });
+  while (!waiting) std::this_thread::yield();
+  {
+    std::lock_guard lock(mu);
+    ready = true;
+  }
+  cv.notify_one();
+  EXPECT_EQ(waiter.wait_for(seconds(10)), std::future_status::ready);
 }
 
 }  // namespace

@@ -19,11 +19,10 @@
 #include "manager/dispatcher/local_client.h"
 #include "store/datastore/memory.h"
 #include "store/store.h"
+#include "support/eventually.h"
 
 namespace shoal::daemon {
 namespace {
-
-constexpr auto kWait = std::chrono::seconds(20);
 
 // ca::CAClient over a NodeCA, as the node `node_id`.
 class LocalCAClient final : public ca::CAClient {
@@ -188,14 +187,7 @@ class WorkerJoinTest : public ::testing::Test {
     return request;
   }
   // Waits for `pred` on the manager's store.
-  bool eventually(const std::function<bool()>& pred) {
-    auto deadline = std::chrono::steady_clock::now() + kWait;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (pred()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return pred();
-  }
+  bool eventually(const std::function<bool()>& pred) { return ::shoal::testing::eventually(pred); }
   std::shared_ptr<const api::Node> manager_node(const std::string& id) {
     return manager_->store->view().get<api::Node>(id);
   }

@@ -14,6 +14,7 @@
 
 #include "http/engine/system.h"
 #include "http/unix_listener.h"
+#include "support/eventually.h"
 #include "test_client.h"
 
 namespace shoal::http {
@@ -23,15 +24,7 @@ using namespace std::chrono_literals;
 using testing::TestClient;
 namespace bhttp = boost::beast::http;
 
-// Waits (up to 10 s, never as an assertion on time) for `pred`.
-template <class Pred>
-bool eventually(Pred pred) {
-  for (int i = 0; i < 1000; ++i) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return pred();
-}
+using ::shoal::testing::eventually;
 
 // A gate the test opens; handlers wait on it or on their stop token.
 struct Gate {

@@ -6,6 +6,8 @@
 #include <future>
 #include <latch>
 
+#include "support/eventually.h"
+
 namespace shoal::http {
 namespace {
 
@@ -47,8 +49,7 @@ TEST(WorkerPoolTest, IdleThreadsExitAndRejectsAfterStop) {
   WorkerPool pool({.max_threads = 8, .idle_timeout = 20ms, .name = "t"});
   std::atomic<int> ran{0};
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(pool.submit([&] { ran++; }));
-  for (int i = 0; i < 500 && pool.threads() > 0; ++i) std::this_thread::sleep_for(10ms);
-  EXPECT_EQ(pool.threads(), 0u);
+  EXPECT_TRUE(::shoal::testing::eventually([&] { return pool.threads() == 0; }));
   ASSERT_TRUE(pool.submit([&] { ran++; }));  // a new thread again; retired ones are joined
   pool.stop();
   pool.stop();

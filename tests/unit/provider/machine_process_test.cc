@@ -14,19 +14,14 @@
 #include <thread>
 
 #include "network/netns.h"
+#include "support/eventually.h"
 
 namespace shoal::provider {
 namespace {
 
 namespace fs = std::filesystem;
 
-bool eventually(const std::function<bool()>& probe) {
-  for (int i = 0; i < 250; ++i) {
-    if (probe()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return probe();
-}
+using ::shoal::testing::eventually;
 
 std::string read(const fs::path& path) {
   std::ifstream in(path);
@@ -78,8 +73,8 @@ TEST_F(MachineProcessTest, TheDaemonRunsUnderAnInitWithItsOwnHostnameAndDiesWith
 
 TEST_F(MachineProcessTest, SigtermReachesTheDaemonAndTheInitLeavesWithIt) {
   std::string out = (dir_ / "out").string();
-  auto init = launch_machine(
-      launch("trap 'echo term > " + out + "; exit 0' TERM; echo up > " + out + "; while :; do sleep 0.05; done"));
+  auto init = launch_machine(launch("trap 'echo term > " + out + "; exit 0' TERM; echo up > " +
+                                    out + "; while :; do sleep 0.05; done"));
   ASSERT_TRUE(init.is_ok()) << init.status().to_string();
   ASSERT_TRUE(eventually([&] { return read(out) == "up\n"; }));
   EXPECT_TRUE(signal_and_wait(*init, inode_, SIGTERM, std::chrono::seconds(10)));
@@ -89,7 +84,8 @@ TEST_F(MachineProcessTest, SigtermReachesTheDaemonAndTheInitLeavesWithIt) {
 TEST_F(MachineProcessTest, WaitForApiSaysWhenTheDaemonExitedFirst) {
   auto init = launch_machine(launch("echo failing >&2; exit 3"));
   ASSERT_TRUE(init.is_ok()) << init.status().to_string();
-  Status st = wait_for_api((dir_ / "nobody.sock").string(), *init, inode_, std::chrono::seconds(20));
+  Status st =
+      wait_for_api((dir_ / "nobody.sock").string(), *init, inode_, std::chrono::seconds(20));
   EXPECT_EQ(st.code(), Code::kUnavailable);
   EXPECT_NE(st.message().find("exited before answering"), std::string::npos) << st.message();
   EXPECT_TRUE(eventually([&] { return read(dir_ / "log").find("failing") != std::string::npos; }));

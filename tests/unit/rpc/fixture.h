@@ -21,6 +21,7 @@
 #include "rpc/tls.h"
 #include "store/datastore/memory.h"
 #include "store/store.h"
+#include "support/eventually.h"
 
 namespace shoal::rpc::testing {
 
@@ -29,15 +30,7 @@ using namespace std::chrono_literals;
 inline const char* kClusterID = "cluster1";
 inline const char* kManagerID = "manager1";
 
-// Polls `pred` until it holds, at most `limit` (a bound, not a timed assertion).
-inline bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds limit = 10s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(2ms);
-  }
-  return true;
-}
+using ::shoal::testing::eventually;
 
 inline ca::RandomBytes counter_random() {
   auto counter = std::make_shared<unsigned char>(0);

@@ -12,6 +12,7 @@
 #include "manager/dispatcher/local_client.h"
 #include "store/datastore/memory.h"
 #include "store/store.h"
+#include "support/eventually.h"
 
 namespace shoal::scale {
 namespace {
@@ -20,14 +21,7 @@ using namespace std::chrono_literals;
 using api::TaskState;
 namespace dispatcher = manager::dispatcher;
 
-bool eventually(const std::function<bool()>& pred, std::chrono::seconds limit = 20s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(2ms);
-  }
-  return true;
-}
+using ::shoal::testing::eventually;
 
 // A client over the local one that can refuse readiness or fail reports.
 class TestClient final : public agent::DispatcherClient {

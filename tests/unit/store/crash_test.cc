@@ -6,12 +6,11 @@
 // The child is this test binary re-executed with --gtest_filter on the disabled helper test
 // below (a fresh process: no state shared with the parent but the data dir).
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -23,6 +22,7 @@
 #include "fixtures.h"
 #include "store/datastore/sqlite.h"
 #include "store/store.h"
+#include "support/eventually.h"
 #include "temp_dir.h"
 
 extern char** environ;
@@ -146,12 +146,10 @@ class Child {
   // child wrote before dying was acknowledged. Returns false on timeout.
   bool kill_and_drain(std::chrono::steady_clock::time_point deadline) {
     ::kill(pid_, SIGKILL);
-    while (true) {
-      pid_t r = ::waitpid(pid_, nullptr, WNOHANG);
-      if (r == pid_) break;
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(1ms);
-    }
+    const bool reaped =
+        ::shoal::testing::eventually([&] { return ::waitpid(pid_, nullptr, WNOHANG) == pid_; },
+                                     deadline - std::chrono::steady_clock::now());
+    if (!reaped) return false;
     pid_ = -1;
     return read_until(kObjects + 1, deadline);  // stops at EOF
   }
@@ -178,6 +176,8 @@ TEST(CrashTest, AcknowledgedWritesSurviveSigkill) {
     {
       Child child(dir.path());
       ASSERT_TRUE(child.read_until(kill_after, deadline)) << "child too slow";
+      // Real time on purpose: the kill lands at a random point of the child's next
+      // writes (mid-transaction, mid-fsync), which only a wall-clock delay can place.
       std::this_thread::sleep_for(extra);
       ASSERT_TRUE(child.kill_and_drain(deadline)) << "child did not die";
       const auto& acked = child.acked();

@@ -5,11 +5,13 @@
 #include <thread>
 
 #include "store_fixture.h"
+#include "support/eventually.h"
 
 namespace shoal::store {
 namespace {
 
 using namespace std::chrono_literals;
+using ::shoal::testing::eventually;
 using testing::make_service;
 using testing::make_task;
 
@@ -117,16 +119,22 @@ TEST_F(WatchTest, FiltersByKindActionAndPredicate) {
 }
 
 TEST_F(WatchTest, ViewAndWatchMissesNothingUnderConcurrentWrites) {
-  std::atomic<bool> stop{false};
+  // The writer commits before, during and after view_and_watch: it runs until the watch
+  // exists and then 100 commits more.
+  std::atomic<bool> watching{false};
+  std::atomic<int> written{0};
   std::thread writer([&] {
-    for (int i = 0; i < 300 && !stop; ++i) {
-      EXPECT_TRUE(store_->update([&](WriteTxn& tx) {
-                          return tx.create(make_task("t" + std::to_string(i), "s", i, ""));
-                        }).is_ok());
-      std::this_thread::sleep_for(20us);
+    for (int after = 0; after < 100; after += watching ? 1 : 0) {
+      int i = written;
+      EXPECT_TRUE(store_
+                      ->update([&](WriteTxn& tx) {
+                        return tx.create(make_task("t" + std::to_string(i), "s", i, ""));
+                      })
+                      .is_ok());
+      written = i + 1;
     }
   });
-  std::this_thread::sleep_for(2ms);
+  ASSERT_TRUE(eventually([&] { return written >= 100; }));
   size_t seen = 0;
   uint64_t snapshot_revision = 0;
   auto w = store_->view_and_watch([&](const ReadTxn& tx) {
@@ -134,14 +142,15 @@ TEST_F(WatchTest, ViewAndWatchMissesNothingUnderConcurrentWrites) {
     snapshot_revision = tx.revision();
     return Status::ok();
   });
-  ASSERT_TRUE(w.is_ok());
+  watching = true;
   writer.join();
+  ASSERT_TRUE(w.is_ok());
   uint64_t expected_revision = snapshot_revision + 1;
-  while (auto c = w->next(100ms)) {
+  while (auto c = w->try_next()) {
     EXPECT_EQ(c->revision, expected_revision++) << "no gap, no repeat";
     seen += c->events.size();
   }
-  EXPECT_EQ(seen, 300u);
+  EXPECT_EQ(seen, static_cast<size_t>(written.load()));
   EXPECT_EQ(expected_revision, store_->revision() + 1);
 }
 
@@ -163,11 +172,10 @@ TEST_F(WatchTest, SlowConsumerOverflowsInsteadOfBlocking) {
 }
 
 TEST_F(WatchTest, WakeCloseAndStoreClose) {
+  // wake() and close() end a next() that is blocked or the next one to come, so the
+  // threads below may run before or during next(): both orders must give the same result.
   Watch w = store_->watch();
-  std::thread waker([&] {
-    std::this_thread::sleep_for(20ms);
-    w.wake();
-  });
+  std::thread waker([&] { w.wake(); });
   auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(w.next(10s), nullptr);
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
@@ -181,10 +189,7 @@ TEST_F(WatchTest, WakeCloseAndStoreClose) {
   EXPECT_EQ(w.next(1s), nullptr);
 
   Watch other = store_->watch();
-  std::thread closer([&] {
-    std::this_thread::sleep_for(20ms);
-    store_->close();
-  });
+  std::thread closer([&] { store_->close(); });
   EXPECT_EQ(other.next(10s), nullptr);
   EXPECT_EQ(other.state(), WatchState::kClosed);
   closer.join();

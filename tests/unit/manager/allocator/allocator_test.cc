@@ -8,6 +8,7 @@
 #include "fixtures.h"
 #include "manager/scheduler/scheduler.h"
 #include "store/datastore/memory.h"
+#include "support/eventually.h"
 
 namespace shoal::manager::allocator {
 namespace {
@@ -93,9 +94,11 @@ class AllocatorTest : public ::testing::Test {
         for (const auto& addr : a.Addresses) out.insert(a.Network.ID + "/" + addr);
       }
     });
-    view.for_each<api::Service>(store::by::All{}, [&](const std::shared_ptr<const api::Service>& s) {
-      for (const auto& v : s->Endpoint.VirtualIPs) out.insert(v.NetworkID + "/" + v.Addr);
-    });
+    view.for_each<api::Service>(store::by::All{},
+                                [&](const std::shared_ptr<const api::Service>& s) {
+                                  for (const auto& v : s->Endpoint.VirtualIPs)
+                                    out.insert(v.NetworkID + "/" + v.Addr);
+                                });
     return out;
   }
 
@@ -176,7 +179,8 @@ TEST_F(AllocatorTest, ChangedPublishedPortIsReallocated) {
   create(service("a", {port(80, 8080)}));
   start();
   tick();
-  change<api::Service>("a", [](api::Service& s) { s.Spec.EndpointSpec->Ports[0].PublishedPort = 9090; });
+  change<api::Service>("a",
+                       [](api::Service& s) { s.Spec.EndpointSpec->Ports[0].PublishedPort = 9090; });
   tick();
   EXPECT_EQ(get<api::Service>("a")->Endpoint.Ports[0].PublishedPort, 9090u);
   EXPECT_EQ(allocator_->state().ports().owner(api::PortConfigProtocol::kTCP, 8080), "");
@@ -201,7 +205,8 @@ TEST_F(AllocatorTest, ExhaustedNetworkWaitsUntilATaskEnds) {
     } else {
       waiting = t->ID;
       EXPECT_EQ(t->Status.State, api::TaskState::kNew);
-      EXPECT_EQ(t->Status.Err, "could not allocate IP from IPAM: no available addresses on this pool");
+      EXPECT_EQ(t->Status.Err,
+                "could not allocate IP from IPAM: no available addresses on this pool");
     }
   }
   EXPECT_EQ(pending, 4);
@@ -339,13 +344,8 @@ TEST_F(AllocatorTest, WithTheSchedulerTasksGoFromNewToAssigned) {
   api::Service s = service("web", {port(80)});
   create(s);
   add_tasks(s, 5);
-  bool assigned = false;
-  for (auto deadline = std::chrono::steady_clock::now() + 10s;
-       !assigned && std::chrono::steady_clock::now() < deadline;) {
-    auto view = store_->view();
-    assigned = view.count<api::Task>(store::by::Node{"n1"}) == 5;
-    if (!assigned) std::this_thread::sleep_for(5ms);
-  }
+  bool assigned = ::shoal::testing::eventually(
+      [&] { return store_->view().count<api::Task>(store::by::Node{"n1"}) == 5; });
   sched_loop.stop();
   alloc_loop.stop();
   EXPECT_TRUE(assigned);

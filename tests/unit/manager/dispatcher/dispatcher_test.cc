@@ -30,7 +30,8 @@ api::NodeDescription description(const std::string& hostname) {
 std::set<std::string> ids(const agent::AssignmentsMessage& m) {
   std::set<std::string> out;
   for (const auto& c : m.Changes) {
-    out.insert((c.Action == agent::AssignmentAction::kUpdate ? "+" : "-") + agent::assignment_id(c.Item));
+    out.insert((c.Action == agent::AssignmentAction::kUpdate ? "+" : "-") +
+               agent::assignment_id(c.Item));
   }
   return out;
 }
@@ -52,7 +53,8 @@ class DispatcherTest : public testing::StoreFixture {
   }
 
   Result<agent::SessionMessage> open(const Peer& peer, std::string resume = "") {
-    return dispatcher_->session(peer, agent::SessionRequest{peer.NodeID, description("host-" + peer.NodeID), resume});
+    return dispatcher_->session(
+        peer, agent::SessionRequest{peer.NodeID, description("host-" + peer.NodeID), resume});
   }
 
   // The next message within 10 s, or nullopt.
@@ -156,12 +158,22 @@ TEST_F(DispatcherTest, MissedHeartbeatMarksNodeDown) {
   EXPECT_EQ(node_state("n1"), api::NodeState::kReady);
 }
 
-TEST_F(DispatcherTest, UnknownNodeThatNeverComesBackGoesDown) {
+TEST_F(DispatcherTest, UnknownNodeThatNeverComesBackGoesDownAtItsDeadlineAndNotBefore) {
+  const Timestamp started = clock_->now();
   start();
-  clock_->advance(20s);  // less than 2 × 3 × 4.5 s
-  std::this_thread::sleep_for(50ms);
+  // The dispatcher's loop sleeps on the clock until n1's deadline: twice the usual grace,
+  // 2 × 3 × (5 s ± 10%).
+  ASSERT_TRUE(eventually([&] {
+    auto sleeps_until = clock_->earliest_deadline();
+    return sleeps_until && *sleeps_until < Timestamp::max();
+  }));
+  const Timestamp deadline = *clock_->earliest_deadline();
+  EXPECT_GE(deadline - started, 27s);
+  EXPECT_LE(deadline - started, 33s);
+  clock_->set(deadline - 1ns);
+  EXPECT_EQ(clock_->earliest_deadline(), deadline);  // the loop was not woken
   EXPECT_EQ(node_state("n1"), api::NodeState::kUnknown);
-  clock_->advance(20s);
+  clock_->advance(1ns);
   ASSERT_TRUE(eventually([&] { return node_state("n1") == api::NodeState::kDown; }));
   EXPECT_EQ(get<api::Node>("n1")->Status.Message, kUnknownHeartbeatFailure);
 }
@@ -199,7 +211,8 @@ TEST_F(DispatcherTest, CompleteSetThenIncrementalChanges) {
   EXPECT_EQ(first->AppliesTo, "");
   EXPECT_EQ(first->ResultsIn, "1");
   EXPECT_EQ(ids(*first), (std::set<std::string>{"+s1", "+a", "+b"}));
-  EXPECT_TRUE(std::holds_alternative<std::shared_ptr<const api::Secret>>(first->Changes.front().Item));
+  EXPECT_TRUE(
+      std::holds_alternative<std::shared_ptr<const api::Secret>>(first->Changes.front().Item));
 
   add_task(make_task("d", "n1"));
   change_task("a", [](api::Task& t) { t.DesiredState = TaskState::kShutdown; });
@@ -228,7 +241,8 @@ TEST_F(DispatcherTest, ManyChangesInOneCommitMakeOneMessage) {
   ASSERT_TRUE(stream.is_ok());
   ASSERT_TRUE(next(**stream));  // the (empty) complete set
   write([&](store::WriteTxn& tx) {
-    for (int i = 0; i < 200; ++i) SHOAL_RETURN_IF_ERROR(tx.create(make_task("t" + std::to_string(i), "n1")));
+    for (int i = 0; i < 200; ++i)
+      SHOAL_RETURN_IF_ERROR(tx.create(make_task("t" + std::to_string(i), "n1")));
     return Status::ok();
   });
   auto m = next(**stream);
@@ -253,7 +267,9 @@ TEST_F(DispatcherTest, StatusReportsApplyForwardOnly) {
   api::TaskStatus stale;
   stale.State = TaskState::kPreparing;
   stale.Message = "preparing";
-  ASSERT_TRUE(dispatcher_->update_task_status(n1_, {session->SessionID, {{"a", stale}, {"gone", stale}}}).is_ok());
+  ASSERT_TRUE(
+      dispatcher_->update_task_status(n1_, {session->SessionID, {{"a", stale}, {"gone", stale}}})
+          .is_ok());
   EXPECT_EQ(get<api::Task>("a")->Status.State, TaskState::kRunning);
 
   Status foreign = dispatcher_->update_task_status(n1_, {session->SessionID, {{"other", running}}});
@@ -313,7 +329,8 @@ TEST_F(DispatcherTest, ReconnectGetsTheCompleteSetAgain) {
   auto closed = (*stream2)->recv(0s);
   EXPECT_EQ(closed.status().code(), Code::kUnavailable);
   EXPECT_EQ(closed.status().message(), "session replaced");
-  EXPECT_EQ(dispatcher_->heartbeat(n1_, {first->SessionID}).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(dispatcher_->heartbeat(n1_, {first->SessionID}).status().code(),
+            Code::kInvalidArgument);
   auto stream3 = dispatcher_->assignments(n1_, {second->SessionID});
   ASSERT_TRUE(stream3.is_ok());
   auto complete = next(**stream3);

@@ -34,8 +34,11 @@ class EndToEndTest : public testing::StoreFixture {
   }
 
   void start_agent() {
-    agent_ = std::make_unique<agent::Agent>(*client_, executor_, *clock_,
-                                            agent::AgentOptions{.node_id = "n1"});
+    // The batch window is measured on clock_, which these tests move only to expire
+    // heartbeats: a zero window sends each status change at once.
+    agent_ = std::make_unique<agent::Agent>(
+        *client_, executor_, *clock_,
+        agent::AgentOptions{.node_id = "n1", .reporter = {.batch_window = 0s}});
     ASSERT_TRUE(agent_->start().is_ok());
   }
 
@@ -175,7 +178,8 @@ TEST_F(LocalNodeTest, WiresDispatcherAndAgentForOneNode) {
   auto executor = agent::make_executor("hollow");
   ASSERT_TRUE(executor.is_ok());
   IdGenerator ids(3);
-  LocalNode node(*store_, *clock_, ids, **executor, LocalNodeOptions{.node_id = "self", .addr = "192.0.2.1"});
+  LocalNode node(*store_, *clock_, ids, **executor, LocalNodeOptions{.node_id = "self", .addr = "192.0.2.1",
+                                                                      .agent = {.reporter = {.batch_window = 0s}}});
   ASSERT_TRUE(node.start().is_ok());
   ASSERT_TRUE(eventually([&] { return get<api::Node>("self")->Status.State == api::NodeState::kReady; }));
   EXPECT_EQ(get<api::Node>("self")->Status.Addr, "192.0.2.1");

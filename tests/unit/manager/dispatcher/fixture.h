@@ -8,11 +8,11 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "store/datastore/memory.h"
 #include "store/store.h"
+#include "support/eventually.h"
 
 namespace shoal::manager::dispatcher::testing {
 
@@ -20,15 +20,7 @@ using namespace std::chrono_literals;
 
 inline constexpr int64_t kStartNanos = 1'700'000'000'000'000'000;
 
-// Polls `pred` until it holds, at most `limit` (no timed assertions: only a bound).
-inline bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds limit = 10s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
+using ::shoal::testing::eventually;
 
 class StoreFixture : public ::testing::Test {
  protected:

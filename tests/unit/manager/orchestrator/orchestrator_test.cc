@@ -10,6 +10,7 @@
 
 #include "api/task_lifecycle.h"
 #include "store/datastore/memory.h"
+#include "support/eventually.h"
 #include "world.h"
 
 namespace shoal::manager::orchestrator {
@@ -70,13 +71,15 @@ class OrchestratorStoreTest : public ::testing::Test {
           (void)api::advance_task(t, TaskState::kFailed, "exited", now, "task: non-zero exit (1)");
           fail_next_.clear();
         } else if (t.DesiredState > TaskState::kComplete) {
-          if (t.Status.State >= TaskState::kAssigned) (void)api::advance_task(t, TaskState::kShutdown, "shutdown", now);
+          if (t.Status.State >= TaskState::kAssigned)
+            (void)api::advance_task(t, TaskState::kShutdown, "shutdown", now);
         } else if (t.Status.State < TaskState::kAssigned) {
           if (t.NodeID.empty()) t.NodeID = "n1";
           (void)api::advance_task(t, TaskState::kAssigned, "assigned", now);
         } else if (t.DesiredState >= TaskState::kRunning && t.Status.State < TaskState::kRunning) {
           (void)api::advance_task(t, TaskState::kRunning, "started", now);
-        } else if (t.DesiredState == TaskState::kComplete && t.Status.State == TaskState::kRunning) {
+        } else if (t.DesiredState == TaskState::kComplete &&
+                   t.Status.State == TaskState::kRunning) {
           (void)api::advance_task(t, TaskState::kComplete, "finished", now);
         }
         if (t.Status.State != before) SHOAL_RETURN_IF_ERROR(tx.update(t));
@@ -85,25 +88,24 @@ class OrchestratorStoreTest : public ::testing::Test {
     });
   }
 
-  // Runs the agent and moves the clock on (100 ms a round) until pred() holds; at most 20 s of
-  // real time.
+  // Runs the agent and moves the clock on (100 ms a round) until pred() holds; at most
+  // testing::kEventuallyLimit of real time.
   template <typename Pred>
   bool eventually(Pred pred) {
-    auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < deadline) {
+    return ::shoal::testing::eventually([&] {
       agent_round();
       if (pred()) return true;
       clock_->advance(100ms);
-      std::this_thread::sleep_for(2ms);
-    }
-    return pred();
+      return false;
+    });
   }
 
   std::vector<TaskPtr> tasks_of(const std::string& service_id) {
     return store_->view().find<api::Task>(store::by::Service{service_id});
   }
 
-  std::vector<TaskPtr> wanted(const std::string& service_id, TaskState limit = TaskState::kRunning) {
+  std::vector<TaskPtr> wanted(const std::string& service_id,
+                              TaskState limit = TaskState::kRunning) {
     std::vector<TaskPtr> out;
     for (const TaskPtr& t : tasks_of(service_id)) {
       if (t->DesiredState <= limit) out.push_back(t);
@@ -124,7 +126,8 @@ class OrchestratorStoreTest : public ::testing::Test {
   }
 
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(t0());
-  std::shared_ptr<store::MemoryDatastore::Disk> disk_ = std::make_shared<store::MemoryDatastore::Disk>();
+  std::shared_ptr<store::MemoryDatastore::Disk> disk_ =
+      std::make_shared<store::MemoryDatastore::Disk>();
   std::unique_ptr<store::Store> store_;
   IdGenerator ids_{7};
   std::unique_ptr<Orchestrators> orchestrators_;

@@ -7,6 +7,7 @@
 
 #include "fixtures.h"
 #include "store/datastore/memory.h"
+#include "support/eventually.h"
 
 namespace shoal::manager::scheduler {
 namespace {
@@ -261,12 +262,7 @@ TEST_F(SchedulerTest, RunsInAReconcileLoop) {
   ReconcileLoop loop(*store_, *clock_, *scheduler_);
   loop.start();
   add_pending(3, "svc", make_spec());
-  bool placed = false;
-  for (auto deadline = std::chrono::steady_clock::now() + 10s;
-       !placed && std::chrono::steady_clock::now() < deadline;) {
-    placed = tasks_per_node()["n1"] == 3;
-    if (!placed) std::this_thread::sleep_for(5ms);
-  }
+  bool placed = ::shoal::testing::eventually([&] { return tasks_per_node()["n1"] == 3; });
   loop.stop();
   EXPECT_TRUE(placed);
 }

@@ -68,7 +68,8 @@ TEST(ImageIndex, LeftoverTemporariesAreIgnored) {
   TestDir dir;
   fs::path path = dir / "index.json";
   ASSERT_TRUE(save_index(path, state_number(2), dir.path()).is_ok());
-  testing::write_text(dir / "index.json.Ab12Cd", "{\"version\":1,\"images\":[{\"id\"");  // a torn write
+  testing::write_text(dir / "index.json.Ab12Cd",
+                      "{\"version\":1,\"images\":[{\"id\"");  // a torn write
   auto r = load_index(path);
   ASSERT_TRUE(r.is_ok());
   EXPECT_EQ(*r, state_number(2));
@@ -99,6 +100,8 @@ TEST(ImageIndex, KilledWriterLeavesACompleteState) {
     char c;
     ASSERT_EQ(::read(pipefd[0], &c, 1), 1);  // it has written a few times
     ::close(pipefd[0]);
+    // Real time on purpose: a random delay puts the SIGKILL at a random point of the
+    // child's saves (mid-write, mid-rename), which is the race this test is about.
     ::usleep(std::uniform_int_distribution<int>(0, 20000)(rng));
     ::kill(pid, SIGKILL);
     int status = 0;
