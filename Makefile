@@ -48,11 +48,13 @@ uninstall:
 	rm -f $(DESTDIR)/etc/systemd/system/shoal.service
 	if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
-# Every test: unit tests in parallel, then integration and end-to-end tests one at a time.
+# Every test: unit tests in parallel, then integration and end-to-end tests one at a time,
+# then a short run of every fuzz target from its seeds.
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -L unit
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L integration
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L e2e
+	$(MAKE) fuzz FUZZ_TIME=10
 
 unit: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -L unit

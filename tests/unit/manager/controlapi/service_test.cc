@@ -84,12 +84,12 @@ TEST_F(ServiceTest, CountsAboveTheReplicaLimitAreRefusedNamingTheFlag) {
   ctx().limits.max_replicas = 1000;
   api::ServiceSpec huge = spec_named("huge");
   huge.Mode.Replicated.emplace();
-  huge.Mode.Replicated->Replicas = uint64_t{1} << 63;
+  huge.Mode.Replicated->Replicas = uint64_t{1} << 62;  // past 2^63 swarmkit's own rule answers
   auto refused = create_service(ctx(), huge);
   ASSERT_FALSE(refused.is_ok());
   EXPECT_EQ(refused.status().code(), Code::kInvalidArgument);
   EXPECT_EQ(refused.status().message(),
-            "Replicas 9223372036854775808 is more than this manager allows (1000; raise it "
+            "Replicas 4611686018427387904 is more than this manager allows (1000; raise it "
             "with shoal daemon --max-replicas)");
   EXPECT_FALSE(get_service(ctx(), "huge", false).is_ok());
 
