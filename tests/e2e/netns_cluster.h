@@ -191,8 +191,7 @@ class NetnsClusterTest : public ::testing::Test {
   std::string image_tar() const {
     static std::string tar = [] {
       static TempDir dir;
-      std::string source =
-          std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().string();
+      std::string source = SHOAL_SOURCE_DIR;
       CommandResult made = run_command(
           {"bash", source + "/tests/support/make_test_image.sh", dir.path() + "/image"});
       return made.exit_code == 0 ? dir.path() + "/image/image.tar" : std::string();

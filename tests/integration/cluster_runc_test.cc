@@ -55,8 +55,7 @@ TEST_F(ClusterRuncTest, ATaskRunsAsAContainerOnTheWorkerAndLeaveStopsIt) {
   start_node(0, "hollow");
   start_node(1, "runc");
   worker_data_ = nodes_[1].dir + "/data";
-  std::string source =
-      std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().string();
+  std::string source = SHOAL_SOURCE_DIR;
   CommandResult made = run_command({"bash", source + "/tests/support/make_test_image.sh",
                                     tmp_.path() + "/image", "1", "busybox"});
   ASSERT_EQ(made.exit_code, 0) << made.err;

@@ -35,7 +35,7 @@ namespace shoal::testing {
 
 // tests/support/ of this source tree.
 inline std::filesystem::path support_dir() {
-  return std::filesystem::path(__FILE__).parent_path().parent_path() / "support";
+  return std::filesystem::path(SHOAL_SOURCE_DIR) / "tests" / "support";
 }
 
 // A directory holding the test image as built by make_test_image.sh (oci/ with tag "1",

@@ -57,10 +57,9 @@ class RuntimeIntegrationTest : public EngineIntegrationTest {
     force_cleanup();
   }
 
-  // The source tree (this file is tests/integration/runtime_fixture.h).
-  static std::string source_dir() {
-    return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().string();
-  }
+  // The source tree (SHOAL_SOURCE_DIR, absolute: __FILE__ may be relative to the build dir
+  // when the compiler cache rewrites paths).
+  static std::string source_dir() { return SHOAL_SOURCE_DIR; }
 
   // Task dirs under <data>/containers.
   std::vector<std::string> task_dirs() const {
