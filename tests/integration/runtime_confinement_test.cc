@@ -81,7 +81,8 @@ TEST_F(ConfinementTest, OomKilledTaskFailsWithExitCode137AndSaysOomKilled) {
     return contains(ps, "Failed");
   })) << ps
       << tail(daemon_->log());
-  EXPECT_TRUE(contains(ps, "|task: non-zero exit (137): OOMKilled")) << ps;
+  // With --no-trunc the CLI prints the error quoted (%q), as for Docker's tasks.
+  EXPECT_TRUE(contains(ps, "|\"task: non-zero exit (137): OOMKilled\"")) << ps;
 
   std::string task = trim(ok({"service", "ps", "hog", "-q", "--no-trunc"}));
   std::string inspected = trim(ok({"inspect", "--type", "task", "--format",
