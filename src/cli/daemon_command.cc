@@ -96,9 +96,6 @@ void add_daemon_command(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "daemon",
       "Run the shoal node process in the foreground (Docker Engine API on a unix socket)");
-  cmd->set_config("--config", "",
-                  "A file of these options (TOML, one `long-name = value` per line; see "
-                  "packaging/shoal.conf); flags given here override it");
   cmd->add_option("--data-dir", flags->daemon.data_dir, "Directory for shoal's state")
       ->capture_default_str();
   cmd->add_option("--socket", flags->daemon.socket_path,

@@ -10,6 +10,10 @@ int main(int argc, char** argv) {
   CLI::App app{"shoal: a container orchestrator driven by the docker CLI"};
   app.set_version_flag("--version", std::string("shoal version ") + shoal::kVersion);
   app.require_subcommand(0, 1);
+  // Options from a file: a [daemon] section holds `shoal daemon`'s (packaging/shoal.conf).
+  app.set_config("--config", "",
+                 "A TOML file of options, one `long-name = value` per line under a section "
+                 "named for the command ([daemon]); flags on the command line override it");
   int exit_code = 0;
   shoal::cli::add_daemon_command(app, &exit_code);
   shoal::cli::add_ps_command(app, &exit_code);
