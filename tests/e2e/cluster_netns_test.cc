@@ -1,7 +1,7 @@
 // Multi-node acceptance on netns machines: a three-machine cluster spreads replicas, drains,
-// survives a machine's power loss and takes it back without duplicates; joins with bad or
-// rotated tokens are refused and a worker's certificate reaches no control API; `shoal
-// cluster rm` leaves nothing behind.
+// survives a killed machine (its init and everything under it) and takes it back without
+// duplicates; joins with bad or rotated tokens are refused and a worker's certificate
+// reaches no control API; `shoal cluster rm` leaves nothing behind.
 #include <arpa/inet.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <netinet/in.h>
@@ -46,7 +46,7 @@ int total(const std::map<std::string, int>& per_node) {
   return n;
 }
 
-TEST_F(NetnsClusterTest, ReplicasSpreadDrainMovesThemAndAPowerLossIsSurvivedWithoutDuplicates) {
+TEST_F(NetnsClusterTest, ReplicasSpreadDrainMovesThemAndAKilledMachineIsReplacedWithoutDuplicates) {
   ASSERT_NO_FATAL_FAILURE(create(3));
   std::map<std::string, std::string> all_ready = {{hostname("m1"), "Ready Active"},
                                                   {hostname("m2"), "Ready Active"},
@@ -205,7 +205,7 @@ TEST_F(NetnsClusterTest, ClusterRmAfterACreateKilledPartWayLeavesNothing) {
 
 // A host reboot empties /run/netns and drops links and nft tables; the disk stays.
 // `machine start` makes the missing parts again and the swarm comes back as it was.
-TEST_F(NetnsClusterTest, MachineStartAfterAHostRebootRebuildsTheNetworkAndTheSwarmReturns) {
+TEST_F(NetnsClusterTest, MachineStartAfterItsNetworkIsDeletedRebuildsItAndTheSwarmReturns) {
   ASSERT_NO_FATAL_FAILURE(create(2));
   ok("m1", {"service", "create", "-d", "--name", "top", "--replicas", "2", "--no-resolve-image",
             "busybox", "sleep", "1000"});
