@@ -79,12 +79,17 @@ bool contains(const std::string& haystack, std::string_view needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
+// A store over `disk` (the memory datastore's files) through the sealing wrapper.
+auto open_sealed(const std::shared_ptr<MemoryDatastore::Disk>& disk, uint8_t key) {
+  return Store::open(
+      std::make_unique<SealedDatastore>(std::make_unique<MemoryDatastore>(disk), key_of(key)),
+      test_clock());
+}
+
 TEST(SealedDatastoreTest, SensitiveRecordsAreSealedOnDiskAndPlainInTheStore) {
   auto disk = std::make_shared<MemoryDatastore::Disk>();
   {
-    auto store = Store::open(
-        std::make_unique<SealedDatastore>(std::make_unique<MemoryDatastore>(disk), key_of(1)),
-        test_clock());
+    auto store = open_sealed(disk, 1);
     ASSERT_TRUE(store.is_ok());
     ASSERT_TRUE(write_sensitive(**store).is_ok());
     expect_sensitive(**store);
@@ -95,9 +100,7 @@ TEST(SealedDatastoreTest, SensitiveRecordsAreSealedOnDiskAndPlainInTheStore) {
     EXPECT_EQ(seal::is_sealed(value), sensitive) << where.first << "/" << where.second;
     EXPECT_FALSE(contains(value, "Zq7")) << where.first << "/" << where.second;
   }
-  auto store = Store::open(
-      std::make_unique<SealedDatastore>(std::make_unique<MemoryDatastore>(disk), key_of(1)),
-      test_clock());
+  auto store = open_sealed(disk, 1);
   ASSERT_TRUE(store.is_ok()) << store.status().to_string();
   expect_sensitive(**store);
 }
@@ -105,15 +108,11 @@ TEST(SealedDatastoreTest, SensitiveRecordsAreSealedOnDiskAndPlainInTheStore) {
 TEST(SealedDatastoreTest, OpeningWithAnotherDataKeyFailsNamingTheRecord) {
   auto disk = std::make_shared<MemoryDatastore::Disk>();
   {
-    auto store = Store::open(
-        std::make_unique<SealedDatastore>(std::make_unique<MemoryDatastore>(disk), key_of(1)),
-        test_clock());
+    auto store = open_sealed(disk, 1);
     ASSERT_TRUE(store.is_ok());
     ASSERT_TRUE(write_sensitive(**store).is_ok());
   }
-  auto store = Store::open(
-      std::make_unique<SealedDatastore>(std::make_unique<MemoryDatastore>(disk), key_of(2)),
-      test_clock());
+  auto store = open_sealed(disk, 2);
   ASSERT_FALSE(store.is_ok());
   EXPECT_EQ(store.status().code(), Code::kInternal);
   EXPECT_TRUE(contains(store.status().message(), "authentication failed"))
