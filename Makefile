@@ -8,7 +8,7 @@ SOCKET    ?= /run/shoal/shoal.sock
 JOBS      ?= $(shell nproc)
 PREFIX    ?= /usr/local
 
-.PHONY: all deps configure build run install uninstall test unit integration e2e bench bench-e2e asan fuzz format clean
+.PHONY: all deps configure build run install uninstall check test unit integration e2e bench bench-e2e asan fuzz format clean
 
 all: build
 
@@ -48,9 +48,14 @@ uninstall:
 	rm -f $(DESTDIR)/etc/systemd/system/shoal.service
 	if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
-# Every test: unit tests in parallel, then integration and end-to-end tests one at a time,
-# then a short run of every fuzz target from its seeds.
-test: build
+# The design's rules that no compiler checks: the module graph (manager, agent and rpc
+# independent of each other; the http server on common/ alone).
+check:
+	python3 scripts/module_graph.py
+
+# Every test: the checks, unit tests in parallel, then integration and end-to-end tests one
+# at a time, then a short run of every fuzz target from its seeds.
+test: check build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -L unit
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L integration
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L e2e

@@ -17,7 +17,7 @@
 #include "agent/agent.h"
 #include "agent/hollow/hollow_executor.h"
 #include "manager/dispatcher/dispatcher.h"
-#include "manager/dispatcher/local_client.h"
+#include "protocol/local_client.h"
 #include "store/datastore/memory.h"
 #include "store/datastore/sqlite.h"
 #include "store/store.h"
@@ -58,7 +58,7 @@ class World {
     check(store_->update([&](store::WriteTxn& tx) { return tx.create(node); }));
     dispatcher_ = std::make_unique<manager::dispatcher::Dispatcher>(*store_, *clock_, ids_);
     check(dispatcher_->start());
-    client_ = std::make_unique<manager::dispatcher::LocalDispatcherClient>(
+    client_ = std::make_unique<protocol::LocalDispatcherClient>(
         *dispatcher_, manager::dispatcher::Peer{"node1", "127.0.0.1"});
     agent_ = std::make_unique<agent::Agent>(*client_, executor_, *clock_,
                                             agent::AgentOptions{.node_id = "node1"});
@@ -144,7 +144,7 @@ class World {
   agent::hollow::HollowExecutor executor_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<manager::dispatcher::Dispatcher> dispatcher_;
-  std::unique_ptr<manager::dispatcher::LocalDispatcherClient> client_;
+  std::unique_ptr<protocol::LocalDispatcherClient> client_;
   std::unique_ptr<agent::Agent> agent_;
 };
 

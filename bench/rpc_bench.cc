@@ -141,9 +141,9 @@ void wire_cost() {
   task->Spec = spec;
   task->DesiredState = api::TaskState::kRunning;
   task->Status.State = api::TaskState::kAssigned;
-  agent::AssignmentsMessage message;
-  message.Type = agent::AssignmentsType::kIncremental;
-  for (int i = 0; i < 100; ++i) message.Changes.push_back({agent::AssignmentAction::kUpdate, task});
+  protocol::AssignmentsMessage message;
+  message.Type = protocol::AssignmentsType::kIncremental;
+  for (int i = 0; i < 100; ++i) message.Changes.push_back({protocol::AssignmentAction::kUpdate, task});
   constexpr int kRounds = 200;
   size_t bytes = 0;
   auto start = Steady::now();
@@ -202,7 +202,7 @@ int main(int argc, char** argv) {
   struct Agent {
     std::unique_ptr<rpc::GrpcDispatcherClient> client;
     std::string session;
-    std::unique_ptr<agent::AssignmentStream> stream;
+    std::unique_ptr<protocol::AssignmentStream> stream;
   };
   std::vector<Agent> agents(options.agents);
   auto t0 = Steady::now();

@@ -8,7 +8,7 @@ namespace shoal::agent {
 
 using Steady = std::chrono::steady_clock;
 
-Agent::Agent(DispatcherClient& client, Executor& executor, const Clock& clock, AgentOptions options)
+Agent::Agent(protocol::DispatcherClient& client, Executor& executor, const Clock& clock, AgentOptions options)
     : client_(client),
       executor_(executor),
       options_(std::move(options)),
@@ -75,7 +75,7 @@ void Agent::session_loop() {
       std::lock_guard lock(mu_);
       if (stopping_) return;
     }
-    SessionRequest request{options_.node_id, description_, ""};
+    protocol::SessionRequest request{options_.node_id, description_, ""};
     auto session = client_.session(request);
     if (!session.is_ok()) {
       auto delay = backoff.next();
@@ -106,15 +106,15 @@ void Agent::session_loop() {
   }
 }
 
-void Agent::run_session(const SessionMessage& session) {
+void Agent::run_session(const protocol::SessionMessage& session) {
   auto period = session.HeartbeatPeriod;
   auto next_heartbeat = Steady::now() + period;
   std::string last_results_in;
   bool have_complete = false;
-  std::shared_ptr<AssignmentStream> stream;
+  std::shared_ptr<protocol::AssignmentStream> stream;
   for (;;) {
     if (!stream) {
-      auto opened = client_.assignments(AssignmentsRequest{session.SessionID});
+      auto opened = client_.assignments(protocol::AssignmentsRequest{session.SessionID});
       if (!opened.is_ok()) {
         spdlog::warn("agent: cannot open the assignment stream: {}", opened.status().message());
         return;
@@ -136,8 +136,8 @@ void Agent::run_session(const SessionMessage& session) {
       return;
     }
     if (received->has_value()) {
-      AssignmentsMessage& message = **received;
-      bool complete = message.Type == AssignmentsType::kComplete;
+      protocol::AssignmentsMessage& message = **received;
+      bool complete = message.Type == protocol::AssignmentsType::kComplete;
       if (!complete && (!have_complete || message.AppliesTo != last_results_in)) {
         spdlog::warn("agent: assignment stream out of order (applies to {}, last {}); reopening",
                      message.AppliesTo, last_results_in);
@@ -151,7 +151,7 @@ void Agent::run_session(const SessionMessage& session) {
       have_complete = true;
     }
     if (Steady::now() >= next_heartbeat) {
-      auto beat = client_.heartbeat(HeartbeatRequest{session.SessionID});
+      auto beat = client_.heartbeat(protocol::HeartbeatRequest{session.SessionID});
       if (!beat.is_ok()) {
         spdlog::info("agent: heartbeat failed: {}", beat.status().message());
         return;

@@ -25,7 +25,7 @@
 #include <thread>
 
 #include "agent/executor.h"
-#include "agent/protocol.h"
+#include "protocol/messages.h"
 #include "agent/reporter.h"
 #include "agent/worker.h"
 #include "common/backoff.h"
@@ -46,7 +46,7 @@ struct AgentOptions {
 class Agent {
  public:
   // `client`, `executor` and `clock` must outlive the agent.
-  Agent(DispatcherClient& client, Executor& executor, const Clock& clock, AgentOptions options);
+  Agent(protocol::DispatcherClient& client, Executor& executor, const Clock& clock, AgentOptions options);
   ~Agent();  // stop()
   Agent(const Agent&) = delete;
   Agent& operator=(const Agent&) = delete;
@@ -68,13 +68,13 @@ class Agent {
  private:
   void session_loop();
   // Runs one session until it ends (an error, end_session()) or stop().
-  void run_session(const SessionMessage& session);
+  void run_session(const protocol::SessionMessage& session);
   // Ends the session `session_id` if it is the current one (from the reporter).
   void end_session(const std::string& session_id);
   // Waits for `d` or stop(); false on stop.
   bool sleep(std::chrono::nanoseconds d);
 
-  DispatcherClient& client_;
+  protocol::DispatcherClient& client_;
   Executor& executor_;
   const AgentOptions options_;
   api::NodeDescription description_;  // set by start()
@@ -88,7 +88,7 @@ class Agent {
   std::string session_id_;                         // GUARDED_BY(mu_)
   bool session_ended_ = false;                     // GUARDED_BY(mu_)
   uint64_t sessions_opened_ = 0;                   // GUARDED_BY(mu_)
-  std::shared_ptr<AssignmentStream> stream_;       // GUARDED_BY(mu_); cancelled by stop()
+  std::shared_ptr<protocol::AssignmentStream> stream_;       // GUARDED_BY(mu_); cancelled by stop()
   std::thread thread_;
 };
 

@@ -7,11 +7,11 @@
 namespace shoal::agent {
 
 bool is_session_error(const Status& status) {
-  return (status.code() == Code::kInvalidArgument && status.message() == kSessionInvalid) ||
+  return (status.code() == Code::kInvalidArgument && status.message() == protocol::kSessionInvalid) ||
          status.code() == Code::kNotFound;
 }
 
-Reporter::Reporter(DispatcherClient& client, const Clock& clock, ReporterOptions options,
+Reporter::Reporter(protocol::DispatcherClient& client, const Clock& clock, ReporterOptions options,
                    std::function<void(const std::string&)> on_session_error)
     : client_(client),
       clock_(clock),
@@ -46,9 +46,9 @@ void Reporter::task_status_changed(const std::string& task_id, const api::TaskSt
   if (was_empty) cv_.notify_one();
 }
 
-void Reporter::report_all(std::vector<TaskStatusUpdate> updates) {
+void Reporter::report_all(std::vector<protocol::TaskStatusUpdate> updates) {
   std::lock_guard lock(mu_);
-  for (TaskStatusUpdate& u : updates) merge(std::move(u.TaskID), std::move(u.Status));
+  for (protocol::TaskStatusUpdate& u : updates) merge(std::move(u.TaskID), std::move(u.Status));
   cv_.notify_one();
 }
 
@@ -82,12 +82,12 @@ void Reporter::run() {
       continue;
     }
 
-    UpdateTaskStatusRequest request;
+    protocol::UpdateTaskStatusRequest request;
     request.SessionID = session_;
     request.Updates.reserve(std::min(pending_.size(), options_.max_batch));
     for (auto it = pending_.begin();
          it != pending_.end() && request.Updates.size() < options_.max_batch;) {
-      request.Updates.push_back(TaskStatusUpdate{it->first, std::move(it->second)});
+      request.Updates.push_back(protocol::TaskStatusUpdate{it->first, std::move(it->second)});
       it = pending_.erase(it);
     }
     if (!pending_.empty()) first_pending_ = clock_.now() - options_.batch_window;  // due now
@@ -101,7 +101,7 @@ void Reporter::run() {
       retry_at = Timestamp();
       continue;
     }
-    for (TaskStatusUpdate& u : request.Updates) {
+    for (protocol::TaskStatusUpdate& u : request.Updates) {
       auto it = pending_.find(u.TaskID);
       if (it == pending_.end()) merge(std::move(u.TaskID), std::move(u.Status));
     }

@@ -24,7 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "agent/protocol.h"
+#include "protocol/messages.h"
 #include "agent/worker.h"
 #include "common/backoff.h"
 #include "common/time.h"
@@ -47,7 +47,7 @@ class Reporter final : public StatusSink {
  public:
   // `client` and `clock` must outlive the reporter. `on_session_error(session_id)` is
   // called (from the sender thread, no lock held) when a send fails with a session error.
-  Reporter(DispatcherClient& client, const Clock& clock, ReporterOptions options,
+  Reporter(protocol::DispatcherClient& client, const Clock& clock, ReporterOptions options,
            std::function<void(const std::string&)> on_session_error);
   ~Reporter() override;  // stop()
 
@@ -56,7 +56,7 @@ class Reporter final : public StatusSink {
 
   void task_status_changed(const std::string& task_id, const api::TaskStatus& status) override;
   // Merges many (the worker's statuses after a new session).
-  void report_all(std::vector<TaskStatusUpdate> updates);
+  void report_all(std::vector<protocol::TaskStatusUpdate> updates);
   // The session to send with; "" holds every report until a session is set.
   void set_session(std::string session_id);
 
@@ -67,7 +67,7 @@ class Reporter final : public StatusSink {
   void run();
   void merge(std::string task_id, api::TaskStatus status);  // REQUIRES: mu_ held
 
-  DispatcherClient& client_;
+  protocol::DispatcherClient& client_;
   const Clock& clock_;
   const ReporterOptions options_;
   const std::function<void(const std::string&)> on_session_error_;

@@ -415,16 +415,16 @@ void Worker::stop() {
   core_->timers.clear();
 }
 
-Status Worker::assign(const AssignmentsMessage& message) {
+Status Worker::assign(const protocol::AssignmentsMessage& message) {
   Core& core = *core_;
   std::lock_guard lock(core.mu);
   if (core.stopping) return error(Code::kFailedPrecondition, "worker is stopped");
-  bool complete = message.Type == AssignmentsType::kComplete;
+  bool complete = message.Type == protocol::AssignmentsType::kComplete;
   if (complete) core.deps.clear();
 
   std::unordered_set<std::string_view> assigned;
-  for (const AssignmentChange& change : message.Changes) {
-    bool update = change.Action == AssignmentAction::kUpdate;
+  for (const protocol::AssignmentChange& change : message.Changes) {
+    bool update = change.Action == protocol::AssignmentAction::kUpdate;
     if (auto* task = std::get_if<std::shared_ptr<const api::Task>>(&change.Item)) {
       if (update) {
         core.upsert(*task);
@@ -449,12 +449,12 @@ Status Worker::assign(const AssignmentsMessage& message) {
   return Status::ok();
 }
 
-std::vector<TaskStatusUpdate> Worker::statuses() const {
+std::vector<protocol::TaskStatusUpdate> Worker::statuses() const {
   std::lock_guard lock(core_->mu);
-  std::vector<TaskStatusUpdate> out;
+  std::vector<protocol::TaskStatusUpdate> out;
   out.reserve(core_->runners.size());
   for (const auto& [id, r] : core_->runners) {
-    if (!r.s.unassigned) out.push_back(TaskStatusUpdate{id, r.status});
+    if (!r.s.unassigned) out.push_back(protocol::TaskStatusUpdate{id, r.status});
   }
   return out;
 }

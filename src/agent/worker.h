@@ -31,7 +31,7 @@
 #include <vector>
 
 #include "agent/executor.h"
-#include "agent/protocol.h"
+#include "protocol/messages.h"
 #include "common/backoff.h"
 #include "common/status.h"
 #include "common/time.h"
@@ -75,10 +75,10 @@ class Worker {
 
   // Applies one assignments message (see above). Errors: kFailedPrecondition "worker is
   // stopped".
-  Status assign(const AssignmentsMessage& message);
+  Status assign(const protocol::AssignmentsMessage& message);
 
   // Every task's current status, for re-reporting after a new session.
-  std::vector<TaskStatusUpdate> statuses() const;
+  std::vector<protocol::TaskStatusUpdate> statuses() const;
   // Tasks the worker holds (including unassigned ones not yet forgotten).
   size_t task_count() const;
   // True when no task is queued for the pool or in an executor call: the worker does

@@ -19,7 +19,7 @@
 #include <memory>
 #include <string>
 
-#include "agent/protocol.h"
+#include "protocol/messages.h"
 #include "api/node.h"
 #include "ca/cert_dir.h"
 #include "ca/node_ca.h"
@@ -46,7 +46,7 @@ struct JoinedNode {
 class ManagerLink {
  public:
   virtual ~ManagerLink() = default;
-  virtual agent::DispatcherClient& dispatcher() = 0;
+  virtual protocol::DispatcherClient& dispatcher() = 0;
   virtual ca::CAClient& ca() = 0;
   // Later calls present `certs` (after a renewal).
   virtual void set_certs(const ca::NodeCerts& certs) = 0;

@@ -22,10 +22,9 @@
 #include "http/unix_listener.h"
 #include "manager/controlapi/context.h"
 #include "manager/controlapi/info.h"
-#include "network/node_network.h"
 #include "runtime/image/image_store.h"
 #include "runtime/logs/log_reader.h"
-#include "runtime/runc_executor.h"
+#include "runtime/node_containers.h"
 #include "shoal/version.h"
 #include "store/datastore/data_key.h"
 #include "store/datastore/sealed.h"
@@ -117,19 +116,15 @@ Status Daemon::init() {
   image_options.clock = clock_;
   SHOAL_ASSIGN_OR_RETURN(images_, runtime::image::ImageStore::open(std::move(image_options)));
 
-  if (options_.executor == "runc") {  // hollow tasks need no network
-    SHOAL_ASSIGN_OR_RETURN(network_, network::make_node_network({.data_dir = data}));
-  }
   SHOAL_ASSIGN_OR_RETURN(executor_, make_daemon_executor({.name = options_.executor,
                                                           .data_dir = data,
                                                           .oci_runtime = options_.oci_runtime,
                                                           .monitor_binary = options_.monitor_binary,
-                                                          .images = images_.get(),
-                                                          .network = network_.get()}));
+                                                          .images = images_.get()}));
   logs_ = std::make_unique<runtime::logs::LogReader>(std::filesystem::path(data) / "containers");
-  SHOAL_ASSIGN_OR_RETURN(auto description, executor_->describe());
+  SHOAL_ASSIGN_OR_RETURN(auto description, executor_.executor->describe());
   SHOAL_ASSIGN_OR_RETURN(std::string engine_id, load_or_create_engine_id(data, ids_->next()));
-  node_ = std::make_unique<SwarmNode>(data, engine_id, *store_, *clock_, *ids_, *executor_,
+  node_ = std::make_unique<SwarmNode>(data, engine_id, *store_, *clock_, *ids_, *executor_.executor,
                                       std::move(description),
                                       SwarmNodeOptions{.listen_addr = options_.listen_addr,
                                                        .advertise_addr = options_.advertise_addr,
@@ -146,14 +141,12 @@ Status Daemon::init() {
       *router, {.control = control_.get(), .version = kVersion, .images = images_.get()}));
   SHOAL_RETURN_IF_ERROR(http::engine::register_logs_routes(
       *router, {.control = control_.get(), .reader = logs_.get()}));
-  auto* runc = dynamic_cast<runtime::RuncExecutor*>(executor_.get());
-  if (runc != nullptr) {
-    images_->set_in_use_check([runc](const std::string& id) { return runc->container_using(id); });
+  if (runtime::NodeContainers* containers = executor_.containers) {
+    images_->set_in_use_check(
+        [containers](const std::string& id) { return containers->container_using(id); });
   }
   SHOAL_RETURN_IF_ERROR(http::engine::register_ps_routes(
-      *router, {.control = control_.get(), .list = [runc] {
-                  return runc ? runc->list() : std::vector<runtime::ContainerInfo>{};
-                }}));
+      *router, {.control = control_.get(), .containers = executor_.containers}));
 
   SHOAL_ASSIGN_OR_RETURN(auto listener, http::UnixListener::open(sock, kSocketMode));
   server_ = std::make_unique<http::Server>(
@@ -176,8 +169,9 @@ void Daemon::stop() {
   control_.reset();
   node_.reset();
   if (images_) images_->set_in_use_check(nullptr);
-  executor_.reset();
-  network_.reset();  // sandboxes stay (tasks keep running)
+  executor_.containers = nullptr;
+  executor_.executor.reset();
+  executor_.network.reset();  // sandboxes stay (tasks keep running)
   logs_.reset();
   images_.reset();
   if (store_) store_->close();

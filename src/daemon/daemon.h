@@ -6,8 +6,8 @@
 //      same data dir or socket fails here, naming the holder's pid and the lock path;
 //   3. open the store on <data-dir> (SQLite datastore, store.db) and the image store on
 //      <data-dir>/images;
-//   4. make the node network (runc executor only: network/node_network.h, namespaces under
-//      <data-dir>/netns) and the executor (--executor), and restore the swarm membership
+//   4. make the executor (--executor) with what it brings (executor_factory.h: the runc
+//      executor's node network and containers), and restore the swarm membership
 //      saved in the data dir (SwarmNode): a manager starts its manager role (and, with a
 //      transport, serves other nodes on its listen address), a worker its worker role;
 //   5. register the API routes and bind the unix socket (mode 0660). Holding the socket
@@ -30,6 +30,7 @@
 #include "common/id.h"
 #include "common/status.h"
 #include "common/time.h"
+#include "daemon/executor_factory.h"
 #include "daemon/lock_file.h"
 #include "http/limits.h"
 #include "manager/controlapi/limits.h"
@@ -52,9 +53,6 @@ class ImageStore;
 }
 namespace shoal::runtime::logs {
 class LogReader;
-}
-namespace shoal::network {
-class Attacher;
 }
 
 namespace shoal::daemon {
@@ -126,8 +124,7 @@ class Daemon {
   std::unique_ptr<IdGenerator> ids_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<runtime::image::ImageStore> images_;
-  std::unique_ptr<network::Attacher> network_;  // runc executor only; outlives executor_
-  std::unique_ptr<agent::Executor> executor_;
+  DaemonExecutor executor_;  // its network outlives it (stop())
   std::unique_ptr<runtime::logs::LogReader> logs_;
   std::unique_ptr<SwarmNode> node_;
   std::unique_ptr<manager::controlapi::Context> control_;

@@ -15,7 +15,7 @@ class GrpcLink final : public ManagerLink {
  public:
   GrpcLink(const std::string& addr, const ca::NodeCerts& certs)
       : dispatcher_(addr, identity_of(certs)), ca_(addr, identity_of(certs)) {}
-  agent::DispatcherClient& dispatcher() override { return dispatcher_; }
+  protocol::DispatcherClient& dispatcher() override { return dispatcher_; }
   ca::CAClient& ca() override { return ca_; }
   void set_certs(const ca::NodeCerts& certs) override {
     dispatcher_.set_identity(identity_of(certs));

@@ -15,7 +15,7 @@ ManagerRole::ManagerRole(store::Store& store, const Clock& clock, IdGenerator& i
       options_(options),
       node_(
           store, clock, ids, executor,
-          manager::dispatcher::LocalNodeOptions{.node_id = options.node_id, .addr = options.addr}),
+          InProcessNodeOptions{.node_id = options.node_id, .addr = options.addr}),
       loops_(store, clock, ids) {}
 
 ManagerRole::~ManagerRole() { stop(); }

@@ -34,7 +34,7 @@
 #include "common/time.h"
 #include "daemon/cluster_transport.h"
 #include "daemon/rotation_finisher.h"
-#include "manager/dispatcher/local_node.h"
+#include "daemon/in_process_node.h"
 #include "manager/manager_loops.h"
 #include "manager/reconcile_loop.h"
 #include "store/store.h"
@@ -78,7 +78,7 @@ class ManagerRole {
   IdGenerator& ids_;
   const ManagerRoleOptions options_;
 
-  manager::dispatcher::LocalNode node_;  // dispatcher + agent
+  InProcessNode node_;  // dispatcher + agent
   manager::ManagerLoops loops_;          // allocator, scheduler, orchestrators
   std::unique_ptr<ca::NodeCA> node_ca_;
   std::unique_ptr<ManagerEndpoint> endpoint_;

@@ -22,33 +22,33 @@ uint64_t seed_of(const std::string& node_id) { return std::hash<std::string>{}(n
 }  // namespace
 
 // Forwards to the link's DispatcherClient and tells the role what session() answered.
-class WorkerRole::WatchedClient final : public agent::DispatcherClient {
+class WorkerRole::WatchedClient final : public protocol::DispatcherClient {
  public:
-  WatchedClient(agent::DispatcherClient& inner, std::function<void(const Status&)> on_session)
+  WatchedClient(protocol::DispatcherClient& inner, std::function<void(const Status&)> on_session)
       : inner_(inner), on_session_(std::move(on_session)) {}
 
-  Result<agent::SessionMessage> session(const agent::SessionRequest& request) override {
+  Result<protocol::SessionMessage> session(const protocol::SessionRequest& request) override {
     auto result = inner_.session(request);
     on_session_(result.status());
     return result;
   }
-  Result<agent::HeartbeatResponse> heartbeat(const agent::HeartbeatRequest& request) override {
+  Result<protocol::HeartbeatResponse> heartbeat(const protocol::HeartbeatRequest& request) override {
     return inner_.heartbeat(request);
   }
-  Status update_task_status(const agent::UpdateTaskStatusRequest& request) override {
+  Status update_task_status(const protocol::UpdateTaskStatusRequest& request) override {
     return inner_.update_task_status(request);
   }
-  void update_task_status_async(agent::UpdateTaskStatusRequest request,
+  void update_task_status_async(protocol::UpdateTaskStatusRequest request,
                                 std::function<void(Status)> done) override {
     inner_.update_task_status_async(std::move(request), std::move(done));
   }
-  Result<std::unique_ptr<agent::AssignmentStream>> assignments(
-      const agent::AssignmentsRequest& request) override {
+  Result<std::unique_ptr<protocol::AssignmentStream>> assignments(
+      const protocol::AssignmentsRequest& request) override {
     return inner_.assignments(request);
   }
 
  private:
-  agent::DispatcherClient& inner_;
+  protocol::DispatcherClient& inner_;
   const std::function<void(const Status&)> on_session_;
 };
 

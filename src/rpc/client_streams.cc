@@ -15,7 +15,7 @@ std::shared_ptr<SessionCall> SessionCall::start(Dispatcher::Stub& stub, const Se
   return call;
 }
 
-Result<agent::SessionMessage> SessionCall::first(std::chrono::milliseconds timeout) {
+Result<protocol::SessionMessage> SessionCall::first(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
   if (!cv_.wait_for(lock, timeout, [&] { return first_ || end_; })) {
     lock.unlock();
@@ -39,7 +39,7 @@ void SessionCall::OnReadDone(bool ok) {
   {
     std::lock_guard lock(mu_);
     if (!first_) {
-      agent::SessionMessage m;
+      protocol::SessionMessage m;
       m.SessionID = message_.session_id();
       m.NodeID = message_.node_id();
       m.HeartbeatPeriod = std::chrono::nanoseconds(message_.heartbeat_period_ns());
@@ -83,7 +83,7 @@ Status AssignmentsCall::wait_first(std::chrono::milliseconds timeout) {
   return *end_;
 }
 
-Result<std::optional<agent::AssignmentsMessage>> AssignmentsCall::recv(
+Result<std::optional<protocol::AssignmentsMessage>> AssignmentsCall::recv(
     std::chrono::nanoseconds timeout) {
   std::unique_lock lock(mu_);
   if (cancelled_) return error(Code::kUnavailable, "assignment stream cancelled");
@@ -92,11 +92,11 @@ Result<std::optional<agent::AssignmentsMessage>> AssignmentsCall::recv(
     auto next = std::move(queue_.front());
     queue_.pop_front();
     if (!next) return next.status();
-    return std::optional<agent::AssignmentsMessage>(std::move(next).value());
+    return std::optional<protocol::AssignmentsMessage>(std::move(next).value());
   }
-  if (cancelled_) return std::optional<agent::AssignmentsMessage>();
+  if (cancelled_) return std::optional<protocol::AssignmentsMessage>();
   if (end_) return error(Code::kUnavailable, "assignment stream ended: {}", end_->message());
-  return std::optional<agent::AssignmentsMessage>();
+  return std::optional<protocol::AssignmentsMessage>();
 }
 
 void AssignmentsCall::cancel() {

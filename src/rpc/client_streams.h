@@ -12,7 +12,7 @@
 #include <mutex>
 #include <optional>
 
-#include "agent/protocol.h"
+#include "protocol/messages.h"
 #include "shoal/dispatcher.grpc.pb.h"
 
 namespace shoal::rpc {
@@ -23,7 +23,7 @@ class SessionCall final : public grpc::ClientReadReactor<SessionMessage> {
   static std::shared_ptr<SessionCall> start(Dispatcher::Stub& stub, const SessionRequest& req);
   // The first message, waiting up to `timeout`. Errors: the call's end status;
   // kUnavailable on timeout.
-  Result<agent::SessionMessage> first(std::chrono::milliseconds timeout);
+  Result<protocol::SessionMessage> first(std::chrono::milliseconds timeout);
   // True once the server ended the stream (the session is gone).
   bool ended() const;
   void cancel();
@@ -36,21 +36,21 @@ class SessionCall final : public grpc::ClientReadReactor<SessionMessage> {
   SessionMessage message_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::optional<agent::SessionMessage> first_;
+  std::optional<protocol::SessionMessage> first_;
   std::optional<Status> end_;
   std::shared_ptr<SessionCall> self_;  // until OnDone
 };
 
-// An Assignments call, as an agent::AssignmentStream.
+// An Assignments call, as an protocol::AssignmentStream.
 class AssignmentsCall final : public grpc::ClientReadReactor<AssignmentsMessage>,
-                              public agent::AssignmentStream {
+                              public protocol::AssignmentStream {
  public:
   static std::shared_ptr<AssignmentsCall> start(Dispatcher::Stub& stub,
                                                 const AssignmentsRequest& req);
   // Waits up to `timeout` for the first message or the end; Errors: the end's status.
   Status wait_first(std::chrono::milliseconds timeout);
 
-  Result<std::optional<agent::AssignmentsMessage>> recv(std::chrono::nanoseconds timeout) override;
+  Result<std::optional<protocol::AssignmentsMessage>> recv(std::chrono::nanoseconds timeout) override;
   void cancel() override;
   bool set_ready_callback(std::function<void()> notify) override;
 
@@ -64,7 +64,7 @@ class AssignmentsCall final : public grpc::ClientReadReactor<AssignmentsMessage>
   AssignmentsMessage message_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Result<agent::AssignmentsMessage>> queue_;
+  std::deque<Result<protocol::AssignmentsMessage>> queue_;
   bool got_first_ = false;
   std::optional<Status> end_;
   bool cancelled_ = false;

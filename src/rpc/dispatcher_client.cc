@@ -13,11 +13,11 @@ namespace shoal::rpc {
 namespace {
 
 // The agent's handle on an assignments call: ends the call when dropped.
-class StreamHandle final : public agent::AssignmentStream {
+class StreamHandle final : public protocol::AssignmentStream {
  public:
   explicit StreamHandle(std::shared_ptr<AssignmentsCall> call) : call_(std::move(call)) {}
   ~StreamHandle() override { call_->cancel(); }
-  Result<std::optional<agent::AssignmentsMessage>> recv(std::chrono::nanoseconds timeout) override {
+  Result<std::optional<protocol::AssignmentsMessage>> recv(std::chrono::nanoseconds timeout) override {
     return call_->recv(timeout);
   }
   void cancel() override { call_->cancel(); }
@@ -54,7 +54,7 @@ class GrpcDispatcherClient::Impl {
     return stub_;
   }
 
-  Result<agent::SessionMessage> session(const agent::SessionRequest& request) {
+  Result<protocol::SessionMessage> session(const protocol::SessionRequest& request) {
     SessionRequest req;
     req.set_description(api::encode(request.Description));
     req.set_session_id(request.SessionID);
@@ -77,7 +77,7 @@ class GrpcDispatcherClient::Impl {
   Status check_session(const std::string& session_id) {
     std::lock_guard lock(mu_);
     if (session_ && session_id == session_id_ && session_->ended()) {
-      return Status(Code::kInvalidArgument, agent::kSessionInvalid);
+      return Status(Code::kInvalidArgument, protocol::kSessionInvalid);
     }
     return Status::ok();
   }
@@ -98,12 +98,12 @@ GrpcDispatcherClient::GrpcDispatcherClient(std::string manager_addr, TlsIdentity
 
 GrpcDispatcherClient::~GrpcDispatcherClient() = default;
 
-Result<agent::SessionMessage> GrpcDispatcherClient::session(const agent::SessionRequest& request) {
+Result<protocol::SessionMessage> GrpcDispatcherClient::session(const protocol::SessionRequest& request) {
   return impl_->session(request);
 }
 
-Result<agent::HeartbeatResponse> GrpcDispatcherClient::heartbeat(
-    const agent::HeartbeatRequest& request) {
+Result<protocol::HeartbeatResponse> GrpcDispatcherClient::heartbeat(
+    const protocol::HeartbeatRequest& request) {
   SHOAL_RETURN_IF_ERROR(impl_->check_session(request.SessionID));
   grpc::ClientContext context;
   context.set_deadline(deadline_in(impl_->options_.call_timeout));
@@ -111,10 +111,10 @@ Result<agent::HeartbeatResponse> GrpcDispatcherClient::heartbeat(
   req.set_session_id(request.SessionID);
   HeartbeatResponse response;
   SHOAL_RETURN_IF_ERROR(from_grpc(impl_->stub()->Heartbeat(&context, req, &response)));
-  return agent::HeartbeatResponse{std::chrono::nanoseconds(response.period_ns())};
+  return protocol::HeartbeatResponse{std::chrono::nanoseconds(response.period_ns())};
 }
 
-Status GrpcDispatcherClient::update_task_status(const agent::UpdateTaskStatusRequest& request) {
+Status GrpcDispatcherClient::update_task_status(const protocol::UpdateTaskStatusRequest& request) {
   grpc::ClientContext context;
   context.set_deadline(deadline_in(impl_->options_.call_timeout));
   UpdateTaskStatusRequest req;
@@ -123,7 +123,7 @@ Status GrpcDispatcherClient::update_task_status(const agent::UpdateTaskStatusReq
   return from_grpc(impl_->stub()->UpdateTaskStatus(&context, req, &response));
 }
 
-void GrpcDispatcherClient::update_task_status_async(agent::UpdateTaskStatusRequest request,
+void GrpcDispatcherClient::update_task_status_async(protocol::UpdateTaskStatusRequest request,
                                                     std::function<void(Status)> done) {
   struct Call {
     grpc::ClientContext context;
@@ -143,13 +143,13 @@ void GrpcDispatcherClient::update_task_status_async(agent::UpdateTaskStatusReque
                                            });
 }
 
-Result<std::unique_ptr<agent::AssignmentStream>> GrpcDispatcherClient::assignments(
-    const agent::AssignmentsRequest& request) {
+Result<std::unique_ptr<protocol::AssignmentStream>> GrpcDispatcherClient::assignments(
+    const protocol::AssignmentsRequest& request) {
   AssignmentsRequest req;
   req.set_session_id(request.SessionID);
   auto call = AssignmentsCall::start(*impl_->stub(), req);
   SHOAL_RETURN_IF_ERROR(call->wait_first(impl_->options_.call_timeout));
-  return std::unique_ptr<agent::AssignmentStream>(std::make_unique<StreamHandle>(call));
+  return std::unique_ptr<protocol::AssignmentStream>(std::make_unique<StreamHandle>(call));
 }
 
 void GrpcDispatcherClient::set_identity(TlsIdentity identity) {

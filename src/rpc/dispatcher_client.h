@@ -1,4 +1,4 @@
-// GrpcDispatcherClient: agent::DispatcherClient (agent/protocol.h) over the Dispatcher gRPC
+// GrpcDispatcherClient: protocol::DispatcherClient (protocol/messages.h) over the Dispatcher gRPC
 // service, with mutual TLS (the node's TlsIdentity; the server must present a certificate
 // signed by identity.ca_pem).
 //
@@ -23,7 +23,7 @@
 #include <memory>
 #include <string>
 
-#include "agent/protocol.h"
+#include "protocol/messages.h"
 #include "rpc/tls.h"
 
 namespace shoal::rpc {
@@ -35,19 +35,19 @@ struct ClientOptions {
   std::chrono::milliseconds max_backoff{2000};
 };
 
-class GrpcDispatcherClient final : public agent::DispatcherClient {
+class GrpcDispatcherClient final : public protocol::DispatcherClient {
  public:
   // `manager_addr` is "host:port".
   GrpcDispatcherClient(std::string manager_addr, TlsIdentity identity, ClientOptions options = {});
   ~GrpcDispatcherClient() override;
 
-  Result<agent::SessionMessage> session(const agent::SessionRequest& request) override;
-  Result<agent::HeartbeatResponse> heartbeat(const agent::HeartbeatRequest& request) override;
-  Status update_task_status(const agent::UpdateTaskStatusRequest& request) override;
-  void update_task_status_async(agent::UpdateTaskStatusRequest request,
+  Result<protocol::SessionMessage> session(const protocol::SessionRequest& request) override;
+  Result<protocol::HeartbeatResponse> heartbeat(const protocol::HeartbeatRequest& request) override;
+  Status update_task_status(const protocol::UpdateTaskStatusRequest& request) override;
+  void update_task_status_async(protocol::UpdateTaskStatusRequest request,
                                 std::function<void(Status)> done) override;
-  Result<std::unique_ptr<agent::AssignmentStream>> assignments(
-      const agent::AssignmentsRequest& request) override;
+  Result<std::unique_ptr<protocol::AssignmentStream>> assignments(
+      const protocol::AssignmentsRequest& request) override;
 
   // New TLS material (after a renewal): later calls use a new channel.
   void set_identity(TlsIdentity identity);

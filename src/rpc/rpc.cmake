@@ -34,6 +34,6 @@ endforeach()
 file(GLOB_RECURSE shoal_rpc_srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/rpc/*.cc)
 add_library(shoal_rpc STATIC ${shoal_rpc_srcs} ${shoal_proto_srcs})
 target_include_directories(shoal_rpc PUBLIC ${PROJECT_SOURCE_DIR}/src ${shoal_gen_dir})
-target_link_libraries(shoal_rpc PUBLIC shoal_manager shoal_agent shoal_ca ${SHOAL_GRPC_LIBS})
+target_link_libraries(shoal_rpc PUBLIC shoal_protocol shoal_ca ${SHOAL_GRPC_LIBS})
 # The generated code is not ours to warn about.
 set_source_files_properties(${shoal_proto_srcs} PROPERTIES COMPILE_OPTIONS "-w")

@@ -18,7 +18,7 @@
 namespace shoal::rpc {
 namespace {
 
-using manager::dispatcher::Peer;
+using protocol::Peer;
 
 // The verified client certificate's holder, checked against this cluster.
 Result<ca::Identity> caller_identity(const grpc::CallbackServerContext& context,
@@ -60,14 +60,14 @@ grpc::ServerWriteReactor<Msg>* refuse_stream(const Status& status) {
 
 class DispatcherService final : public Dispatcher::CallbackService {
  public:
-  DispatcherService(manager::dispatcher::Dispatcher& d, std::string cluster_id, Pump& pump)
+  DispatcherService(protocol::Dispatcher& d, std::string cluster_id, Pump& pump)
       : d_(d), cluster_id_(std::move(cluster_id)), pump_(pump) {}
 
   grpc::ServerWriteReactor<SessionMessage>* Session(grpc::CallbackServerContext* context,
                                                     const SessionRequest* request) override {
     auto peer = caller_peer(*context, cluster_id_);
     if (!peer) return refuse_stream<SessionMessage>(peer.status());
-    agent::SessionRequest req;
+    protocol::SessionRequest req;
     req.NodeID = peer->NodeID;
     req.SessionID = request->session_id();
     if (!request->description().empty()) {
@@ -89,7 +89,7 @@ class DispatcherService final : public Dispatcher::CallbackService {
                                       HeartbeatResponse* response) override {
     auto peer = caller_peer(*context, cluster_id_);
     if (!peer) return finish(context, peer.status());
-    auto beat = d_.heartbeat(*peer, agent::HeartbeatRequest{request->session_id()});
+    auto beat = d_.heartbeat(*peer, protocol::HeartbeatRequest{request->session_id()});
     if (!beat) return finish(context, beat.status());
     response->set_period_ns(beat->Period.count());
     return finish(context, Status::ok());
@@ -112,13 +112,13 @@ class DispatcherService final : public Dispatcher::CallbackService {
       grpc::CallbackServerContext* context, const AssignmentsRequest* request) override {
     auto peer = caller_peer(*context, cluster_id_);
     if (!peer) return refuse_stream<AssignmentsMessage>(peer.status());
-    auto stream = d_.assignments(*peer, agent::AssignmentsRequest{request->session_id()});
+    auto stream = d_.assignments(*peer, protocol::AssignmentsRequest{request->session_id()});
     if (!stream) return refuse_stream<AssignmentsMessage>(stream.status());
     return new AssignmentsReactor(std::move(stream).value(), pump_);
   }
 
  private:
-  manager::dispatcher::Dispatcher& d_;
+  protocol::Dispatcher& d_;
   const std::string cluster_id_;
   Pump& pump_;
 };
@@ -173,7 +173,7 @@ class CAService final : public CA::CallbackService {
 
 class RpcServer::Impl {
  public:
-  Impl(std::string addr, TlsIdentity identity, manager::dispatcher::Dispatcher& d,
+  Impl(std::string addr, TlsIdentity identity, protocol::Dispatcher& d,
        ca::NodeCA& node_ca)
       : addr_(std::move(addr)), identity_(std::move(identity)), d_(d), ca_(node_ca) {}
 
@@ -232,7 +232,7 @@ class RpcServer::Impl {
  private:
   const std::string addr_;
   TlsIdentity identity_;
-  manager::dispatcher::Dispatcher& d_;
+  protocol::Dispatcher& d_;
   ca::NodeCA& ca_;
   int port_ = 0;
   std::unique_ptr<Pump> pump_;
@@ -242,7 +242,7 @@ class RpcServer::Impl {
 };
 
 RpcServer::RpcServer(std::string listen_addr, TlsIdentity identity,
-                     manager::dispatcher::Dispatcher& dispatcher, ca::NodeCA& node_ca)
+                     protocol::Dispatcher& dispatcher, ca::NodeCA& node_ca)
     : impl_(std::make_unique<Impl>(std::move(listen_addr), std::move(identity), dispatcher,
                                    node_ca)) {}
 

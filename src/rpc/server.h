@@ -1,6 +1,6 @@
 // RpcServer: the manager's gRPC endpoint (swarmkit's manager listener on :2377). One
 // grpc::Server on a TCP address serves
-//   Dispatcher (proto/shoal/dispatcher.proto) over manager::dispatcher::Dispatcher, and
+//   Dispatcher (proto/shoal/dispatcher.proto) over a protocol::Dispatcher, and
 //   CA         (proto/shoal/ca.proto)         over ca::NodeCA,
 // with mutual TLS: the server presents `identity` (the manager's node certificate), asks
 // every client for a certificate and verifies it against identity.ca_pem when one is
@@ -27,7 +27,7 @@
 
 #include "ca/node_ca.h"
 #include "common/status.h"
-#include "manager/dispatcher/dispatcher.h"
+#include "protocol/dispatcher.h"
 #include "rpc/tls.h"
 
 namespace shoal::rpc {
@@ -37,7 +37,7 @@ class RpcServer {
   // `listen_addr` is "host:port" (port 0 = any free one). The referents must outlive the
   // server.
   RpcServer(std::string listen_addr, TlsIdentity identity,
-            manager::dispatcher::Dispatcher& dispatcher, ca::NodeCA& node_ca);
+            protocol::Dispatcher& dispatcher, ca::NodeCA& node_ca);
   ~RpcServer();  // stop()
   RpcServer(const RpcServer&) = delete;
   RpcServer& operator=(const RpcServer&) = delete;

@@ -60,7 +60,7 @@ void drain(const std::shared_ptr<AssignmentsState>& state) {
   state->reactor->advance_locked(end);
 }
 
-AssignmentsReactor::AssignmentsReactor(std::unique_ptr<agent::AssignmentStream> stream, Pump& pump)
+AssignmentsReactor::AssignmentsReactor(std::unique_ptr<protocol::AssignmentStream> stream, Pump& pump)
     : state_(std::make_shared<AssignmentsState>()) {
   state_->stream = std::move(stream);
   state_->reactor = this;
@@ -112,7 +112,7 @@ void AssignmentsReactor::OnCancel() {
 }
 
 void AssignmentsReactor::OnDone() {
-  std::unique_ptr<agent::AssignmentStream> stream;
+  std::unique_ptr<protocol::AssignmentStream> stream;
   {
     std::lock_guard lock(state_->mu);
     state_->reactor = nullptr;

@@ -16,7 +16,7 @@
 #include <mutex>
 #include <thread>
 
-#include "agent/protocol.h"
+#include "protocol/messages.h"
 #include "shoal/dispatcher.pb.h"
 
 namespace shoal::rpc {
@@ -26,7 +26,7 @@ class AssignmentsReactor;
 // What the pump and the reactor share; outlives whichever of them ends first.
 struct AssignmentsState {
   std::mutex mu;
-  std::unique_ptr<agent::AssignmentStream> stream;
+  std::unique_ptr<protocol::AssignmentStream> stream;
   AssignmentsReactor* reactor = nullptr;   // null once OnDone ran
   std::deque<AssignmentsMessage> pending;  // front = being written while `writing`
   bool writing = false;
@@ -56,7 +56,7 @@ void drain(const std::shared_ptr<AssignmentsState>& state);
 class AssignmentsReactor final : public grpc::ServerWriteReactor<AssignmentsMessage> {
  public:
   // Takes over `stream` and starts writing its messages.
-  AssignmentsReactor(std::unique_ptr<agent::AssignmentStream> stream, Pump& pump);
+  AssignmentsReactor(std::unique_ptr<protocol::AssignmentStream> stream, Pump& pump);
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
   void OnDone() override;

@@ -24,7 +24,7 @@ struct ChangeWriter {
 };
 
 template <class T>
-Result<agent::Assignment> read_object(const AssignmentChange& in) {
+Result<protocol::Assignment> read_object(const AssignmentChange& in) {
   T object;
   if (in.action() == AssignmentChange::UPDATE) {
     auto decoded = api::decode<T>(in.object());
@@ -35,38 +35,38 @@ Result<agent::Assignment> read_object(const AssignmentChange& in) {
     object = std::move(decoded).value();
   }
   object.ID = in.id();
-  return agent::Assignment(std::make_shared<const T>(std::move(object)));
+  return protocol::Assignment(std::make_shared<const T>(std::move(object)));
 }
 
 }  // namespace
 
-void to_proto(const agent::AssignmentsMessage& in, AssignmentsMessage& out) {
-  out.set_type(in.Type == agent::AssignmentsType::kComplete ? AssignmentsMessage::COMPLETE
+void to_proto(const protocol::AssignmentsMessage& in, AssignmentsMessage& out) {
+  out.set_type(in.Type == protocol::AssignmentsType::kComplete ? AssignmentsMessage::COMPLETE
                                                             : AssignmentsMessage::INCREMENTAL);
   out.set_applies_to(in.AppliesTo);
   out.set_results_in(in.ResultsIn);
   out.mutable_changes()->Reserve(static_cast<int>(in.Changes.size()));
   for (const auto& change : in.Changes) {
     AssignmentChange* c = out.add_changes();
-    c->set_action(change.Action == agent::AssignmentAction::kUpdate ? AssignmentChange::UPDATE
+    c->set_action(change.Action == protocol::AssignmentAction::kUpdate ? AssignmentChange::UPDATE
                                                                     : AssignmentChange::REMOVE);
-    c->set_id(agent::assignment_id(change.Item));
+    c->set_id(protocol::assignment_id(change.Item));
     std::visit(ChangeWriter{*c}, change.Item);
   }
 }
 
-Result<agent::AssignmentsMessage> from_proto(const AssignmentsMessage& in) {
-  agent::AssignmentsMessage out;
-  out.Type = in.type() == AssignmentsMessage::COMPLETE ? agent::AssignmentsType::kComplete
-                                                       : agent::AssignmentsType::kIncremental;
+Result<protocol::AssignmentsMessage> from_proto(const AssignmentsMessage& in) {
+  protocol::AssignmentsMessage out;
+  out.Type = in.type() == AssignmentsMessage::COMPLETE ? protocol::AssignmentsType::kComplete
+                                                       : protocol::AssignmentsType::kIncremental;
   out.AppliesTo = in.applies_to();
   out.ResultsIn = in.results_in();
   out.Changes.reserve(in.changes_size());
   for (const auto& c : in.changes()) {
-    agent::AssignmentChange change;
-    change.Action = c.action() == AssignmentChange::UPDATE ? agent::AssignmentAction::kUpdate
-                                                           : agent::AssignmentAction::kRemove;
-    Result<agent::Assignment> item = c.kind() == AssignmentChange::TASK ? read_object<api::Task>(c)
+    protocol::AssignmentChange change;
+    change.Action = c.action() == AssignmentChange::UPDATE ? protocol::AssignmentAction::kUpdate
+                                                           : protocol::AssignmentAction::kRemove;
+    Result<protocol::Assignment> item = c.kind() == AssignmentChange::TASK ? read_object<api::Task>(c)
                                      : c.kind() == AssignmentChange::SECRET
                                          ? read_object<api::Secret>(c)
                                          : read_object<api::Config>(c);
@@ -77,7 +77,7 @@ Result<agent::AssignmentsMessage> from_proto(const AssignmentsMessage& in) {
   return out;
 }
 
-void to_proto(const agent::UpdateTaskStatusRequest& in, UpdateTaskStatusRequest& out) {
+void to_proto(const protocol::UpdateTaskStatusRequest& in, UpdateTaskStatusRequest& out) {
   out.set_session_id(in.SessionID);
   for (const auto& u : in.Updates) {
     TaskStatusUpdate* p = out.add_updates();
@@ -86,8 +86,8 @@ void to_proto(const agent::UpdateTaskStatusRequest& in, UpdateTaskStatusRequest&
   }
 }
 
-Result<agent::UpdateTaskStatusRequest> from_proto(const UpdateTaskStatusRequest& in) {
-  agent::UpdateTaskStatusRequest out;
+Result<protocol::UpdateTaskStatusRequest> from_proto(const UpdateTaskStatusRequest& in) {
+  protocol::UpdateTaskStatusRequest out;
   out.SessionID = in.session_id();
   out.Updates.reserve(in.updates_size());
   for (const auto& u : in.updates()) {

@@ -1,20 +1,20 @@
-// agent/protocol.h messages ⇄ their protobuf form (proto/shoal/dispatcher.proto). Objects
+// protocol/messages.h messages ⇄ their protobuf form (proto/shoal/dispatcher.proto). Objects
 // are Docker JSON (api/codec.h) in bytes fields.
 //
 // Thread safety: pure functions.
 #pragma once
 
-#include "agent/protocol.h"
+#include "protocol/messages.h"
 #include "common/status.h"
 #include "shoal/dispatcher.pb.h"
 
 namespace shoal::rpc {
 
-void to_proto(const agent::AssignmentsMessage& in, AssignmentsMessage& out);
+void to_proto(const protocol::AssignmentsMessage& in, AssignmentsMessage& out);
 // Errors: kInvalidArgument naming the object when a JSON document does not decode.
-Result<agent::AssignmentsMessage> from_proto(const AssignmentsMessage& in);
+Result<protocol::AssignmentsMessage> from_proto(const AssignmentsMessage& in);
 
-void to_proto(const agent::UpdateTaskStatusRequest& in, UpdateTaskStatusRequest& out);
-Result<agent::UpdateTaskStatusRequest> from_proto(const UpdateTaskStatusRequest& in);
+void to_proto(const protocol::UpdateTaskStatusRequest& in, UpdateTaskStatusRequest& out);
+Result<protocol::UpdateTaskStatusRequest> from_proto(const UpdateTaskStatusRequest& in);
 
 }  // namespace shoal::rpc

@@ -42,6 +42,7 @@
 #include "common/time.h"
 #include "network/attacher.h"
 #include "runtime/image/image.h"
+#include "runtime/node_containers.h"
 
 namespace shoal::runtime {
 
@@ -61,21 +62,7 @@ struct RuncExecutorOptions {
   std::optional<api::NodeDescription> description;
 };
 
-// One container as `shoal ps` shows it.
-struct ContainerInfo {
-  std::string TaskID;
-  std::string ServiceID;
-  std::string ServiceName;  // "" for tasks prepared before names were recorded
-  std::string NodeID;
-  int64_t Slot = 0;
-  std::string Image;
-  std::string State;  // "prepared", "created", "running", "exited"
-  int64_t PID = 0;
-  std::optional<int64_t> ExitCode;
-  Timestamp Created;
-};
-
-class RuncExecutor final : public agent::Executor {
+class RuncExecutor final : public agent::Executor, public NodeContainers {
  public:
   // Errors: kInvalidArgument without an image source; kNotFound when the OCI runtime or the
   // monitor binary cannot be found; kInternal when the state dirs cannot be made.
@@ -88,13 +75,11 @@ class RuncExecutor final : public agent::Executor {
   Result<std::unique_ptr<agent::Controller>> controller(
       std::shared_ptr<const api::Task> task, const agent::DependencyGetter& deps) override;
 
+  // ---- NodeContainers
   // Every container this node holds (task dirs), sorted by creation.
-  std::vector<ContainerInfo> list() const;
-
-  // A task whose container (running or not yet removed) was made from the image `image_id`,
-  // or nullopt: what `docker rmi` must not remove (image::InUseCheck). Takes only the
-  // executor's lock.
-  std::optional<std::string> container_using(const std::string& image_id) const;
+  std::vector<ContainerInfo> list() const override;
+  // Takes only the executor's lock.
+  std::optional<std::string> container_using(const std::string& image_id) const override;
 
   // Where task dirs live: <data-dir>/containers.
   const std::filesystem::path& containers_dir() const;

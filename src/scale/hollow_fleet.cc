@@ -74,9 +74,9 @@ struct HollowFleet::Core {
 // One agent's own state, touched only by the thread serving it.
 struct HollowFleet::Agent {
   FleetNode node;
-  std::unique_ptr<agent::DispatcherClient> client;
+  std::unique_ptr<protocol::DispatcherClient> client;
   std::string session_id;  // "" = none
-  std::unique_ptr<agent::AssignmentStream> stream;
+  std::unique_ptr<protocol::AssignmentStream> stream;
   std::string last_results_in;
   bool have_complete = false;
   int failures = 0;  // since the last session opened
@@ -178,7 +178,7 @@ void HollowFleet::serve(uint32_t index) {
 
   Steady::time_point now = Steady::now();
   if (now >= agent.next_heartbeat) {
-    auto beat = agent.client->heartbeat(agent::HeartbeatRequest{agent.session_id});
+    auto beat = agent.client->heartbeat(protocol::HeartbeatRequest{agent.session_id});
     if (!beat.is_ok()) return disconnect(index, agent, beat.status());
     agent.next_heartbeat = Steady::now() + beat->Period;
     core_->at(agent.next_heartbeat, index);
@@ -196,7 +196,7 @@ bool HollowFleet::ensure_session(uint32_t index, Agent& agent) {
     return false;
   }
   if (!agent.client) agent.client = make_client_(agent.node.id);
-  agent::SessionRequest request;
+  protocol::SessionRequest request;
   request.NodeID = agent.node.id;
   request.Description = options_.description;
   request.Description.Hostname = agent.node.hostname;
@@ -218,7 +218,7 @@ bool HollowFleet::ensure_session(uint32_t index, Agent& agent) {
 }
 
 bool HollowFleet::open_stream(uint32_t index, Agent& agent) {
-  auto opened = agent.client->assignments(agent::AssignmentsRequest{agent.session_id});
+  auto opened = agent.client->assignments(protocol::AssignmentsRequest{agent.session_id});
   if (!opened.is_ok()) {
     disconnect(index, agent, opened.status());
     return false;
@@ -247,8 +247,8 @@ void HollowFleet::drain(uint32_t index, Agent& agent) {
     auto received = agent.stream->recv(std::chrono::nanoseconds(0));
     if (!received.is_ok()) return disconnect(index, agent, received.status());
     if (!received->has_value()) return;
-    agent::AssignmentsMessage& message = **received;
-    bool complete = message.Type == agent::AssignmentsType::kComplete;
+    protocol::AssignmentsMessage& message = **received;
+    bool complete = message.Type == protocol::AssignmentsType::kComplete;
     if (!complete && (!agent.have_complete || message.AppliesTo != agent.last_results_in)) {
       // A gap in the chain: a new stream starts with a complete set.
       drop_stream(agent);
@@ -261,8 +261,8 @@ void HollowFleet::drain(uint32_t index, Agent& agent) {
   }
 }
 
-void HollowFleet::report(uint32_t index, Agent& agent, const agent::AssignmentsMessage& message) {
-  agent::UpdateTaskStatusRequest request;
+void HollowFleet::report(uint32_t index, Agent& agent, const protocol::AssignmentsMessage& message) {
+  protocol::UpdateTaskStatusRequest request;
   request.SessionID = agent.session_id;
   request.Updates = hollow_reports(message, clock_.now());
   uint32_t generation;

@@ -1,8 +1,8 @@
 // HollowFleet: many hollow agents — stand-ins for worker nodes — served by a few threads.
 //
-// Each agent talks to the dispatcher through its own agent::DispatcherClient (the same
-// interface real agents use; the in-process LocalDispatcherClient today, a gRPC client
-// later), as its node:
+// Each agent talks to the dispatcher through its own protocol::DispatcherClient (the same
+// interface real agents use: the in-process LocalDispatcherClient or the gRPC client), as
+// its node:
 //   - opens a session (the node becomes READY), then its assignment stream;
 //   - heartbeats at the period the dispatcher hands out;
 //   - for every assignment message, reports in one update_task_status call what
@@ -33,7 +33,7 @@
 #include <thread>
 #include <vector>
 
-#include "agent/protocol.h"
+#include "protocol/messages.h"
 #include "api/node.h"
 #include "common/backoff.h"
 #include "common/time.h"
@@ -49,7 +49,7 @@ struct FleetNode {
 
 // Makes the client an agent uses for node `node_id` (the transport vouches for the node).
 using ClientFactory =
-    std::function<std::unique_ptr<agent::DispatcherClient>(const std::string& node_id)>;
+    std::function<std::unique_ptr<protocol::DispatcherClient>(const std::string& node_id)>;
 
 struct FleetOptions {
   // Threads serving all the agents.
@@ -101,7 +101,7 @@ class HollowFleet {
   bool ensure_session(uint32_t index, Agent& agent);
   bool open_stream(uint32_t index, Agent& agent);
   void drain(uint32_t index, Agent& agent);
-  void report(uint32_t index, Agent& agent, const agent::AssignmentsMessage& message);
+  void report(uint32_t index, Agent& agent, const protocol::AssignmentsMessage& message);
   // Drops the session (stream and all) and schedules a new one after the backoff.
   void disconnect(uint32_t index, Agent& agent, const Status& why);
   // Cancels and drops the agent's stream, if any.

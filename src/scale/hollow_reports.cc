@@ -34,16 +34,16 @@ std::optional<Target> target_of(const api::Task& task) {
 
 }  // namespace
 
-std::vector<agent::TaskStatusUpdate> hollow_reports(const agent::AssignmentsMessage& message,
+std::vector<protocol::TaskStatusUpdate> hollow_reports(const protocol::AssignmentsMessage& message,
                                                     Timestamp now) {
-  std::vector<agent::TaskStatusUpdate> reports;
-  for (const agent::AssignmentChange& change : message.Changes) {
-    if (change.Action != agent::AssignmentAction::kUpdate) continue;
+  std::vector<protocol::TaskStatusUpdate> reports;
+  for (const protocol::AssignmentChange& change : message.Changes) {
+    if (change.Action != protocol::AssignmentAction::kUpdate) continue;
     const auto* task = std::get_if<std::shared_ptr<const api::Task>>(&change.Item);
     if (task == nullptr || *task == nullptr) continue;
     std::optional<Target> target = target_of(**task);
     if (!target) continue;
-    agent::TaskStatusUpdate& update = reports.emplace_back();
+    protocol::TaskStatusUpdate& update = reports.emplace_back();
     update.TaskID = (*task)->ID;
     update.Status.State = target->state;
     update.Status.Message = target->message;

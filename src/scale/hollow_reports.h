@@ -19,7 +19,7 @@
 
 #include <vector>
 
-#include "agent/protocol.h"
+#include "protocol/messages.h"
 #include "common/time.h"
 
 namespace shoal::scale {
@@ -29,7 +29,7 @@ inline constexpr const char* kFinishedMessage = "finished";
 inline constexpr const char* kShutdownMessage = "shutdown";
 
 // The reports for `message`, stamped `now`, in the message's order.
-std::vector<agent::TaskStatusUpdate> hollow_reports(const agent::AssignmentsMessage& message,
+std::vector<protocol::TaskStatusUpdate> hollow_reports(const protocol::AssignmentsMessage& message,
                                                     Timestamp now);
 
 }  // namespace shoal::scale

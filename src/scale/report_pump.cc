@@ -29,7 +29,7 @@ void ReportPump::stop() {
   for (Item& item : left) item.done(error(Code::kUnavailable, "fleet stopped"));
 }
 
-void ReportPump::push(agent::DispatcherClient* client, agent::UpdateTaskStatusRequest request,
+void ReportPump::push(protocol::DispatcherClient* client, protocol::UpdateTaskStatusRequest request,
                       std::function<void(Status)> done) {
   {
     std::lock_guard lock(mu_);

@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "agent/protocol.h"
+#include "protocol/messages.h"
 
 namespace shoal::scale {
 
@@ -37,13 +37,13 @@ class ReportPump {
 
   // Sends `request` through `client` (which must outlive the pump's stop()) from a pump
   // thread; `done` gets update_task_status_async's result.
-  void push(agent::DispatcherClient* client, agent::UpdateTaskStatusRequest request,
+  void push(protocol::DispatcherClient* client, protocol::UpdateTaskStatusRequest request,
             std::function<void(Status)> done);
 
  private:
   struct Item {
-    agent::DispatcherClient* client;
-    agent::UpdateTaskStatusRequest request;
+    protocol::DispatcherClient* client;
+    protocol::UpdateTaskStatusRequest request;
     std::function<void(Status)> done;
   };
   void run();

@@ -13,7 +13,7 @@
 #include "manager/controlapi/node.h"
 #include "manager/controlapi/service.h"
 #include "manager/controlapi/swarm.h"
-#include "manager/dispatcher/local_client.h"
+#include "protocol/local_client.h"
 #include "rpc/dispatcher_client.h"
 #include "rpc/server.h"
 #include "scale/bench_node.h"
@@ -219,14 +219,14 @@ Status Run::start_fleet() {
   fleet.description = hollow_description();
   auto& dispatcher = plane_->dispatcher();
   ClientFactory make_client = [&dispatcher](const std::string& node_id) {
-    return std::unique_ptr<agent::DispatcherClient>(
-        std::make_unique<manager::dispatcher::LocalDispatcherClient>(
+    return std::unique_ptr<protocol::DispatcherClient>(
+        std::make_unique<protocol::LocalDispatcherClient>(
             dispatcher, manager::dispatcher::Peer{node_id, "127.0.0.1"}));
   };
   if (options_.transport == "grpc") {
     SHOAL_RETURN_IF_ERROR(start_rpc());
     make_client = [this](const std::string& node_id) {
-      return std::unique_ptr<agent::DispatcherClient>(
+      return std::unique_ptr<protocol::DispatcherClient>(
           std::make_unique<rpc::GrpcDispatcherClient>(server_addr_, identities_.at(node_id)));
     };
   }

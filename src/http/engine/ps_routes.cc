@@ -11,7 +11,7 @@ Status register_ps_routes(Router& router, const PsDeps& deps) {
   if (deps.control == nullptr) return error(Code::kInvalidArgument, "ps route needs a control API");
   return router.add(Method::kGet, "/shoal/containers", [deps](Request&) -> Result<Response> {
     std::vector<runtime::ContainerInfo> containers;
-    if (deps.list) containers = deps.list();
+    if (deps.containers != nullptr) containers = deps.containers->list();
     std::map<std::string, std::string> names;  // service ID → name, looked up once
     nlohmann::json out = nlohmann::json::array();
     for (const runtime::ContainerInfo& c : containers) {

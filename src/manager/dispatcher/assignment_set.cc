@@ -17,13 +17,13 @@ bool agent_visible_change(const api::Task& sent, const api::Task& now) {
 
 namespace {
 
-agent::AssignmentChange update_of(agent::Assignment item) {
-  return agent::AssignmentChange{agent::AssignmentAction::kUpdate, std::move(item)};
+protocol::AssignmentChange update_of(protocol::Assignment item) {
+  return protocol::AssignmentChange{protocol::AssignmentAction::kUpdate, std::move(item)};
 }
 
 // A removal names the object by ID alone.
-agent::AssignmentChange removal_of(ItemKind kind, const std::string& id) {
-  agent::Assignment item;
+protocol::AssignmentChange removal_of(ItemKind kind, const std::string& id) {
+  protocol::Assignment item;
   switch (kind) {
     case ItemKind::kSecret: {
       auto secret = std::make_shared<api::Secret>();
@@ -44,7 +44,7 @@ agent::AssignmentChange removal_of(ItemKind kind, const std::string& id) {
       break;
     }
   }
-  return agent::AssignmentChange{agent::AssignmentAction::kRemove, std::move(item)};
+  return protocol::AssignmentChange{protocol::AssignmentAction::kRemove, std::move(item)};
 }
 
 // The secrets and configs `task` references.
@@ -135,7 +135,7 @@ void AssignmentSet::acquire(const store::ReadTxn& snapshot, const api::Task& tas
     bool first = users.empty();
     users.insert(task.ID);
     if (!first) continue;
-    agent::Assignment item;
+    protocol::Assignment item;
     if (key.first == ItemKind::kSecret) {
       auto secret = snapshot.get<api::Secret>(key.second);
       if (!secret) {

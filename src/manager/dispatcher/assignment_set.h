@@ -26,7 +26,7 @@
 #include <unordered_set>
 #include <utility>
 
-#include "agent/protocol.h"
+#include "protocol/messages.h"
 #include "store/txn.h"
 
 namespace shoal::manager::dispatcher {
@@ -34,7 +34,7 @@ namespace shoal::manager::dispatcher {
 // Object kinds in the order a message lists them.
 enum class ItemKind : uint8_t { kSecret, kConfig, kTask };
 using ItemKey = std::pair<ItemKind, std::string>;
-using ChangeMap = std::map<ItemKey, agent::AssignmentChange>;
+using ChangeMap = std::map<ItemKey, protocol::AssignmentChange>;
 
 // True when `now` differs from `sent` in what the agent acts on: desired state, spec, node,
 // service, slot, name, labels, network attachments.

@@ -68,7 +68,7 @@ Result<Dispatcher::NodeEntry*> Dispatcher::find_session(const std::string& node_
     return Status(Code::kNotFound, "node not registered");
   }
   if (session_id.empty() || it->second.session_id != session_id) {
-    return Status(Code::kInvalidArgument, agent::kSessionInvalid);
+    return Status(Code::kInvalidArgument, protocol::kSessionInvalid);
   }
   return &it->second;
 }
@@ -123,7 +123,7 @@ Status Dispatcher::mark_nodes_unknown() {
   return Status::ok();
 }
 
-Status Dispatcher::mark_node_ready(const Peer& peer, const agent::SessionRequest& request) {
+Status Dispatcher::mark_node_ready(const Peer& peer, const protocol::SessionRequest& request) {
   return store_.update([&](store::WriteTxn& tx) {
     auto node = tx.get<api::Node>(peer.NodeID);
     if (!node) return error(Code::kNotFound, "node {} not found", peer.NodeID);
@@ -141,8 +141,8 @@ Status Dispatcher::mark_node_ready(const Peer& peer, const agent::SessionRequest
   });
 }
 
-Result<agent::SessionMessage> Dispatcher::session(const Peer& peer,
-                                                  const agent::SessionRequest& request) {
+Result<protocol::SessionMessage> Dispatcher::session(const Peer& peer,
+                                                  const protocol::SessionRequest& request) {
   if (!request.NodeID.empty() && request.NodeID != peer.NodeID) {
     return error(Code::kPermissionDenied, "node {} cannot open a session for node {}",
                  peer.NodeID, request.NodeID);
@@ -153,7 +153,7 @@ Result<agent::SessionMessage> Dispatcher::session(const Peer& peer,
       return error(Code::kNotFound, "node {} not found", peer.NodeID);
     }
   }
-  agent::SessionMessage message;
+  protocol::SessionMessage message;
   message.NodeID = peer.NodeID;
   {
     std::lock_guard lock(mu_);
@@ -185,23 +185,23 @@ Result<agent::SessionMessage> Dispatcher::session(const Peer& peer,
   return message;
 }
 
-Result<agent::HeartbeatResponse> Dispatcher::heartbeat(const Peer& peer,
-                                                       const agent::HeartbeatRequest& request) {
+Result<protocol::HeartbeatResponse> Dispatcher::heartbeat(const Peer& peer,
+                                                       const protocol::HeartbeatRequest& request) {
   std::lock_guard lock(mu_);
   SHOAL_ASSIGN_OR_RETURN(NodeEntry * entry, find_session(peer.NodeID, request.SessionID));
-  agent::HeartbeatResponse response;
+  protocol::HeartbeatResponse response;
   response.Period = choose_period();
   set_deadline(*entry, clock_.now() + response.Period * options_.grace_multiplier);
   return response;
 }
 
-Status Dispatcher::check_reports(const Peer& peer, const agent::UpdateTaskStatusRequest& request) {
+Status Dispatcher::check_reports(const Peer& peer, const protocol::UpdateTaskStatusRequest& request) {
   {
     std::lock_guard lock(mu_);
     SHOAL_RETURN_IF_ERROR(find_session(peer.NodeID, request.SessionID).status());
   }
   store::ReadTxn snapshot = store_.view();
-  for (const agent::TaskStatusUpdate& u : request.Updates) {
+  for (const protocol::TaskStatusUpdate& u : request.Updates) {
     auto task = snapshot.get<api::Task>(u.TaskID);
     if (task && task->NodeID != peer.NodeID) {
       return Status(Code::kPermissionDenied, "cannot update a task not assigned this node");
@@ -211,13 +211,13 @@ Status Dispatcher::check_reports(const Peer& peer, const agent::UpdateTaskStatus
 }
 
 Status Dispatcher::update_task_status(const Peer& peer,
-                                      const agent::UpdateTaskStatusRequest& request) {
+                                      const protocol::UpdateTaskStatusRequest& request) {
   SHOAL_RETURN_IF_ERROR(check_reports(peer, request));
   return writer_.apply(peer.NodeID, request.Updates);
 }
 
 void Dispatcher::update_task_status_async(const Peer& peer,
-                                          agent::UpdateTaskStatusRequest request,
+                                          protocol::UpdateTaskStatusRequest request,
                                           std::function<void(Status)> done) {
   Status checked = check_reports(peer, request);
   if (!checked.is_ok()) {
@@ -227,8 +227,8 @@ void Dispatcher::update_task_status_async(const Peer& peer,
   writer_.apply_async(peer.NodeID, std::move(request.Updates), std::move(done));
 }
 
-Result<std::unique_ptr<agent::AssignmentStream>> Dispatcher::assignments(
-    const Peer& peer, const agent::AssignmentsRequest& request) {
+Result<std::unique_ptr<protocol::AssignmentStream>> Dispatcher::assignments(
+    const Peer& peer, const protocol::AssignmentsRequest& request) {
   std::lock_guard lock(mu_);
   SHOAL_ASSIGN_OR_RETURN(NodeEntry * entry, find_session(peer.NodeID, request.SessionID));
   if (entry->subscription) entry->subscription->close("assignment stream replaced");
@@ -240,7 +240,7 @@ Result<std::unique_ptr<agent::AssignmentStream>> Dispatcher::assignments(
   }
   sub->push(std::move(complete));
   entry->subscription = sub;
-  return std::unique_ptr<agent::AssignmentStream>(std::make_unique<SubscriptionStream>(sub));
+  return std::unique_ptr<protocol::AssignmentStream>(std::make_unique<SubscriptionStream>(sub));
 }
 
 }  // namespace shoal::manager::dispatcher

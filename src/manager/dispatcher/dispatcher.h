@@ -1,4 +1,4 @@
-// Dispatcher: the manager's side of the manager–agent protocol (agent/protocol.h), after
+// Dispatcher: the manager's side of the manager–agent protocol (protocol/dispatcher.h), after
 // swarmkit's manager/dispatcher. It
 //   - registers agent sessions, one per node: the node becomes READY with the description
 //     and address its agent reports;
@@ -13,7 +13,7 @@
 //
 // The RPC methods take the caller's identity as a Peer (the node ID and address the
 // transport vouches for). The in-process LocalDispatcherClient passes the daemon's own;
-// a TLS transport will take them from the client certificate and the connection.
+// the gRPC server takes them from the client certificate and the connection.
 //
 // Threading: RPC methods run on the callers' threads. One ReconcileLoop thread watches the
 // store (task, node and cluster changes) and, per tick, routes changed tasks to the
@@ -36,7 +36,8 @@
 #include <string>
 #include <unordered_map>
 
-#include "agent/protocol.h"
+#include "protocol/dispatcher.h"
+#include "protocol/messages.h"
 #include "common/id.h"
 #include "common/time.h"
 #include "manager/dispatcher/status_writer.h"
@@ -68,18 +69,14 @@ struct DispatcherOptions {
   std::chrono::milliseconds assignment_batch_wait{50};
 };
 
-// The caller of an RPC, as the transport vouches for it.
-struct Peer {
-  std::string NodeID;
-  std::string Addr;  // the node's address as seen by the manager; "" = unknown
-};
+using protocol::Peer;
 
-class Dispatcher {
+class Dispatcher final : public protocol::Dispatcher {
  public:
   // `store`, `clock` and `ids` must outlive the dispatcher.
   Dispatcher(store::Store& store, const Clock& clock, IdGenerator& ids,
              DispatcherOptions options = {});
-  ~Dispatcher();  // stop()
+  ~Dispatcher() override;  // stop()
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
 
@@ -89,21 +86,23 @@ class Dispatcher {
   // Ends every session and stream, stops the loop and joins it. Idempotent.
   void stop();
 
-  // ---- RPCs (agent/protocol.h says what each returns) ----
+  // ---- protocol::Dispatcher (protocol/messages.h says what each returns) ----
   // Errors: kPermissionDenied when request.NodeID is set and is not peer.NodeID;
   // kNotFound "node <id> not found"; kUnavailable "dispatcher is stopped"; store errors.
-  Result<agent::SessionMessage> session(const Peer& peer, const agent::SessionRequest& request);
-  Result<agent::HeartbeatResponse> heartbeat(const Peer& peer,
-                                             const agent::HeartbeatRequest& request);
-  Status update_task_status(const Peer& peer, const agent::UpdateTaskStatusRequest& request);
+  Result<protocol::SessionMessage> session(const Peer& peer,
+                                          const protocol::SessionRequest& request) override;
+  Result<protocol::HeartbeatResponse> heartbeat(const Peer& peer,
+                                                const protocol::HeartbeatRequest& request) override;
+  Status update_task_status(const Peer& peer,
+                            const protocol::UpdateTaskStatusRequest& request) override;
   // update_task_status() for a transport that completes calls asynchronously: `done` gets
   // its result exactly once — at once on a session or permission error, else when the
   // commit holding the reports is over (status_writer.h: on the committing thread, which
   // may be this one).
-  void update_task_status_async(const Peer& peer, agent::UpdateTaskStatusRequest request,
-                                std::function<void(Status)> done);
-  Result<std::unique_ptr<agent::AssignmentStream>> assignments(
-      const Peer& peer, const agent::AssignmentsRequest& request);
+  void update_task_status_async(const Peer& peer, protocol::UpdateTaskStatusRequest request,
+                                std::function<void(Status)> done) override;
+  Result<std::unique_ptr<protocol::AssignmentStream>> assignments(
+      const Peer& peer, const protocol::AssignmentsRequest& request) override;
 
   // ---- observation (tests, metrics) ----
   // Nodes with an open session.
@@ -130,9 +129,9 @@ class Dispatcher {
   // REQUIRES: mu_ held.
   Result<NodeEntry*> find_session(const std::string& node_id, const std::string& session_id);
   // The session and permission checks of update_task_status.
-  Status check_reports(const Peer& peer, const agent::UpdateTaskStatusRequest& request);
+  Status check_reports(const Peer& peer, const protocol::UpdateTaskStatusRequest& request);
   Status mark_nodes_unknown();
-  Status mark_node_ready(const Peer& peer, const agent::SessionRequest& request);
+  Status mark_node_ready(const Peer& peer, const protocol::SessionRequest& request);
   // Sets the entry's heartbeat deadline, keeping earliest_deadline_ a lower bound.
   // REQUIRES: mu_ held.
   void set_deadline(NodeEntry& entry, Timestamp deadline);

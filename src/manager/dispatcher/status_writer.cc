@@ -38,8 +38,8 @@ std::optional<api::Task> plan_status_update(const api::Task& current,
 }
 
 std::shared_ptr<StatusWriter::Generation> StatusWriter::enqueue(
-    const std::string& node_id, std::vector<agent::TaskStatusUpdate>& updates) {
-  for (agent::TaskStatusUpdate& u : updates) {
+    const std::string& node_id, std::vector<protocol::TaskStatusUpdate>& updates) {
+  for (protocol::TaskStatusUpdate& u : updates) {
     auto [it, inserted] = pending_.try_emplace(std::move(u.TaskID), Report{node_id, u.Status});
     if (!inserted && u.Status.State >= it->second.status.State) {
       it->second = Report{node_id, std::move(u.Status)};
@@ -68,7 +68,7 @@ void StatusWriter::commit_open(std::unique_lock<std::mutex>& lock) {
 }
 
 Status StatusWriter::apply(const std::string& node_id,
-                           std::vector<agent::TaskStatusUpdate> updates) {
+                           std::vector<protocol::TaskStatusUpdate> updates) {
   std::unique_lock lock(mu_);
   std::shared_ptr<Generation> mine = enqueue(node_id, updates);
   while (!mine->done) {
@@ -89,7 +89,7 @@ Status StatusWriter::apply(const std::string& node_id,
 }
 
 void StatusWriter::apply_async(const std::string& node_id,
-                               std::vector<agent::TaskStatusUpdate> updates,
+                               std::vector<protocol::TaskStatusUpdate> updates,
                                std::function<void(Status)> done) {
   std::unique_lock lock(mu_);
   enqueue(node_id, updates)->callbacks.push_back(std::move(done));

@@ -30,7 +30,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "agent/protocol.h"
+#include "protocol/messages.h"
 #include "common/time.h"
 #include "store/store.h"
 
@@ -49,11 +49,11 @@ class StatusWriter {
   // with the reports of concurrent callers (for one task the furthest state wins). Returns
   // OK once they are durable (or ignored). Errors: the store's batch error (the reports of
   // that commit are lost; the agent sends them again).
-  Status apply(const std::string& node_id, std::vector<agent::TaskStatusUpdate> updates);
+  Status apply(const std::string& node_id, std::vector<protocol::TaskStatusUpdate> updates);
   // apply() without waiting: `done` gets apply()'s result once the commit holding these
   // reports is over, on the committing thread (this one if it becomes the committer), with
   // no lock held. `done` may call apply_async again (it is queued for the next commit).
-  void apply_async(const std::string& node_id, std::vector<agent::TaskStatusUpdate> updates,
+  void apply_async(const std::string& node_id, std::vector<protocol::TaskStatusUpdate> updates,
                    std::function<void(Status)> done);
 
   // Datastore commits made so far (for tests and benchmarks).
@@ -75,7 +75,7 @@ class StatusWriter {
   // Merges `updates` into pending_ and joins the open generation, which it returns.
   // REQUIRES: mu_ held.
   std::shared_ptr<Generation> enqueue(const std::string& node_id,
-                                      std::vector<agent::TaskStatusUpdate>& updates);
+                                      std::vector<protocol::TaskStatusUpdate>& updates);
   // Commits the open generation and completes its callers (callbacks run without mu_).
   // REQUIRES: `lock` holds mu_ and this thread is the committer (committing_).
   void commit_open(std::unique_lock<std::mutex>& lock);

@@ -55,26 +55,26 @@ uint64_t Subscription::messages() const {
   return sequence_;
 }
 
-Result<std::optional<agent::AssignmentsMessage>> Subscription::recv(
+Result<std::optional<protocol::AssignmentsMessage>> Subscription::recv(
     std::chrono::nanoseconds timeout) {
   std::unique_lock lock(mu_);
   cv_.wait_for(lock, timeout, [&] { return closed_ || !complete_sent_ || !pending_.empty(); });
   if (closed_) return Status(Code::kUnavailable, close_reason_);
-  if (complete_sent_ && pending_.empty()) return std::optional<agent::AssignmentsMessage>();
+  if (complete_sent_ && pending_.empty()) return std::optional<protocol::AssignmentsMessage>();
 
-  agent::AssignmentsMessage message;
-  message.Type = complete_sent_ ? agent::AssignmentsType::kIncremental
-                                : agent::AssignmentsType::kComplete;
+  protocol::AssignmentsMessage message;
+  message.Type = complete_sent_ ? protocol::AssignmentsType::kIncremental
+                                : protocol::AssignmentsType::kComplete;
   if (sequence_ > 0) message.AppliesTo = std::to_string(sequence_);
   message.ResultsIn = std::to_string(++sequence_);
   message.Changes.reserve(pending_.size());
   for (auto& [key, change] : pending_) {
-    if (!complete_sent_ && change.Action == agent::AssignmentAction::kRemove) continue;
+    if (!complete_sent_ && change.Action == protocol::AssignmentAction::kRemove) continue;
     message.Changes.push_back(std::move(change));
   }
   pending_.clear();
   complete_sent_ = true;
-  return std::optional<agent::AssignmentsMessage>(std::move(message));
+  return std::optional<protocol::AssignmentsMessage>(std::move(message));
 }
 
 }  // namespace shoal::manager::dispatcher

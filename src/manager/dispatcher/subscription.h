@@ -6,7 +6,7 @@
 // Messages: the first is COMPLETE (sent even when empty; removals are left out of it), the
 // rest INCREMENTAL; ResultsIn counts "1", "2", ... and AppliesTo is the previous ResultsIn.
 //
-// Readiness (agent::AssignmentStream::set_ready_callback): a reader may register a callback
+// Readiness (protocol::AssignmentStream::set_ready_callback): a reader may register a callback
 // that is called, outside the subscription's lock, whenever the subscription goes from "recv
 // would wait" to "recv returns at once": push() into an empty queue after the complete set
 // went out, close(), and at registration when already ready.
@@ -22,7 +22,7 @@
 #include <mutex>
 #include <string>
 
-#include "agent/protocol.h"
+#include "protocol/messages.h"
 #include "manager/dispatcher/assignment_set.h"
 
 namespace shoal::manager::dispatcher {
@@ -48,9 +48,9 @@ class Subscription {
   // when a recv() would not wait now.
   void set_ready_callback(std::function<void()> notify);
 
-  // agent::AssignmentStream::recv(): the next message within `timeout`, nullopt on timeout.
+  // protocol::AssignmentStream::recv(): the next message within `timeout`, nullopt on timeout.
   // Errors: kUnavailable with the close reason.
-  Result<std::optional<agent::AssignmentsMessage>> recv(std::chrono::nanoseconds timeout);
+  Result<std::optional<protocol::AssignmentsMessage>> recv(std::chrono::nanoseconds timeout);
 
  private:
   const std::string node_id_;
@@ -68,14 +68,14 @@ class Subscription {
   AssignmentSet set_;  // GUARDED_BY(the dispatcher's mu_)
 };
 
-// The reader's handle: an agent::AssignmentStream over a subscription. Destroying or
+// The reader's handle: an protocol::AssignmentStream over a subscription. Destroying or
 // cancelling it closes the subscription.
-class SubscriptionStream final : public agent::AssignmentStream {
+class SubscriptionStream final : public protocol::AssignmentStream {
  public:
   explicit SubscriptionStream(std::shared_ptr<Subscription> sub) : sub_(std::move(sub)) {}
   ~SubscriptionStream() override { sub_->close("assignment stream cancelled"); }
 
-  Result<std::optional<agent::AssignmentsMessage>> recv(std::chrono::nanoseconds timeout) override {
+  Result<std::optional<protocol::AssignmentsMessage>> recv(std::chrono::nanoseconds timeout) override {
     return sub_->recv(timeout);
   }
   void cancel() override { sub_->close("assignment stream cancelled"); }

@@ -24,10 +24,10 @@ std::shared_ptr<const api::Task> task(const std::string& id) {
   return t;
 }
 
-AssignmentsMessage message(AssignmentsType type, std::string applies_to, std::string results_in,
+protocol::AssignmentsMessage message(protocol::AssignmentsType type, std::string applies_to, std::string results_in,
                            std::vector<std::shared_ptr<const api::Task>> tasks) {
-  AssignmentsMessage m{type, std::move(applies_to), std::move(results_in), {}};
-  for (auto& t : tasks) m.Changes.push_back({AssignmentAction::kUpdate, std::move(t)});
+  protocol::AssignmentsMessage m{type, std::move(applies_to), std::move(results_in), {}};
+  for (auto& t : tasks) m.Changes.push_back({protocol::AssignmentAction::kUpdate, std::move(t)});
   return m;
 }
 
@@ -63,7 +63,7 @@ TEST_F(AgentTest, RegistersWithItsDescriptionAndRunsAssignments) {
   EXPECT_EQ(client_.session_requests_.front().Description.Hostname, "fake");
   EXPECT_FALSE(client_.session_requests_.front().Description.Engine.EngineVersion.empty());
   EXPECT_EQ(client_.stream_sessions_.front(), "session-1");
-  client_.stream(0)->push(message(AssignmentsType::kComplete, "", "1", {task("a")}));
+  client_.stream(0)->push(message(protocol::AssignmentsType::kComplete, "", "1", {task("a")}));
   ASSERT_TRUE(client_.wait([](FakeClient& c) { return reported(c, "a", TaskState::kRunning); }));
   EXPECT_EQ(agent_.session_id(), "session-1");
   agent_.stop();
@@ -83,7 +83,7 @@ TEST_F(AgentTest, FailedHeartbeatStartsANewSessionAndReportsAgain) {
   client_.fail_heartbeats(Status(Code::kNotFound, "node not registered"));
   start();
   ASSERT_TRUE(client_.wait([](FakeClient& c) { return !c.streams_.empty(); }));
-  client_.stream(0)->push(message(AssignmentsType::kComplete, "", "1", {task("a")}));
+  client_.stream(0)->push(message(protocol::AssignmentsType::kComplete, "", "1", {task("a")}));
   ASSERT_TRUE(client_.wait(
       [](FakeClient& c) { return c.session_requests_.size() >= 2 && c.streams_.size() >= 2; }));
   EXPECT_TRUE(client_.stream(0)->cancelled());
@@ -99,12 +99,12 @@ TEST_F(AgentTest, FailedHeartbeatStartsANewSessionAndReportsAgain) {
 TEST_F(AgentTest, BrokenChainReopensTheStream) {
   start();
   ASSERT_TRUE(client_.wait([](FakeClient& c) { return !c.streams_.empty(); }));
-  client_.stream(0)->push(message(AssignmentsType::kComplete, "", "1", {task("a")}));
-  client_.stream(0)->push(message(AssignmentsType::kIncremental, "7", "8", {task("b")}));  // gap
+  client_.stream(0)->push(message(protocol::AssignmentsType::kComplete, "", "1", {task("a")}));
+  client_.stream(0)->push(message(protocol::AssignmentsType::kIncremental, "7", "8", {task("b")}));  // gap
   ASSERT_TRUE(client_.wait([](FakeClient& c) { return c.streams_.size() == 2; }));
   EXPECT_EQ(client_.stream_sessions_[1], "session-1");  // same session, new stream
   EXPECT_EQ(client_.session_requests_.size(), 1u);
-  client_.stream(1)->push(message(AssignmentsType::kComplete, "", "1", {task("a"), task("b")}));
+  client_.stream(1)->push(message(protocol::AssignmentsType::kComplete, "", "1", {task("a"), task("b")}));
   ASSERT_TRUE(client_.wait([](FakeClient& c) { return reported(c, "b", TaskState::kRunning); }));
 }
 

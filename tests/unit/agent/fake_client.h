@@ -11,13 +11,13 @@
 #include <string>
 #include <vector>
 
-#include "agent/protocol.h"
+#include "protocol/messages.h"
 
 namespace shoal::agent::testing {
 
-class FakeStream final : public AssignmentStream {
+class FakeStream final : public protocol::AssignmentStream {
  public:
-  void push(AssignmentsMessage m) {
+  void push(protocol::AssignmentsMessage m) {
     std::lock_guard lock(mu_);
     queue_.push_back(std::move(m));
     cv_.notify_all();
@@ -28,14 +28,14 @@ class FakeStream final : public AssignmentStream {
     return closed_;
   }
 
-  Result<std::optional<AssignmentsMessage>> recv(std::chrono::nanoseconds timeout) override {
+  Result<std::optional<protocol::AssignmentsMessage>> recv(std::chrono::nanoseconds timeout) override {
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, timeout, [&] { return closed_ || !queue_.empty(); });
     if (closed_) return Status(Code::kUnavailable, "stream ended");
-    if (queue_.empty()) return std::optional<AssignmentsMessage>();
-    AssignmentsMessage m = std::move(queue_.front());
+    if (queue_.empty()) return std::optional<protocol::AssignmentsMessage>();
+    protocol::AssignmentsMessage m = std::move(queue_.front());
     queue_.pop_front();
-    return std::optional<AssignmentsMessage>(std::move(m));
+    return std::optional<protocol::AssignmentsMessage>(std::move(m));
   }
   void cancel() override {
     std::lock_guard lock(mu_);
@@ -46,11 +46,11 @@ class FakeStream final : public AssignmentStream {
  private:
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<AssignmentsMessage> queue_;
+  std::deque<protocol::AssignmentsMessage> queue_;
   bool closed_ = false;
 };
 
-class FakeClient final : public DispatcherClient {
+class FakeClient final : public protocol::DispatcherClient {
  public:
   // Answers for the next calls (FIFO); once empty, calls succeed.
   void fail_sessions(Status s, int times = 1) { push_n(session_errors_, s, times); }
@@ -61,22 +61,22 @@ class FakeClient final : public DispatcherClient {
     period_ = p;
   }
 
-  Result<SessionMessage> session(const SessionRequest& request) override {
+  Result<protocol::SessionMessage> session(const protocol::SessionRequest& request) override {
     std::lock_guard lock(mu_);
     session_requests_.push_back(request);
     cv_.notify_all();
     if (Status s = pop(session_errors_); !s.is_ok()) return s;
-    return SessionMessage{"session-" + std::to_string(session_requests_.size()), request.NodeID,
+    return protocol::SessionMessage{"session-" + std::to_string(session_requests_.size()), request.NodeID,
                           period_};
   }
-  Result<HeartbeatResponse> heartbeat(const HeartbeatRequest&) override {
+  Result<protocol::HeartbeatResponse> heartbeat(const protocol::HeartbeatRequest&) override {
     std::lock_guard lock(mu_);
     heartbeats_++;
     cv_.notify_all();
     if (Status s = pop(heartbeat_errors_); !s.is_ok()) return s;
-    return HeartbeatResponse{period_};
+    return protocol::HeartbeatResponse{period_};
   }
-  Status update_task_status(const UpdateTaskStatusRequest& request) override {
+  Status update_task_status(const protocol::UpdateTaskStatusRequest& request) override {
     std::lock_guard lock(mu_);
     Status s = pop(report_errors_);
     if (s.is_ok()) reports_.push_back(request);
@@ -84,23 +84,23 @@ class FakeClient final : public DispatcherClient {
     cv_.notify_all();
     return s;
   }
-  Result<std::unique_ptr<AssignmentStream>> assignments(
-      const AssignmentsRequest& request) override {
+  Result<std::unique_ptr<protocol::AssignmentStream>> assignments(
+      const protocol::AssignmentsRequest& request) override {
     std::lock_guard lock(mu_);
     auto stream = std::make_shared<FakeStream>();
     streams_.push_back(stream);
     stream_sessions_.push_back(request.SessionID);
     cv_.notify_all();
     // The agent owns a handle; the test keeps the stream itself to feed it.
-    struct Handle final : AssignmentStream {
+    struct Handle final : protocol::AssignmentStream {
       explicit Handle(std::shared_ptr<FakeStream> s) : s(std::move(s)) {}
-      Result<std::optional<AssignmentsMessage>> recv(std::chrono::nanoseconds t) override {
+      Result<std::optional<protocol::AssignmentsMessage>> recv(std::chrono::nanoseconds t) override {
         return s->recv(t);
       }
       void cancel() override { s->cancel(); }
       std::shared_ptr<FakeStream> s;
     };
-    return std::unique_ptr<AssignmentStream>(std::make_unique<Handle>(stream));
+    return std::unique_ptr<protocol::AssignmentStream>(std::make_unique<Handle>(stream));
   }
 
   // Waits (≤ 5 s) until pred() holds under the lock.
@@ -111,8 +111,8 @@ class FakeClient final : public DispatcherClient {
   }
 
   // Read under the lock (in wait() predicates) or after the agent stopped.
-  std::vector<SessionRequest> session_requests_;
-  std::vector<UpdateTaskStatusRequest> reports_;
+  std::vector<protocol::SessionRequest> session_requests_;
+  std::vector<protocol::UpdateTaskStatusRequest> reports_;
   std::vector<std::shared_ptr<FakeStream>> streams_;
   std::vector<std::string> stream_sessions_;
   int heartbeats_ = 0;

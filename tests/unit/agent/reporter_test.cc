@@ -67,7 +67,7 @@ TEST_F(ReporterTest, HoldsReportsUntilASessionThenSendsOneMergedBatch) {
   ASSERT_TRUE(client_.wait([](FakeClient& c) { return !c.reports_.empty(); }));
   ASSERT_TRUE(eventually([&] { return reporter_.unacknowledged() == 0; }));
   ASSERT_EQ(client_.reports_sent(), 1u);
-  const UpdateTaskStatusRequest& sent = client_.reports_.front();
+  const protocol::UpdateTaskStatusRequest& sent = client_.reports_.front();
   EXPECT_EQ(sent.SessionID, "s1");
   ASSERT_EQ(sent.Updates.size(), 2u);
   for (const auto& u : sent.Updates) EXPECT_EQ(u.Status.State, TaskState::kRunning) << u.TaskID;
@@ -110,7 +110,7 @@ TEST_F(ReporterTest, RetriesAFailedSendWhenItsBackoffEnds) {
 }
 
 TEST_F(ReporterTest, SessionErrorsEndTheSessionAndKeepTheReports) {
-  client_.fail_reports(Status(Code::kInvalidArgument, kSessionInvalid));
+  client_.fail_reports(Status(Code::kInvalidArgument, protocol::kSessionInvalid));
   reporter_.set_session("s1");
   reporter_.task_status_changed("a", status(TaskState::kRunning));
   ASSERT_TRUE(sender_sleeps_until(kStart + 1s));
@@ -148,7 +148,7 @@ TEST_F(ReporterTest, SplitsLargeBatches) {
 }
 
 TEST(SessionErrorTest, Classifies) {
-  EXPECT_TRUE(is_session_error(Status(Code::kInvalidArgument, kSessionInvalid)));
+  EXPECT_TRUE(is_session_error(Status(Code::kInvalidArgument, protocol::kSessionInvalid)));
   EXPECT_TRUE(is_session_error(Status(Code::kNotFound, "node not registered")));
   EXPECT_FALSE(is_session_error(Status(Code::kInvalidArgument, "bad request")));
   EXPECT_FALSE(is_session_error(Status(Code::kUnavailable, "dispatcher is stopped")));

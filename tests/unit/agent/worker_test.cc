@@ -66,19 +66,19 @@ std::shared_ptr<const api::Task> task(const std::string& id,
   return t;
 }
 
-AssignmentChange update(std::shared_ptr<const api::Task> t) {
-  return AssignmentChange{AssignmentAction::kUpdate, std::move(t)};
+protocol::AssignmentChange update(std::shared_ptr<const api::Task> t) {
+  return protocol::AssignmentChange{protocol::AssignmentAction::kUpdate, std::move(t)};
 }
-AssignmentChange remove(const std::string& id) {
+protocol::AssignmentChange remove(const std::string& id) {
   auto t = std::make_shared<api::Task>();
   t->ID = id;
-  return AssignmentChange{AssignmentAction::kRemove, std::shared_ptr<const api::Task>(t)};
+  return protocol::AssignmentChange{protocol::AssignmentAction::kRemove, std::shared_ptr<const api::Task>(t)};
 }
-AssignmentsMessage complete(std::vector<AssignmentChange> changes) {
-  return AssignmentsMessage{AssignmentsType::kComplete, "", "1", std::move(changes)};
+protocol::AssignmentsMessage complete(std::vector<protocol::AssignmentChange> changes) {
+  return protocol::AssignmentsMessage{protocol::AssignmentsType::kComplete, "", "1", std::move(changes)};
 }
-AssignmentsMessage incremental(std::vector<AssignmentChange> changes) {
-  return AssignmentsMessage{AssignmentsType::kIncremental, "1", "2", std::move(changes)};
+protocol::AssignmentsMessage incremental(std::vector<protocol::AssignmentChange> changes) {
+  return protocol::AssignmentsMessage{protocol::AssignmentsType::kIncremental, "1", "2", std::move(changes)};
 }
 
 class WorkerTest : public ::testing::Test {
@@ -282,9 +282,9 @@ TEST_F(WorkerTest, KeepsSecretsAndConfigsForTheExecutor) {
   auto config = std::make_shared<api::Config>();
   config->ID = "c1";
   ASSERT_TRUE(worker_
-                  .assign(complete({AssignmentChange{AssignmentAction::kUpdate,
+                  .assign(complete({protocol::AssignmentChange{protocol::AssignmentAction::kUpdate,
                                                      std::shared_ptr<const api::Secret>(secret)},
-                                    AssignmentChange{AssignmentAction::kUpdate,
+                                    protocol::AssignmentChange{protocol::AssignmentAction::kUpdate,
                                                      std::shared_ptr<const api::Config>(config)},
                                     update(task("a"))}))
                   .is_ok());
@@ -296,7 +296,7 @@ TEST_F(WorkerTest, KeepsSecretsAndConfigsForTheExecutor) {
   auto gone = std::make_shared<api::Secret>();
   gone->ID = "s1";
   ASSERT_TRUE(worker_
-                  .assign(incremental({AssignmentChange{AssignmentAction::kRemove,
+                  .assign(incremental({protocol::AssignmentChange{protocol::AssignmentAction::kRemove,
                                                         std::shared_ptr<const api::Secret>(gone)}}))
                   .is_ok());
   EXPECT_EQ(deps->secret("s1"), nullptr);

@@ -16,7 +16,7 @@
 #include "daemon/swarm_node.h"
 #include "manager/controlapi/context.h"
 #include "manager/controlapi/swarm.h"
-#include "manager/dispatcher/local_client.h"
+#include "protocol/local_client.h"
 #include "store/datastore/memory.h"
 #include "store/store.h"
 #include "support/eventually.h"
@@ -45,12 +45,12 @@ class LocalLink final : public ManagerLink {
             const std::string& node_id)
       : client_(dispatcher, manager::dispatcher::Peer{node_id, "127.0.0.1"}),
         ca_(node_ca, node_id) {}
-  agent::DispatcherClient& dispatcher() override { return client_; }
+  protocol::DispatcherClient& dispatcher() override { return client_; }
   ca::CAClient& ca() override { return ca_; }
   void set_certs(const ca::NodeCerts&) override {}
 
  private:
-  manager::dispatcher::LocalDispatcherClient client_;
+  protocol::LocalDispatcherClient client_;
   LocalCAClient ca_;
 };
 
@@ -110,7 +110,7 @@ struct TestNode {
     ExecutorSettings settings;
     settings.name = "hollow";
     settings.data_dir = dir;
-    executor = std::move(make_daemon_executor(settings).value());
+    executor = std::move(make_daemon_executor(settings).value().executor);
     start(transport, clock);
   }
   void start(ClusterTransport& transport, const Clock& clock) {

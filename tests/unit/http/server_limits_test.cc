@@ -7,11 +7,11 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "http/engine/system.h"
 #include "http/server.h"
 #include "http/unix_listener.h"
 #include "support/eventually.h"
 #include "test_client.h"
+#include "test_routes.h"
 
 namespace shoal::http {
 namespace {
@@ -35,8 +35,7 @@ class ServerLimitsTest : public ::testing::Test {
 
   void start(ConnectionLimits limits) {
     auto router = std::make_unique<Router>();
-    ASSERT_TRUE(
-        engine::register_system_routes(*router, {.version = "9.9.9", .swarm_state = {}}).is_ok());
+    ASSERT_TRUE(testing::add_ping_and_version(*router).is_ok());
     ASSERT_TRUE(router
                     ->add(Method::kPost, "/echo",
                           [](Request& r) -> Result<Response> {

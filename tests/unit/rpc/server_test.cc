@@ -27,7 +27,7 @@ api::NodeDescription description() {
   return d;
 }
 
-std::optional<agent::AssignmentsMessage> next(agent::AssignmentStream& stream) {
+std::optional<protocol::AssignmentsMessage> next(protocol::AssignmentStream& stream) {
   return ::shoal::testing::next_assignment(stream);
 }
 
@@ -91,7 +91,7 @@ TEST_F(RpcServerTest, JoinSessionHeartbeatAssignmentsAndStatusReports) {
   ASSERT_TRUE(stream.is_ok()) << stream.status().to_string();
   auto complete = next(**stream);
   ASSERT_TRUE(complete);
-  EXPECT_EQ(complete->Type, agent::AssignmentsType::kComplete);
+  EXPECT_EQ(complete->Type, protocol::AssignmentsType::kComplete);
   ASSERT_EQ(complete->Changes.size(), 1u);
   auto t1 = std::get<std::shared_ptr<const api::Task>>(complete->Changes[0].Item);
   EXPECT_EQ(t1->ID, "t1");
@@ -101,10 +101,10 @@ TEST_F(RpcServerTest, JoinSessionHeartbeatAssignmentsAndStatusReports) {
   write([&](store::WriteTxn& tx) { return tx.create(task_for("t2", joined.node_id)); });
   auto incremental = next(**stream);
   ASSERT_TRUE(incremental);
-  EXPECT_EQ(incremental->Type, agent::AssignmentsType::kIncremental);
+  EXPECT_EQ(incremental->Type, protocol::AssignmentsType::kIncremental);
   EXPECT_EQ(incremental->AppliesTo, complete->ResultsIn);
   ASSERT_EQ(incremental->Changes.size(), 1u);
-  EXPECT_EQ(agent::assignment_id(incremental->Changes[0].Item), "t2");
+  EXPECT_EQ(protocol::assignment_id(incremental->Changes[0].Item), "t2");
 
   api::TaskStatus running;
   running.State = api::TaskState::kRunning;
@@ -127,8 +127,8 @@ TEST_F(RpcServerTest, JoinSessionHeartbeatAssignmentsAndStatusReports) {
   auto removal = next(**stream);
   ASSERT_TRUE(removal);
   ASSERT_EQ(removal->Changes.size(), 1u);
-  EXPECT_EQ(removal->Changes[0].Action, agent::AssignmentAction::kRemove);
-  EXPECT_EQ(agent::assignment_id(removal->Changes[0].Item), "t2");
+  EXPECT_EQ(removal->Changes[0].Action, protocol::AssignmentAction::kRemove);
+  EXPECT_EQ(protocol::assignment_id(removal->Changes[0].Item), "t2");
 }
 
 TEST_F(RpcServerTest, ErrorsCrossTheWireWithTheirCodeAndText) {
@@ -143,11 +143,11 @@ TEST_F(RpcServerTest, ErrorsCrossTheWireWithTheirCodeAndText) {
   auto beat = client.heartbeat({"no-such-session"});
   ASSERT_FALSE(beat.is_ok());
   EXPECT_EQ(beat.status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(beat.status().message(), agent::kSessionInvalid);
+  EXPECT_EQ(beat.status().message(), protocol::kSessionInvalid);
   auto stream = client.assignments({"no-such-session"});
   ASSERT_FALSE(stream.is_ok());
   EXPECT_EQ(stream.status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(stream.status().message(), agent::kSessionInvalid);
+  EXPECT_EQ(stream.status().message(), protocol::kSessionInvalid);
   api::TaskStatus running;
   running.State = api::TaskState::kRunning;
   write([&](store::WriteTxn& tx) { return tx.create(task_for("other", testing::kManagerID)); });
@@ -260,7 +260,7 @@ TEST_F(RpcServerTest, TheClientReconnectsAfterAManagerRestart) {
   // The old session's stream ended: the agent learns it without a round trip...
   ASSERT_TRUE(eventually([&] {
     auto beat = client.heartbeat({session->SessionID});
-    return !beat.is_ok() && beat.status().message() == agent::kSessionInvalid;
+    return !beat.is_ok() && beat.status().message() == protocol::kSessionInvalid;
   }));
   // ...and a new session works on the same client.
   ASSERT_TRUE(eventually([&] {

@@ -24,13 +24,13 @@ TEST(Wire, AssignmentsRoundTrip) {
   auto gone = std::make_shared<api::Config>();
   gone->ID = "c1";
 
-  agent::AssignmentsMessage in;
-  in.Type = agent::AssignmentsType::kIncremental;
+  protocol::AssignmentsMessage in;
+  in.Type = protocol::AssignmentsType::kIncremental;
   in.AppliesTo = "a";
   in.ResultsIn = "b";
-  in.Changes.push_back({agent::AssignmentAction::kUpdate, secret});
-  in.Changes.push_back({agent::AssignmentAction::kUpdate, task});
-  in.Changes.push_back({agent::AssignmentAction::kRemove, gone});
+  in.Changes.push_back({protocol::AssignmentAction::kUpdate, secret});
+  in.Changes.push_back({protocol::AssignmentAction::kUpdate, task});
+  in.Changes.push_back({protocol::AssignmentAction::kRemove, gone});
 
   AssignmentsMessage wire;
   to_proto(in, wire);
@@ -39,7 +39,7 @@ TEST(Wire, AssignmentsRoundTrip) {
   ASSERT_TRUE(parsed.ParseFromString(bytes));
   auto out = from_proto(parsed);
   ASSERT_TRUE(out.is_ok()) << out.status().to_string();
-  EXPECT_EQ(out->Type, agent::AssignmentsType::kIncremental);
+  EXPECT_EQ(out->Type, protocol::AssignmentsType::kIncremental);
   EXPECT_EQ(out->AppliesTo, "a");
   EXPECT_EQ(out->ResultsIn, "b");
   ASSERT_EQ(out->Changes.size(), 3u);
@@ -48,7 +48,7 @@ TEST(Wire, AssignmentsRoundTrip) {
   auto t = std::get<std::shared_ptr<const api::Task>>(out->Changes[1].Item);
   EXPECT_EQ(t->NodeID, "n1");
   EXPECT_EQ(t->Spec->ContainerSpec->Image, "nginx:1");
-  EXPECT_EQ(out->Changes[2].Action, agent::AssignmentAction::kRemove);
+  EXPECT_EQ(out->Changes[2].Action, protocol::AssignmentAction::kRemove);
   EXPECT_EQ(std::get<std::shared_ptr<const api::Config>>(out->Changes[2].Item)->ID, "c1");
 }
 
@@ -64,7 +64,7 @@ TEST(Wire, ABadDocumentIsAClearError) {
 }
 
 TEST(Wire, StatusReportsRoundTrip) {
-  agent::UpdateTaskStatusRequest in;
+  protocol::UpdateTaskStatusRequest in;
   in.SessionID = "s";
   api::TaskStatus st;
   st.State = api::TaskState::kFailed;

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "manager/dispatcher/dispatcher.h"
-#include "manager/dispatcher/local_client.h"
+#include "protocol/local_client.h"
 #include "store/datastore/memory.h"
 #include "store/store.h"
 #include "support/eventually.h"
@@ -24,19 +24,19 @@ namespace dispatcher = manager::dispatcher;
 using ::shoal::testing::eventually;
 
 // A client over the local one that can refuse readiness or fail reports.
-class TestClient final : public agent::DispatcherClient {
+class TestClient final : public protocol::DispatcherClient {
  public:
-  TestClient(std::unique_ptr<agent::DispatcherClient> inner, bool blocking_streams,
+  TestClient(std::unique_ptr<protocol::DispatcherClient> inner, bool blocking_streams,
              std::atomic<int>* failing_reports)
       : inner_(std::move(inner)), blocking_(blocking_streams), failing_(failing_reports) {}
-  Result<agent::SessionMessage> session(const agent::SessionRequest& r) override { return inner_->session(r); }
-  Result<agent::HeartbeatResponse> heartbeat(const agent::HeartbeatRequest& r) override {
+  Result<protocol::SessionMessage> session(const protocol::SessionRequest& r) override { return inner_->session(r); }
+  Result<protocol::HeartbeatResponse> heartbeat(const protocol::HeartbeatRequest& r) override {
     return inner_->heartbeat(r);
   }
-  Status update_task_status(const agent::UpdateTaskStatusRequest& r) override {
+  Status update_task_status(const protocol::UpdateTaskStatusRequest& r) override {
     return inner_->update_task_status(r);
   }
-  void update_task_status_async(agent::UpdateTaskStatusRequest r,
+  void update_task_status_async(protocol::UpdateTaskStatusRequest r,
                                 std::function<void(Status)> done) override {
     if (failing_ != nullptr && failing_->fetch_sub(1) > 0) {
       done(Status(Code::kInternal, "lost"));
@@ -44,22 +44,22 @@ class TestClient final : public agent::DispatcherClient {
     }
     inner_->update_task_status_async(std::move(r), std::move(done));
   }
-  Result<std::unique_ptr<agent::AssignmentStream>> assignments(const agent::AssignmentsRequest& r) override {
+  Result<std::unique_ptr<protocol::AssignmentStream>> assignments(const protocol::AssignmentsRequest& r) override {
     auto stream = inner_->assignments(r);
     if (!stream.is_ok() || !blocking_) return stream;
     // A stream that only blocks (the interface's default: no readiness).
-    struct Blocking final : agent::AssignmentStream {
-      std::unique_ptr<agent::AssignmentStream> s;
-      Result<std::optional<agent::AssignmentsMessage>> recv(std::chrono::nanoseconds t) override { return s->recv(t); }
+    struct Blocking final : protocol::AssignmentStream {
+      std::unique_ptr<protocol::AssignmentStream> s;
+      Result<std::optional<protocol::AssignmentsMessage>> recv(std::chrono::nanoseconds t) override { return s->recv(t); }
       void cancel() override { s->cancel(); }
     };
     auto wrapped = std::make_unique<Blocking>();
     wrapped->s = std::move(stream).value();
-    return std::unique_ptr<agent::AssignmentStream>(std::move(wrapped));
+    return std::unique_ptr<protocol::AssignmentStream>(std::move(wrapped));
   }
 
  private:
-  std::unique_ptr<agent::DispatcherClient> inner_;
+  std::unique_ptr<protocol::DispatcherClient> inner_;
   bool blocking_;
   std::atomic<int>* failing_;
 };
@@ -98,8 +98,8 @@ class HollowFleetTest : public ::testing::Test {
     FleetOptions options;
     options.reconnect = {5ms, 20ms, 2.0, 0.5};
     auto make = [this, blocking, failing](const std::string& id) {
-      return std::unique_ptr<agent::DispatcherClient>(std::make_unique<TestClient>(
-          std::make_unique<dispatcher::LocalDispatcherClient>(*dispatcher_, dispatcher::Peer{id, "10.0.0.1"}),
+      return std::unique_ptr<protocol::DispatcherClient>(std::make_unique<TestClient>(
+          std::make_unique<protocol::LocalDispatcherClient>(*dispatcher_, protocol::Peer{id, "10.0.0.1"}),
           blocking, failing));
     };
     fleet_ = std::make_unique<HollowFleet>(std::move(nodes), make, *clock_, options);

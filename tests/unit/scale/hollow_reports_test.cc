@@ -13,16 +13,16 @@ struct ReportCase {
   const char* name;
   TaskState desired;
   TaskState state;
-  agent::AssignmentAction action;
+  protocol::AssignmentAction action;
   std::optional<TaskState> reported;  // nullopt: no report
 };
 
-agent::AssignmentsMessage message_with(const ReportCase& c) {
+protocol::AssignmentsMessage message_with(const ReportCase& c) {
   auto task = std::make_shared<api::Task>();
   task->ID = "t1";
   task->DesiredState = c.desired;
   task->Status.State = c.state;
-  agent::AssignmentsMessage m;
+  protocol::AssignmentsMessage m;
   m.Changes.push_back({c.action, std::shared_ptr<const api::Task>(task)});
   return m;
 }
@@ -43,8 +43,8 @@ TEST_P(HollowReportsTest, Decides) {
   EXPECT_FALSE(reports[0].Status.Message.empty());
 }
 
-constexpr auto kUpdate = agent::AssignmentAction::kUpdate;
-constexpr auto kRemove = agent::AssignmentAction::kRemove;
+constexpr auto kUpdate = protocol::AssignmentAction::kUpdate;
+constexpr auto kRemove = protocol::AssignmentAction::kRemove;
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, HollowReportsTest,
@@ -64,7 +64,7 @@ INSTANTIATE_TEST_SUITE_P(
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(HollowReportsTest, SkipsSecretsAndConfigsAndKeepsTaskOrder) {
-  agent::AssignmentsMessage m;
+  protocol::AssignmentsMessage m;
   auto secret = std::make_shared<api::Secret>();
   secret->ID = "s1";
   m.Changes.push_back({kUpdate, std::shared_ptr<const api::Secret>(secret)});

@@ -15,7 +15,7 @@ using api::TaskState;
 std::vector<std::string> describe(const ChangeMap& changes) {
   std::vector<std::string> out;
   for (const auto& [key, change] : changes) {
-    std::string action = change.Action == agent::AssignmentAction::kUpdate ? "update" : "remove";
+    std::string action = change.Action == protocol::AssignmentAction::kUpdate ? "update" : "remove";
     const char* kind = key.first == ItemKind::kTask     ? "task"
                        : key.first == ItemKind::kSecret ? "secret"
                                                         : "config";

@@ -27,11 +27,11 @@ api::NodeDescription description(const std::string& hostname) {
 }
 
 // The IDs a message updates and removes, as "+id" / "-id".
-std::set<std::string> ids(const agent::AssignmentsMessage& m) {
+std::set<std::string> ids(const protocol::AssignmentsMessage& m) {
   std::set<std::string> out;
   for (const auto& c : m.Changes) {
-    out.insert((c.Action == agent::AssignmentAction::kUpdate ? "+" : "-") +
-               agent::assignment_id(c.Item));
+    out.insert((c.Action == protocol::AssignmentAction::kUpdate ? "+" : "-") +
+               protocol::assignment_id(c.Item));
   }
   return out;
 }
@@ -52,13 +52,13 @@ class DispatcherTest : public testing::StoreFixture {
     ASSERT_TRUE(dispatcher_->start().is_ok());
   }
 
-  Result<agent::SessionMessage> open(const Peer& peer, std::string resume = "") {
+  Result<protocol::SessionMessage> open(const Peer& peer, std::string resume = "") {
     return dispatcher_->session(
-        peer, agent::SessionRequest{peer.NodeID, description("host-" + peer.NodeID), resume});
+        peer, protocol::SessionRequest{peer.NodeID, description("host-" + peer.NodeID), resume});
   }
 
   // The next message within 10 s, or nullopt.
-  static std::optional<agent::AssignmentsMessage> next(agent::AssignmentStream& stream) {
+  static std::optional<protocol::AssignmentsMessage> next(protocol::AssignmentStream& stream) {
     return ::shoal::testing::next_assignment(stream);
   }
 
@@ -118,7 +118,7 @@ TEST_F(DispatcherTest, SessionErrors) {
   start();
   EXPECT_EQ(open(Peer{"ghost", ""}).status().code(), Code::kNotFound);
   EXPECT_EQ(open(Peer{"ghost", ""}).status().message(), "node ghost not found");
-  auto spoofed = dispatcher_->session(n1_, agent::SessionRequest{"n2", description("x"), ""});
+  auto spoofed = dispatcher_->session(n1_, protocol::SessionRequest{"n2", description("x"), ""});
   EXPECT_EQ(spoofed.status().code(), Code::kPermissionDenied);
   EXPECT_EQ(dispatcher_->heartbeat(n1_, {"nope"}).status().code(), Code::kNotFound);
   ASSERT_TRUE(open(n1_).is_ok());
@@ -207,7 +207,7 @@ TEST_F(DispatcherTest, CompleteSetThenIncrementalChanges) {
 
   auto first = next(**stream);
   ASSERT_TRUE(first);
-  EXPECT_EQ(first->Type, agent::AssignmentsType::kComplete);
+  EXPECT_EQ(first->Type, protocol::AssignmentsType::kComplete);
   EXPECT_EQ(first->AppliesTo, "");
   EXPECT_EQ(first->ResultsIn, "1");
   EXPECT_EQ(ids(*first), (std::set<std::string>{"+s1", "+a", "+b"}));
@@ -221,7 +221,7 @@ TEST_F(DispatcherTest, CompleteSetThenIncrementalChanges) {
   while (seen.size() < 2) {
     auto m = next(**stream);
     ASSERT_TRUE(m);
-    EXPECT_EQ(m->Type, agent::AssignmentsType::kIncremental);
+    EXPECT_EQ(m->Type, protocol::AssignmentsType::kIncremental);
     EXPECT_EQ(m->AppliesTo, last);
     last = m->ResultsIn;
     for (const auto& id : ids(*m)) seen.insert(id);
@@ -319,7 +319,7 @@ TEST_F(DispatcherTest, ReconnectGetsTheCompleteSetAgain) {
   EXPECT_EQ((*stream1)->recv(0s).status().code(), Code::kUnavailable);
   auto again = next(**stream2);
   ASSERT_TRUE(again);
-  EXPECT_EQ(again->Type, agent::AssignmentsType::kComplete);
+  EXPECT_EQ(again->Type, protocol::AssignmentsType::kComplete);
   EXPECT_EQ(ids(*again), (std::set<std::string>{"+a"}));
 
   // A new session replaces the old one and its stream.
@@ -335,7 +335,7 @@ TEST_F(DispatcherTest, ReconnectGetsTheCompleteSetAgain) {
   ASSERT_TRUE(stream3.is_ok());
   auto complete = next(**stream3);
   ASSERT_TRUE(complete);
-  EXPECT_EQ(complete->Type, agent::AssignmentsType::kComplete);
+  EXPECT_EQ(complete->Type, protocol::AssignmentsType::kComplete);
   EXPECT_EQ(ids(*complete), (std::set<std::string>{"+a"}));
 }
 

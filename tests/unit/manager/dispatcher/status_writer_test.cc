@@ -110,7 +110,7 @@ TEST_F(StatusWriterTest, ManyReportsOneCommit) {
   });
   int commits_before = ds_->commits();
   StatusWriter writer(*store_, *clock_);
-  std::vector<agent::TaskStatusUpdate> updates;
+  std::vector<protocol::TaskStatusUpdate> updates;
   for (int i = 0; i < 500; ++i) updates.push_back({"t" + std::to_string(i), status(TaskState::kRunning, "started")});
   ASSERT_TRUE(writer.apply("n1", updates).is_ok());
   EXPECT_EQ(ds_->commits() - commits_before, 1);
@@ -239,7 +239,7 @@ TEST_F(StatusWriterTest, AsyncAndBlockingCallersFromManyThreads) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 64; ++i) {
     threads.emplace_back([&, i] {
-      std::vector<agent::TaskStatusUpdate> u{{"t" + std::to_string(i), status(TaskState::kRunning, "started")}};
+      std::vector<protocol::TaskStatusUpdate> u{{"t" + std::to_string(i), status(TaskState::kRunning, "started")}};
       if (i % 2 == 0) {
         writer.apply_async("n1", u, results.callback());
       } else {

@@ -21,7 +21,7 @@ ChangeMap one_task(const std::string& id) {
   task->ID = id;
   ChangeMap changes;
   changes.emplace(ItemKey{ItemKind::kTask, id},
-                  agent::AssignmentChange{agent::AssignmentAction::kUpdate,
+                  protocol::AssignmentChange{protocol::AssignmentAction::kUpdate,
                                           std::shared_ptr<const api::Task>(task)});
   return changes;
 }
@@ -32,7 +32,7 @@ std::set<std::string> drain(Subscription& sub) {
   for (;;) {
     auto m = sub.recv(0ns);
     if (!m.is_ok() || !m->has_value()) return ids;
-    for (const auto& c : (*m)->Changes) ids.insert(agent::assignment_id(c.Item));
+    for (const auto& c : (*m)->Changes) ids.insert(protocol::assignment_id(c.Item));
   }
 }
 
@@ -43,7 +43,7 @@ TEST(SubscriptionReadinessTest, CallsAtRegistrationWhileTheCompleteSetIsDue) {
   EXPECT_EQ(calls, 1);  // the complete set (even empty) is ready at once
   auto first = sub.recv(0ns);
   ASSERT_TRUE(first.is_ok() && first->has_value());
-  EXPECT_EQ((*first)->Type, agent::AssignmentsType::kComplete);
+  EXPECT_EQ((*first)->Type, protocol::AssignmentsType::kComplete);
   // Pushes before the complete set went out do not call again: it was ready already.
   Subscription early("n1", "s2");
   int early_calls = 0;

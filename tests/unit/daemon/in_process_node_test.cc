@@ -1,24 +1,31 @@
 // Store + dispatcher + in-process client + agent + hollow executor, as `shoal daemon
 // --executor=hollow` wires them on a single node.
+#include "daemon/in_process_node.h"
+
 #include <gtest/gtest.h>
 
 #include "agent/agent.h"
-#include "agent/hollow/hollow_executor.h"
-#include "fixture.h"
-#include "manager/dispatcher/dispatcher.h"
-#include "manager/dispatcher/local_client.h"
-#include "manager/dispatcher/local_node.h"
 #include "agent/executors.h"
+#include "agent/hollow/hollow_executor.h"
+#include "manager/dispatcher/dispatcher.h"
+#include "manager/dispatcher/fixture.h"
+#include "protocol/local_client.h"
 
-namespace shoal::manager::dispatcher {
+namespace shoal::daemon {
 namespace {
+
+using manager::dispatcher::Dispatcher;
+using manager::dispatcher::DispatcherOptions;
+using protocol::LocalDispatcherClient;
+using protocol::Peer;
+using manager::dispatcher::testing::StoreFixture;
 
 using namespace std::chrono_literals;
 
 using api::TaskState;
-using testing::eventually;
+using shoal::testing::eventually;
 
-class EndToEndTest : public testing::StoreFixture {
+class EndToEndTest : public StoreFixture {
  protected:
   void SetUp() override {
     StoreFixture::SetUp();
@@ -162,24 +169,16 @@ TEST_F(EndToEndTest, LostSessionReconnects) {
   ASSERT_TRUE(eventually([&] { return count(TaskState::kRunning) == 5; }));
 }
 
-}  // namespace
-}  // namespace shoal::manager::dispatcher
+class InProcessNodeTest : public StoreFixture {};
 
-namespace shoal::manager::dispatcher {
-namespace {
-
-using api::TaskState;
-using testing::eventually;
-
-class LocalNodeTest : public testing::StoreFixture {};
-
-TEST_F(LocalNodeTest, WiresDispatcherAndAgentForOneNode) {
+TEST_F(InProcessNodeTest, WiresDispatcherAndAgentForOneNode) {
   add_node("self");
   auto executor = agent::make_executor("hollow");
   ASSERT_TRUE(executor.is_ok());
   IdGenerator ids(3);
-  LocalNode node(*store_, *clock_, ids, **executor, LocalNodeOptions{.node_id = "self", .addr = "192.0.2.1",
-                                                                      .agent = {.reporter = {.batch_window = 0s}}});
+  InProcessNode node(*store_, *clock_, ids, **executor,
+                     InProcessNodeOptions{.node_id = "self", .addr = "192.0.2.1",
+                                          .agent = {.reporter = {.batch_window = 0s}}});
   ASSERT_TRUE(node.start().is_ok());
   ASSERT_TRUE(eventually([&] { return get<api::Node>("self")->Status.State == api::NodeState::kReady; }));
   EXPECT_EQ(get<api::Node>("self")->Status.Addr, "192.0.2.1");
@@ -191,4 +190,4 @@ TEST_F(LocalNodeTest, WiresDispatcherAndAgentForOneNode) {
 }
 
 }  // namespace
-}  // namespace shoal::manager::dispatcher
+}  // namespace shoal::daemon

@@ -1,5 +1,7 @@
-// LocalNode: the single-node wiring of a daemon that is both the manager and a worker —
-// its Dispatcher, the in-process LocalDispatcherClient, and its Agent driving `executor`.
+// InProcessNode: a manager node's dispatcher and its own agent, paired in one process — the
+// manager's Dispatcher, a protocol::LocalDispatcherClient calling it as this node, and the
+// Agent driving `executor` through that client (a single-node cluster is manager and
+// worker). Neither side knows the other: they meet only at protocol/.
 // start() starts the dispatcher, then the agent (which registers this node: READY);
 // stop() stops the agent, then the dispatcher.
 //
@@ -9,7 +11,6 @@
 // Running tasks survive stop() (the next start() adopts them through the executor).
 #pragma once
 
-#include <memory>
 #include <string>
 
 #include "agent/agent.h"
@@ -17,40 +18,40 @@
 #include "common/id.h"
 #include "common/time.h"
 #include "manager/dispatcher/dispatcher.h"
-#include "manager/dispatcher/local_client.h"
+#include "protocol/local_client.h"
 #include "store/store.h"
 
-namespace shoal::manager::dispatcher {
+namespace shoal::daemon {
 
-struct LocalNodeOptions {
+struct InProcessNodeOptions {
   std::string node_id = {};
   // This node's address as the cluster sees it (Node.Status.Addr).
   std::string addr = {};
-  DispatcherOptions dispatcher = {};
+  manager::dispatcher::DispatcherOptions dispatcher = {};
   agent::AgentOptions agent = {};  // agent.node_id is set from node_id
 };
 
-class LocalNode {
+class InProcessNode {
  public:
-  // `store`, `clock`, `ids` and `executor` must outlive the LocalNode.
-  LocalNode(store::Store& store, const Clock& clock, IdGenerator& ids, agent::Executor& executor,
-            LocalNodeOptions options);
-  ~LocalNode();  // stop()
-  LocalNode(const LocalNode&) = delete;
-  LocalNode& operator=(const LocalNode&) = delete;
+  // `store`, `clock`, `ids` and `executor` must outlive the node.
+  InProcessNode(store::Store& store, const Clock& clock, IdGenerator& ids,
+                agent::Executor& executor, InProcessNodeOptions options);
+  ~InProcessNode();  // stop()
+  InProcessNode(const InProcessNode&) = delete;
+  InProcessNode& operator=(const InProcessNode&) = delete;
 
   // Errors: the dispatcher's start() error; the agent's start() error (the dispatcher is
   // stopped again). REQUIRES: not started before.
   Status start();
   void stop();
 
-  Dispatcher& dispatcher() { return dispatcher_; }
+  manager::dispatcher::Dispatcher& dispatcher() { return dispatcher_; }
   agent::Agent& agent() { return agent_; }
 
  private:
-  Dispatcher dispatcher_;
-  LocalDispatcherClient client_;
+  manager::dispatcher::Dispatcher dispatcher_;
+  protocol::LocalDispatcherClient client_;
   agent::Agent agent_;
 };
 
-}  // namespace shoal::manager::dispatcher
+}  // namespace shoal::daemon

@@ -1,12 +1,11 @@
 // The manager–agent protocol (swarmkit's Dispatcher service, api/dispatcher.proto) as plain
-// C++ messages and one narrow interface, DispatcherClient: the seam between a node's agent
-// and the manager's dispatcher.
-//
-// Today both run in one process: LocalDispatcherClient (manager/dispatcher/local_client.h)
-// calls the Dispatcher directly. A later transport (gRPC over mutual TLS) implements the same
-// interface on the agent side and calls the same Dispatcher methods on the manager side;
-// neither the agent nor the dispatcher changes. Messages therefore hold only values a wire
-// can carry (objects are shared, immutable store objects in process; a transport copies them).
+// C++ messages and the agent's side of it, DispatcherClient; protocol/dispatcher.h is the
+// manager's side. This module depends on api/ only: the manager implements Dispatcher, the
+// agent calls a DispatcherClient, and the transports pair them without either knowing the
+// other — LocalDispatcherClient (protocol/local_client.h) calls a Dispatcher in the same
+// process; src/rpc carries both over gRPC with mutual TLS. Messages therefore hold only
+// values a wire can carry (objects are shared, immutable store objects in process; a
+// transport copies them).
 //
 // The calls, in the order an agent makes them:
 //   session(SessionRequest)           → SessionMessage: a session ID and the heartbeat period.
@@ -41,7 +40,7 @@
 #include "api/task.h"
 #include "common/status.h"
 
-namespace shoal::agent {
+namespace shoal::protocol {
 
 // The "session invalid" error text (swarmkit's ErrSessionInvalid).
 inline constexpr const char* kSessionInvalid = "session invalid";
@@ -182,4 +181,4 @@ class DispatcherClient {
       const AssignmentsRequest& request) = 0;
 };
 
-}  // namespace shoal::agent
+}  // namespace shoal::protocol
