@@ -48,14 +48,16 @@ uninstall:
 	rm -f $(DESTDIR)/etc/systemd/system/shoal.service
 	if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
-# The design's rules that no compiler checks: the module graph (manager, agent and rpc
-# independent of each other; the http server on common/ alone).
-check:
+# The design's rules that the build compiler does not check: the module graph (manager,
+# agent and rpc independent of each other; the http server on common/ alone), and Clang's
+# thread-safety analysis of the lock annotations (common/mutex.h) over src/.
+check: build
 	python3 scripts/module_graph.py
+	python3 scripts/thread_safety.py $(BUILD_DIR)
 
 # Every test: the checks, unit tests in parallel, then integration and end-to-end tests one
 # at a time, then a short run of every fuzz target from its seeds.
-test: check build
+test: check
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) -L unit
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L integration
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L e2e

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/mutex.h"
 #include "shoal/version.h"
 
 namespace shoal::agent {
@@ -24,7 +25,7 @@ Status Agent::start() {
   description_ = std::move(described).value();
   if (description_.Engine.EngineVersion.empty()) description_.Engine.EngineVersion = kVersion;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     started_ = true;
   }
   worker_.start();
@@ -35,7 +36,7 @@ Status Agent::start() {
 
 void Agent::stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
     if (stream_) stream_->cancel();
   }
@@ -46,23 +47,23 @@ void Agent::stop() {
 }
 
 std::string Agent::session_id() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return session_id_;
 }
 
 uint64_t Agent::sessions_opened() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return sessions_opened_;
 }
 
 bool Agent::sleep(std::chrono::nanoseconds d) {
-  std::unique_lock lock(mu_);
-  cv_.wait_for(lock, d, [&] { return stopping_; });
+  MutexLock lock(mu_);
+  cv_.wait_for(lock, d, [&]() REQUIRES(mu_) { return stopping_; });
   return !stopping_;
 }
 
 void Agent::end_session(const std::string& session_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (session_id_ != session_id) return;
   session_ended_ = true;
   if (stream_) stream_->cancel();
@@ -72,7 +73,7 @@ void Agent::session_loop() {
   Backoff backoff(options_.reconnect, options_.seed);
   for (;;) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (stopping_) return;
     }
     protocol::SessionRequest request{options_.node_id, description_, ""};
@@ -86,7 +87,7 @@ void Agent::session_loop() {
       continue;
     }
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       session_id_ = session->SessionID;
       session_ended_ = false;
       sessions_opened_++;
@@ -97,7 +98,7 @@ void Agent::session_loop() {
     run_session(*session);
     reporter_.set_session("");
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       session_id_.clear();
       if (stream_) stream_->cancel();
       stream_.reset();
@@ -120,7 +121,7 @@ void Agent::run_session(const protocol::SessionMessage& session) {
         return;
       }
       stream = std::move(opened).value();
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (stopping_ || session_ended_) return;
       stream_ = stream;
       have_complete = false;
@@ -128,7 +129,7 @@ void Agent::run_session(const protocol::SessionMessage& session) {
     auto wait = std::max(next_heartbeat - Steady::now(), Steady::duration(0));
     auto received = stream->recv(wait);
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (stopping_ || session_ended_) return;
     }
     if (!received.is_ok()) {

@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "agent/executor.h"
+#include "common/mutex.h"
 #include "protocol/messages.h"
 #include "agent/reporter.h"
 #include "agent/worker.h"
@@ -81,14 +82,14 @@ class Agent {
   Reporter reporter_;
   Worker worker_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;                          // GUARDED_BY(mu_)
-  bool started_ = false;                           // GUARDED_BY(mu_)
-  std::string session_id_;                         // GUARDED_BY(mu_)
-  bool session_ended_ = false;                     // GUARDED_BY(mu_)
-  uint64_t sessions_opened_ = 0;                   // GUARDED_BY(mu_)
-  std::shared_ptr<protocol::AssignmentStream> stream_;       // GUARDED_BY(mu_); cancelled by stop()
+  mutable Mutex mu_;
+  CondVar cv_;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  bool started_ GUARDED_BY(mu_) = false;
+  std::string session_id_ GUARDED_BY(mu_);
+  bool session_ended_ GUARDED_BY(mu_) = false;
+  uint64_t sessions_opened_ GUARDED_BY(mu_) = 0;
+  std::shared_ptr<protocol::AssignmentStream> stream_ GUARDED_BY(mu_);  // ; cancelled by stop()
   std::thread thread_;
 };
 

@@ -1,4 +1,5 @@
 #include "agent/reporter.h"
+#include "common/mutex.h"
 
 #include <spdlog/spdlog.h>
 
@@ -26,7 +27,7 @@ void Reporter::start() {
 
 void Reporter::stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
   cv_.notify_all();
@@ -40,33 +41,33 @@ void Reporter::merge(std::string task_id, api::TaskStatus status) {
 }
 
 void Reporter::task_status_changed(const std::string& task_id, const api::TaskStatus& status) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   bool was_empty = pending_.empty();
   merge(task_id, status);
   if (was_empty) cv_.notify_one();
 }
 
 void Reporter::report_all(std::vector<protocol::TaskStatusUpdate> updates) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (protocol::TaskStatusUpdate& u : updates) merge(std::move(u.TaskID), std::move(u.Status));
   cv_.notify_one();
 }
 
 void Reporter::set_session(std::string session_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   session_ = std::move(session_id);
   cv_.notify_one();
 }
 
 size_t Reporter::unacknowledged() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return pending_.size() + in_flight_;
 }
 
 void Reporter::run() {
   Backoff backoff(options_.retry, options_.seed);
   Timestamp retry_at;  // after a failed send: no send before it (the zero time: none)
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (!stopping_) {
     if (pending_.empty()) {
       clock_.wait_until(cv_, lock, Timestamp::max());

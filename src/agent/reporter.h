@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/mutex.h"
 #include "protocol/messages.h"
 #include "agent/worker.h"
 #include "common/backoff.h"
@@ -65,20 +66,20 @@ class Reporter final : public StatusSink {
 
  private:
   void run();
-  void merge(std::string task_id, api::TaskStatus status);  // REQUIRES: mu_ held
+  void merge(std::string task_id, api::TaskStatus status) REQUIRES(mu_);
 
   protocol::DispatcherClient& client_;
   const Clock& clock_;
   const ReporterOptions options_;
   const std::function<void(const std::string&)> on_session_error_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::unordered_map<std::string, api::TaskStatus> pending_;  // GUARDED_BY(mu_)
-  Timestamp first_pending_;                                   // GUARDED_BY(mu_)
-  size_t in_flight_ = 0;                                      // GUARDED_BY(mu_)
-  std::string session_;                                       // GUARDED_BY(mu_)
-  bool stopping_ = false;                                     // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  CondVar cv_;
+  std::unordered_map<std::string, api::TaskStatus> pending_ GUARDED_BY(mu_);
+  Timestamp first_pending_ GUARDED_BY(mu_);
+  size_t in_flight_ GUARDED_BY(mu_) = 0;
+  std::string session_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

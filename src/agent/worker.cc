@@ -16,6 +16,7 @@
 #include "agent/dependencies.h"
 #include "agent/task_plan.h"
 #include "api/task_lifecycle.h"
+#include "common/mutex.h"
 
 namespace shoal::agent {
 
@@ -50,18 +51,19 @@ struct Worker::Core : std::enable_shared_from_this<Core> {
       : executor(executor), clock(clock), sink(sink), options(options), rng(options.seed) {}
 
   void pool_loop();
-  void drive(std::unique_lock<std::mutex>& lock, const std::string& id);
-  void call(std::unique_lock<std::mutex>& lock, const std::string& id, Runner& r, Op op);
-  void on_call_failed(Runner& r, Op op, const Status& failure);
+  void drive(const std::string& id) REQUIRES(mu);
+  // Runs one executor call with mu released, then records its result.
+  void call(const std::string& id, Runner& r, Op op) REQUIRES(mu);
+  void on_call_failed(Runner& r, Op op, const Status& failure) REQUIRES(mu);
   void on_exit(const std::string& id, uint64_t generation, Result<ExitStatus> exit);
-  void set_status(Runner& r, TaskState state, std::string message, std::string err);
-  void enqueue(const std::string& id, Runner& r);
-  void add_timer(Timestamp when, const std::string& id, const Runner& r, TimerKind kind);
-  void fire_timers(Timestamp now);
-  void upsert(const std::shared_ptr<const api::Task>& task);
-  void unassign(const std::string& id);
-  void adopt(Runner& r, RecoveredTask recovered);
-  void settle_recovery();
+  void set_status(Runner& r, TaskState state, std::string message, std::string err) REQUIRES(mu);
+  void enqueue(const std::string& id, Runner& r) REQUIRES(mu);
+  void add_timer(Timestamp when, const std::string& id, const Runner& r, TimerKind kind) REQUIRES(mu);
+  void fire_timers(Timestamp now) REQUIRES(mu);
+  void upsert(const std::shared_ptr<const api::Task>& task) REQUIRES(mu);
+  void unassign(const std::string& id) REQUIRES(mu);
+  void adopt(Runner& r, RecoveredTask recovered) REQUIRES(mu);
+  void settle_recovery() REQUIRES(mu);
 
   Executor& executor;
   const Clock& clock;
@@ -69,22 +71,22 @@ struct Worker::Core : std::enable_shared_from_this<Core> {
   const WorkerOptions options;
   DependencyStore deps;
 
-  mutable std::mutex mu;
-  std::condition_variable cv;
-  std::unordered_map<std::string, Runner> runners;                // GUARDED_BY(mu)
-  std::deque<std::string> ready;                                  // GUARDED_BY(mu)
-  std::multimap<Timestamp, TimerEntry> timers;                    // GUARDED_BY(mu)
-  std::unordered_map<std::string, RecoveredTask> recovered;       // GUARDED_BY(mu)
-  bool stopping = false;                                          // GUARDED_BY(mu)
-  uint64_t next_generation = 1;                                   // GUARDED_BY(mu)
-  std::mt19937_64 rng;                                            // GUARDED_BY(mu)
+  mutable Mutex mu;
+  CondVar cv;
+  std::unordered_map<std::string, Runner> runners GUARDED_BY(mu);
+  std::deque<std::string> ready GUARDED_BY(mu);
+  std::multimap<Timestamp, TimerEntry> timers GUARDED_BY(mu);
+  std::unordered_map<std::string, RecoveredTask> recovered GUARDED_BY(mu);
+  bool stopping GUARDED_BY(mu) = false;
+  uint64_t next_generation GUARDED_BY(mu) = 1;
+  std::mt19937_64 rng GUARDED_BY(mu);
   std::vector<std::thread> threads;
 };
 
 // ---- the pool ----
 
 void Worker::Core::pool_loop() {
-  std::unique_lock lock(mu);
+  MutexLock lock(mu);
   while (!stopping) {
     fire_timers(clock.now());
     if (ready.empty()) {
@@ -97,12 +99,12 @@ void Worker::Core::pool_loop() {
     auto it = runners.find(id);
     if (it == runners.end()) continue;
     it->second.queued = false;
-    drive(lock, id);
+    drive(id);
   }
 }
 
-// Runs the task's steps until one has to wait for an event. REQUIRES: lock held.
-void Worker::Core::drive(std::unique_lock<std::mutex>& lock, const std::string& id) {
+// Runs the task's steps until one has to wait for an event.
+void Worker::Core::drive(const std::string& id) {
   for (;;) {
     auto it = runners.find(id);
     if (it == runners.end() || it->second.busy) return;
@@ -129,14 +131,14 @@ void Worker::Core::drive(std::unique_lock<std::mutex>& lock, const std::string& 
         runners.erase(it);
         return;
       default:
-        call(lock, id, r, step.op);  // `r` stays valid: a busy runner is never erased
+        call(id, r, step.op);  // `r` stays valid: a busy runner is never erased
         continue;
     }
   }
 }
 
 // Runs one executor call with the lock released, then records its result.
-void Worker::Core::call(std::unique_lock<std::mutex>& lock, const std::string& id, Runner& r,
+void Worker::Core::call(const std::string& id, Runner& r,
                         Op op) {
   r.busy = true;
   Controller* controller = r.controller.get();
@@ -146,7 +148,7 @@ void Worker::Core::call(std::unique_lock<std::mutex>& lock, const std::string& i
   api::ContainerStatus container;
   api::PortStatus ports;
   std::unique_ptr<Controller> resolved;
-  lock.unlock();
+  mu.unlock();
   switch (op) {
     case Op::kResolve: {
       auto made = executor.controller(task, deps);
@@ -172,7 +174,7 @@ void Worker::Core::call(std::unique_lock<std::mutex>& lock, const std::string& i
     case Op::kRemove: result = controller->remove(); break;
     default: break;
   }
-  lock.lock();
+  mu.lock();
   r.busy = false;
   if (!result.is_ok()) {
     on_call_failed(r, op, result);
@@ -246,7 +248,7 @@ void Worker::Core::on_call_failed(Runner& r, Op op, const Status& failure) {
 }
 
 void Worker::Core::on_exit(const std::string& id, uint64_t generation, Result<ExitStatus> exit) {
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   if (stopping) return;
   auto it = runners.find(id);
   if (it == runners.end() || it->second.generation != generation) return;
@@ -384,7 +386,7 @@ Worker::~Worker() { stop(); }
 
 void Worker::start() {
   auto recovered = core_->executor.recover();
-  std::lock_guard lock(core_->mu);
+  MutexLock lock(core_->mu);
   if (!recovered.is_ok()) {
     spdlog::error("worker: cannot recover tasks: {}", recovered.status().message());
   } else {
@@ -402,13 +404,13 @@ void Worker::start() {
 
 void Worker::stop() {
   {
-    std::lock_guard lock(core_->mu);
+    MutexLock lock(core_->mu);
     core_->stopping = true;
   }
   core_->cv.notify_all();
   for (std::thread& t : core_->threads) t.join();
   core_->threads.clear();
-  std::lock_guard lock(core_->mu);
+  MutexLock lock(core_->mu);
   core_->runners.clear();  // releases the controllers; the tasks keep running
   core_->recovered.clear();
   core_->ready.clear();
@@ -417,7 +419,7 @@ void Worker::stop() {
 
 Status Worker::assign(const protocol::AssignmentsMessage& message) {
   Core& core = *core_;
-  std::lock_guard lock(core.mu);
+  MutexLock lock(core.mu);
   if (core.stopping) return error(Code::kFailedPrecondition, "worker is stopped");
   bool complete = message.Type == protocol::AssignmentsType::kComplete;
   if (complete) core.deps.clear();
@@ -450,7 +452,7 @@ Status Worker::assign(const protocol::AssignmentsMessage& message) {
 }
 
 std::vector<protocol::TaskStatusUpdate> Worker::statuses() const {
-  std::lock_guard lock(core_->mu);
+  MutexLock lock(core_->mu);
   std::vector<protocol::TaskStatusUpdate> out;
   out.reserve(core_->runners.size());
   for (const auto& [id, r] : core_->runners) {
@@ -460,12 +462,12 @@ std::vector<protocol::TaskStatusUpdate> Worker::statuses() const {
 }
 
 size_t Worker::task_count() const {
-  std::lock_guard lock(core_->mu);
+  MutexLock lock(core_->mu);
   return core_->runners.size();
 }
 
 bool Worker::idle() const {
-  std::lock_guard lock(core_->mu);
+  MutexLock lock(core_->mu);
   if (!core_->ready.empty()) return false;
   return std::none_of(core_->runners.begin(), core_->runners.end(),
                       [](const auto& entry) { return entry.second.busy; });

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ca/certs.h"
+#include "common/mutex.h"
 
 namespace shoal::ca {
 
@@ -32,7 +33,7 @@ Renewer::~Renewer() { stop(); }
 
 Status Renewer::start(NodeCerts current) {
   SHOAL_RETURN_IF_ERROR(identity_of(current.cert_pem).status());
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (thread_.joinable()) return Status(Code::kFailedPrecondition, "the renewer is running");
   stopping_ = false;
   thread_ =
@@ -42,7 +43,7 @@ Status Renewer::start(NodeCerts current) {
 
 void Renewer::stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
   cv_.notify_all();
@@ -51,14 +52,14 @@ void Renewer::stop() {
 
 void Renewer::check_now() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     wake_ = true;
   }
   cv_.notify_all();
 }
 
 uint64_t Renewer::renewals() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return renewals_;
 }
 
@@ -100,7 +101,7 @@ Timestamp Renewer::step(NodeCerts& current, Timestamp now) {
   plan_next(current, now);
   retry_delay_ = std::chrono::nanoseconds(0);
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++renewals_;
   }
   if (on_renewed_) on_renewed_(current);
@@ -108,13 +109,13 @@ Timestamp Renewer::step(NodeCerts& current, Timestamp now) {
 }
 
 void Renewer::run(NodeCerts current) {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (!stopping_) {
     lock.unlock();
     Timestamp next = step(current, clock_.now());
     lock.lock();
     auto wait = std::max(next - clock_.now(), std::chrono::nanoseconds(0));
-    cv_.wait_for(lock, wait, [&] { return stopping_ || wake_; });
+    cv_.wait_for(lock, wait, [&]() REQUIRES(mu_) { return stopping_ || wake_; });
     wake_ = false;
   }
 }

@@ -29,6 +29,7 @@
 #include <thread>
 
 #include "ca/cert_dir.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "common/time.h"
 
@@ -105,11 +106,11 @@ class Renewer {
   const std::chrono::nanoseconds root_check_period_;
   std::mt19937_64 rng_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;                    // guarded by mu_
-  bool wake_ = false;                        // guarded by mu_
-  uint64_t renewals_ = 0;                    // guarded by mu_
+  mutable Mutex mu_;
+  CondVar cv_;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  bool wake_ GUARDED_BY(mu_) = false;
+  uint64_t renewals_ GUARDED_BY(mu_) = 0;
   std::chrono::nanoseconds retry_delay_{0};  // renewer thread only
   std::optional<Timestamp> renew_at_;        // renewer thread only
   std::thread thread_;

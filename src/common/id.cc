@@ -1,4 +1,5 @@
 #include "common/id.h"
+#include "common/mutex.h"
 
 #include <algorithm>
 
@@ -33,7 +34,7 @@ IdGenerator::IdGenerator(std::uint64_t seed) : rng_(seed) {}
 std::string IdGenerator::next() {
   std::uint64_t hi, lo;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     hi = rng_();
     lo = rng_();
   }

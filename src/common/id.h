@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/mutex.h"
+
 namespace shoal {
 
 inline constexpr std::size_t kIdLength = 25;
@@ -33,8 +35,8 @@ class IdGenerator {
   std::string next();
 
  private:
-  std::mutex mu_;
-  std::mt19937_64 rng_;  // guarded by mu_
+  Mutex mu_;
+  std::mt19937_64 rng_ GUARDED_BY(mu_);
 };
 
 }  // namespace shoal

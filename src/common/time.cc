@@ -1,4 +1,5 @@
 #include "common/time.h"
+#include "common/mutex.h"
 
 #include <chrono>
 #include <vector>
@@ -144,7 +145,7 @@ Result<Timestamp> parse_rfc3339(std::string_view text) {
 
 Timestamp SystemClock::now() const { return Timestamp::from_sys(chr::system_clock::now()); }
 
-void SystemClock::wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+void SystemClock::wait_until(CondVar& cv, MutexLock& lock,
                              Timestamp deadline) const {
   // One sleep lasts at most this long (a spurious return the caller re-checks), so far
   // deadlines such as Timestamp::max() cannot overflow the steady clock.
@@ -158,24 +159,26 @@ void SystemClock::wait_until(std::condition_variable& cv, std::unique_lock<std::
   cv.wait_until(lock, chr::steady_clock::now() + left);
 }
 
-void ManualClock::wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
-                             Timestamp deadline) const {
+// The caller's lock is released and taken again here, which the analysis cannot follow
+// through a MutexLock passed by reference.
+void ManualClock::wait_until(CondVar& cv, MutexLock& lock,
+                             Timestamp deadline) const NO_THREAD_SAFETY_ANALYSIS {
   std::list<Waiter>::iterator self;
   {
     // The waiter's mutex is held (lock order: waiter's, then the clock's). A set() that
     // runs before this block is seen here; one that runs after finds the entry and must
     // take the waiter's mutex, which cv.wait releases only once this thread is blocked.
-    std::lock_guard clock_lock(mu_);
+    MutexLock clock_lock(mu_);
     if (ns_.load() >= deadline.unix_nanos()) return;
     self = waiters_.insert(waiters_.end(), Waiter{&cv, lock.mutex(), deadline});
   }
   cv.wait(lock);
-  std::unique_lock clock_lock(mu_);
+  MutexLock clock_lock(mu_);
   if (self->notifying > 0) {
     // A set() is about to lock our mutex to notify `cv`; the entry (and the caller's cv
     // and mutex) must outlive that. Let it through, then take our mutex back.
     lock.unlock();
-    notified_.wait(clock_lock, [&] { return self->notifying == 0; });
+    notified_.wait(clock_lock, [&]() REQUIRES(mu_) { return self->notifying == 0; });
     waiters_.erase(self);
     clock_lock.unlock();
     lock.lock();
@@ -191,7 +194,7 @@ void ManualClock::advance(chr::nanoseconds d) { move(true, d.count()); }
 void ManualClock::move(bool relative, int64_t nanos) {
   std::vector<Waiter*> due;
   {
-    std::lock_guard clock_lock(mu_);
+    MutexLock clock_lock(mu_);
     const Timestamp t = Timestamp::from_unix_nanos(relative ? ns_.load() + nanos : nanos);
     ns_.store(t.unix_nanos());
     for (Waiter& w : waiters_) {
@@ -203,17 +206,17 @@ void ManualClock::move(bool relative, int64_t nanos) {
   }
   // The clock's mutex is released: a waiter may hold its own while it takes the clock's.
   for (Waiter* w : due) {
-    std::lock_guard waiter_lock(*w->mu);
+    MutexLock waiter_lock(*w->mu);
     w->cv->notify_all();
   }
   if (due.empty()) return;
-  std::lock_guard clock_lock(mu_);
+  MutexLock clock_lock(mu_);
   for (Waiter* w : due) w->notifying--;
   notified_.notify_all();
 }
 
 std::optional<Timestamp> ManualClock::earliest_deadline() const {
-  std::lock_guard clock_lock(mu_);
+  MutexLock clock_lock(mu_);
   std::optional<Timestamp> earliest;
   for (const Waiter& w : waiters_) {
     if (!w.woken && (!earliest || w.deadline < *earliest)) earliest = w.deadline;

@@ -29,6 +29,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/mutex.h"
 #include "common/status.h"
 
 namespace shoal {
@@ -96,13 +97,13 @@ class Clock {
 
   // Blocks on `cv` until it is notified, until now() >= `deadline`, or spuriously: the
   // caller re-checks its condition and the time (now() >= deadline) after every return,
-  // exactly as with std::condition_variable::wait_until. Returns at once when the deadline
+  // exactly as with CondVar::wait_until. Returns at once when the deadline
   // has passed. Like cv.wait_until, it releases `lock` while blocked and holds it again on
   // return; a notify_one/notify_all on `cv` made after the caller last checked its
   // condition under `lock` is never lost.
   // REQUIRES: `lock` owns its mutex; !deadline.is_zero(); every waiter on `cv` passes the
   // same mutex.
-  virtual void wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+  virtual void wait_until(CondVar& cv, MutexLock& lock,
                           Timestamp deadline) const = 0;
 };
 
@@ -115,7 +116,7 @@ class Clock {
 class SystemClock final : public Clock {
  public:
   Timestamp now() const override;
-  void wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+  void wait_until(CondVar& cv, MutexLock& lock,
                   Timestamp deadline) const override;
 };
 
@@ -146,7 +147,7 @@ class ManualClock final : public Clock {
   ~ManualClock() override = default;
 
   Timestamp now() const override { return Timestamp::from_unix_nanos(ns_.load()); }
-  void wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+  void wait_until(CondVar& cv, MutexLock& lock,
                   Timestamp deadline) const override;
 
   // Moves the time to `t` (backwards too) and wakes the waiters whose deadline it reaches.
@@ -161,8 +162,8 @@ class ManualClock final : public Clock {
 
  private:
   struct Waiter {
-    std::condition_variable* cv;
-    std::mutex* mu;
+    CondVar* cv;
+    Mutex* mu;
     Timestamp deadline;
     bool woken = false;  // picked by a set(); not counted by earliest_deadline
     int notifying = 0;   // set() calls about to lock `mu`: the entry must stay
@@ -171,9 +172,9 @@ class ManualClock final : public Clock {
   void move(bool relative, int64_t nanos);
 
   std::atomic<int64_t> ns_;
-  mutable std::mutex mu_;                     // after any waiter's mutex
-  mutable std::condition_variable notified_;  // a set() finished notifying
-  mutable std::list<Waiter> waiters_;         // GUARDED_BY(mu_)
+  mutable Mutex mu_;                     // after any waiter's mutex
+  mutable CondVar notified_;  // a set() finished notifying
+  mutable std::list<Waiter> waiters_ GUARDED_BY(mu_);
 };
 
 }  // namespace shoal

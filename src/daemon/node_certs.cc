@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "api/swarm.h"
+#include "common/mutex.h"
 #include "ca/certs.h"
 #include "ca/root_ca.h"
 
@@ -48,19 +49,19 @@ size_t stop_all_tasks(agent::Executor& executor) {
   }
   // Kill every running task, wait for the exits (they arrive through wait()), then remove.
   struct Exits {
-    std::mutex mu;
-    std::condition_variable cv;
+    Mutex mu;
+    CondVar cv;
     size_t pending = 0;
   };
   auto exits = std::make_shared<Exits>();
   for (agent::RecoveredTask& task : *recovered) {
     if (!task.controller || task.state != agent::RecoveredTask::State::kRunning) continue;
     {
-      std::lock_guard lock(exits->mu);
+      MutexLock lock(exits->mu);
       ++exits->pending;
     }
     task.controller->wait([exits](Result<agent::ExitStatus>) {
-      std::lock_guard lock(exits->mu);
+      MutexLock lock(exits->mu);
       --exits->pending;
       exits->cv.notify_all();
     });
@@ -69,8 +70,8 @@ size_t stop_all_tasks(agent::Executor& executor) {
     }
   }
   {
-    std::unique_lock lock(exits->mu);
-    if (!exits->cv.wait_for(lock, kStopTimeout, [&] { return exits->pending == 0; })) {
+    MutexLock lock(exits->mu);
+    if (!exits->cv.wait_for(lock, kStopTimeout, [&]() REQUIRES(exits->mu) { return exits->pending == 0; })) {
       spdlog::warn("{} tasks did not exit within {} s", exits->pending, kStopTimeout.count());
     }
   }

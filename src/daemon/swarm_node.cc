@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/swarm.h"
+#include "common/mutex.h"
 #include "ca/cert_dir.h"
 #include "ca/certs.h"
 #include "daemon/node_certs.h"
@@ -39,7 +40,7 @@ Status SwarmNode::restore() {
   SHOAL_ASSIGN_OR_RETURN(auto saved, load_membership(data_dir_));
   if (!saved) return Status::ok();
   if (saved->membership.role == api::NodeRole::kWorker) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     saved_ = std::move(*saved);
     return start_role_locked();
   }
@@ -49,7 +50,7 @@ Status SwarmNode::restore() {
                  saved->membership.cluster_id);
     return remove_membership(data_dir_);
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   saved_ = std::move(*saved);
   if (!saved_.unlock_key.empty()) {
     state_ = api::LocalNodeState::kLocked;
@@ -60,7 +61,7 @@ Status SwarmNode::restore() {
 }
 
 void SwarmNode::stop() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   stop_role_locked();
 }
 
@@ -129,19 +130,19 @@ Status SwarmNode::start_manager_locked() {
 }
 
 api::LocalNodeState SwarmNode::state() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (worker_ && worker_->removed()) return api::LocalNodeState::kError;
   return state_;
 }
 
 bool SwarmNode::is_manager() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return state_ != api::LocalNodeState::kInactive &&
          saved_.membership.role == api::NodeRole::kManager;
 }
 
 std::string SwarmNode::error() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (worker_ && worker_->removed()) return std::string(kNodeRemovedText);
   // A manager that cannot serve other nodes still works alone; `docker info` says why
   // nobody can join it (Swarm.Error, printed by the CLI under "Swarm: active").
@@ -152,12 +153,12 @@ std::string SwarmNode::error() const {
 }
 
 std::string SwarmNode::node_id() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return state_ == api::LocalNodeState::kInactive ? "" : saved_.membership.node_id;
 }
 
 std::string SwarmNode::advertise_addr() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return state_ == api::LocalNodeState::kInactive ? "" : saved_.membership.advertise_addr;
 }
 
@@ -166,14 +167,14 @@ Result<std::string> SwarmNode::resolve_ip(std::string_view host) const {
 }
 
 Status SwarmNode::on_joined(const Membership& membership) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   saved_.membership = membership;
   SHOAL_RETURN_IF_ERROR(save_membership(data_dir_, saved_));
   return start_role_locked();
 }
 
 Status SwarmNode::on_leaving() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   bool worker =
       saved_.membership.role == api::NodeRole::kWorker && state_ != api::LocalNodeState::kInactive;
   stop_role_locked();
@@ -190,12 +191,12 @@ Status SwarmNode::on_leaving() {
 }
 
 std::string SwarmNode::unlock_key() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return saved_.unlock_key;
 }
 
 Status SwarmNode::set_unlock_key(std::string key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::string old = std::exchange(saved_.unlock_key, std::move(key));
   if (state_ == api::LocalNodeState::kInactive) return Status::ok();  // saved by on_joined
   Status st = save_membership(data_dir_, saved_);
@@ -204,7 +205,7 @@ Status SwarmNode::set_unlock_key(std::string key) {
 }
 
 Status SwarmNode::unlock(std::string_view key) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (state_ != api::LocalNodeState::kLocked) {
     return Status(Code::kConflict, "swarm is not locked");
   }
@@ -219,7 +220,7 @@ Status SwarmNode::unlock(std::string_view key) {
 namespace shoal::daemon {
 
 std::vector<api::Peer> SwarmNode::remote_managers() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<api::Peer> out;
   if (state_ == api::LocalNodeState::kInactive) return out;
   for (const std::string& addr : saved_.manager_addrs) out.push_back(api::Peer{"", addr});
@@ -227,7 +228,7 @@ std::vector<api::Peer> SwarmNode::remote_managers() const {
 }
 
 Status SwarmNode::join(const api::JoinRequest& request) {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   if (options_.transport == nullptr) {
     return Status(Code::kUnimplemented, "joining a swarm is not supported by this daemon");
   }

@@ -25,6 +25,7 @@
 #include "agent/executor.h"
 #include "api/node.h"
 #include "common/id.h"
+#include "common/mutex.h"
 #include "common/time.h"
 #include "daemon/cluster_transport.h"
 #include "daemon/manager_role.h"
@@ -84,15 +85,15 @@ class SwarmNode final : public manager::controlapi::LocalNode {
   Status unlock(std::string_view key) override;
 
  private:
-  // Starts the role for saved_. REQUIRES: mu_ held.
-  Status start_role_locked();
-  Status start_manager_locked();
-  Status start_worker_locked();
-  // Stops whichever role runs. REQUIRES: mu_ held.
-  void stop_role_locked();
-  // join() after the checks, with certificates in hand. REQUIRES: mu_ held.
+  // Starts the role for saved_.
+  Status start_role_locked() REQUIRES(mu_);
+  Status start_manager_locked() REQUIRES(mu_);
+  Status start_worker_locked() REQUIRES(mu_);
+  // Stops whichever role runs.
+  void stop_role_locked() REQUIRES(mu_);
+  // join() after the checks, with certificates in hand.
   Status save_joined_locked(const api::JoinRequest& request, const std::string& remote,
-                            const std::string& advertise, const JoinedNode& joined);
+                            const std::string& advertise, const JoinedNode& joined) REQUIRES(mu_);
 
   // Const after construction.
   const std::string data_dir_;
@@ -104,12 +105,12 @@ class SwarmNode final : public manager::controlapi::LocalNode {
   const api::NodeDescription description_;
   const SwarmNodeOptions options_;
 
-  mutable std::mutex mu_;
-  api::LocalNodeState state_ = api::LocalNodeState::kInactive;  // GUARDED_BY(mu_)
-  std::string error_;                                           // GUARDED_BY(mu_)
-  SavedMembership saved_;                                       // GUARDED_BY(mu_)
-  std::unique_ptr<ManagerRole> role_;                           // GUARDED_BY(mu_)
-  std::unique_ptr<WorkerRole> worker_;                          // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  api::LocalNodeState state_ GUARDED_BY(mu_) = api::LocalNodeState::kInactive;
+  std::string error_ GUARDED_BY(mu_);
+  SavedMembership saved_ GUARDED_BY(mu_);
+  std::unique_ptr<ManagerRole> role_ GUARDED_BY(mu_);
+  std::unique_ptr<WorkerRole> worker_ GUARDED_BY(mu_);
 };
 
 // The IP this host advertises when none is given: the IPv4 address of the interface that

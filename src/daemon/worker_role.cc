@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "common/mutex.h"
 #include "daemon/node_certs.h"
 
 namespace shoal::daemon {
@@ -77,7 +78,7 @@ Status WorkerRole::start() {
     return st;
   }
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     started_ = true;
   }
   supervisor_ = std::thread([this] { supervise(); });
@@ -87,7 +88,7 @@ Status WorkerRole::start() {
 
 void WorkerRole::stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!started_) return;
     started_ = false;
     stopping_ = true;
@@ -100,7 +101,7 @@ void WorkerRole::stop() {
 }
 
 void WorkerRole::note_session_result(const Status& status) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (status.is_ok()) {
     last_error_.clear();
     return;
@@ -113,8 +114,8 @@ void WorkerRole::note_session_result(const Status& status) {
 }
 
 void WorkerRole::supervise() {
-  std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return stopping_ || removed_; });
+  MutexLock lock(mu_);
+  cv_.wait(lock, [&]() REQUIRES(mu_) { return stopping_ || removed_; });
   if (stopping_) return;
   lock.unlock();
   spdlog::warn("the manager no longer knows node {}: stopping its tasks", options_.node_id);
@@ -127,7 +128,7 @@ void WorkerRole::supervise() {
 
 Status WorkerRole::wait_for_session(std::chrono::nanoseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (true) {
     if (removed_) return Status(Code::kNotFound, std::string(kNodeRemovedText));
     lock.unlock();
@@ -144,7 +145,7 @@ Status WorkerRole::wait_for_session(std::chrono::nanoseconds timeout) {
 }
 
 bool WorkerRole::removed() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return removed_;
 }
 

@@ -25,6 +25,7 @@
 #include "agent/executor.h"
 #include "ca/cert_dir.h"
 #include "ca/renewer.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "daemon/cluster_transport.h"
@@ -89,13 +90,13 @@ class WorkerRole {
   std::unique_ptr<ca::Renewer> renewer_;
   std::thread supervisor_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool started_ = false;       // GUARDED_BY(mu_)
-  bool stopping_ = false;      // GUARDED_BY(mu_)
-  bool removed_ = false;       // GUARDED_BY(mu_)
-  bool work_stopped_ = false;  // GUARDED_BY(mu_): agent and renewer already stopped
-  std::string last_error_;     // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  CondVar cv_;
+  bool started_ GUARDED_BY(mu_) = false;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  bool removed_ GUARDED_BY(mu_) = false;
+  bool work_stopped_ GUARDED_BY(mu_) = false;  // agent and renewer already stopped
+  std::string last_error_ GUARDED_BY(mu_);
 };
 
 }  // namespace shoal::daemon

@@ -9,6 +9,7 @@
 #include <system_error>
 #include <thread>
 
+#include "common/mutex.h"
 #include "http/server_core.h"
 
 namespace shoal::http {
@@ -42,7 +43,7 @@ void Server::add_listener(std::unique_ptr<Listener> listener) {
 }
 
 Status Server::start() {
-  std::lock_guard lock(stop_mu_);
+  MutexLock lock(stop_mu_);
   if (started_ || stopped_) return error(Code::kFailedPrecondition, "http server already started");
   started_ = true;
   size_t n = options_.io_threads == 0 ? 1 : options_.io_threads;
@@ -67,7 +68,7 @@ Status Server::start() {
 }
 
 void Server::stop() {
-  std::lock_guard lock(stop_mu_);
+  MutexLock lock(stop_mu_);
   if (stopped_) return;
   stopped_ = true;
   for (auto& l : listeners_) l->close();

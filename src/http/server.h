@@ -42,6 +42,7 @@
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "http/limits.h"
 #include "http/listener.h"
@@ -95,7 +96,7 @@ class Server {
   std::unique_ptr<IoRuntime> io_;  // io_context, work guard, I/O threads
   std::vector<std::unique_ptr<Listener>> listeners_;
 
-  std::mutex stop_mu_;  // serialises stop()
+  Mutex stop_mu_;  // serialises stop()
   bool started_ = false;
   bool stopped_ = false;
 };

@@ -4,6 +4,7 @@
 
 #include <exception>
 
+#include "common/mutex.h"
 #include "http/api_version.h"
 
 namespace shoal::http {
@@ -101,7 +102,7 @@ ServerCore::ServerCore(const Router& router, const ServerOptions& options)
       workers_(WorkerPool::Options{options.max_workers, options.worker_idle_timeout, "http"}) {}
 
 bool ServerCore::add_connection(ConnectionBase* connection, std::weak_ptr<ConnectionBase> handle) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (stopping_) return false;
   live_.emplace(connection, std::move(handle));
   return true;
@@ -109,21 +110,21 @@ bool ServerCore::add_connection(ConnectionBase* connection, std::weak_ptr<Connec
 
 void ServerCore::remove_connection(ConnectionBase* connection) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     live_.erase(connection);
   }
   cv_.notify_all();
 }
 
 size_t ServerCore::connections() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return live_.size();
 }
 
 void ServerCore::shutdown_connections() {
   std::vector<std::shared_ptr<ConnectionBase>> live;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
     for (auto& [ptr, weak] : live_) {
       if (auto c = weak.lock()) live.push_back(std::move(c));
@@ -133,13 +134,13 @@ void ServerCore::shutdown_connections() {
 }
 
 bool ServerCore::stopping() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return stopping_;
 }
 
 bool ServerCore::wait_no_connections(std::chrono::steady_clock::time_point deadline) {
-  std::unique_lock lock(mu_);
-  return cv_.wait_until(lock, deadline, [&] { return live_.empty(); });
+  MutexLock lock(mu_);
+  return cv_.wait_until(lock, deadline, [&]() REQUIRES(mu_) { return live_.empty(); });
 }
 
 // ---- StreamChannel ------------------------------------------------------------------------
@@ -149,7 +150,7 @@ StreamChannel::StreamChannel(std::stop_source stop, std::function<void()> wake)
 
 bool StreamChannel::begin(int status, Headers headers) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (cancelled_ || begun_ || stop_.stop_requested()) return false;
     begun_ = true;
     status_ = status;
@@ -162,17 +163,17 @@ bool StreamChannel::begin(int status, Headers headers) {
 bool StreamChannel::write(std::string_view data) {
   bool need_begin = false;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (cancelled_ || stop_.stop_requested()) return false;
     need_begin = !begun_;
   }
   if (need_begin && !begin(200, Headers())) return false;
   if (data.empty()) return true;
   {
-    std::unique_lock lock(mu_);
+    MutexLock lock(mu_);
     // Backpressure: wait for the connection to catch up. An empty queue always accepts,
     // so a single write larger than kMaxUnsent still goes through.
-    bool room = cv_.wait(lock, stop_.get_token(), [&] {
+    bool room = cv_.wait(lock, stop_.get_token(), [&]() REQUIRES(mu_) {
       return cancelled_ || unsent_ == 0 || unsent_ + data.size() <= kMaxUnsent;
     });
     if (!room || cancelled_) return false;
@@ -184,13 +185,13 @@ bool StreamChannel::write(std::string_view data) {
 }
 
 bool StreamChannel::begun() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return begun_;
 }
 
 void StreamChannel::finish(Status status) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     finished_ = true;
     final_status_ = std::move(status);
   }
@@ -198,7 +199,7 @@ void StreamChannel::finish(Status status) {
 }
 
 StreamChannel::Next StreamChannel::next() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Next n;
   if (cancelled_) return n;
   if (finished_ && !begun_) {
@@ -232,7 +233,7 @@ StreamChannel::Next StreamChannel::next() {
 
 void StreamChannel::sent(size_t bytes) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     unsent_ -= std::min(bytes, unsent_);
   }
   cv_.notify_all();
@@ -240,7 +241,7 @@ void StreamChannel::sent(size_t bytes) {
 
 void StreamChannel::cancel() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     cancelled_ = true;
   }
   stop_.request_stop();

@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "http/router.h"
@@ -94,10 +95,10 @@ class ServerCore {
   const std::vector<std::pair<std::string, std::string>> headers_;
   WorkerPool workers_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;  // a connection was removed
-  std::unordered_map<ConnectionBase*, std::weak_ptr<ConnectionBase>> live_;  // guarded by mu_
-  bool stopping_ = false;                                                    // guarded by mu_
+  mutable Mutex mu_;
+  CondVar cv_;  // a connection was removed
+  std::unordered_map<ConnectionBase*, std::weak_ptr<ConnectionBase>> live_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
 };
 
 // The ResponseStream handed to a StreamHandler, and the queue between that handler's
@@ -144,18 +145,18 @@ class StreamChannel final : public ResponseStream {
   std::stop_source stop_;
   const std::function<void()> wake_;
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable_any cv_;  // unsent bytes went down, or cancelled
-  bool begun_ = false;              // guarded by mu_: head requested
-  bool head_taken_ = false;         // guarded by mu_
-  int status_ = 200;                // guarded by mu_
-  Headers headers_;                 // guarded by mu_
-  std::string queued_;              // guarded by mu_: not yet handed to the connection
-  size_t unsent_ = 0;               // guarded by mu_: queued + being written
-  bool finished_ = false;           // guarded by mu_
-  Status final_status_;             // guarded by mu_
-  bool end_taken_ = false;          // guarded by mu_
-  bool cancelled_ = false;          // guarded by mu_
+  bool begun_ GUARDED_BY(mu_) = false;  // head requested
+  bool head_taken_ GUARDED_BY(mu_) = false;
+  int status_ GUARDED_BY(mu_) = 200;
+  Headers headers_ GUARDED_BY(mu_);
+  std::string queued_ GUARDED_BY(mu_);  // not yet handed to the connection
+  size_t unsent_ GUARDED_BY(mu_) = 0;  // queued + being written
+  bool finished_ GUARDED_BY(mu_) = false;
+  Status final_status_ GUARDED_BY(mu_);
+  bool end_taken_ GUARDED_BY(mu_) = false;
+  bool cancelled_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace shoal::http

@@ -1,4 +1,5 @@
 #include "http/worker_pool.h"
+#include "common/mutex.h"
 
 #include <pthread.h>
 #include <spdlog/spdlog.h>
@@ -12,9 +13,9 @@ WorkerPool::WorkerPool(Options options) : options_(std::move(options)) {}
 WorkerPool::~WorkerPool() { stop(); }
 
 bool WorkerPool::submit(std::function<void()> task) {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   if (stopping_) return false;
-  join_retired_locked(lock);
+  join_retired_locked();
   if (stopping_) return false;
   queue_.push_back(std::move(task));
   if (queue_.size() > idle_ && threads_.size() < options_.max_threads) {
@@ -28,7 +29,7 @@ bool WorkerPool::submit(std::function<void()> task) {
         std::string name = options_.name.substr(0, 10) + "-" + std::to_string(id % 10000);
         pthread_setname_np(pthread_self(), name.c_str());
         run();
-        std::lock_guard exit_lock(mu_);
+        MutexLock exit_lock(mu_);
         if (!stopping_) {  // after stop() began, stop() owns and joins every handle
           retired_.push_back(std::move(*self));
           threads_.erase(self);
@@ -49,7 +50,7 @@ bool WorkerPool::submit(std::function<void()> task) {
 }
 
 void WorkerPool::run() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (true) {
     if (!queue_.empty()) {
       std::function<void()> task = std::move(queue_.front());
@@ -63,26 +64,26 @@ void WorkerPool::run() {
     if (stopping_) return;
     ++idle_;
     bool woken =
-        cv_.wait_for(lock, options_.idle_timeout, [&] { return !queue_.empty() || stopping_; });
+        cv_.wait_for(lock, options_.idle_timeout, [&]() REQUIRES(mu_) { return !queue_.empty() || stopping_; });
     --idle_;
     if (!woken) return;  // idle for idle_timeout with nothing queued: exit
   }
 }
 
-void WorkerPool::join_retired_locked(std::unique_lock<std::mutex>& lock) {
+void WorkerPool::join_retired_locked() {
   if (retired_.empty()) return;
   std::vector<std::thread> done;
   done.swap(retired_);
-  lock.unlock();
+  mu_.unlock();
   for (auto& t : done) t.join();  // each has left run() and is returning
-  lock.lock();
+  mu_.lock();
 }
 
 void WorkerPool::stop() {
   std::list<std::thread> live;
   std::vector<std::thread> retired;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
     live.swap(threads_);
     retired.swap(retired_);
@@ -95,12 +96,12 @@ void WorkerPool::stop() {
 }
 
 size_t WorkerPool::threads() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return threads_.size();
 }
 
 size_t WorkerPool::idle() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return idle_;
 }
 

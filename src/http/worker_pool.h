@@ -21,6 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
+
 namespace shoal::http {
 
 class WorkerPool {
@@ -51,18 +53,19 @@ class WorkerPool {
 
  private:
   void run();  // a worker thread's loop
-  void join_retired_locked(std::unique_lock<std::mutex>& lock);
+  // Joins the retired threads, releasing mu_ meanwhile.
+  void join_retired_locked() REQUIRES(mu_);
 
   const Options options_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;               // work queued or stopping
-  std::deque<std::function<void()>> queue_;  // guarded by mu_
-  std::list<std::thread> threads_;           // guarded by mu_: live threads
-  std::vector<std::thread> retired_;         // guarded by mu_: exited, not yet joined
-  size_t idle_ = 0;                          // guarded by mu_
-  size_t next_id_ = 0;                       // guarded by mu_
-  bool stopping_ = false;                    // guarded by mu_
+  mutable Mutex mu_;
+  CondVar cv_;               // work queued or stopping
+  std::deque<std::function<void()>> queue_ GUARDED_BY(mu_);
+  std::list<std::thread> threads_ GUARDED_BY(mu_);  // live threads
+  std::vector<std::thread> retired_ GUARDED_BY(mu_);  // exited, not yet joined
+  size_t idle_ GUARDED_BY(mu_) = 0;
+  size_t next_id_ GUARDED_BY(mu_) = 0;
+  bool stopping_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace shoal::http

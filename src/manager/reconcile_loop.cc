@@ -1,4 +1,5 @@
 #include "manager/reconcile_loop.h"
+#include "common/mutex.h"
 
 #include <pthread.h>
 #include <spdlog/spdlog.h>
@@ -22,7 +23,7 @@ void ReconcileLoop::start() {
 
 void ReconcileLoop::stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_ && !thread_.joinable()) return;
     stopping_ = true;
     watch_.wake();
@@ -42,7 +43,7 @@ bool ReconcileLoop::resync() {
     spdlog::error("{}: cannot watch the store: {}", reconciler_.name(), watch.status().message());
     return false;
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   watch_ = std::move(watch).value();
   return !stopping_;
 }
@@ -66,7 +67,7 @@ void ReconcileLoop::run() {
   bool need_resync = true;
   for (;;) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (stopping_) return;
     }
     bool first_tick = false;  // right after a snapshot: tick at once
@@ -81,8 +82,8 @@ void ReconcileLoop::run() {
     if (dirty && !first_tick && options_.debounce.count() > 0) {
       // Let the window fill without waking for every commit, then take all of it.
       {
-        std::unique_lock lock(mu_);
-        if (cv_.wait_for(lock, options_.debounce, [&] { return stopping_; })) return;
+        MutexLock lock(mu_);
+        if (cv_.wait_for(lock, options_.debounce, [&]() REQUIRES(mu_) { return stopping_; })) return;
       }
       collect(Timestamp());
     }

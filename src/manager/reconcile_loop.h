@@ -29,6 +29,7 @@
 #include <string>
 #include <thread>
 
+#include "common/mutex.h"
 #include "common/time.h"
 #include "store/store.h"
 
@@ -90,9 +91,9 @@ class ReconcileLoop {
   Reconciler& reconciler_;
   const LoopOptions options_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;  // stop() wakes the debounce sleep
-  bool stopping_ = false;       // GUARDED_BY(mu_)
+  Mutex mu_;
+  CondVar cv_;  // stop() wakes the debounce sleep
+  bool stopping_ GUARDED_BY(mu_) = false;
   store::Watch watch_;          // replaced only by the loop thread; wake() from stop()
   std::thread thread_;
 };

@@ -1,4 +1,5 @@
 #include "network/nftables.h"
+#include "common/mutex.h"
 
 #include <fmt/format.h>
 #include <nftables/libnftables.h>
@@ -28,7 +29,7 @@ Result<std::unique_ptr<Nftables>> Nftables::make() {
 Nftables::~Nftables() { nft_ctx_free(ctx_); }
 
 Status Nftables::run(std::string_view script) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::string buffer(script);
   if (nft_run_cmd_from_buffer(ctx_, buffer.c_str()) != 0) {
     return error(Code::kInternal, "nft: {}", trimmed(nft_ctx_get_error_buffer(ctx_)));
@@ -37,7 +38,7 @@ Status Nftables::run(std::string_view script) {
 }
 
 Result<std::string> Nftables::list_table(std::string_view table) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::string command = fmt::format("list table ip {}", table);
   if (nft_run_cmd_from_buffer(ctx_, command.c_str()) != 0) {
     std::string err = trimmed(nft_ctx_get_error_buffer(ctx_));

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/mutex.h"
 #include "common/status.h"
 
 struct nft_ctx;
@@ -34,8 +35,8 @@ class Nftables {
  private:
   explicit Nftables(nft_ctx* ctx) : ctx_(ctx) {}
 
-  std::mutex mu_;
-  nft_ctx* ctx_;  // guarded by mu_
+  Mutex mu_;
+  nft_ctx* ctx_ GUARDED_BY(mu_);
 };
 
 }  // namespace shoal::network

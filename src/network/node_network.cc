@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/mutex.h"
 #include "network/kernel.h"
 #include "network/netns.h"
 #include "network/nftables.h"
@@ -71,12 +72,12 @@ class NodeNetwork final : public Attacher {
   std::optional<std::pair<SandboxRecord, bool>> find(std::string_view task_id);
   Result<SandboxRecord> reserve(const api::Task& task);
   void unreserve(const SandboxRecord& record);
-  Status assign_ports(SandboxRecord& record);  // REQUIRES: mu_ held
+  Status assign_ports(SandboxRecord& record) REQUIRES(mu_);
   // A bridge is made for its first user and removed with its last.
   Status acquire_bridges(RouteSocket& host, const SandboxRecord& record);
   Status release_bridges(RouteSocket& host, const SandboxRecord& record);
-  // Releases the bridges of the first `count` interfaces. REQUIRES: bridge_mu_ held.
-  Status release_bridges_locked(RouteSocket& host, const SandboxRecord& record, size_t count);
+  // Releases the bridges of the first `count` interfaces.
+  Status release_bridges_locked(RouteSocket& host, const SandboxRecord& record, size_t count) REQUIRES(bridge_mu_);
   Result<Sandbox> build(RouteSocket& host, const SandboxRecord& record);
   // detach(); with `purge`, also deletes host veths whose namespace some process still holds.
   Status remove(std::string_view task_id, bool purge);
@@ -89,19 +90,23 @@ class NodeNetwork final : public Attacher {
   const fs::path records_dir_;
   const std::unique_ptr<Nftables> nft_;
 
-  std::mutex mu_;
-  std::map<std::string, Entry, std::less<>> entries_;  // guarded by mu_
-  LocalIpam ipam_;                                     // guarded by mu_
-  uint64_t next_seq_ = 0;                              // guarded by mu_
+  Mutex mu_;
+  std::map<std::string, Entry, std::less<>> entries_ GUARDED_BY(mu_);
+  LocalIpam ipam_ GUARDED_BY(mu_);
+  uint64_t next_seq_ GUARDED_BY(mu_) = 0;
 
-  std::mutex bridge_mu_;
-  std::map<std::string, int> bridge_users_;  // guarded by bridge_mu_
+  Mutex bridge_mu_;
+  std::map<std::string, int> bridge_users_ GUARDED_BY(bridge_mu_);
 
-  std::mutex nft_mu_;
-  std::optional<std::string> applied_;  // guarded by nft_mu_: the table as last installed
+  Mutex nft_mu_;
+  std::optional<std::string> applied_ GUARDED_BY(nft_mu_);  // the table as last installed
 };
 
 void NodeNetwork::adopt(SandboxRecord record) {
+  // Uncontended (the constructor recovers before anyone else has the object); taken for
+  // the analysis's sake, in the order the other methods use (never both at once there).
+  MutexLock lock(mu_);
+  MutexLock bridges(bridge_mu_);
   for (const InterfaceRecord& i : record.interfaces) {
     if (i.network_id.empty()) (void)ipam_.hold(i.address.address);
     ++bridge_users_[i.bridge];
@@ -111,7 +116,7 @@ void NodeNetwork::adopt(SandboxRecord record) {
 }
 
 std::optional<std::pair<SandboxRecord, bool>> NodeNetwork::find(std::string_view task_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = entries_.find(task_id);
   if (it == entries_.end()) return std::nullopt;
   return std::make_pair(it->second.record, it->second.ready);
@@ -148,10 +153,11 @@ Status NodeNetwork::assign_ports(SandboxRecord& record) {
 }
 
 Result<SandboxRecord> NodeNetwork::reserve(const api::Task& task) {
+  auto host_dns = read_host_dns(options_.resolv_conf);  // a file read, outside the lock
+  MutexLock lock(mu_);
   SandboxContext context{
       netns_dir_,      options_.bridge_prefix, options_.default_bridge,
-      ipam_.gateway(), options_.default_mtu,   read_host_dns(options_.resolv_conf)};
-  std::lock_guard lock(mu_);
+      ipam_.gateway(), options_.default_mtu,   std::move(host_dns)};
   if (entries_.contains(task.ID)) {
     return error(Code::kUnavailable, "task {}: its sandbox is being changed", task.ID);
   }
@@ -170,7 +176,7 @@ Result<SandboxRecord> NodeNetwork::reserve(const api::Task& task) {
 }
 
 void NodeNetwork::unreserve(const SandboxRecord& record) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const InterfaceRecord& i : record.interfaces) {
     if (i.network_id.empty()) ipam_.release(i.address.address);
   }
@@ -178,7 +184,7 @@ void NodeNetwork::unreserve(const SandboxRecord& record) {
 }
 
 Status NodeNetwork::acquire_bridges(RouteSocket& host, const SandboxRecord& record) {
-  std::lock_guard lock(bridge_mu_);
+  MutexLock lock(bridge_mu_);
   for (size_t n = 0; n < record.interfaces.size(); ++n) {
     const InterfaceRecord& i = record.interfaces[n];
     auto users = bridge_users_.find(i.bridge);
@@ -199,7 +205,7 @@ Status NodeNetwork::acquire_bridges(RouteSocket& host, const SandboxRecord& reco
 }
 
 Status NodeNetwork::release_bridges(RouteSocket& host, const SandboxRecord& record) {
-  std::lock_guard lock(bridge_mu_);
+  MutexLock lock(bridge_mu_);
   return release_bridges_locked(host, record, record.interfaces.size());
 }
 
@@ -229,13 +235,13 @@ Result<Sandbox> NodeNetwork::build(RouteSocket& host, const SandboxRecord& recor
     return status;
   }
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     entries_[record.task_id].ready = true;
   }
   status = sync_rules();
   if (!status.is_ok()) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       entries_[record.task_id].ready = false;
     }
     (void)sync_rules();
@@ -268,7 +274,7 @@ Status NodeNetwork::remove(std::string_view task_id, bool purge) {
   SHOAL_ASSIGN_OR_RETURN(RouteSocket host, RouteSocket::open());
   std::optional<SandboxRecord> record;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = entries_.find(task_id);
     if (it != entries_.end()) {
       it->second.ready = false;  // its ports go first
@@ -285,10 +291,10 @@ Status NodeNetwork::remove(std::string_view task_id, bool purge) {
 }
 
 Status NodeNetwork::sync_rules(bool force) {
-  std::lock_guard nft_lock(nft_mu_);
+  MutexLock nft_lock(nft_mu_);
   RulesetInput input{options_.nft_table, {}, {}};
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     std::vector<const Entry*> ready;
     for (const auto& [id, entry] : entries_) {
       if (entry.ready) ready.push_back(&entry);
@@ -316,7 +322,7 @@ Status NodeNetwork::sync_rules(bool force) {
 Status NodeNetwork::remove_strays(RouteSocket& host) {
   std::set<std::string> known;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& [id, entry] : entries_) known.insert(id);
   }
   Status first;
@@ -329,7 +335,7 @@ Status NodeNetwork::remove_strays(RouteSocket& host) {
   auto links = host.links_with_prefix(options_.bridge_prefix);
   if (!links.is_ok()) return links.status();
   links->push_back(options_.default_bridge);
-  std::lock_guard lock(bridge_mu_);
+  MutexLock lock(bridge_mu_);
   for (const std::string& link : *links) {
     if (bridge_users_.contains(link)) continue;
     Status s = remove_bridge(host, link);
@@ -343,7 +349,7 @@ Status NodeNetwork::recover(const std::vector<std::string>& live_task_ids) {
   SHOAL_ASSIGN_OR_RETURN(RouteSocket host, RouteSocket::open());
   std::vector<SandboxRecord> records;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& [id, entry] : entries_) records.push_back(entry.record);
   }
   Status first;

@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "ca/certs.h"
+#include "common/mutex.h"
 #include "rpc/channel.h"
 #include "rpc/status_map.h"
 #include "shoal/ca.grpc.pb.h"
@@ -18,12 +19,12 @@ class GrpcCAClient::Impl {
 
   void set_identity(TlsIdentity identity) {
     auto stub = CA::NewStub(secure_channel(addr_, identity, std::chrono::seconds(2)));
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stub_ = std::move(stub);
   }
 
   std::shared_ptr<CA::Stub> stub() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return stub_;
   }
 
@@ -31,7 +32,7 @@ class GrpcCAClient::Impl {
   const std::chrono::milliseconds timeout_;
 
  private:
-  std::mutex mu_;
+  Mutex mu_;
   std::shared_ptr<CA::Stub> stub_;
 };
 

@@ -1,5 +1,6 @@
 #include "rpc/client_streams.h"
 
+#include "common/mutex.h"
 #include "rpc/channel.h"
 #include "rpc/status_map.h"
 #include "rpc/wire.h"
@@ -16,8 +17,8 @@ std::shared_ptr<SessionCall> SessionCall::start(Dispatcher::Stub& stub, const Se
 }
 
 Result<protocol::SessionMessage> SessionCall::first(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mu_);
-  if (!cv_.wait_for(lock, timeout, [&] { return first_ || end_; })) {
+  MutexLock lock(mu_);
+  if (!cv_.wait_for(lock, timeout, [&]() REQUIRES(mu_) { return first_ || end_; })) {
     lock.unlock();
     cancel();
     return error(Code::kUnavailable, "session: no answer from the manager in {} ms",
@@ -28,7 +29,7 @@ Result<protocol::SessionMessage> SessionCall::first(std::chrono::milliseconds ti
 }
 
 bool SessionCall::ended() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return end_.has_value();
 }
 
@@ -37,7 +38,7 @@ void SessionCall::cancel() { context_.TryCancel(); }
 void SessionCall::OnReadDone(bool ok) {
   if (!ok) return;  // OnDone follows
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!first_) {
       protocol::SessionMessage m;
       m.SessionID = message_.session_id();
@@ -53,7 +54,7 @@ void SessionCall::OnReadDone(bool ok) {
 void SessionCall::OnDone(const grpc::Status& status) {
   std::shared_ptr<SessionCall> keep;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     Status s = from_grpc(status);
     end_ = s.is_ok() ? error(Code::kUnavailable, "session ended") : s;
     keep = std::move(self_);
@@ -72,8 +73,8 @@ std::shared_ptr<AssignmentsCall> AssignmentsCall::start(Dispatcher::Stub& stub,
 }
 
 Status AssignmentsCall::wait_first(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mu_);
-  if (!cv_.wait_for(lock, timeout, [&] { return got_first_ || end_; })) {
+  MutexLock lock(mu_);
+  if (!cv_.wait_for(lock, timeout, [&]() REQUIRES(mu_) { return got_first_ || end_; })) {
     lock.unlock();
     cancel();
     return error(Code::kUnavailable, "assignments: no answer from the manager in {} ms",
@@ -85,9 +86,9 @@ Status AssignmentsCall::wait_first(std::chrono::milliseconds timeout) {
 
 Result<std::optional<protocol::AssignmentsMessage>> AssignmentsCall::recv(
     std::chrono::nanoseconds timeout) {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   if (cancelled_) return error(Code::kUnavailable, "assignment stream cancelled");
-  cv_.wait_for(lock, timeout, [&] { return !queue_.empty() || end_ || cancelled_; });
+  cv_.wait_for(lock, timeout, [&]() REQUIRES(mu_) { return !queue_.empty() || end_ || cancelled_; });
   if (!queue_.empty()) {
     auto next = std::move(queue_.front());
     queue_.pop_front();
@@ -102,7 +103,7 @@ Result<std::optional<protocol::AssignmentsMessage>> AssignmentsCall::recv(
 void AssignmentsCall::cancel() {
   std::function<void()> notify;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (cancelled_) return;
     cancelled_ = true;
     notify = notify_;
@@ -115,7 +116,7 @@ void AssignmentsCall::cancel() {
 bool AssignmentsCall::set_ready_callback(std::function<void()> notify) {
   bool ready;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     notify_ = notify;
     ready = !queue_.empty() || end_ || cancelled_;
   }
@@ -123,7 +124,7 @@ bool AssignmentsCall::set_ready_callback(std::function<void()> notify) {
   return true;
 }
 
-void AssignmentsCall::notify_locked(std::unique_lock<std::mutex>& lock) {
+void AssignmentsCall::notify_locked(MutexLock& lock) {
   auto notify = notify_;
   lock.unlock();
   cv_.notify_all();
@@ -132,7 +133,7 @@ void AssignmentsCall::notify_locked(std::unique_lock<std::mutex>& lock) {
 
 void AssignmentsCall::OnReadDone(bool ok) {
   if (!ok) return;  // OnDone follows
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   got_first_ = true;
   queue_.push_back(from_proto(message_));
   notify_locked(lock);
@@ -140,7 +141,7 @@ void AssignmentsCall::OnReadDone(bool ok) {
 }
 
 void AssignmentsCall::OnDone(const grpc::Status& status) {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   Status s = from_grpc(status);
   end_ = s.is_ok() ? error(Code::kUnavailable, "stream ended") : s;
   auto keep = std::move(self_);

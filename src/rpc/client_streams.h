@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 
+#include "common/mutex.h"
 #include "protocol/messages.h"
 #include "shoal/dispatcher.grpc.pb.h"
 
@@ -34,8 +35,8 @@ class SessionCall final : public grpc::ClientReadReactor<SessionMessage> {
  private:
   grpc::ClientContext context_;
   SessionMessage message_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
+  mutable Mutex mu_;
+  CondVar cv_;
   std::optional<protocol::SessionMessage> first_;
   std::optional<Status> end_;
   std::shared_ptr<SessionCall> self_;  // until OnDone
@@ -58,12 +59,14 @@ class AssignmentsCall final : public grpc::ClientReadReactor<AssignmentsMessage>
   void OnDone(const grpc::Status& status) override;
 
  private:
-  void notify_locked(std::unique_lock<std::mutex>& lock);
+  // Releases `lock` (a lock of mu_), then wakes the reader. Unchecked by the analysis, which
+  // cannot follow a MutexLock released through a reference.
+  void notify_locked(MutexLock& lock) NO_THREAD_SAFETY_ANALYSIS;
 
   grpc::ClientContext context_;
   AssignmentsMessage message_;
-  std::mutex mu_;
-  std::condition_variable cv_;
+  Mutex mu_;
+  CondVar cv_;
   std::deque<Result<protocol::AssignmentsMessage>> queue_;
   bool got_first_ = false;
   std::optional<Status> end_;

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "api/codec.h"
+#include "common/mutex.h"
 #include "rpc/channel.h"
 #include "rpc/client_streams.h"
 #include "rpc/status_map.h"
@@ -39,18 +40,18 @@ class GrpcDispatcherClient::Impl {
   }
 
   ~Impl() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (session_) session_->cancel();
   }
 
   void set_identity(TlsIdentity identity) {
     auto stub = Dispatcher::NewStub(secure_channel(addr_, identity, options_.max_backoff));
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stub_ = std::move(stub);
   }
 
   std::shared_ptr<Dispatcher::Stub> stub() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return stub_;
   }
 
@@ -62,7 +63,7 @@ class GrpcDispatcherClient::Impl {
     auto first = call->first(options_.call_timeout);
     std::shared_ptr<SessionCall> previous;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       previous = std::move(session_);
       if (first) {
         session_ = call;
@@ -75,7 +76,7 @@ class GrpcDispatcherClient::Impl {
 
   // kInvalidArgument "session invalid" when the server already ended this session's stream.
   Status check_session(const std::string& session_id) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (session_ && session_id == session_id_ && session_->ended()) {
       return Status(Code::kInvalidArgument, protocol::kSessionInvalid);
     }
@@ -86,10 +87,10 @@ class GrpcDispatcherClient::Impl {
   const ClientOptions options_;
 
  private:
-  std::mutex mu_;
-  std::shared_ptr<Dispatcher::Stub> stub_;  // guarded by mu_
-  std::shared_ptr<SessionCall> session_;    // guarded by mu_
-  std::string session_id_;                  // guarded by mu_
+  Mutex mu_;
+  std::shared_ptr<Dispatcher::Stub> stub_ GUARDED_BY(mu_);
+  std::shared_ptr<SessionCall> session_ GUARDED_BY(mu_);
+  std::string session_id_ GUARDED_BY(mu_);
 };
 
 GrpcDispatcherClient::GrpcDispatcherClient(std::string manager_addr, TlsIdentity identity,

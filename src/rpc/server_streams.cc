@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "common/mutex.h"
 #include "rpc/status_map.h"
 #include "rpc/wire.h"
 
@@ -13,7 +14,7 @@ Pump::~Pump() { stop(); }
 
 void Pump::push(std::shared_ptr<AssignmentsState> state) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     queue_.push_back(std::move(state));
   }
   cv_.notify_one();
@@ -21,7 +22,7 @@ void Pump::push(std::shared_ptr<AssignmentsState> state) {
 
 void Pump::stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
   cv_.notify_one();
@@ -29,9 +30,9 @@ void Pump::stop() {
 }
 
 void Pump::run() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (true) {
-    cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    cv_.wait(lock, [&]() REQUIRES(mu_) { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping and drained
     auto state = std::move(queue_.front());
     queue_.pop_front();
@@ -43,7 +44,7 @@ void Pump::run() {
 }
 
 void drain(const std::shared_ptr<AssignmentsState>& state) {
-  std::lock_guard lock(state->mu);
+  MutexLock lock(state->mu);
   if (state->reactor == nullptr || state->finished) return;
   bool end = false;
   while (true) {
@@ -69,13 +70,14 @@ AssignmentsReactor::AssignmentsReactor(std::unique_ptr<protocol::AssignmentStrea
     if (auto state = weak.lock()) pump.push(std::move(state));
   });
   if (!notifies) {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(state_->mu);
     state_->finished = true;
     Finish(grpc::Status(grpc::StatusCode::INTERNAL, "assignment stream cannot notify"));
   }
 }
 
 void AssignmentsReactor::advance_locked(bool end) {
+  state_->mu.assert_held();
   end_ = end_ || end;
   if (state_->finished || state_->writing) return;
   if (!state_->pending.empty()) {
@@ -90,7 +92,7 @@ void AssignmentsReactor::advance_locked(bool end) {
 }
 
 void AssignmentsReactor::OnWriteDone(bool ok) {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(state_->mu);
   state_->writing = false;
   if (!state_->pending.empty()) state_->pending.pop_front();
   if (!ok) {
@@ -104,7 +106,7 @@ void AssignmentsReactor::OnWriteDone(bool ok) {
 }
 
 void AssignmentsReactor::OnCancel() {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(state_->mu);
   if (!state_->finished) {
     state_->finished = true;
     Finish(grpc::Status::CANCELLED);
@@ -114,7 +116,7 @@ void AssignmentsReactor::OnCancel() {
 void AssignmentsReactor::OnDone() {
   std::unique_ptr<protocol::AssignmentStream> stream;
   {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(state_->mu);
     state_->reactor = nullptr;
     stream = std::move(state_->stream);
   }
@@ -129,7 +131,7 @@ SessionReactor::SessionReactor(SessionMessage first) : first_(std::move(first)) 
 
 void SessionReactor::OnWriteDone(bool ok) {
   if (ok) return;  // stays open
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!finished_) {
     finished_ = true;
     Finish(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
@@ -137,7 +139,7 @@ void SessionReactor::OnWriteDone(bool ok) {
 }
 
 void SessionReactor::OnCancel() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!finished_) {
     finished_ = true;
     Finish(grpc::Status::CANCELLED);

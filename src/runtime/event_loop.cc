@@ -1,4 +1,5 @@
 #include "runtime/event_loop.h"
+#include "common/mutex.h"
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -28,13 +29,13 @@ EventLoop::~EventLoop() {
 
 void EventLoop::stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_) return;
     stopping_ = true;
   }
   wake();
   if (thread_.joinable()) thread_.join();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   timers_.clear();
   timer_index_.clear();
   posted_.clear();
@@ -48,7 +49,7 @@ void EventLoop::wake() {
 }
 
 Status EventLoop::add_fd(int fd, uint32_t events, FdCallback callback) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   epoll_event ev{};
   ev.events = events;
   ev.data.fd = fd;
@@ -60,7 +61,7 @@ Status EventLoop::add_fd(int fd, uint32_t events, FdCallback callback) {
 }
 
 void EventLoop::remove_fd(int fd) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (fds_.erase(fd) > 0) ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
 }
 
@@ -68,7 +69,7 @@ EventLoop::TimerId EventLoop::add_timer(TimePoint when, Task fn) {
   bool earliest;
   TimerId id;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     id = next_timer_++;
     earliest = timers_.empty() || when < timers_.begin()->first;
     timers_.emplace(when, std::make_pair(id, std::move(fn)));
@@ -79,7 +80,7 @@ EventLoop::TimerId EventLoop::add_timer(TimePoint when, Task fn) {
 }
 
 void EventLoop::cancel_timer(TimerId id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = timer_index_.find(id);
   if (it == timer_index_.end()) return;
   auto [lo, hi] = timers_.equal_range(it->second);
@@ -94,7 +95,7 @@ void EventLoop::cancel_timer(TimerId id) {
 
 void EventLoop::post(Task fn) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     posted_.push_back(std::move(fn));
   }
   if (!on_loop_thread()) wake();
@@ -106,7 +107,7 @@ void EventLoop::run() {
     std::vector<Task> due;
     int timeout_ms = -1;
     {
-      std::unique_lock lock(mu_);
+      MutexLock lock(mu_);
       if (stopping_) return;
       due.swap(posted_);
       auto now = std::chrono::steady_clock::now();
@@ -136,7 +137,7 @@ void EventLoop::run() {
       }
       std::shared_ptr<FdCallback> callback;
       {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         if (stopping_) return;
         auto it = fds_.find(fd);
         if (it == fds_.end()) continue;

@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 
 namespace shoal::runtime {
@@ -64,13 +65,13 @@ class EventLoop {
 
   int epfd_ = -1;
   int wake_fd_ = -1;
-  std::mutex mu_;
-  std::unordered_map<int, std::shared_ptr<FdCallback>> fds_;   // GUARDED_BY(mu_)
-  std::multimap<TimePoint, std::pair<TimerId, Task>> timers_;  // GUARDED_BY(mu_)
-  std::unordered_map<TimerId, TimePoint> timer_index_;         // GUARDED_BY(mu_)
-  std::vector<Task> posted_;                                   // GUARDED_BY(mu_)
-  TimerId next_timer_ = 1;                                     // GUARDED_BY(mu_)
-  bool stopping_ = false;                                      // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::unordered_map<int, std::shared_ptr<FdCallback>> fds_ GUARDED_BY(mu_);
+  std::multimap<TimePoint, std::pair<TimerId, Task>> timers_ GUARDED_BY(mu_);
+  std::unordered_map<TimerId, TimePoint> timer_index_ GUARDED_BY(mu_);
+  std::vector<Task> posted_ GUARDED_BY(mu_);
+  TimerId next_timer_ GUARDED_BY(mu_) = 1;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "agent/executor.h"
+#include "common/mutex.h"
 #include "runtime/event_loop.h"
 #include "runtime/health.h"
 #include "runtime/runc_executor.h"
@@ -94,8 +95,8 @@ struct RuncExecutor::Core {
   const Clock* clock = nullptr;
   EventLoop loop;
 
-  mutable std::mutex mu;
-  std::unordered_map<std::string, RecordPtr> tasks;  // GUARDED_BY(mu)
+  mutable Mutex mu;
+  std::unordered_map<std::string, RecordPtr> tasks GUARDED_BY(mu);
 };
 
 // "SIGTERM", "TERM", "15" → 15; 0 for an unknown name.

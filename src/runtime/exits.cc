@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <fstream>
 
+#include "common/mutex.h"
 #include "runtime/executor_core.h"
 #include "runtime/exit_status.h"
 #include "runtime/monitor_client.h"
@@ -35,7 +36,7 @@ agent::ExitStatus exit_status_of(const std::string& id, const monitor::ExitRecor
 void RuncExecutor::Core::watch_exit(const RecordPtr& rec) {
   uint64_t run;
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     run = rec->run;
   }
   auto fd = connect_monitor(rec->dir.string());
@@ -45,7 +46,7 @@ void RuncExecutor::Core::watch_exit(const RecordPtr& rec) {
         static_cast<ssize_t>(kWait.size())) {
       loop.post([this, rec, run, sock = fd.value()] {
         {
-          std::lock_guard lock(mu);
+          MutexLock lock(mu);
           if (rec->run != run || rec->exit) {
             ::close(sock);
             return;
@@ -66,7 +67,7 @@ void RuncExecutor::Core::watch_exit(const RecordPtr& rec) {
   loop.post([this, rec, run, record] {
     bool unhealthy;
     {
-      std::lock_guard lock(mu);
+      MutexLock lock(mu);
       unhealthy = rec->unhealthy;
     }
     if (record) {
@@ -80,7 +81,7 @@ void RuncExecutor::Core::watch_exit(const RecordPtr& rec) {
 void RuncExecutor::Core::on_wait_readable(const RecordPtr& rec, uint64_t run) {
   int fd;
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     if (rec->run != run) return;
     fd = rec->wait_fd;
   }
@@ -91,7 +92,7 @@ void RuncExecutor::Core::on_wait_readable(const RecordPtr& rec, uint64_t run) {
   std::optional<monitor::ExitRecord> record;
   bool unhealthy;
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     unhealthy = rec->unhealthy;
     if (n > 0) {
       rec->wait_buf.append(buf, static_cast<size_t>(n));
@@ -116,7 +117,7 @@ void RuncExecutor::Core::deliver_exit(const RecordPtr& rec, uint64_t run,
   int fd = -1;
   bool attached = false;
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     if (rec->run != run || rec->exit) return;
     attached = rec->meta.NetworkAttached;
     rec->exit = exit.is_ok() ? exit.value() : agent::ExitStatus{255, exit.status().message()};
@@ -149,7 +150,7 @@ void RuncExecutor::Core::deliver_exit(const RecordPtr& rec, uint64_t run,
 // ---- healthchecks ----
 
 void RuncExecutor::Core::arm_health(const RecordPtr& rec) {
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   if (!rec->meta.Health || rec->exit) return;
   uint64_t run = rec->run;
   rec->health_timer = loop.add_timer(SteadyClock::now() + rec->meta.Health->interval,
@@ -159,7 +160,7 @@ void RuncExecutor::Core::arm_health(const RecordPtr& rec) {
 void RuncExecutor::Core::probe(const RecordPtr& rec, uint64_t run) {
   std::vector<std::string> argv;
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     rec->health_timer = 0;
     if (rec->run != run || rec->exit || !rec->meta.Health) return;
     std::vector<std::string> cmd = probe_argv(*rec->meta.Health);
@@ -173,7 +174,7 @@ void RuncExecutor::Core::probe(const RecordPtr& rec, uint64_t run) {
   spawn_options.argv = std::move(argv);
   auto pid = spawn(spawn_options);
   int pidfd = pid.is_ok() ? open_pidfd(pid.value()) : -1;
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   rec->probe_started = now();
   rec->probe_timed_out = false;
   if (!pid.is_ok() || pidfd < 0) {
@@ -193,7 +194,7 @@ void RuncExecutor::Core::probe(const RecordPtr& rec, uint64_t run) {
 }
 
 void RuncExecutor::Core::probe_expired(const RecordPtr& rec, uint64_t run) {
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   rec->probe_timeout = 0;
   if (rec->run != run || rec->probe_pid < 0) return;
   rec->probe_timed_out = true;
@@ -208,7 +209,7 @@ void RuncExecutor::Core::probe_done(const RecordPtr& rec, uint64_t run) {
   pid_t pid;
   int pidfd;
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     pid = std::exchange(rec->probe_pid, -1);
     pidfd = std::exchange(rec->probe_pidfd, -1);
     if (rec->probe_timeout != 0) loop.cancel_timer(rec->probe_timeout);
@@ -222,7 +223,7 @@ void RuncExecutor::Core::probe_done(const RecordPtr& rec, uint64_t run) {
   int code = wait_exit_code(pid);
   bool stop = false;
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     if (rec->run != run || rec->exit || !rec->meta.Health) return;
     bool passed = code == 0 && !rec->probe_timed_out;
     HealthStatus before = rec->health.status;
@@ -248,17 +249,17 @@ void RuncExecutor::Core::probe_done(const RecordPtr& rec, uint64_t run) {
 void RuncExecutor::Core::stop_unhealthy(const RecordPtr& rec, uint64_t run) {
   TaskMeta meta;
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     meta = rec->meta;
   }
   if (Status st = signal(rec, stop_signal(meta), /*stop=*/true); !st.is_ok()) {
     spdlog::warn("task {}: {}", rec->id, st.message());
   }
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   if (rec->run != run || rec->exit) return;
   rec->kill_timer = loop.add_timer(SteadyClock::now() + stop_grace(rec), [this, rec, run] {
     {
-      std::lock_guard lock(mu);
+      MutexLock lock(mu);
       rec->kill_timer = 0;
       if (rec->run != run || rec->exit) return;
     }

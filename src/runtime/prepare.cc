@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/mutex.h"
 #include "runtime/executor_core.h"
 #include "runtime/image/registry_auth.h"
 #include "runtime/oci/spec.h"
@@ -104,7 +105,7 @@ Result<std::vector<oci::ResolvedMount>> resolve_mounts(const api::ContainerSpec&
 Status RuncExecutor::Core::prepare(const RecordPtr& rec, const agent::DependencyGetter& deps) {
   std::shared_ptr<const api::Task> task_ptr;
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     if (rec->phase != TaskRecord::Phase::kNew) return Status::ok();
     task_ptr = rec->task;
   }
@@ -114,7 +115,7 @@ Status RuncExecutor::Core::prepare(const RecordPtr& rec, const agent::Dependency
                          expand_container_spec(*task.Spec->ContainerSpec, template_context(task)));
   const fs::path dir = rec->dir;
   if (auto old = read_task_meta(dir); old.is_ok() && old->Prepared) {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     rec->meta = std::move(old).value();
     rec->phase = TaskRecord::Phase::kPrepared;
     return Status::ok();
@@ -211,7 +212,7 @@ Status RuncExecutor::Core::prepare(const RecordPtr& rec, const agent::Dependency
                 std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::steady_clock::now() - began)
                     .count());
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   rec->meta = std::move(meta);
   rec->phase = TaskRecord::Phase::kPrepared;
   return Status::ok();

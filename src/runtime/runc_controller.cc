@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/cgroups.h"
+#include "common/mutex.h"
 #include "runtime/executor_core.h"
 #include "runtime/monitor_client.h"
 #include "runtime/process.h"
@@ -76,7 +77,7 @@ std::vector<std::string> RuncExecutor::Core::runtime_argv(
 Status RuncExecutor::Core::start(const RecordPtr& rec) {
   TaskRecord::Phase phase;
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     phase = rec->phase;
   }
   if (phase == TaskRecord::Phase::kRunning || phase == TaskRecord::Phase::kExited)
@@ -104,7 +105,7 @@ Status RuncExecutor::Core::start(const RecordPtr& rec) {
     SHOAL_ASSIGN_OR_RETURN(status, launch_monitor(launch, kLaunchTimeout));
   }
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     rec->run++;
     rec->pid = status.pid;
     rec->started = now();
@@ -126,7 +127,7 @@ Status RuncExecutor::Core::start(const RecordPtr& rec) {
 }
 
 void RuncExecutor::Core::wait(const RecordPtr& rec, agent::ExitCallback on_exit) {
-  std::unique_lock lock(mu);
+  MutexLock lock(mu);
   if (rec->exit) {
     agent::ExitStatus exit = *rec->exit;
     lock.unlock();
@@ -143,7 +144,7 @@ void RuncExecutor::Core::wait(const RecordPtr& rec, agent::ExitCallback on_exit)
 
 Status RuncExecutor::Core::signal(const RecordPtr& rec, int sig, bool stop) {
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     if (rec->phase != TaskRecord::Phase::kRunning && rec->phase != TaskRecord::Phase::kCreated) {
       return Status::ok();
     }
@@ -163,7 +164,7 @@ Status RuncExecutor::Core::signal(const RecordPtr& rec, int sig, bool stop) {
 
 Status RuncExecutor::Core::remove(const RecordPtr& rec) {
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     if (rec->phase == TaskRecord::Phase::kRunning && !rec->exit) {
       return error(Code::kFailedPrecondition, "task {} is still running", rec->id);
     }
@@ -180,7 +181,7 @@ Status RuncExecutor::Core::remove(const RecordPtr& rec) {
   }
   TaskMeta meta;
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     meta = rec->meta;
     if (rec->health_timer != 0) loop.cancel_timer(rec->health_timer);
     if (rec->kill_timer != 0) loop.cancel_timer(rec->kill_timer);
@@ -188,7 +189,7 @@ Status RuncExecutor::Core::remove(const RecordPtr& rec) {
   }
   bool has_meta = !meta.TaskID.empty();
   SHOAL_RETURN_IF_ERROR(cleanup(rec->id, rec->dir, has_meta ? &meta : nullptr));
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   rec->phase = TaskRecord::Phase::kNew;
   rec->exit.reset();
   rec->meta = TaskMeta{};

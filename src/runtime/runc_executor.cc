@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "agent/host.h"
+#include "common/mutex.h"
 #include "runtime/executor_core.h"
 #include "runtime/exit_status.h"
 #include "runtime/monitor_client.h"
@@ -62,7 +63,7 @@ class RuncController final : public agent::Controller {
 
   Status prepare() override {
     if (deps_ == nullptr) {
-      std::lock_guard lock(core_->mu);
+      MutexLock lock(core_->mu);
       if (rec_->phase != TaskRecord::Phase::kNew) return Status::ok();
       return error(Code::kFailedPrecondition, "recovered task {} cannot be prepared again",
                    rec_->id);
@@ -74,7 +75,7 @@ class RuncController final : public agent::Controller {
   Status shutdown() override {
     TaskMeta meta;
     {
-      std::lock_guard lock(core_->mu);
+      MutexLock lock(core_->mu);
       meta = rec_->meta;
     }
     return core_->signal(rec_, core_->stop_signal(meta), /*stop=*/true);
@@ -82,7 +83,7 @@ class RuncController final : public agent::Controller {
   Status terminate() override { return core_->signal(rec_, SIGKILL); }
   Status remove() override { return core_->remove(rec_); }
   api::ContainerStatus container_status() const override {
-    std::lock_guard lock(core_->mu);
+    MutexLock lock(core_->mu);
     api::ContainerStatus status;
     if (rec_->phase != TaskRecord::Phase::kNew) status.ContainerID = rec_->id;
     status.PID = rec_->pid;
@@ -90,7 +91,7 @@ class RuncController final : public agent::Controller {
     return status;
   }
   api::PortStatus port_status() const override {
-    std::lock_guard lock(core_->mu);
+    MutexLock lock(core_->mu);
     return rec_->meta.Ports;
   }
 
@@ -112,7 +113,7 @@ RuncExecutor::Core::Core(RuncExecutorOptions opts) : options(std::move(opts)) {
 RuncExecutor::Core::~Core() { loop.stop(); }
 
 RecordPtr RuncExecutor::Core::record(const std::string& id) {
-  std::lock_guard lock(mu);
+  MutexLock lock(mu);
   auto [it, inserted] = tasks.try_emplace(id);
   if (inserted) {
     it->second = std::make_shared<TaskRecord>();
@@ -174,7 +175,7 @@ Result<std::unique_ptr<agent::Controller>> RuncExecutor::controller(
   }
   RecordPtr rec = core_->record(task->ID);
   {
-    std::lock_guard lock(core_->mu);
+    MutexLock lock(core_->mu);
     if (!rec->task) rec->task = std::move(task);
   }
   return std::unique_ptr<agent::Controller>(
@@ -214,7 +215,7 @@ Result<std::vector<agent::RecoveredTask>> RuncExecutor::recover() {
     agent::RecoveredTask task;
     task.TaskID = id;
     {
-      std::lock_guard lock(core_->mu);
+      MutexLock lock(core_->mu);
       rec->meta = meta.value();
       switch (verdict) {
         case Verdict::kRunning:
@@ -266,7 +267,7 @@ Result<std::vector<agent::RecoveredTask>> RuncExecutor::recover() {
 }
 
 std::optional<std::string> RuncExecutor::container_using(const std::string& image_id) const {
-  std::lock_guard lock(core_->mu);
+  MutexLock lock(core_->mu);
   for (const auto& [id, rec] : core_->tasks) {
     if (rec->phase != TaskRecord::Phase::kNew && rec->meta.ImageID == image_id) return id;
   }
@@ -288,7 +289,7 @@ std::vector<ContainerInfo> RuncExecutor::list() const {
     info.Image = meta->Image;
     info.Created = meta->Created;
     info.State = meta->Prepared ? "prepared" : "preparing";
-    std::lock_guard lock(core_->mu);
+    MutexLock lock(core_->mu);
     if (auto it = core_->tasks.find(info.TaskID); it != core_->tasks.end()) {
       const TaskRecord& r = *it->second;
       info.PID = r.pid;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/mutex.h"
 #include "manager/controlapi/node.h"
 #include "manager/controlapi/service.h"
 #include "manager/controlapi/task.h"
@@ -37,7 +38,7 @@ double percentile(std::vector<double> values, double p) {
 ApiSampler::~ApiSampler() { stop(); }
 
 void ApiSampler::set_service(std::string id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   service_ = std::move(id);
 }
 
@@ -47,7 +48,7 @@ void ApiSampler::start() {
 
 void ApiSampler::stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
   cv_.notify_all();
@@ -56,13 +57,13 @@ void ApiSampler::stop() {
 
 void ApiSampler::run() {
   pthread_setname_np(pthread_self(), "api sampler");
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (!stopping_) {
     std::string service = service_;
     lock.unlock();
     round(service);
     lock.lock();
-    cv_.wait_for(lock, interval_, [&] { return stopping_; });
+    cv_.wait_for(lock, interval_, [&]() REQUIRES(mu_) { return stopping_; });
   }
 }
 

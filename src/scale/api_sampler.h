@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "manager/controlapi/context.h"
 
 namespace shoal::scale {
@@ -55,10 +56,10 @@ class ApiSampler {
   const std::chrono::milliseconds interval_;
   ApiSamples samples_;  // sampler thread while running
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;  // GUARDED_BY(mu_)
-  std::string service_;    // GUARDED_BY(mu_)
+  Mutex mu_;
+  CondVar cv_;
+  bool stopping_ GUARDED_BY(mu_) = false;
+  std::string service_ GUARDED_BY(mu_);
   std::thread thread_;
 };
 

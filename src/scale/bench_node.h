@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 
+#include "common/mutex.h"
 #include "manager/controlapi/local_node.h"
 
 namespace shoal::scale {
@@ -19,17 +20,17 @@ class BenchNode final : public manager::controlapi::LocalNode {
   explicit BenchNode(std::string data_dir) : data_dir_(std::move(data_dir)) {}
 
   api::LocalNodeState state() const override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return joined_ ? api::LocalNodeState::kActive : api::LocalNodeState::kInactive;
   }
   bool is_manager() const override { return state() == api::LocalNodeState::kActive; }
   std::string error() const override { return ""; }
   std::string node_id() const override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return membership_.node_id;
   }
   std::string advertise_addr() const override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return membership_.advertise_addr;
   }
   api::NodeDescription description() const override {
@@ -44,13 +45,13 @@ class BenchNode final : public manager::controlapi::LocalNode {
   Result<std::string> resolve_ip(std::string_view) const override { return std::string("127.0.0.1"); }
 
   Status on_joined(const manager::controlapi::Membership& membership) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     membership_ = membership;
     joined_ = true;
     return Status::ok();
   }
   Status on_leaving() override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     joined_ = false;
     membership_ = {};
     return Status::ok();
@@ -66,9 +67,9 @@ class BenchNode final : public manager::controlapi::LocalNode {
 
  private:
   const std::string data_dir_;
-  mutable std::mutex mu_;
-  bool joined_ = false;                              // GUARDED_BY(mu_)
-  manager::controlapi::Membership membership_;       // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  bool joined_ GUARDED_BY(mu_) = false;
+  manager::controlapi::Membership membership_ GUARDED_BY(mu_);
 };
 
 }  // namespace shoal::scale

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/mutex.h"
 #include "store/txn.h"
 
 namespace shoal::scale {
@@ -53,7 +54,7 @@ void TaskCensus::on_event(const store::Event& event) {
 
 std::optional<Timestamp> TaskCensus::tick(Timestamp) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     published_ = counting_;
   }
   cv_.notify_all();
@@ -61,14 +62,14 @@ std::optional<Timestamp> TaskCensus::tick(Timestamp) {
 }
 
 Census TaskCensus::current() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return published_;
 }
 
 std::pair<Census, bool> TaskCensus::wait(const std::function<bool(const Census&)>& done,
                                          std::chrono::nanoseconds timeout) const {
-  std::unique_lock lock(mu_);
-  bool held = cv_.wait_for(lock, timeout, [&] { return done(published_); });
+  MutexLock lock(mu_);
+  bool held = cv_.wait_for(lock, timeout, [&]() REQUIRES(mu_) { return done(published_); });
   return {published_, held};
 }
 

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "api/task.h"
+#include "common/mutex.h"
 #include "manager/reconcile_loop.h"
 
 namespace shoal::scale {
@@ -55,9 +56,9 @@ class TaskCensus final : public manager::Reconciler {
  private:
   Census counting_;  // loop thread only
 
-  mutable std::mutex mu_;
-  mutable std::condition_variable cv_;
-  Census published_;  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  mutable CondVar cv_;
+  Census published_ GUARDED_BY(mu_);
 };
 
 }  // namespace shoal::scale

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <queue>
 
+#include "common/mutex.h"
 #include "scale/hollow_reports.h"
 
 namespace shoal::scale {
@@ -31,8 +32,8 @@ double unit_random(uint64_t x) {
 struct HollowFleet::Core {
   explicit Core(size_t n) : queued(n, 0), busy(n, 0), again(n, 0), resync(n, 0), generation(n, 0) {}
 
-  // Queues agent `i` for serving (or again after the current serve). REQUIRES: mu held.
-  void mark_locked(uint32_t i) {
+  // Queues agent `i` for serving (or again after the current serve).
+  void mark_locked(uint32_t i) REQUIRES(mu) {
     if (busy[i]) {
       again[i] = 1;
     } else if (!queued[i]) {
@@ -42,33 +43,33 @@ struct HollowFleet::Core {
     }
   }
   void mark(uint32_t i) {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     if (!stopping) mark_locked(i);
   }
   void at(Steady::time_point when, uint32_t i) {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     timers.emplace(when, i);
     cv.notify_one();
   }
   // A report of session `gen` failed: the agent re-reads its assignments (or reconnects).
   void report_failed(uint32_t i, uint32_t gen) {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     ++stats.failures;
     if (stopping || generation[i] != gen) return;
     resync[i] = 1;
     mark_locked(i);
   }
 
-  std::mutex mu;
-  std::condition_variable cv;
-  bool stopping = false;                     // GUARDED_BY(mu)
-  std::deque<uint32_t> ready;                // GUARDED_BY(mu): agents to serve
-  std::vector<uint8_t> queued, busy, again;  // GUARDED_BY(mu): per agent
-  std::vector<uint8_t> resync;               // GUARDED_BY(mu): a report failed
-  std::vector<uint32_t> generation;          // GUARDED_BY(mu): session count per agent
+  Mutex mu;
+  CondVar cv;
+  bool stopping GUARDED_BY(mu) = false;
+  std::deque<uint32_t> ready GUARDED_BY(mu);  // agents to serve
+  std::vector<uint8_t> queued, busy, again GUARDED_BY(mu);  // per agent
+  std::vector<uint8_t> resync GUARDED_BY(mu);  // a report failed
+  std::vector<uint32_t> generation GUARDED_BY(mu);  // session count per agent
   using Timer = std::pair<Steady::time_point, uint32_t>;
-  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers;  // GUARDED_BY(mu)
-  FleetStats stats;                          // GUARDED_BY(mu)
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers GUARDED_BY(mu);
+  FleetStats stats GUARDED_BY(mu);
 };
 
 // One agent's own state, touched only by the thread serving it.
@@ -98,7 +99,7 @@ HollowFleet::~HollowFleet() { stop(); }
 
 void HollowFleet::start() {
   {
-    std::lock_guard lock(core_->mu);
+    MutexLock lock(core_->mu);
     for (uint32_t i = 0; i < agents_.size(); ++i) core_->mark_locked(i);
   }
   pump_.start();
@@ -108,7 +109,7 @@ void HollowFleet::start() {
 
 void HollowFleet::stop() {
   {
-    std::lock_guard lock(core_->mu);
+    MutexLock lock(core_->mu);
     if (core_->stopping && threads_.empty()) return;
     core_->stopping = true;
   }
@@ -126,14 +127,14 @@ void HollowFleet::stop() {
 size_t HollowFleet::size() const { return agents_.size(); }
 
 FleetStats HollowFleet::stats() const {
-  std::lock_guard lock(core_->mu);
+  MutexLock lock(core_->mu);
   return core_->stats;
 }
 
 void HollowFleet::run() {
   pthread_setname_np(pthread_self(), "hollow fleet");
   Core& core = *core_;
-  std::unique_lock lock(core.mu);
+  MutexLock lock(core.mu);
   while (!core.stopping) {
     // Due timers join the queue first, so heartbeats are not starved by a busy stream.
     Steady::time_point now = Steady::now();
@@ -168,7 +169,7 @@ void HollowFleet::serve(uint32_t index) {
   Agent& agent = agents_[index];
   bool resync;
   {
-    std::lock_guard lock(core_->mu);
+    MutexLock lock(core_->mu);
     resync = core_->resync[index];
     core_->resync[index] = 0;
   }
@@ -182,7 +183,7 @@ void HollowFleet::serve(uint32_t index) {
     if (!beat.is_ok()) return disconnect(index, agent, beat.status());
     agent.next_heartbeat = Steady::now() + beat->Period;
     core_->at(agent.next_heartbeat, index);
-    std::lock_guard lock(core_->mu);
+    MutexLock lock(core_->mu);
     ++core_->stats.heartbeats;
   }
   drain(index, agent);
@@ -210,7 +211,7 @@ bool HollowFleet::ensure_session(uint32_t index, Agent& agent) {
   agent.next_heartbeat = Steady::now() + session->HeartbeatPeriod;
   core_->at(agent.next_heartbeat, index);
   {
-    std::lock_guard lock(core_->mu);
+    MutexLock lock(core_->mu);
     ++core_->generation[index];
     ++core_->stats.sessions;
   }
@@ -237,7 +238,7 @@ bool HollowFleet::open_stream(uint32_t index, Agent& agent) {
                Status(Code::kFailedPrecondition, "the assignment stream cannot signal readiness"));
     return false;
   }
-  std::lock_guard lock(core_->mu);
+  MutexLock lock(core_->mu);
   ++core_->stats.connected;
   return true;
 }
@@ -267,7 +268,7 @@ void HollowFleet::report(uint32_t index, Agent& agent, const protocol::Assignmen
   request.Updates = hollow_reports(message, clock_.now());
   uint32_t generation;
   {
-    std::lock_guard lock(core_->mu);
+    MutexLock lock(core_->mu);
     ++core_->stats.messages;
     generation = core_->generation[index];
     if (!request.Updates.empty()) {
@@ -292,7 +293,7 @@ void HollowFleet::disconnect(uint32_t index, Agent& agent, const Status& why) {
                             static_cast<uint64_t>(agent.failures));
   agent.retry_at = Steady::now() + backoff_delay(options_.reconnect, agent.failures++, unit);
   core_->at(agent.retry_at, index);
-  std::lock_guard lock(core_->mu);
+  MutexLock lock(core_->mu);
   ++core_->stats.failures;
 }
 
@@ -300,7 +301,7 @@ void HollowFleet::drop_stream(Agent& agent) {
   if (!agent.stream) return;
   agent.stream->cancel();
   agent.stream.reset();
-  std::lock_guard lock(core_->mu);
+  MutexLock lock(core_->mu);
   --core_->stats.connected;
 }
 

@@ -1,4 +1,5 @@
 #include "scale/report_pump.h"
+#include "common/mutex.h"
 
 namespace shoal::scale {
 
@@ -6,7 +7,7 @@ ReportPump::~ReportPump() { stop(); }
 
 void ReportPump::start(size_t threads) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = false;
   }
   for (size_t i = 0; i < std::max<size_t>(1, threads); ++i)
@@ -16,14 +17,14 @@ void ReportPump::start(size_t threads) {
 void ReportPump::stop() {
   std::deque<Item> left;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
   cv_.notify_all();
   for (std::thread& t : threads_) t.join();
   threads_.clear();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     left.swap(queue_);
   }
   for (Item& item : left) item.done(error(Code::kUnavailable, "fleet stopped"));
@@ -32,7 +33,7 @@ void ReportPump::stop() {
 void ReportPump::push(protocol::DispatcherClient* client, protocol::UpdateTaskStatusRequest request,
                       std::function<void(Status)> done) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!stopping_) {
       queue_.push_back(Item{client, std::move(request), std::move(done)});
       cv_.notify_one();
@@ -43,9 +44,9 @@ void ReportPump::push(protocol::DispatcherClient* client, protocol::UpdateTaskSt
 }
 
 void ReportPump::run() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (true) {
-    cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    cv_.wait(lock, [&]() REQUIRES(mu_) { return stopping_ || !queue_.empty(); });
     if (stopping_) return;
     Item item = std::move(queue_.front());
     queue_.pop_front();

@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "protocol/messages.h"
 
 namespace shoal::scale {
@@ -48,10 +49,10 @@ class ReportPump {
   };
   void run();
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Item> queue_;  // GUARDED_BY(mu_)
-  bool stopping_ = false;   // GUARDED_BY(mu_)
+  Mutex mu_;
+  CondVar cv_;
+  std::deque<Item> queue_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
 

@@ -55,6 +55,7 @@ void Store::collect(const internal::PendingMap<T>& pending, std::string_view id,
 
 void Store::apply(const Event& event) {
   visit_kind(event.kind, [&](auto* type) {
+    mu_.AssertHeld();  // the caller's (visit_kind runs this at once)
     using T = std::remove_pointer_t<decltype(type)>;
     Table<T>& table = tables_.of<T>();
     const auto& before = as<T>(event.old_object);
@@ -95,6 +96,7 @@ void Store::apply_all(const std::vector<Event>& events) {
     });
   }
   for_each_kind([&](auto* type) {
+    mu_.AssertHeld();  // the caller's (for_each_kind runs this at once)
     using T = std::remove_pointer_t<decltype(type)>;
     if (const auto& objects = std::get<Created<T>>(created); !objects.empty()) {
       tables_.of<T>().insert_many(objects);
@@ -116,8 +118,10 @@ Status Store::commit(WriteTxn& tx) {
   changes->revision = tx.revision();
   changes->events.reserve(overlay.order.size());
   SpecPool::Delta delta;
-  for (const auto& [kind, id] : overlay.order) {
+  for (const auto& [kind, id_in_order] : overlay.order) {
+    const auto& id = id_in_order;  // a variable the lambda can capture (not a binding)
     visit_kind(kind, [&](auto* type) {
+      writer_mu_.assert_held();  // the caller's (visit_kind runs this at once)
       using T = std::remove_pointer_t<decltype(type)>;
       collect(overlay.of<T>(), id, &encoded, changes.get(), &delta);
     });

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "store/store.h"
 
 namespace shoal::store {
@@ -35,7 +36,12 @@ Status Store::replay_object(const Record& record) {
   T object;
   if constexpr (std::is_same_v<T, api::Task>) {
     SHOAL_RETURN_IF_ERROR(codec::decode(
-        record.value, [this](std::string_view ref) { return specs_.resolve(ref); }, &object));
+        record.value,
+        [this](std::string_view ref) {
+          writer_mu_.assert_held();  // replay_object()'s (decode calls this at once)
+          return specs_.resolve(ref);
+        },
+        &object));
   } else {
     SHOAL_RETURN_IF_ERROR(TableTraits<T>::decode(record.value, &object));
   }
@@ -60,6 +66,8 @@ Status Store::replay(const Record& record) {
   for (int k = 0; k < kKindCount; ++k) {
     Status status;
     bool matched = visit_kind(static_cast<Kind>(k), [&](auto* type) {
+      writer_mu_.assert_held();  // replay()'s (visit_kind runs this at once)
+      mu_.AssertHeld();
       using T = std::remove_pointer_t<decltype(type)>;
       if (record.table != TableTraits<T>::kTable) return false;
       status = replay_object<T>(record);
@@ -71,11 +79,14 @@ Status Store::replay(const Record& record) {
 }
 
 Status Store::load() {
-  std::lock_guard writer(writer_mu_);
+  MutexLock writer(writer_mu_);
   absl::MutexLock lock(&mu_);
   SHOAL_ASSIGN_OR_RETURN(uint64_t revision,
-                         datastore_->load([this](const Record& r) { return replay(r); }));
+                         datastore_->load([this](const Record& r) REQUIRES(writer_mu_, mu_) {
+                           return replay(r);  // runs inside load(), with both locks held
+                         }));
   for_each_kind([&](auto* type) {
+    mu_.AssertHeld();  // load()'s (for_each_kind runs this at once)
     using T = std::remove_pointer_t<decltype(type)>;
     tables_.of<T>().build_indexes();
   });
@@ -135,7 +146,7 @@ void Store::maybe_snapshot() {
   uint64_t revision = this->revision();
   Status begun = datastore_->begin_snapshot(revision);
   if (!begun.is_ok()) {
-    std::lock_guard lock(snapshot_mu_);
+    MutexLock lock(snapshot_mu_);
     snapshot_status_ = begun;
     return;
   }
@@ -144,9 +155,10 @@ void Store::maybe_snapshot() {
   state->specs = specs_.used();
   for (const auto& [ref, spec] : state->specs) state->spec_refs[spec.get()] = ref;
   for_each_kind([&](auto* type) {
+    writer_mu_.assert_held();  // maybe_snapshot()'s (for_each_kind runs this at once)
     using T = std::remove_pointer_t<decltype(type)>;
     auto& out = std::get<std::vector<std::shared_ptr<const T>>>(state->objects);
-    const Table<T>& table = tables_.of<T>();
+    const Table<T>& table = writer_tables().of<T>();
     out.reserve(table.size());
     table.for_each(by::All{}, [&](const std::shared_ptr<const T>& object) {
       out.push_back(object);
@@ -159,7 +171,7 @@ void Store::maybe_snapshot() {
     Status status = datastore_->write_snapshot(
         revision, [&](const RecordSink& sink) { return produce(*state, sink); });
     {
-      std::lock_guard lock(snapshot_mu_);
+      MutexLock lock(snapshot_mu_);
       snapshot_status_ = status;
     }
     snapshot_running_ = false;

@@ -42,6 +42,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "store/datastore/datastore.h"
@@ -118,21 +119,27 @@ class Store {
         StoreOptions options);
 
   Status load();
-  Status replay(const Record& record);
+  Status replay(const Record& record) REQUIRES(writer_mu_, mu_);
   template <typename T>
-  Status replay_object(const Record& record);
-  void maybe_snapshot();  // REQUIRES: writer_mu_ held
-  Status writable() const;  // REQUIRES: writer_mu_ held
-  std::unique_ptr<WriteTxn> begin();
-  // Commits and ends `tx`. REQUIRES: writer_mu_ held.
-  Status commit(WriteTxn& tx);
+  Status replay_object(const Record& record) REQUIRES(writer_mu_, mu_);
+  void maybe_snapshot() REQUIRES(writer_mu_);
+  Status writable() const REQUIRES(writer_mu_);
+  std::unique_ptr<WriteTxn> begin() REQUIRES(writer_mu_);
+  // Commits and ends `tx`.
+  Status commit(WriteTxn& tx) REQUIRES(writer_mu_);
   struct Encoded;
   template <typename T>
   void collect(const internal::PendingMap<T>& pending, std::string_view id, Encoded* out,
-               Changes* changes, SpecPool::Delta* delta);
-  void apply(const Event& event);  // REQUIRES: mu_ held exclusively
-  // All of a commit's events. REQUIRES: mu_ held exclusively.
-  void apply_all(const std::vector<Event>& events);
+               Changes* changes, SpecPool::Delta* delta) REQUIRES(writer_mu_);
+  // The tables as the writer reads them: every change to them holds writer_mu_ (and mu_
+  // exclusively to apply it), so the writer may read them without mu_ — which the analysis
+  // cannot express (a field written under two locks, read under either).
+  const Tables& writer_tables() const REQUIRES(writer_mu_) NO_THREAD_SAFETY_ANALYSIS {
+    return tables_;
+  }
+  void apply(const Event& event) REQUIRES(mu_);
+  // All of a commit's events.
+  void apply_all(const std::vector<Event>& events) REQUIRES(mu_);
   static constexpr size_t kSortedApplyThreshold = 256;
 
   // Const after construction.
@@ -142,20 +149,20 @@ class Store {
 
   // Serializes writers (and close). The single writer may read tables_ without mu_, since
   // only it changes them.
-  std::mutex writer_mu_;
+  Mutex writer_mu_;
   // datastore_ is used by the writer, and by the snapshot thread for write_snapshot() only.
   std::unique_ptr<Datastore> datastore_;
-  SpecPool specs_;                        // GUARDED_BY(writer_mu_)
-  std::string arena_;                     // GUARDED_BY(writer_mu_): reused encoding buffer
-  bool closed_ = false;                   // GUARDED_BY(writer_mu_)
-  std::thread snapshot_thread_;           // GUARDED_BY(writer_mu_)
+  SpecPool specs_ GUARDED_BY(writer_mu_);
+  std::string arena_ GUARDED_BY(writer_mu_);  // reused encoding buffer
+  bool closed_ GUARDED_BY(writer_mu_) = false;
+  std::thread snapshot_thread_ GUARDED_BY(writer_mu_);
   std::atomic<bool> snapshot_running_{false};
-  std::mutex snapshot_mu_;
-  Status snapshot_status_;  // GUARDED_BY(snapshot_mu_): of the last snapshot
+  Mutex snapshot_mu_;
+  Status snapshot_status_ GUARDED_BY(snapshot_mu_);  // of the last snapshot
 
   // Readers hold mu_ shared; the writer holds it exclusively to apply a commit.
   mutable absl::Mutex mu_;
-  Tables tables_;                       // GUARDED_BY(mu_) for writes and for readers
+  Tables tables_ GUARDED_BY(mu_);  // for writes and for readers
   std::atomic<uint64_t> revision_{0};  // written under mu_ (exclusive)
 };
 

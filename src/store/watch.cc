@@ -1,4 +1,5 @@
 #include "store/watch.h"
+#include "common/mutex.h"
 
 #include <algorithm>
 
@@ -75,7 +76,7 @@ void Subscription::offer(const std::shared_ptr<const Changes>& changes) {
   if ((filter_.kinds & changes->kind_mask) == 0 || (filter_.actions & changes->action_mask) == 0) {
     return;
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (state_ != WatchState::kOpen) return;
   if (queue_.size() >= options_.max_queued) {
     state_ = WatchState::kOverflowed;
@@ -87,7 +88,7 @@ void Subscription::offer(const std::shared_ptr<const Changes>& changes) {
 }
 
 void Subscription::shut(WatchState state) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (state_ != WatchState::kOpen) return;
   state_ = state;
   queue_.clear();
@@ -113,13 +114,13 @@ std::shared_ptr<const Changes> Subscription::filter(std::shared_ptr<const Change
 
 std::shared_ptr<const Changes> Subscription::next(std::chrono::nanoseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  return next_with([&](std::unique_lock<std::mutex>& lock) {
+  return next_with([&](MutexLock& lock) {
     return cv_.wait_until(lock, deadline) != std::cv_status::timeout;
   });
 }
 
 std::shared_ptr<const Changes> Subscription::next(const Clock& clock, Timestamp deadline) {
-  return next_with([&](std::unique_lock<std::mutex>& lock) {
+  return next_with([&](MutexLock& lock) {
     if (clock.now() >= deadline) return false;
     clock.wait_until(cv_, lock, deadline);
     return true;  // the next round checks the deadline again
@@ -128,7 +129,7 @@ std::shared_ptr<const Changes> Subscription::next(const Clock& clock, Timestamp 
 
 template <typename Wait>
 std::shared_ptr<const Changes> Subscription::next_with(Wait wait) {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (true) {
     if (!queue_.empty()) {
       auto changes = std::move(queue_.front());
@@ -148,18 +149,18 @@ std::shared_ptr<const Changes> Subscription::next_with(Wait wait) {
 }
 
 WatchState Subscription::state() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return state_;
 }
 
 void Subscription::wake() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   woken_ = true;
   cv_.notify_all();
 }
 
 void WatchHub::add(std::shared_ptr<Subscription> sub) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (closed_) {
     sub->shut(WatchState::kClosed);
     return;
@@ -168,17 +169,17 @@ void WatchHub::add(std::shared_ptr<Subscription> sub) {
 }
 
 void WatchHub::remove(const Subscription* sub) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::erase_if(subs_, [&](const auto& s) { return s.get() == sub; });
 }
 
 void WatchHub::publish(const std::shared_ptr<const Changes>& changes) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& sub : subs_) sub->offer(changes);
 }
 
 void WatchHub::close_all() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   closed_ = true;
   for (const auto& sub : subs_) sub->shut(WatchState::kClosed);
   subs_.clear();

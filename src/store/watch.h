@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/time.h"
 #include "store/object.h"
 
@@ -158,11 +159,11 @@ class Subscription {
 
   const WatchFilter filter_;
   const WatchOptions options_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::shared_ptr<const Changes>> queue_;  // GUARDED_BY(mu_)
-  WatchState state_ = WatchState::kOpen;              // GUARDED_BY(mu_)
-  bool woken_ = false;                                // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  CondVar cv_;
+  std::deque<std::shared_ptr<const Changes>> queue_ GUARDED_BY(mu_);
+  WatchState state_ GUARDED_BY(mu_) = WatchState::kOpen;
+  bool woken_ GUARDED_BY(mu_) = false;
 };
 
 // The set of subscriptions of one store.
@@ -176,9 +177,9 @@ class WatchHub {
   void close_all();
 
  private:
-  std::mutex mu_;
-  std::vector<std::shared_ptr<Subscription>> subs_;  // GUARDED_BY(mu_)
-  bool closed_ = false;                              // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::vector<std::shared_ptr<Subscription>> subs_ GUARDED_BY(mu_);
+  bool closed_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace internal

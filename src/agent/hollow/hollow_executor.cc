@@ -1,6 +1,7 @@
 #include "agent/hollow/hollow_executor.h"
 
 #include "agent/host.h"
+#include "common/mutex.h"
 
 namespace shoal::agent::hollow {
 
@@ -33,7 +34,7 @@ class HollowExecutor::HollowController final : public Controller {
       : executor_(executor), record_(std::move(record)), deps_(deps) {}
 
   Status prepare() override {
-    std::lock_guard lock(executor_->mu_);
+    MutexLock lock(executor_->mu_);
     Record& r = *record_;
     if (r.phase != Phase::kNew) return Status::ok();
     SHOAL_ASSIGN_OR_RETURN(r.script, read_script(*r.task));
@@ -44,7 +45,7 @@ class HollowExecutor::HollowController final : public Controller {
   }
 
   Status start() override {
-    std::lock_guard lock(executor_->mu_);
+    MutexLock lock(executor_->mu_);
     Record& r = *record_;
     if (r.phase == Phase::kRunning || r.phase == Phase::kExited) return Status::ok();
     if (r.phase != Phase::kPrepared) {
@@ -61,7 +62,7 @@ class HollowExecutor::HollowController final : public Controller {
   }
 
   void wait(ExitCallback on_exit) override {
-    std::unique_lock lock(executor_->mu_);
+    MutexLock lock(executor_->mu_);
     Record& r = *record_;
     if (r.phase == Phase::kRunning) {
       r.on_exit = std::move(on_exit);
@@ -81,7 +82,7 @@ class HollowExecutor::HollowController final : public Controller {
   Status terminate() override { return stop(ExitStatus{kKilledExitCode, {}}); }
 
   Status remove() override {
-    std::lock_guard lock(executor_->mu_);
+    MutexLock lock(executor_->mu_);
     Record& r = *record_;
     if (r.phase == Phase::kRunning) {
       return error(Code::kFailedPrecondition, "task {} is still running", r.id);
@@ -94,7 +95,7 @@ class HollowExecutor::HollowController final : public Controller {
   }
 
   api::ContainerStatus container_status() const override {
-    std::lock_guard lock(executor_->mu_);
+    MutexLock lock(executor_->mu_);
     const Record& r = *record_;
     api::ContainerStatus status;
     if (r.phase != Phase::kNew) status.ContainerID = "hollow-" + r.id;
@@ -104,7 +105,7 @@ class HollowExecutor::HollowController final : public Controller {
 
  private:
   Status stop(ExitStatus exit) {
-    std::lock_guard lock(executor_->mu_);
+    MutexLock lock(executor_->mu_);
     if (record_->phase == Phase::kRunning) {
       executor_->schedule_exit(record_, std::chrono::nanoseconds(0), std::move(exit));
     }
@@ -122,7 +123,7 @@ HollowExecutor::HollowExecutor(HollowOptions options) : options_(std::move(optio
 
 HollowExecutor::~HollowExecutor() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
   timer_cv_.notify_all();
@@ -130,7 +131,7 @@ HollowExecutor::~HollowExecutor() {
 }
 
 Result<std::vector<RecoveredTask>> HollowExecutor::recover() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<RecoveredTask> recovered;
   for (const auto& [id, record] : tasks_) {
     RecoveredTask task;
@@ -165,7 +166,7 @@ Result<std::unique_ptr<Controller>> HollowExecutor::controller(
   if (!task->Spec->ContainerSpec) {
     return error(Code::kInvalidArgument, "task {} has no container spec", task->ID);
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::shared_ptr<Record> record;
   if (auto it = tasks_.find(task->ID); it != tasks_.end()) {
     record = it->second;
@@ -180,12 +181,12 @@ Result<std::unique_ptr<Controller>> HollowExecutor::controller(
 }
 
 size_t HollowExecutor::task_count() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return tasks_.size();
 }
 
 size_t HollowExecutor::running_count() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return running_;
 }
 
@@ -208,7 +209,7 @@ ExitCallback HollowExecutor::exit_locked(Record& record, ExitStatus exit) {
 }
 
 void HollowExecutor::timer_loop() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (!stopping_) {
     if (timers_.empty()) {
       timer_cv_.wait(lock);

@@ -36,6 +36,7 @@
 
 #include "agent/executor.h"
 #include "agent/hollow/labels.h"
+#include "common/mutex.h"
 
 namespace shoal::agent::hollow {
 
@@ -83,22 +84,21 @@ class HollowExecutor final : public Executor {
     bool operator>(const Timer& other) const { return when > other.when; }
   };
 
-  // Schedules `record` (of run `run`) to exit with `exit` after `after`. REQUIRES: mu_ held.
+  // Schedules `record` (of run `run`) to exit with `exit` after `after`.
   void schedule_exit(const std::shared_ptr<Record>& record, std::chrono::nanoseconds after,
-                     ExitStatus exit);
+                     ExitStatus exit) REQUIRES(mu_);
   // Marks the record exited and returns the callback to run (outside mu_), if any.
-  // REQUIRES: mu_ held.
-  ExitCallback exit_locked(Record& record, ExitStatus exit);
+  ExitCallback exit_locked(Record& record, ExitStatus exit) REQUIRES(mu_);
   void timer_loop();
 
   const HollowOptions options_;
 
-  mutable std::mutex mu_;
-  std::condition_variable timer_cv_;
-  std::unordered_map<std::string, std::shared_ptr<Record>> tasks_;  // GUARDED_BY(mu_)
-  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;  // GUARDED_BY(mu_)
-  size_t running_ = 0;                                                    // GUARDED_BY(mu_)
-  bool stopping_ = false;                                                 // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  CondVar timer_cv_;
+  std::unordered_map<std::string, std::shared_ptr<Record>> tasks_ GUARDED_BY(mu_);
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_ GUARDED_BY(mu_);
+  size_t running_ GUARDED_BY(mu_) = 0;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread timer_thread_;
 };
 

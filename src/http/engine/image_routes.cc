@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/mutex.h"
 #include "http/engine/handlers.h"
 #include "http/engine/params.h"
 #include "runtime/image/digest.h"
@@ -200,26 +201,26 @@ Status pull_stream(img::ImageStore& store, Request& req, ResponseStream& stream)
   }
   SHOAL_ASSIGN_OR_RETURN(std::string reference, pull_reference(req));
   img::RegistryAuth auth = registry_auth(req);
-  std::mutex mu;
-  std::condition_variable cv;
+  Mutex mu;
+  CondVar cv;
   std::deque<std::string> lines;
   bool done = false;
   Status result;
   std::thread puller([&] {
     auto r = store.pull(reference, auth, [&](const img::PullProgress& p) {
-      std::lock_guard lock(mu);
+      MutexLock lock(mu);
       lines.push_back(json_message_status(p));
       cv.notify_one();
     });
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     result = r.status();
     done = true;
     cv.notify_one();
   });
   bool writable = true;
-  std::unique_lock lock(mu);
+  MutexLock lock(mu);
   while (true) {
-    cv.wait(lock, [&] { return done || !lines.empty(); });
+    cv.wait(lock, [&]() REQUIRES(mu) { return done || !lines.empty(); });
     std::deque<std::string> batch;
     batch.swap(lines);
     bool finished = done;

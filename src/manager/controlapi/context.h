@@ -19,6 +19,7 @@
 #include <string>
 
 #include "common/id.h"
+#include "common/mutex.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "manager/controlapi/local_node.h"
@@ -52,7 +53,7 @@ class Context {
   Limits limits;
 
   // Held by init, join, leave and unlock for their whole run.
-  std::mutex membership_mu;
+  Mutex membership_mu;
 };
 
 // OK when this node can serve cluster calls (an active manager); otherwise the 503 error

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ca/root_ca.h"
+#include "common/mutex.h"
 #include "manager/controlapi/errors.h"
 #include "manager/controlapi/netaddr.h"
 #include "manager/controlapi/swarm_ca.h"
@@ -119,7 +120,7 @@ bool is_last_manager(const Context& ctx) {
 }  // namespace
 
 Result<std::string> init_swarm(Context& ctx, const api::InitRequest& request) {
-  std::lock_guard lock(ctx.membership_mu);
+  MutexLock lock(ctx.membership_mu);
   if (ctx.local.state() != api::LocalNodeState::kInactive) {
     if (request.ForceNewCluster && ctx.local.is_manager() && !ctx.local.node_id().empty()) {
       return ctx.local.node_id();
@@ -153,7 +154,7 @@ Result<std::string> init_swarm(Context& ctx, const api::InitRequest& request) {
 }
 
 Status join_swarm(Context& ctx, const api::JoinRequest& request) {
-  std::lock_guard lock(ctx.membership_mu);
+  MutexLock lock(ctx.membership_mu);
   if (ctx.local.state() != api::LocalNodeState::kInactive) {
     return Status(Code::kUnavailable, std::string(kAlreadyInSwarmText));
   }
@@ -167,7 +168,7 @@ Status join_swarm(Context& ctx, const api::JoinRequest& request) {
 }
 
 Status leave_swarm(Context& ctx, bool force) {
-  std::lock_guard lock(ctx.membership_mu);
+  MutexLock lock(ctx.membership_mu);
   api::LocalNodeState state = ctx.local.state();
   if (state == api::LocalNodeState::kInactive || state == api::LocalNodeState::kUnset) {
     return Status(Code::kUnavailable, std::string(kNotPartOfSwarmText));
@@ -245,7 +246,7 @@ Result<api::SwarmUnlockKeyResponse> get_unlock_key(const Context& ctx) {
 }
 
 Status unlock_swarm(Context& ctx, const api::UnlockRequest& request) {
-  std::lock_guard lock(ctx.membership_mu);
+  MutexLock lock(ctx.membership_mu);
   api::LocalNodeState state = ctx.local.state();
   if (state == api::LocalNodeState::kActive && ctx.local.is_manager()) {
     return Status(Code::kConflict, "swarm is not locked");

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/mutex.h"
 #include "manager/dispatcher/dispatcher_loop.h"
 
 namespace shoal::manager::dispatcher {
@@ -25,7 +26,7 @@ Dispatcher::~Dispatcher() { stop(); }
 Status Dispatcher::start() {
   SHOAL_RETURN_IF_ERROR(mark_nodes_unknown());
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     running_ = true;
   }
   loop_reconciler_ = std::make_unique<Loop>(*this);
@@ -36,7 +37,7 @@ Status Dispatcher::start() {
 
 void Dispatcher::stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     running_ = false;
     for (auto& [id, entry] : nodes_) {
       if (entry.subscription) entry.subscription->close("dispatcher is stopped");
@@ -47,7 +48,7 @@ void Dispatcher::stop() {
 }
 
 size_t Dispatcher::session_count() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   size_t n = 0;
   for (const auto& [id, entry] : nodes_) n += !entry.session_id.empty();
   return n;
@@ -92,7 +93,7 @@ Status Dispatcher::mark_nodes_unknown() {
     store::ReadTxn snapshot = store_.view();
     for (const auto& cluster : snapshot.find<api::Swarm>()) {
       if (cluster->Spec.Dispatcher.HeartbeatPeriod.count() > 0) {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         period_ = cluster->Spec.Dispatcher.HeartbeatPeriod;
       }
     }
@@ -113,7 +114,7 @@ Status Dispatcher::mark_nodes_unknown() {
     }
     return Status::ok();
   }));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Timestamp now = clock_.now();
   for (const std::string& id : ids) {
     NodeEntry& entry = nodes_[id];
@@ -156,7 +157,7 @@ Result<protocol::SessionMessage> Dispatcher::session(const Peer& peer,
   protocol::SessionMessage message;
   message.NodeID = peer.NodeID;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!running_) return stopped();
     NodeEntry& entry = nodes_[peer.NodeID];
     bool resume = !entry.session_id.empty() && entry.session_id == request.SessionID;
@@ -174,7 +175,7 @@ Result<protocol::SessionMessage> Dispatcher::session(const Peer& peer,
   // sees it and leaves the node alone.
   Status ready = mark_node_ready(peer, request);
   if (!ready.is_ok()) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = nodes_.find(peer.NodeID);
     if (it != nodes_.end() && it->second.session_id == message.SessionID) {
       drop_locked(peer.NodeID, "session failed");
@@ -187,7 +188,7 @@ Result<protocol::SessionMessage> Dispatcher::session(const Peer& peer,
 
 Result<protocol::HeartbeatResponse> Dispatcher::heartbeat(const Peer& peer,
                                                        const protocol::HeartbeatRequest& request) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   SHOAL_ASSIGN_OR_RETURN(NodeEntry * entry, find_session(peer.NodeID, request.SessionID));
   protocol::HeartbeatResponse response;
   response.Period = choose_period();
@@ -197,7 +198,7 @@ Result<protocol::HeartbeatResponse> Dispatcher::heartbeat(const Peer& peer,
 
 Status Dispatcher::check_reports(const Peer& peer, const protocol::UpdateTaskStatusRequest& request) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     SHOAL_RETURN_IF_ERROR(find_session(peer.NodeID, request.SessionID).status());
   }
   store::ReadTxn snapshot = store_.view();
@@ -229,7 +230,7 @@ void Dispatcher::update_task_status_async(const Peer& peer,
 
 Result<std::unique_ptr<protocol::AssignmentStream>> Dispatcher::assignments(
     const Peer& peer, const protocol::AssignmentsRequest& request) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   SHOAL_ASSIGN_OR_RETURN(NodeEntry * entry, find_session(peer.NodeID, request.SessionID));
   if (entry->subscription) entry->subscription->close("assignment stream replaced");
   auto sub = std::make_shared<Subscription>(peer.NodeID, request.SessionID);

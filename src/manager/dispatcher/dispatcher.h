@@ -36,6 +36,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "common/mutex.h"
 #include "protocol/dispatcher.h"
 #include "protocol/messages.h"
 #include "common/id.h"
@@ -123,20 +124,18 @@ class Dispatcher final : public protocol::Dispatcher {
     std::shared_ptr<Subscription> subscription;
   };
 
-  // A period with jitter. REQUIRES: mu_ held.
-  std::chrono::nanoseconds choose_period();
+  // A period with jitter.
+  std::chrono::nanoseconds choose_period() REQUIRES(mu_);
   // kUnavailable when stopped, kNotFound / kInvalidArgument for an unknown node or session.
-  // REQUIRES: mu_ held.
-  Result<NodeEntry*> find_session(const std::string& node_id, const std::string& session_id);
+  Result<NodeEntry*> find_session(const std::string& node_id, const std::string& session_id) REQUIRES(mu_);
   // The session and permission checks of update_task_status.
   Status check_reports(const Peer& peer, const protocol::UpdateTaskStatusRequest& request);
   Status mark_nodes_unknown();
   Status mark_node_ready(const Peer& peer, const protocol::SessionRequest& request);
   // Sets the entry's heartbeat deadline, keeping earliest_deadline_ a lower bound.
-  // REQUIRES: mu_ held.
-  void set_deadline(NodeEntry& entry, Timestamp deadline);
-  // Drops node `id`'s entry, closing its stream. REQUIRES: mu_ held.
-  void drop_locked(const std::string& id, const std::string& reason);
+  void set_deadline(NodeEntry& entry, Timestamp deadline) REQUIRES(mu_);
+  // Drops node `id`'s entry, closing its stream.
+  void drop_locked(const std::string& id, const std::string& reason) REQUIRES(mu_);
 
   store::Store& store_;
   const Clock& clock_;
@@ -144,14 +143,14 @@ class Dispatcher final : public protocol::Dispatcher {
   const DispatcherOptions options_;
   StatusWriter writer_;
 
-  mutable std::mutex mu_;
-  bool running_ = false;                                 // GUARDED_BY(mu_)
-  std::unordered_map<std::string, NodeEntry> nodes_;     // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  bool running_ GUARDED_BY(mu_) = false;
+  std::unordered_map<std::string, NodeEntry> nodes_ GUARDED_BY(mu_);
   // No entry's deadline is before this (unset: no entry): the loop scans nodes_ for missed
   // deadlines only once it has passed, not on every tick (10,000 nodes).
-  std::optional<Timestamp> earliest_deadline_;           // GUARDED_BY(mu_)
-  std::chrono::nanoseconds period_;                      // GUARDED_BY(mu_)
-  std::mt19937_64 rng_;                                  // GUARDED_BY(mu_)
+  std::optional<Timestamp> earliest_deadline_ GUARDED_BY(mu_);
+  std::chrono::nanoseconds period_ GUARDED_BY(mu_);
+  std::mt19937_64 rng_ GUARDED_BY(mu_);
 
   std::unique_ptr<Loop> loop_reconciler_;
   std::unique_ptr<ReconcileLoop> loop_;

@@ -1,4 +1,5 @@
 #include "manager/dispatcher/dispatcher_loop.h"
+#include "common/mutex.h"
 
 #include <spdlog/spdlog.h>
 
@@ -60,7 +61,7 @@ void Dispatcher::Loop::read_heartbeat_period() {
       }
     }
   }
-  std::lock_guard lock(d_.mu_);
+  MutexLock lock(d_.mu_);
   d_.period_ = period;
 }
 
@@ -71,7 +72,7 @@ void Dispatcher::Loop::route_changes() {
     return;
   }
   // After a fresh snapshot: every node's set against the store.
-  std::lock_guard lock(d_.mu_);
+  MutexLock lock(d_.mu_);
   store::ReadTxn snapshot = d_.store_.view();
   std::vector<std::string> gone;  // deleted while no watch was open
   for (auto& [id, entry] : d_.nodes_) {
@@ -95,7 +96,7 @@ void Dispatcher::Loop::route_dirty() {
   // not for the routing of a whole large commit.
   auto next = dirty_.begin();
   while (next != dirty_.end()) {
-    std::lock_guard lock(d_.mu_);
+    MutexLock lock(d_.mu_);
     store::ReadTxn snapshot = d_.store_.view();
     size_t routed = 0;
     for (; next != dirty_.end() && routed < kTasksPerChunk; ++next) {
@@ -120,7 +121,7 @@ void Dispatcher::Loop::route_dirty() {
 
 void Dispatcher::Loop::drop_deleted_nodes() {
   if (deleted_nodes_.empty()) return;
-  std::lock_guard lock(d_.mu_);
+  MutexLock lock(d_.mu_);
   for (const std::string& id : deleted_nodes_) d_.drop_locked(id, "node removed");
   deleted_nodes_.clear();
 }
@@ -128,7 +129,7 @@ void Dispatcher::Loop::drop_deleted_nodes() {
 std::optional<Timestamp> Dispatcher::Loop::expire(Timestamp now) {
   std::optional<Timestamp> next;
   {
-    std::lock_guard lock(d_.mu_);
+    MutexLock lock(d_.mu_);
     if (down_pending_.empty() && (!d_.earliest_deadline_ || now < *d_.earliest_deadline_)) {
       return d_.earliest_deadline_;  // nothing can have expired yet
     }
@@ -147,10 +148,12 @@ std::optional<Timestamp> Dispatcher::Loop::expire(Timestamp now) {
   if (down_pending_.empty()) return next;
 
   Status written = d_.store_.batch([&](store::Batch& batch) {
-    for (const auto& [id, unknown] : down_pending_) {
+    for (const auto& entry : down_pending_) {
+      const auto& id = entry.first;
+      const bool unknown = entry.second;
       SHOAL_RETURN_IF_ERROR(batch.update([&](store::WriteTxn& tx) {
         {
-          std::lock_guard lock(d_.mu_);
+          MutexLock lock(d_.mu_);
           if (d_.nodes_.contains(id)) return Status::ok();  // it came back meanwhile
         }
         auto node = tx.get<api::Node>(id);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/task_lifecycle.h"
+#include "common/mutex.h"
 
 namespace shoal::manager::dispatcher {
 
@@ -49,27 +50,27 @@ std::shared_ptr<StatusWriter::Generation> StatusWriter::enqueue(
   return open_;
 }
 
-void StatusWriter::commit_open(std::unique_lock<std::mutex>& lock) {
+void StatusWriter::commit_open() {
   std::unordered_map<std::string, Report> batch = std::move(pending_);
   pending_.clear();
   std::shared_ptr<Generation> generation = std::move(open_);
   open_ = std::make_shared<Generation>();
-  lock.unlock();
+  mu_.unlock();
   Status result = batch.empty() ? Status::ok() : commit(batch);
-  lock.lock();
+  mu_.lock();
   commits_ += batch.empty() ? 0 : 1;
   generation->done = true;
   generation->result = result;
   cv_.notify_all();
   if (generation->callbacks.empty()) return;
-  lock.unlock();
+  mu_.unlock();
   for (auto& done : generation->callbacks) done(result);
-  lock.lock();
+  mu_.lock();
 }
 
 Status StatusWriter::apply(const std::string& node_id,
                            std::vector<protocol::TaskStatusUpdate> updates) {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   std::shared_ptr<Generation> mine = enqueue(node_id, updates);
   while (!mine->done) {
     if (committing_) {
@@ -80,8 +81,8 @@ Status StatusWriter::apply(const std::string& node_id,
     // for what apply_async callers left meanwhile (they wait for no one), but not for
     // other blocking callers: one of them takes over.
     committing_ = true;
-    commit_open(lock);
-    while (!open_->callbacks.empty()) commit_open(lock);
+    commit_open();
+    while (!open_->callbacks.empty()) commit_open();
     committing_ = false;
     cv_.notify_all();
   }
@@ -91,24 +92,26 @@ Status StatusWriter::apply(const std::string& node_id,
 void StatusWriter::apply_async(const std::string& node_id,
                                std::vector<protocol::TaskStatusUpdate> updates,
                                std::function<void(Status)> done) {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   enqueue(node_id, updates)->callbacks.push_back(std::move(done));
   if (committing_) return;  // the committer takes it with its next commit
   committing_ = true;
-  while (open_->joined) commit_open(lock);
+  while (open_->joined) commit_open();
   committing_ = false;
   cv_.notify_all();
 }
 
 uint64_t StatusWriter::commits() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return commits_;
 }
 
 Status StatusWriter::commit(std::unordered_map<std::string, Report>& reports) {
   Timestamp now = clock_.now();
   Status result = store_.batch([&](store::Batch& batch) {
-    for (auto& [task_id, report] : reports) {
+    for (auto& entry : reports) {
+      const std::string& task_id = entry.first;
+      const Report& report = entry.second;
       SHOAL_RETURN_IF_ERROR(batch.update([&](store::WriteTxn& tx) {
         auto task = tx.get<api::Task>(task_id);
         if (!task || task->NodeID != report.node_id) return Status::ok();

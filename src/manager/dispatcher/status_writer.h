@@ -30,6 +30,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/mutex.h"
 #include "protocol/messages.h"
 #include "common/time.h"
 #include "store/store.h"
@@ -73,23 +74,22 @@ class StatusWriter {
   };
 
   // Merges `updates` into pending_ and joins the open generation, which it returns.
-  // REQUIRES: mu_ held.
   std::shared_ptr<Generation> enqueue(const std::string& node_id,
-                                      std::vector<protocol::TaskStatusUpdate>& updates);
-  // Commits the open generation and completes its callers (callbacks run without mu_).
-  // REQUIRES: `lock` holds mu_ and this thread is the committer (committing_).
-  void commit_open(std::unique_lock<std::mutex>& lock);
+                                      std::vector<protocol::TaskStatusUpdate>& updates) REQUIRES(mu_);
+  // Commits the open generation and completes its callers (the commit and the callbacks
+  // run with mu_ released). REQUIRES: this thread is the committer (committing_).
+  void commit_open() REQUIRES(mu_);
   Status commit(std::unordered_map<std::string, Report>& reports);
 
   store::Store& store_;
   const Clock& clock_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::unordered_map<std::string, Report> pending_;             // GUARDED_BY(mu_)
-  std::shared_ptr<Generation> open_ = std::make_shared<Generation>();  // GUARDED_BY(mu_)
-  bool committing_ = false;                                     // GUARDED_BY(mu_)
-  uint64_t commits_ = 0;                                        // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  CondVar cv_;
+  std::unordered_map<std::string, Report> pending_ GUARDED_BY(mu_);
+  std::shared_ptr<Generation> open_ GUARDED_BY(mu_) = std::make_shared<Generation>();
+  bool committing_ GUARDED_BY(mu_) = false;
+  uint64_t commits_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace shoal::manager::dispatcher

@@ -1,4 +1,5 @@
 #include "manager/dispatcher/subscription.h"
+#include "common/mutex.h"
 
 namespace shoal::manager::dispatcher {
 
@@ -6,7 +7,7 @@ void Subscription::push(ChangeMap changes) {
   if (changes.empty()) return;
   std::shared_ptr<const std::function<void()>> notify;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (closed_) return;
     if (pending_.empty()) {
       // Ready now unless it already was (the complete set not sent yet).
@@ -23,7 +24,7 @@ void Subscription::push(ChangeMap changes) {
 void Subscription::close(std::string reason) {
   std::shared_ptr<const std::function<void()>> notify;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (closed_) return;
     closed_ = true;
     close_reason_ = std::move(reason);
@@ -38,7 +39,7 @@ void Subscription::set_ready_callback(std::function<void()> notify) {
   auto shared = std::make_shared<const std::function<void()>>(std::move(notify));
   bool ready;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     notify_ = shared;
     ready = closed_ || !complete_sent_ || !pending_.empty();
   }
@@ -46,19 +47,19 @@ void Subscription::set_ready_callback(std::function<void()> notify) {
 }
 
 bool Subscription::closed() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return closed_;
 }
 
 uint64_t Subscription::messages() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return sequence_;
 }
 
 Result<std::optional<protocol::AssignmentsMessage>> Subscription::recv(
     std::chrono::nanoseconds timeout) {
-  std::unique_lock lock(mu_);
-  cv_.wait_for(lock, timeout, [&] { return closed_ || !complete_sent_ || !pending_.empty(); });
+  MutexLock lock(mu_);
+  cv_.wait_for(lock, timeout, [&]() REQUIRES(mu_) { return closed_ || !complete_sent_ || !pending_.empty(); });
   if (closed_) return Status(Code::kUnavailable, close_reason_);
   if (complete_sent_ && pending_.empty()) return std::optional<protocol::AssignmentsMessage>();
 

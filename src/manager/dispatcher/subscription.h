@@ -22,6 +22,7 @@
 #include <mutex>
 #include <string>
 
+#include "common/mutex.h"
 #include "protocol/messages.h"
 #include "manager/dispatcher/assignment_set.h"
 
@@ -56,14 +57,14 @@ class Subscription {
   const std::string node_id_;
   const std::string session_id_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  ChangeMap pending_;          // GUARDED_BY(mu_)
-  bool complete_sent_ = false;  // GUARDED_BY(mu_)
-  uint64_t sequence_ = 0;      // GUARDED_BY(mu_)
-  bool closed_ = false;        // GUARDED_BY(mu_)
-  std::string close_reason_;   // GUARDED_BY(mu_)
-  std::shared_ptr<const std::function<void()>> notify_;  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  CondVar cv_;
+  ChangeMap pending_ GUARDED_BY(mu_);
+  bool complete_sent_ GUARDED_BY(mu_) = false;
+  uint64_t sequence_ GUARDED_BY(mu_) = 0;
+  bool closed_ GUARDED_BY(mu_) = false;
+  std::string close_reason_ GUARDED_BY(mu_);
+  std::shared_ptr<const std::function<void()>> notify_ GUARDED_BY(mu_);
 
   AssignmentSet set_;  // GUARDED_BY(the dispatcher's mu_)
 };

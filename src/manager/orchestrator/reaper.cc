@@ -151,7 +151,10 @@ std::vector<Deletion> TaskReaper::plan(const store::ReadTxn& snapshot) {
         drop(t);
       }
     }
-    for (const auto& [service_id, slot, node_id] : dirty_slots_) {
+    for (const auto& [dirty_service, slot, dirty_node] : dirty_slots_) {
+      // Variables the lambda can capture (not bindings).
+      const auto& service_id = dirty_service;
+      const auto& node_id = dirty_node;
       auto service = snapshot.get<api::Service>(service_id);
       if (service == nullptr) continue;
       std::vector<TaskPtr> tasks;

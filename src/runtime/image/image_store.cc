@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/mutex.h"
 #include "runtime/image/archive_load.h"
 #include "runtime/image/digest.h"
 #include "runtime/image/layer_unpack.h"
@@ -47,7 +48,7 @@ ImageStore::~ImageStore() = default;
 // Drops images whose files are gone (kept: a log line) and removes layers and blobs no
 // image references (what a crash between unpacking and committing left).
 Status ImageStore::collect_garbage() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   IndexState next = state_;
   for (auto it = next.images.begin(); it != next.images.end();) {
     const ImageRecord& r = it->second;
@@ -108,7 +109,7 @@ Image ImageStore::make_image(const ImageRecord& r) const {
 }
 
 Result<Image> ImageStore::get_local(std::string_view name) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   SHOAL_ASSIGN_OR_RETURN(std::string id, resolve_image(state_, name));
   return make_image(state_.images.at(id));
 }
@@ -117,7 +118,7 @@ Result<Image> ImageStore::inspect(std::string_view name) const { return get_loca
 
 Result<std::string> ImageStore::config_json(std::string_view image_id) const {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!state_.images.contains(std::string(image_id))) {
       return error(Code::kNotFound, "No such image: {}", image_id);
     }
@@ -128,7 +129,7 @@ Result<std::string> ImageStore::config_json(std::string_view image_id) const {
 std::vector<Image> ImageStore::list() const {
   std::vector<Image> out;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& [id, r] : state_.images) out.push_back(make_image(r));
   }
   std::stable_sort(out.begin(), out.end(), [](const Image& a, const Image& b) { return a.Created > b.Created; });
@@ -158,12 +159,12 @@ Result<Image> ImageStore::get(std::string_view reference, PullPolicy policy, con
 }
 
 void ImageStore::pin(const std::vector<std::string>& diff_ids) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& d : diff_ids) ++pins_[d];
 }
 
 void ImageStore::unpin(const std::vector<std::string>& diff_ids) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& d : diff_ids) {
     if (--pins_[d] <= 0) pins_.erase(d);
   }
@@ -177,7 +178,7 @@ Status ImageStore::ensure_layer(const std::string& diff_id, const fs::path& sour
     auto r = unpack_layer(source, content_.tmp_dir(), content_.layer_dir(diff_id),
                           {.diff_id = diff_id, .blob_digest = blob_digest});
     if (!r.is_ok()) return r.status();
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     new_layer_sizes_[diff_id] = r->size;
     return Status::ok();
   });
@@ -190,7 +191,7 @@ Result<std::map<std::string, std::string>> ImageStore::commit_image(
   SHOAL_RETURN_IF_ERROR(content_.put_blob(id, config_json, "config"));
   // Everything the image needs (layers, blobs) durable before the index names it.
   SHOAL_RETURN_IF_ERROR(content_.sync());
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   IndexState next = state_;
   ImageRecord& rec = next.images[id];
   if (rec.id.empty()) {
@@ -267,7 +268,7 @@ Result<std::vector<DeleteRecord>> ImageStore::remove(std::string_view name, bool
   std::vector<std::string> blobs;
   std::vector<DeleteRecord> records;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     InUseCheck in_use = in_use_ ? in_use_ : [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
     SHOAL_ASSIGN_OR_RETURN(DeletePlan plan, plan_delete(state_, name, force, in_use));
     IndexState next = state_;
@@ -311,7 +312,7 @@ bool ImageStore::is_local_only(std::string_view reference) const {
   auto ref = parse_reference(reference);
   if (!ref.is_ok() || !ref->digest.empty()) return false;
   std::string tag = with_default_tag(*ref).string();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& [id, r] : state_.images) {
     if (std::find(r.repo_tags.begin(), r.repo_tags.end(), tag) == r.repo_tags.end()) continue;
     std::string repo = ref->name() + "@";
@@ -322,7 +323,7 @@ bool ImageStore::is_local_only(std::string_view reference) const {
 }
 
 void ImageStore::set_in_use_check(InUseCheck check) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   in_use_ = std::move(check);
 }
 

@@ -33,6 +33,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "runtime/image/content_store.h"
@@ -148,7 +149,7 @@ class ImageStore final : public ImageSource {
   ImageStore(ImageStoreOptions options, ContentStore content, IndexState state);
   Status collect_garbage();
   Result<Image> get_local(std::string_view name) const;
-  Image make_image(const ImageRecord& record) const;  // REQUIRES: mu_ held
+  Image make_image(const ImageRecord& record) const REQUIRES(mu_);
   Result<std::vector<std::string>> load_dir(const std::filesystem::path& dir);
   // Unpacks `source` as layer `diff_id` unless present; one unpack per diff ID at a time.
   Status ensure_layer(const std::string& diff_id, const std::filesystem::path& source,
@@ -173,12 +174,12 @@ class ImageStore final : public ImageSource {
   const ImageStoreOptions options_;
   const ContentStore content_;
 
-  mutable std::mutex mu_;
-  IndexState state_;                             // guarded by mu_
-  std::map<std::string, ConfigInfo> configs_;    // by image ID; guarded by mu_
-  std::map<std::string, int64_t> new_layer_sizes_;  // unpacked, not yet in the index; guarded by mu_
-  std::map<std::string, int> pins_;              // diff ID → unfinished pulls/loads; guarded by mu_
-  InUseCheck in_use_;                            // guarded by mu_
+  mutable Mutex mu_;
+  IndexState state_ GUARDED_BY(mu_);
+  std::map<std::string, ConfigInfo> configs_ GUARDED_BY(mu_);  // by image ID
+  std::map<std::string, int64_t> new_layer_sizes_ GUARDED_BY(mu_);  // unpacked, not yet in the index
+  std::map<std::string, int> pins_ GUARDED_BY(mu_);  // diff ID → unfinished pulls/loads
+  InUseCheck in_use_ GUARDED_BY(mu_);
 
   SingleFlight<Result<Image>> pulls_;
   SingleFlight<Status> unpacks_;

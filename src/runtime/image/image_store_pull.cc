@@ -4,6 +4,7 @@
 #include <atomic>
 #include <thread>
 
+#include "common/mutex.h"
 #include "runtime/image/digest.h"
 #include "runtime/image/image_store.h"
 #include "runtime/image/layer_unpack.h"
@@ -20,13 +21,13 @@ class Progress {
   explicit Progress(const ProgressFn& fn) : fn_(fn) {}
   void operator()(std::string status, std::string id = "", int64_t current = -1, int64_t total = -1) {
     if (!fn_) return;
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     fn_(PullProgress{std::move(status), std::move(id), current, total});
   }
 
  private:
   const ProgressFn& fn_;
-  std::mutex mu_;
+  Mutex mu_;
 };
 
 // The platform manifest `top` leads to (itself, or the index entry for `platform`).
@@ -78,7 +79,7 @@ Result<Image> ImageStore::pull_once(const Reference& ref, const RegistryAuth& au
     refs.push_back(ref.name() + "@" + top_digest);
     bool up_to_date = false;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       auto it = state_.images.find(manifest.config.digest);
       up_to_date = it != state_.images.end() &&
                    std::all_of(refs.begin(), refs.end(), [&](const std::string& r) {
@@ -94,7 +95,7 @@ Result<Image> ImageStore::pull_once(const Reference& ref, const RegistryAuth& au
     progress("Digest: " + top_digest);
     progress(std::string(up_to_date ? "Status: Image is up to date for " : "Status: Downloaded newer image for ") +
              ref.familiar_string());
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return make_image(state_.images.at(manifest.config.digest));
   }();
   unpin(info.diff_ids);
@@ -115,12 +116,12 @@ Status ImageStore::fetch_layers(RegistryClient& client, const Manifest& manifest
     }
   }
   std::atomic<size_t> next{0};
-  std::mutex mu;
+  Mutex mu;
   Status first;
   auto worker = [&] {
     while (true) {
       {
-        std::lock_guard lock(mu);
+        MutexLock lock(mu);
         if (!first.is_ok()) return;
       }
       size_t k = next.fetch_add(1);
@@ -128,7 +129,7 @@ Status ImageStore::fetch_layers(RegistryClient& client, const Manifest& manifest
       const Descriptor& layer = manifest.layers[todo[k]];
       Status st = fetch_layer(client, layer, diff_ids[todo[k]], report);
       if (!st.is_ok()) {
-        std::lock_guard lock(mu);
+        MutexLock lock(mu);
         if (first.is_ok()) first = st;
       }
     }

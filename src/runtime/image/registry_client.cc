@@ -8,6 +8,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "common/mutex.h"
 #include "runtime/image/digest.h"
 #include "runtime/image/manifest.h"
 #include "runtime/image/registry_auth.h"
@@ -89,7 +90,7 @@ HttpRequest RegistryClient::request(const std::string& url, std::vector<std::str
   req.headers.push_back("User-Agent: shoal");
   req.connect_timeout = options_.connect_timeout;
   req.stall_timeout = options_.stall_timeout;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!authorization_.empty()) req.headers.push_back(authorization_);
   return req;
 }
@@ -164,7 +165,7 @@ Status RegistryClient::authorize(const HttpResponse& unauthorized) {
   } else {
     return registry_error(unauthorized, ref_.familiar_name());
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   authorization_ = "Authorization: " + value;
   return Status::ok();
 }

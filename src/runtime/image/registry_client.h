@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "runtime/image/http_fetch.h"
 #include "runtime/image/image.h"
@@ -96,8 +97,8 @@ class RegistryClient {
   const RegistryOptions options_;
   const std::string base_;  // scheme://host/v2/<path>
 
-  mutable std::mutex mu_;
-  std::string authorization_;  // "Authorization: ..." once known; guarded by mu_
+  mutable Mutex mu_;
+  std::string authorization_ GUARDED_BY(mu_);  // "Authorization: ..." once known
 };
 
 }  // namespace shoal::runtime::image

@@ -16,6 +16,8 @@
 #include <optional>
 #include <string>
 
+#include "common/mutex.h"
+
 namespace shoal::runtime::image {
 
 template <typename V>
@@ -27,7 +29,7 @@ class SingleFlight {
     std::shared_ptr<Call> call;
     bool leader = false;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       auto& slot = calls_[key];
       if (!slot) {
         slot = std::make_shared<Call>();
@@ -37,13 +39,13 @@ class SingleFlight {
     }
     if (shared) *shared = !leader;
     if (!leader) {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return call->value.has_value(); });
+      MutexLock lock(mu_);
+      cv_.wait(lock, [&]() REQUIRES(mu_) { return call->value.has_value(); });
       return *call->value;
     }
     V value = fn();
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       call->value = value;
       calls_.erase(key);
     }
@@ -55,8 +57,8 @@ class SingleFlight {
   struct Call {
     std::optional<V> value;
   };
-  std::mutex mu_;
-  std::condition_variable cv_;
+  Mutex mu_;
+  CondVar cv_;
   std::map<std::string, std::shared_ptr<Call>> calls_;
 };
 

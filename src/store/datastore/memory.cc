@@ -1,13 +1,14 @@
 #include "store/datastore/memory.h"
+#include "common/mutex.h"
 
 namespace shoal::store {
 
 Result<uint64_t> MemoryDatastore::load(const LoadFn& fn) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!load_fault_.is_ok()) return load_fault_;
   }
-  std::lock_guard lock(disk_->mu);
+  MutexLock lock(disk_->mu);
   for (const auto& [key, value] : disk_->records) {
     SHOAL_RETURN_IF_ERROR(fn(Record{Mutation::Op::kPut, key.first, key.second, value}));
   }
@@ -16,13 +17,13 @@ Result<uint64_t> MemoryDatastore::load(const LoadFn& fn) {
 
 Status MemoryDatastore::commit(const CommitBatch& batch) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!commit_fault_.is_ok()) {
       if (commit_fault_skip_ == 0) return std::exchange(commit_fault_, Status::ok());
       --commit_fault_skip_;
     }
   }
-  std::lock_guard lock(disk_->mu);
+  MutexLock lock(disk_->mu);
   if (batch.revision <= disk_->revision) {
     return error(Code::kFailedPrecondition, "store revision {} is not above the stored {}",
                  batch.revision, disk_->revision);
@@ -41,7 +42,7 @@ Status MemoryDatastore::commit(const CommitBatch& batch) {
     }
   }
   disk_->revision = batch.revision;
-  std::lock_guard stats(mu_);
+  MutexLock stats(mu_);
   ++commits_;
   ++commits_since_snapshot_;
   last_batch_size_ = batch.mutations.size();
@@ -49,13 +50,13 @@ Status MemoryDatastore::commit(const CommitBatch& batch) {
 }
 
 bool MemoryDatastore::wants_snapshot() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return snapshot_every_ > 0 && pending_snapshot_ == 0 &&
          commits_since_snapshot_ >= snapshot_every_;
 }
 
 Status MemoryDatastore::begin_snapshot(uint64_t revision) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (pending_snapshot_ != 0) return Status(Code::kFailedPrecondition, "snapshot in progress");
   pending_snapshot_ = revision;
   commits_since_snapshot_ = 0;
@@ -64,7 +65,7 @@ Status MemoryDatastore::begin_snapshot(uint64_t revision) {
 
 Status MemoryDatastore::write_snapshot(uint64_t revision, const SnapshotFn& produce) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (pending_snapshot_ != revision) {
       return error(Code::kFailedPrecondition, "snapshot {} was not begun", revision);
     }
@@ -77,7 +78,7 @@ Status MemoryDatastore::write_snapshot(uint64_t revision, const SnapshotFn& prod
         snapshot[{std::string(table), std::string(key)}] = std::string(value);
         return Status::ok();
       }));
-  std::lock_guard lock(disk_->mu);
+  MutexLock lock(disk_->mu);
   disk_->snapshot = std::move(snapshot);
   disk_->snapshot_revision = revision;
   ++disk_->snapshots;
@@ -85,33 +86,33 @@ Status MemoryDatastore::write_snapshot(uint64_t revision, const SnapshotFn& prod
 }
 
 void MemoryDatastore::fail_commit(Status status, int skip) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   commit_fault_ = std::move(status);
   commit_fault_skip_ = skip;
 }
 
 void MemoryDatastore::fail_loads(Status status) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   load_fault_ = std::move(status);
 }
 
 void MemoryDatastore::snapshot_every(int commits) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   snapshot_every_ = commits;
 }
 
 void MemoryDatastore::fail_snapshot(Status status) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   snapshot_fault_ = std::move(status);
 }
 
 int MemoryDatastore::commits() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return commits_;
 }
 
 size_t MemoryDatastore::last_batch_size() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return last_batch_size_;
 }
 

@@ -16,6 +16,7 @@
 #include <string>
 #include <utility>
 
+#include "common/mutex.h"
 #include "store/datastore/datastore.h"
 
 namespace shoal::store {
@@ -26,12 +27,12 @@ class MemoryDatastore final : public Datastore {
 
   // What a durable medium would hold.
   struct Disk {
-    std::mutex mu;
-    Records records;              // GUARDED_BY(mu)
-    uint64_t revision = 0;        // GUARDED_BY(mu)
-    Records snapshot;             // GUARDED_BY(mu): the last snapshot written
-    uint64_t snapshot_revision = 0;  // GUARDED_BY(mu)
-    int snapshots = 0;            // GUARDED_BY(mu): snapshots written
+    Mutex mu;
+    Records records GUARDED_BY(mu);
+    uint64_t revision GUARDED_BY(mu) = 0;
+    Records snapshot GUARDED_BY(mu);  // the last snapshot written
+    uint64_t snapshot_revision GUARDED_BY(mu) = 0;
+    int snapshots GUARDED_BY(mu) = 0;  // snapshots written
   };
 
   MemoryDatastore() : MemoryDatastore(std::make_shared<Disk>()) {}
@@ -58,16 +59,16 @@ class MemoryDatastore final : public Datastore {
 
  private:
   const std::shared_ptr<Disk> disk_;
-  mutable std::mutex mu_;
-  Status commit_fault_;         // GUARDED_BY(mu_)
-  int commit_fault_skip_ = 0;   // GUARDED_BY(mu_)
-  Status load_fault_;           // GUARDED_BY(mu_)
-  Status snapshot_fault_;       // GUARDED_BY(mu_)
-  int snapshot_every_ = 0;      // GUARDED_BY(mu_)
-  int commits_ = 0;             // GUARDED_BY(mu_)
-  int commits_since_snapshot_ = 0;  // GUARDED_BY(mu_)
-  uint64_t pending_snapshot_ = 0;   // GUARDED_BY(mu_)
-  size_t last_batch_size_ = 0;  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  Status commit_fault_ GUARDED_BY(mu_);
+  int commit_fault_skip_ GUARDED_BY(mu_) = 0;
+  Status load_fault_ GUARDED_BY(mu_);
+  Status snapshot_fault_ GUARDED_BY(mu_);
+  int snapshot_every_ GUARDED_BY(mu_) = 0;
+  int commits_ GUARDED_BY(mu_) = 0;
+  int commits_since_snapshot_ GUARDED_BY(mu_) = 0;
+  uint64_t pending_snapshot_ GUARDED_BY(mu_) = 0;
+  size_t last_batch_size_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace shoal::store

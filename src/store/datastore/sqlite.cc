@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "common/mutex.h"
 #include "store/datastore/framing.h"
 #include "store/datastore/sqlite_util.h"
 
@@ -71,7 +72,7 @@ Result<std::unique_ptr<SqliteDatastore>> SqliteDatastore::open(const std::string
 }
 
 SqliteDatastore::~SqliteDatastore() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   close_current();
   ::close(lock_fd_);  // releases the flock
 }
@@ -155,7 +156,7 @@ Status SqliteDatastore::replay_segment(uint64_t start, uint64_t after, const Loa
 }
 
 Result<uint64_t> SqliteDatastore::load(const LoadFn& fn) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (loaded_) return Status(Code::kFailedPrecondition, "datastore already loaded");
   std::vector<uint64_t> snapshots;
   std::vector<uint64_t> starts;
@@ -203,7 +204,7 @@ Result<uint64_t> SqliteDatastore::load(const LoadFn& fn) {
 // Commits.
 
 Status SqliteDatastore::commit(const CommitBatch& batch) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!loaded_) return Status(Code::kFailedPrecondition, "datastore not loaded");
   if (failed_) {
     return error(Code::kUnavailable,

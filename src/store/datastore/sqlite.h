@@ -40,6 +40,7 @@
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "store/datastore/datastore.h"
 
 struct sqlite3;
@@ -88,31 +89,31 @@ class SqliteDatastore final : public Datastore {
 
   std::string segment_path(uint64_t start) const;
   std::string snapshot_path(uint64_t revision) const;
-  Status open_current(uint64_t start);  // REQUIRES: mu_ held
-  void close_current();                 // REQUIRES: mu_ held
+  Status open_current(uint64_t start) REQUIRES(mu_);
+  void close_current() REQUIRES(mu_);
   Status replay_snapshot(uint64_t revision, const LoadFn& fn, uint64_t* bytes);
   Status replay_segment(uint64_t start, uint64_t after, const LoadFn& fn, uint64_t* revision,
                         uint64_t* bytes);
-  uint64_t log_bytes() const;  // REQUIRES: mu_ held
+  uint64_t log_bytes() const REQUIRES(mu_);
 
   // Const after construction.
   const std::string dir_;
   const Options options_;
   const int lock_fd_;
 
-  mutable std::mutex mu_;
-  bool loaded_ = false;                   // GUARDED_BY(mu_)
-  sqlite3* current_ = nullptr;            // GUARDED_BY(mu_): the newest segment
-  sqlite3_stmt* append_ = nullptr;        // GUARDED_BY(mu_)
-  bool sync_dir_ = false;                 // GUARDED_BY(mu_): current_ is new; fsync the dir
-  std::vector<Segment> segments_;         // GUARDED_BY(mu_): oldest first; back() is current_
-  uint64_t revision_ = 0;                 // GUARDED_BY(mu_): of the last durable commit
-  uint64_t snapshot_revision_ = 0;        // GUARDED_BY(mu_): 0 = no snapshot
-  uint64_t snapshot_bytes_ = 0;           // GUARDED_BY(mu_)
-  uint64_t pending_snapshot_ = 0;         // GUARDED_BY(mu_): begun, not yet written
-  uint64_t snapshot_retry_bytes_ = 0;     // GUARDED_BY(mu_): after a failed snapshot
-  bool failed_ = false;                   // GUARDED_BY(mu_): a commit's outcome is unknown
-  std::string body_;                      // GUARDED_BY(mu_): reused commit buffer
+  mutable Mutex mu_;
+  bool loaded_ GUARDED_BY(mu_) = false;
+  sqlite3* current_ GUARDED_BY(mu_) = nullptr;  // the newest segment
+  sqlite3_stmt* append_ GUARDED_BY(mu_) = nullptr;
+  bool sync_dir_ GUARDED_BY(mu_) = false;  // current_ is new; fsync the dir
+  std::vector<Segment> segments_ GUARDED_BY(mu_);  // oldest first; back() is current_
+  uint64_t revision_ GUARDED_BY(mu_) = 0;  // of the last durable commit
+  uint64_t snapshot_revision_ GUARDED_BY(mu_) = 0;  // 0 = no snapshot
+  uint64_t snapshot_bytes_ GUARDED_BY(mu_) = 0;
+  uint64_t pending_snapshot_ GUARDED_BY(mu_) = 0;  // begun, not yet written
+  uint64_t snapshot_retry_bytes_ GUARDED_BY(mu_) = 0;  // after a failed snapshot
+  bool failed_ GUARDED_BY(mu_) = false;  // a commit's outcome is unknown
+  std::string body_ GUARDED_BY(mu_);  // reused commit buffer
 };
 
 }  // namespace shoal::store

@@ -7,6 +7,7 @@
 #include <string>
 #include <system_error>
 
+#include "common/mutex.h"
 #include "store/datastore/framing.h"
 #include "store/datastore/sqlite.h"
 #include "store/datastore/sqlite_util.h"
@@ -26,7 +27,7 @@ constexpr const char* kSnapshotSchema =
 }  // namespace
 
 bool SqliteDatastore::wants_snapshot() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!loaded_ || failed_ || pending_snapshot_ != 0 || revision_ == snapshot_revision_) {
     return false;
   }
@@ -36,7 +37,7 @@ bool SqliteDatastore::wants_snapshot() const {
 }
 
 Status SqliteDatastore::begin_snapshot(uint64_t revision) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!loaded_ || revision != revision_ || pending_snapshot_ != 0) {
     return error(Code::kFailedPrecondition, "cannot snapshot revision {} now", revision);
   }
@@ -52,7 +53,7 @@ Status SqliteDatastore::begin_snapshot(uint64_t revision) {
 
 Status SqliteDatastore::write_snapshot(uint64_t revision, const SnapshotFn& produce) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (pending_snapshot_ != revision) {
       return error(Code::kFailedPrecondition, "snapshot {} was not begun", revision);
     }
@@ -101,7 +102,7 @@ Status SqliteDatastore::write_snapshot(uint64_t revision, const SnapshotFn& prod
     return fsync_path(dir_, true);
   }();
 
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   pending_snapshot_ = 0;
   if (!status.is_ok()) {
     remove_db_files(tmp);

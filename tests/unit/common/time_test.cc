@@ -7,6 +7,7 @@
 #include <memory>
 #include <thread>
 
+#include "common/mutex.h"
 #include "support/eventually.h"
 
 namespace shoal {
@@ -117,28 +118,28 @@ class Sleeper {
  public:
   Sleeper(const Clock& clock, Timestamp deadline)
       : thread_([this, &clock, deadline] {
-          std::unique_lock lock(mu_);
+          MutexLock lock(mu_);
           while (clock.now() < deadline && !cancelled_) clock.wait_until(cv_, lock, deadline);
           done_ = true;
         }) {}
   ~Sleeper() {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       cancelled_ = true;
     }
     cv_.notify_all();
     thread_.join();
   }
   bool done() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return done_;
   }
 
  private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;       // GUARDED_BY(mu_)
-  bool cancelled_ = false;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  CondVar cv_;
+  bool done_ GUARDED_BY(mu_) = false;
+  bool cancelled_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 
@@ -173,29 +174,39 @@ TEST(ManualClockTest, SetWakesOnlyTheSleepersItReaches) {
   EXPECT_TRUE(eventually([&] { return late->done(); }));
 }
 
+// Whether `mu` is held, as a thread that does not hold it sees (a thread may not try_lock a
+// mutex it holds).
+bool held_by_another_thread(Mutex& mu) {
+  return std::async(std::launch::async, [&] {
+           if (!mu.try_lock()) return true;
+           mu.unlock();
+           return false;
+         }).get();
+}
+
 TEST(ManualClockTest, PassedDeadlineReturnsAtOnce) {
   ManualClock clock(kStart);
-  std::mutex mu;
-  std::condition_variable cv;
-  std::unique_lock lock(mu);
+  Mutex mu;
+  CondVar cv;
+  MutexLock lock(mu);
   clock.wait_until(cv, lock, kStart);  // would block forever if it registered
   clock.wait_until(cv, lock, kStart - seconds(1));
-  EXPECT_TRUE(lock.owns_lock());
+  EXPECT_TRUE(held_by_another_thread(mu));  // still held by `lock`
   EXPECT_FALSE(clock.earliest_deadline().has_value());
 }
 
 TEST(ManualClockTest, ReturnsOnTheCallersNotify) {
   ManualClock clock(kStart);
-  std::mutex mu;
-  std::condition_variable cv;
+  Mutex mu;
+  CondVar cv;
   bool ready = false;
   auto waiter = std::async(std::launch::async, [&] {
-    std::unique_lock lock(mu);
+    MutexLock lock(mu);
     while (!ready) clock.wait_until(cv, lock, Timestamp::max());
   });
   ASSERT_TRUE(eventually([&] { return clock.earliest_deadline() == Timestamp::max(); }));
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     ready = true;
   }
   cv.notify_one();
@@ -211,10 +222,10 @@ TEST(ManualClockTest, AnAdvanceRacingTheSleeperIsNeverLost) {
   for (int i = 0; i < 5000; ++i) {
     const Timestamp deadline = clock.now() + nanoseconds(1);
     std::atomic<bool> started{false};
-    std::mutex mu;
-    std::condition_variable cv;
+    Mutex mu;
+    CondVar cv;
     auto sleeper = std::async(std::launch::async, [&] {
-      std::unique_lock lock(mu);
+      MutexLock lock(mu);
       started = true;
       while (clock.now() < deadline) clock.wait_until(cv, lock, deadline);
     });
@@ -237,13 +248,13 @@ TEST(ManualClockTest, AnAdvanceRacingTheSleeperIsNeverLost) {
 // while others keep registering: every one wakes, nothing deadlocks.
 TEST(ManualClockTest, ManySleepersOnOneMutexAndConcurrentAdvances) {
   ManualClock clock(kStart);
-  std::mutex mu;
-  std::condition_variable cv;
+  Mutex mu;
+  CondVar cv;
   const Timestamp deadline = kStart + seconds(100);
   std::vector<std::future<void>> sleepers;
   for (int i = 0; i < 8; ++i) {
     sleepers.push_back(std::async(std::launch::async, [&] {
-      std::unique_lock lock(mu);
+      MutexLock lock(mu);
       while (clock.now() < deadline) clock.wait_until(cv, lock, deadline);
     }));
   }
@@ -260,30 +271,30 @@ TEST(ManualClockTest, ManySleepersOnOneMutexAndConcurrentAdvances) {
 
 TEST(SystemClockTest, SleepsUntilTheDeadline) {
   SystemClock clock;
-  std::mutex mu;
-  std::condition_variable cv;
-  std::unique_lock lock(mu);
+  Mutex mu;
+  CondVar cv;
+  MutexLock lock(mu);
   const Timestamp deadline = clock.now() + std::chrono::milliseconds(20);
   while (clock.now() < deadline) clock.wait_until(cv, lock, deadline);
   EXPECT_GE(clock.now(), deadline);
-  EXPECT_TRUE(lock.owns_lock());
+  EXPECT_TRUE(held_by_another_thread(mu));  // still held by `lock`
   clock.wait_until(cv, lock, deadline);  // passed: at once
 }
 
 TEST(SystemClockTest, FarDeadlineStillReturnsOnNotify) {
   SystemClock clock;
-  std::mutex mu;
-  std::condition_variable cv;
+  Mutex mu;
+  CondVar cv;
   bool ready = false;
   std::atomic<bool> waiting{false};
   auto waiter = std::async(std::launch::async, [&] {
-    std::unique_lock lock(mu);
+    MutexLock lock(mu);
     waiting = true;
     while (!ready) clock.wait_until(cv, lock, Timestamp::max());  // no overflow
   });
   while (!waiting) std::this_thread::yield();
   {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     ready = true;
   }
   cv.notify_one();

@@ -11,6 +11,8 @@
 #include <set>
 #include <thread>
 
+#include "common/mutex.h"
+
 namespace shoal::manager::dispatcher {
 namespace {
 
@@ -89,11 +91,11 @@ TEST(SubscriptionReadinessTest, RegistrationAfterCloseCallsAtOnce) {
 // A reader that only drains when called back receives every push of a concurrent writer.
 TEST(SubscriptionReadinessTest, NoWakeUpIsLostUnderConcurrentPushes) {
   auto sub = std::make_shared<Subscription>("n1", "s1");
-  std::mutex mu;
-  std::condition_variable cv;
+  Mutex mu;
+  CondVar cv;
   bool ready = false;
   sub->set_ready_callback([&] {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     ready = true;
     cv.notify_one();
   });
@@ -105,7 +107,7 @@ TEST(SubscriptionReadinessTest, NoWakeUpIsLostUnderConcurrentPushes) {
   auto deadline = std::chrono::steady_clock::now() + 30s;
   while (seen.size() < kPushes && std::chrono::steady_clock::now() < deadline) {
     {
-      std::unique_lock lock(mu);
+      MutexLock lock(mu);
       cv.wait_until(lock, deadline, [&] { return ready; });
       ready = false;
     }
