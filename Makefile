@@ -48,11 +48,13 @@ uninstall:
 	rm -f $(DESTDIR)/etc/systemd/system/shoal.service
 	if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
-# The design's rules that the build compiler does not check: the module graph (manager,
-# agent and rpc independent of each other; the http server on common/ alone), and Clang's
-# thread-safety analysis of the lock annotations (common/mutex.h) over src/.
+# What the build compiler does not check: the module graph (manager, agent and rpc
+# independent of each other; the http server on common/ alone), Clang's thread-safety
+# analysis of the lock annotations (common/mutex.h) over src/, and the code's format
+# (.clang-format; `make format` fixes it).
 check: build
 	python3 scripts/module_graph.py
+	find src tests bench -name '*.h' -o -name '*.cc' | xargs clang-format --dry-run -Werror
 	python3 scripts/thread_safety.py $(BUILD_DIR)
 
 # Every test: the checks, unit tests in parallel, then integration and end-to-end tests one

@@ -198,10 +198,11 @@ int main(int argc, char** argv) {
             api.get("/v1.41/tasks?filters=" + service_filter("service", id));
             ps.push_back(ms_since(t));
           }
-          std::printf("with %llu tasks: service inspect p50 %.2f ms p99 %.2f ms; "
-                      "task list of the service p50 %.1f ms p99 %.1f ms\n",
-                      static_cast<unsigned long long>(n), percentile(inspect, 0.5),
-                      percentile(inspect, 0.99), percentile(ps, 0.5), percentile(ps, 0.99));
+          std::printf(
+              "with %llu tasks: service inspect p50 %.2f ms p99 %.2f ms; "
+              "task list of the service p50 %.1f ms p99 %.1f ms\n",
+              static_cast<unsigned long long>(n), percentile(inspect, 0.5),
+              percentile(inspect, 0.99), percentile(ps, 0.5), percentile(ps, 0.99));
         }
 
         start = Clock::now();

@@ -9,7 +9,6 @@
 #include <benchmark/benchmark.h>
 #include <spdlog/spdlog.h>
 #include <stdlib.h>
-
 #include <time.h>
 
 #include <filesystem>
@@ -205,12 +204,25 @@ void BM_AssignedToRunning_Memory(benchmark::State& s) { run_to_running(s, Backen
 void BM_AssignedToRunning_Sqlite(benchmark::State& s) { run_to_running(s, Backend::kSqlite); }
 void BM_RunningToShutdown_Memory(benchmark::State& s) { run_to_shutdown(s, Backend::kMemory); }
 
-BENCHMARK(BM_AssignedToRunning_Memory)->Arg(100)->Arg(10000)->Unit(benchmark::kMillisecond)
-    ->UseRealTime()->Iterations(1)->Repetitions(5);
-BENCHMARK(BM_AssignedToRunning_Sqlite)->Arg(10000)->Unit(benchmark::kMillisecond)
-    ->UseRealTime()->Iterations(1)->Repetitions(5);
-BENCHMARK(BM_RunningToShutdown_Memory)->Arg(10000)->Unit(benchmark::kMillisecond)
-    ->UseRealTime()->Iterations(1)->Repetitions(5);
+BENCHMARK(BM_AssignedToRunning_Memory)
+    ->Arg(100)
+    ->Arg(10000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(1)
+    ->Repetitions(5);
+BENCHMARK(BM_AssignedToRunning_Sqlite)
+    ->Arg(10000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(1)
+    ->Repetitions(5);
+BENCHMARK(BM_RunningToShutdown_Memory)
+    ->Arg(10000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(1)
+    ->Repetitions(5);
 
 }  // namespace
 }  // namespace shoal

@@ -31,7 +31,8 @@ struct Scratch {
 
 // A tar of `files` files of `size` bytes each (pseudo-random text, so gzip has work).
 fs::path make_layer(const fs::path& dir, int files, size_t size, bool gzip) {
-  fs::path out = dir / ("layer-" + std::to_string(files) + "-" + std::to_string(size) + (gzip ? ".tgz" : ".tar"));
+  fs::path out = dir / ("layer-" + std::to_string(files) + "-" + std::to_string(size) +
+                        (gzip ? ".tgz" : ".tar"));
   if (fs::exists(out)) return out;
   archive* a = archive_write_new();
   archive_write_set_format_pax_restricted(a);
@@ -77,8 +78,13 @@ void BM_UnpackLayer(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * files);
 }
 // {files, bytes per file, gzip}
-BENCHMARK(BM_UnpackLayer)->Args({1, 64 << 20, 0})->Args({1, 64 << 20, 1})->Args({5000, 4096, 0})
-    ->Args({5000, 4096, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_UnpackLayer)
+    ->Args({1, 64 << 20, 0})
+    ->Args({1, 64 << 20, 1})
+    ->Args({5000, 4096, 0})
+    ->Args({5000, 4096, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 void BM_Sha256(benchmark::State& state) {
   std::string data(static_cast<size_t>(state.range(0)), 'a');

@@ -143,7 +143,8 @@ void wire_cost() {
   task->Status.State = api::TaskState::kAssigned;
   protocol::AssignmentsMessage message;
   message.Type = protocol::AssignmentsType::kIncremental;
-  for (int i = 0; i < 100; ++i) message.Changes.push_back({protocol::AssignmentAction::kUpdate, task});
+  for (int i = 0; i < 100; ++i)
+    message.Changes.push_back({protocol::AssignmentAction::kUpdate, task});
   constexpr int kRounds = 200;
   size_t bytes = 0;
   auto start = Steady::now();

@@ -3,9 +3,10 @@
 //   BM_Plan:  the planner alone (filters, spread tree, node heaps, counters) on a ClusterState.
 //   BM_Tick:  a whole scheduler tick on a store over MemoryDatastore: plan, then commit every
 //             assignment (Store::batch, 10,000 writes per datastore commit).
-// Arguments: pending tasks, nodes (BM_Plan also at the 1,000,000-task goal size). Tasks belong to 10 services; each reserves a little CPU
-// and memory so the resource filter runs; nodes carry a zone label (4 zones) and half the
-// services spread over it. Run with --benchmark_repetitions=5 for medians.
+// Arguments: pending tasks, nodes (BM_Plan also at the 1,000,000-task goal size). Tasks belong to
+// 10 services; each reserves a little CPU and memory so the resource filter runs; nodes carry a
+// zone label (4 zones) and half the services spread over it. Run with --benchmark_repetitions=5 for
+// medians.
 #include <benchmark/benchmark.h>
 
 #include <memory>
@@ -75,11 +76,13 @@ void BM_Plan(benchmark::State& bench) {
   const int nodes = static_cast<int>(bench.range(1));
   auto specs = bench_specs();
   std::vector<std::shared_ptr<const api::Task>> pending;
-  for (int i = 0; i < tasks; ++i) pending.push_back(std::make_shared<const api::Task>(bench_task(i, specs)));
+  for (int i = 0; i < tasks; ++i)
+    pending.push_back(std::make_shared<const api::Task>(bench_task(i, specs)));
   for (auto _ : bench) {
     bench.PauseTiming();
     auto state = std::make_unique<ClusterState>();
-    for (int i = 0; i < nodes; ++i) state->upsert_node(std::make_shared<const api::Node>(bench_node(i)));
+    for (int i = 0; i < nodes; ++i)
+      state->upsert_node(std::make_shared<const api::Node>(bench_node(i)));
     bench.ResumeTiming();
     Plan plan = plan_placements(*state, pending);
     if (plan.assigned.size() != pending.size()) bench.SkipWithError("not every task was placed");
@@ -97,13 +100,16 @@ void BM_Tick(benchmark::State& bench) {
   auto clock = std::make_shared<SystemClock>();
   for (auto _ : bench) {
     bench.PauseTiming();
-    auto store = std::move(store::Store::open(std::make_unique<store::MemoryDatastore>(), clock)).value();
+    auto store =
+        std::move(store::Store::open(std::make_unique<store::MemoryDatastore>(), clock)).value();
     Status s = store->batch([&](store::Batch& batch) {
       for (int i = 0; i < nodes; ++i) {
-        SHOAL_RETURN_IF_ERROR(batch.update([&](store::WriteTxn& tx) { return tx.create(bench_node(i)); }));
+        SHOAL_RETURN_IF_ERROR(
+            batch.update([&](store::WriteTxn& tx) { return tx.create(bench_node(i)); }));
       }
       for (int i = 0; i < tasks; ++i) {
-        SHOAL_RETURN_IF_ERROR(batch.update([&](store::WriteTxn& tx) { return tx.create(bench_task(i, specs)); }));
+        SHOAL_RETURN_IF_ERROR(
+            batch.update([&](store::WriteTxn& tx) { return tx.create(bench_task(i, specs)); }));
       }
       return Status::ok();
     });
@@ -125,7 +131,11 @@ BENCHMARK(BM_Plan)
     ->Args({100'000, 10'000})
     ->Args({1'000'000, 10'000})
     ->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Tick)->Args({10'000, 1'000})->Args({100'000, 10'000})->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_Tick)
+    ->Args({10'000, 1'000})
+    ->Args({100'000, 10'000})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
 
 }  // namespace
 }  // namespace shoal::manager::scheduler

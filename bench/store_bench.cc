@@ -42,8 +42,8 @@ class TempDir {
 // A swarmkit-shaped ID (25 base-36 characters, random-looking) derived from (kind, i), so a
 // benchmark can name object i without keeping a million IDs around.
 std::string fixed_id(const char* kind, int i) {
-  uint64_t x = (static_cast<uint64_t>(static_cast<unsigned char>(kind[0])) << 32) ^
-               static_cast<uint64_t>(i);
+  uint64_t x =
+      (static_cast<uint64_t>(static_cast<unsigned char>(kind[0])) << 32) ^ static_cast<uint64_t>(i);
   auto mix = [](uint64_t z) {  // splitmix64
     z += 0x9e3779b97f4a7c15ull;
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -186,7 +186,8 @@ void BM_BatchStatusUpdate(benchmark::State& state) {
   const int population = std::max(n, 10000);
   Status s = store->batch([&](Batch& batch) {
     for (int i = 0; i < population; ++i) {
-      SHOAL_RETURN_IF_ERROR(batch.update([&](WriteTxn& tx) { return tx.create(make_task(i, specs)); }));
+      SHOAL_RETURN_IF_ERROR(
+          batch.update([&](WriteTxn& tx) { return tx.create(make_task(i, specs)); }));
     }
     return Status::ok();
   });
@@ -253,7 +254,8 @@ Million& million() {
     m->rss_before_kib = rss_kib();
     auto start = std::chrono::steady_clock::now();
     m->store = open_sqlite(m->dir.path(), SqliteDatastore::Sync::kFull);
-    m->load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    m->load_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     m->rss_after_kib = rss_kib();
     malloc_trim(0);
     m->rss_trimmed_kib = rss_kib();
@@ -385,9 +387,8 @@ void BM_Codec_DecodeTask(benchmark::State& state) {
   auto specs = make_specs();
   std::string record;
   codec::encode(make_task(1, specs), "0123456789abcdef0123456789abcdef", &record);
-  codec::SpecResolver resolve = [&](std::string_view) -> Result<std::shared_ptr<const api::TaskSpec>> {
-    return specs[0];
-  };
+  codec::SpecResolver resolve =
+      [&](std::string_view) -> Result<std::shared_ptr<const api::TaskSpec>> { return specs[0]; };
   for (auto _ : state) {
     api::Task task;
     Status s = codec::decode(record, resolve, &task);

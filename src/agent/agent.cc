@@ -9,7 +9,8 @@ namespace shoal::agent {
 
 using Steady = std::chrono::steady_clock;
 
-Agent::Agent(protocol::DispatcherClient& client, Executor& executor, const Clock& clock, AgentOptions options)
+Agent::Agent(protocol::DispatcherClient& client, Executor& executor, const Clock& clock,
+             AgentOptions options)
     : client_(client),
       executor_(executor),
       options_(std::move(options)),

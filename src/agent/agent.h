@@ -25,12 +25,12 @@
 #include <thread>
 
 #include "agent/executor.h"
-#include "common/mutex.h"
-#include "protocol/messages.h"
 #include "agent/reporter.h"
 #include "agent/worker.h"
 #include "common/backoff.h"
+#include "common/mutex.h"
 #include "common/time.h"
+#include "protocol/messages.h"
 
 namespace shoal::agent {
 
@@ -47,7 +47,8 @@ struct AgentOptions {
 class Agent {
  public:
   // `client`, `executor` and `clock` must outlive the agent.
-  Agent(protocol::DispatcherClient& client, Executor& executor, const Clock& clock, AgentOptions options);
+  Agent(protocol::DispatcherClient& client, Executor& executor, const Clock& clock,
+        AgentOptions options);
   ~Agent();  // stop()
   Agent(const Agent&) = delete;
   Agent& operator=(const Agent&) = delete;

@@ -1,14 +1,16 @@
 #include "agent/reporter.h"
-#include "common/mutex.h"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 
+#include "common/mutex.h"
+
 namespace shoal::agent {
 
 bool is_session_error(const Status& status) {
-  return (status.code() == Code::kInvalidArgument && status.message() == protocol::kSessionInvalid) ||
+  return (status.code() == Code::kInvalidArgument &&
+          status.message() == protocol::kSessionInvalid) ||
          status.code() == Code::kNotFound;
 }
 

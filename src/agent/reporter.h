@@ -24,11 +24,11 @@
 #include <unordered_map>
 #include <vector>
 
-#include "common/mutex.h"
-#include "protocol/messages.h"
 #include "agent/worker.h"
 #include "common/backoff.h"
+#include "common/mutex.h"
 #include "common/time.h"
+#include "protocol/messages.h"
 
 namespace shoal::agent {
 

@@ -10,17 +10,28 @@ using api::TaskState;
 
 std::string_view op_name(Op op) {
   switch (op) {
-    case Op::kNone: return "none";
-    case Op::kAdvance: return "advance";
-    case Op::kResolve: return "resolve";
-    case Op::kPrepare: return "prepare";
-    case Op::kStart: return "start";
-    case Op::kWait: return "wait";
-    case Op::kFinish: return "finish";
-    case Op::kShutdown: return "shutdown";
-    case Op::kTerminate: return "terminate";
-    case Op::kRemove: return "remove";
-    case Op::kDrop: return "drop";
+    case Op::kNone:
+      return "none";
+    case Op::kAdvance:
+      return "advance";
+    case Op::kResolve:
+      return "resolve";
+    case Op::kPrepare:
+      return "prepare";
+    case Op::kStart:
+      return "start";
+    case Op::kWait:
+      return "wait";
+    case Op::kFinish:
+      return "finish";
+    case Op::kShutdown:
+      return "shutdown";
+    case Op::kTerminate:
+      return "terminate";
+    case Op::kRemove:
+      return "remove";
+    case Op::kDrop:
+      return "drop";
   }
   return "?";
 }
@@ -85,19 +96,26 @@ FinalStatus finish_status(TaskState desired, const Result<ExitStatus>& exit) {
   if (desired >= TaskState::kShutdown) return {TaskState::kShutdown, "shutdown", ""};
   if (!exit.is_ok()) return {TaskState::kFailed, "started", exit.status().message()};
   if (exit->ExitCode == 0 && exit->Err.empty()) return {TaskState::kComplete, "finished", ""};
-  std::string err = !exit->Err.empty()
-                        ? exit->Err
-                        : fmt::format("task: non-zero exit ({})", exit->ExitCode);
+  std::string err =
+      !exit->Err.empty() ? exit->Err : fmt::format("task: non-zero exit ({})", exit->ExitCode);
   return {TaskState::kFailed, "started", std::move(err)};
 }
 
 FinalStatus failure_status(Op op, TaskState state, const Status& failure) {
   std::string message;
   switch (op) {
-    case Op::kResolve: message = "resolving controller failed"; break;
-    case Op::kPrepare: message = "preparing"; break;
-    case Op::kStart: message = "starting"; break;
-    default: message = std::string(op_name(op)); break;
+    case Op::kResolve:
+      message = "resolving controller failed";
+      break;
+    case Op::kPrepare:
+      message = "preparing";
+      break;
+    case Op::kStart:
+      message = "starting";
+      break;
+    default:
+      message = std::string(op_name(op));
+      break;
   }
   TaskState to = state < TaskState::kStarting ? TaskState::kRejected : TaskState::kFailed;
   return {to, std::move(message), failure.message()};

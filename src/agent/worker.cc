@@ -35,10 +35,10 @@ struct Worker::Core : std::enable_shared_from_this<Core> {
     std::unique_ptr<Controller> controller;
     std::optional<Result<ExitStatus>> exit;
     api::ContainerStatus container;  // as of start(), plus the exit code
-    uint64_t generation = 0;         // tells this runner's callbacks and timers from a predecessor's
-    int attempts = 0;                // consecutive temporary failures
-    bool queued = false;             // in `ready`
-    bool busy = false;               // an executor call is running for it
+    uint64_t generation = 0;  // tells this runner's callbacks and timers from a predecessor's
+    int attempts = 0;         // consecutive temporary failures
+    bool queued = false;      // in `ready`
+    bool busy = false;        // an executor call is running for it
   };
   enum class TimerKind : uint8_t { kKill, kRetry };
   struct TimerEntry {
@@ -58,7 +58,8 @@ struct Worker::Core : std::enable_shared_from_this<Core> {
   void on_exit(const std::string& id, uint64_t generation, Result<ExitStatus> exit);
   void set_status(Runner& r, TaskState state, std::string message, std::string err) REQUIRES(mu);
   void enqueue(const std::string& id, Runner& r) REQUIRES(mu);
-  void add_timer(Timestamp when, const std::string& id, const Runner& r, TimerKind kind) REQUIRES(mu);
+  void add_timer(Timestamp when, const std::string& id, const Runner& r, TimerKind kind)
+      REQUIRES(mu);
   void fire_timers(Timestamp now) REQUIRES(mu);
   void upsert(const std::shared_ptr<const api::Task>& task) REQUIRES(mu);
   void unassign(const std::string& id) REQUIRES(mu);
@@ -138,8 +139,7 @@ void Worker::Core::drive(const std::string& id) {
 }
 
 // Runs one executor call with the lock released, then records its result.
-void Worker::Core::call(const std::string& id, Runner& r,
-                        Op op) {
+void Worker::Core::call(const std::string& id, Runner& r, Op op) {
   r.busy = true;
   Controller* controller = r.controller.get();
   std::shared_ptr<const api::Task> task = r.task;
@@ -156,7 +156,9 @@ void Worker::Core::call(const std::string& id, Runner& r,
       result = made.status();
       break;
     }
-    case Op::kPrepare: result = controller->prepare(); break;
+    case Op::kPrepare:
+      result = controller->prepare();
+      break;
     case Op::kStart:
       result = controller->start();
       if (result.is_ok()) {
@@ -169,10 +171,17 @@ void Worker::Core::call(const std::string& id, Runner& r,
         if (auto core = weak.lock()) core->on_exit(id, generation, std::move(exit));
       });
       break;
-    case Op::kShutdown: result = controller->shutdown(); break;
-    case Op::kTerminate: result = controller->terminate(); break;
-    case Op::kRemove: result = controller->remove(); break;
-    default: break;
+    case Op::kShutdown:
+      result = controller->shutdown();
+      break;
+    case Op::kTerminate:
+      result = controller->terminate();
+      break;
+    case Op::kRemove:
+      result = controller->remove();
+      break;
+    default:
+      break;
   }
   mu.lock();
   r.busy = false;
@@ -186,7 +195,9 @@ void Worker::Core::call(const std::string& id, Runner& r,
       r.controller = std::move(resolved);
       r.s.has_controller = true;
       break;
-    case Op::kPrepare: set_status(r, TaskState::kReady, "prepared", ""); break;
+    case Op::kPrepare:
+      set_status(r, TaskState::kReady, "prepared", "");
+      break;
     case Op::kStart:
       r.s.started = true;
       r.container = container;
@@ -194,7 +205,9 @@ void Worker::Core::call(const std::string& id, Runner& r,
       r.status.PortStatus = std::move(ports);
       set_status(r, TaskState::kRunning, "started", "");
       break;
-    case Op::kWait: r.s.waiting = true; break;
+    case Op::kWait:
+      r.s.waiting = true;
+      break;
     case Op::kShutdown: {
       r.s.stop_sent = true;
       auto grace = options.default_stop_grace;
@@ -204,9 +217,14 @@ void Worker::Core::call(const std::string& id, Runner& r,
       add_timer(clock.now() + grace, id, r, TimerKind::kKill);
       break;
     }
-    case Op::kTerminate: r.s.kill_sent = true; break;
-    case Op::kRemove: r.s.removed = true; break;
-    default: break;
+    case Op::kTerminate:
+      r.s.kill_sent = true;
+      break;
+    case Op::kRemove:
+      r.s.removed = true;
+      break;
+    default:
+      break;
   }
 }
 

@@ -31,10 +31,10 @@
 #include <vector>
 
 #include "agent/executor.h"
-#include "protocol/messages.h"
 #include "common/backoff.h"
 #include "common/status.h"
 #include "common/time.h"
+#include "protocol/messages.h"
 
 namespace shoal::agent {
 

@@ -28,10 +28,9 @@
 #pragma once
 
 #include <concepts>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "api/model.h"
 #include "common/status.h"
@@ -39,48 +38,55 @@
 namespace shoal::api {
 
 using Json = nlohmann::ordered_json;
-
 // Every model struct, by header. Each X(T) instantiates the codec for T (codec_*.cc).
-#define SHOAL_API_COMMON_TYPES(X)                                                          \
-  X(Version) X(Meta) X(Annotations) X(Driver) X(TLSInfo) X(Platform) X(NamedGenericResource) \
-  X(DiscreteGenericResource) X(GenericResource) X(Resources) X(Limit)
-#define SHOAL_API_NODE_TYPES(X)                                                              \
-  X(NodeSpec) X(PluginDescription) X(EngineDescription) X(NodeDescription) X(NodeStatus)     \
-  X(ManagerStatus) X(Node)
-#define SHOAL_API_CONTAINER_TYPES(X)                                                         \
-  X(SecretSpec) X(Secret) X(SecretReferenceFileTarget) X(SecretReference)                    \
-  X(SecretCreateResponse) X(ConfigSpec) X(Config) X(ConfigReferenceFileTarget)               \
-  X(ConfigReferenceRuntimeTarget) X(ConfigReference) X(ConfigCreateResponse) X(BindOptions)  \
-  X(VolumeOptions) X(TmpfsOptions) X(Mount) X(DNSConfig) X(SELinuxContext) X(CredentialSpec) \
-  X(Privileges) X(HealthConfig) X(Ulimit) X(ContainerSpec)
-#define SHOAL_API_NETWORK_TYPES(X)                                                           \
-  X(network::ConfigReference) X(PortConfig) X(EndpointSpec) X(EndpointVirtualIP) X(Endpoint) \
-  X(IPAMConfig) X(IPAMOptions) X(NetworkSpec) X(Network) X(NetworkAttachmentConfig)          \
-  X(NetworkAttachment) X(network::IPAMConfig) X(network::IPAM) X(network::PeerInfo)          \
-  X(network::Task) X(network::ServiceInfo) X(EndpointResource) X(NetworkResource)            \
-  X(NetworkCreate) X(NetworkCreateRequest) X(NetworkCreateResponse)
-#define SHOAL_API_TASK_TYPES(X)                                                              \
-  X(runtime::PluginPrivilege) X(runtime::PluginSpec) X(NetworkAttachmentSpec)                \
-  X(ResourceRequirements) X(RestartPolicy) X(SpreadOver) X(PlacementPreference) X(Placement) \
-  X(TaskSpec) X(ContainerStatus) X(PortStatus) X(TaskStatus) X(Task)
-#define SHOAL_API_SERVICE_TYPES(X)                                                           \
-  X(ReplicatedService) X(GlobalService) X(ReplicatedJob) X(GlobalJob) X(ServiceMode)         \
-  X(UpdateConfig) X(ServiceSpec) X(UpdateStatus) X(ServiceStatus) X(JobStatus) X(Service)    \
-  X(ServiceCreateResponse) X(ServiceUpdateResponse)
-#define SHOAL_API_SWARM_TYPES(X)                                                             \
-  X(OrchestrationConfig) X(TaskDefaults) X(EncryptionConfig) X(RaftConfig)                   \
-  X(DispatcherConfig) X(ExternalCA) X(CAConfig) X(Spec) X(ClusterInfo) X(JoinTokens)         \
-  X(Swarm) X(InitRequest) X(JoinRequest) X(UnlockRequest) X(SwarmUnlockKeyResponse) X(Peer)  \
-  X(Info) X(UpdateFlags)
-#define SHOAL_API_MODEL_TYPES(X)                                                            \
-  SHOAL_API_COMMON_TYPES(X) SHOAL_API_NODE_TYPES(X) SHOAL_API_CONTAINER_TYPES(X)            \
-  SHOAL_API_NETWORK_TYPES(X) SHOAL_API_TASK_TYPES(X) SHOAL_API_SERVICE_TYPES(X)             \
-  SHOAL_API_SWARM_TYPES(X)
-
+// clang-format off
+#define SHOAL_API_COMMON_TYPES(X)                                                 \
+  X(Version)                                                                      \
+  X(Meta) X(Annotations) X(Driver) X(TLSInfo) X(Platform) X(NamedGenericResource) \
+      X(DiscreteGenericResource) X(GenericResource) X(Resources) X(Limit)
+#define SHOAL_API_NODE_TYPES(X)                                                               \
+  X(NodeSpec)                                                                                 \
+  X(PluginDescription) X(EngineDescription) X(NodeDescription) X(NodeStatus) X(ManagerStatus) \
+      X(Node)
+#define SHOAL_API_CONTAINER_TYPES(X)                                                              \
+  X(SecretSpec)                                                                                   \
+  X(Secret) X(SecretReferenceFileTarget) X(SecretReference) X(SecretCreateResponse) X(ConfigSpec) \
+      X(Config) X(ConfigReferenceFileTarget) X(ConfigReferenceRuntimeTarget) X(ConfigReference)   \
+          X(ConfigCreateResponse) X(BindOptions) X(VolumeOptions) X(TmpfsOptions) X(Mount)        \
+              X(DNSConfig) X(SELinuxContext) X(CredentialSpec) X(Privileges) X(HealthConfig)      \
+                  X(Ulimit) X(ContainerSpec)
+#define SHOAL_API_NETWORK_TYPES(X)                                                            \
+  X(network::ConfigReference)                                                                 \
+  X(PortConfig) X(EndpointSpec) X(EndpointVirtualIP) X(Endpoint) X(IPAMConfig) X(IPAMOptions) \
+      X(NetworkSpec) X(Network) X(NetworkAttachmentConfig) X(NetworkAttachment)               \
+          X(network::IPAMConfig) X(network::IPAM) X(network::PeerInfo) X(network::Task)       \
+              X(network::ServiceInfo) X(EndpointResource) X(NetworkResource) X(NetworkCreate) \
+                  X(NetworkCreateRequest) X(NetworkCreateResponse)
+#define SHOAL_API_TASK_TYPES(X)                                                            \
+  X(runtime::PluginPrivilege)                                                              \
+  X(runtime::PluginSpec) X(NetworkAttachmentSpec) X(ResourceRequirements) X(RestartPolicy) \
+      X(SpreadOver) X(PlacementPreference) X(Placement) X(TaskSpec) X(ContainerStatus)     \
+          X(PortStatus) X(TaskStatus) X(Task)
+#define SHOAL_API_SERVICE_TYPES(X)                                                             \
+  X(ReplicatedService)                                                                         \
+  X(GlobalService) X(ReplicatedJob) X(GlobalJob) X(ServiceMode) X(UpdateConfig) X(ServiceSpec) \
+      X(UpdateStatus) X(ServiceStatus) X(JobStatus) X(Service) X(ServiceCreateResponse)        \
+          X(ServiceUpdateResponse)
+#define SHOAL_API_SWARM_TYPES(X)                                                                   \
+  X(OrchestrationConfig)                                                                           \
+  X(TaskDefaults) X(EncryptionConfig) X(RaftConfig) X(DispatcherConfig) X(ExternalCA) X(CAConfig)  \
+      X(Spec) X(ClusterInfo) X(JoinTokens) X(Swarm) X(InitRequest) X(JoinRequest) X(UnlockRequest) \
+          X(SwarmUnlockKeyResponse) X(Peer) X(Info) X(UpdateFlags)
+#define SHOAL_API_MODEL_TYPES(X)                                                  \
+  SHOAL_API_COMMON_TYPES(X)                                                       \
+  SHOAL_API_NODE_TYPES(X) SHOAL_API_CONTAINER_TYPES(X) SHOAL_API_NETWORK_TYPES(X) \
+      SHOAL_API_TASK_TYPES(X) SHOAL_API_SERVICE_TYPES(X) SHOAL_API_SWARM_TYPES(X)
+// clang-format on
 #define SHOAL_API_SAME_AS_(T) std::same_as<U, T> ||
 // A struct of the model (one listed above).
 template <class U>
-concept Codable = SHOAL_API_MODEL_TYPES(SHOAL_API_SAME_AS_) false;
+concept Codable = SHOAL_API_MODEL_TYPES(SHOAL_API_SAME_AS_)
+false;
 #undef SHOAL_API_SAME_AS_
 
 // The JSON value of `value` (an object), in Docker's exact shape.

@@ -22,7 +22,9 @@ template <typename E>
 struct EnumNames;
 
 template <typename E>
-concept ApiEnum = std::is_enum_v<E> && requires { EnumNames<E>::kNames; };
+concept ApiEnum = std::is_enum_v<E> && requires {
+  EnumNames<E>::kNames;
+};
 
 // The JSON spelling of `e`; "" for kUnset.
 template <ApiEnum E>

@@ -15,15 +15,22 @@ namespace shoal::api {
 enum class MountType : uint8_t { kUnset, kBind, kVolume, kTmpfs, kNamedPipe };
 template <>
 struct EnumNames<MountType> {
-  static constexpr std::array<std::string_view, 5> kNames{"", "bind", "volume", "tmpfs",
-                                                          "npipe"};
+  static constexpr std::array<std::string_view, 5> kNames{"", "bind", "volume", "tmpfs", "npipe"};
 };
 
-enum class Propagation : uint8_t { kUnset, kRPrivate, kPrivate, kRShared, kShared, kRSlave, kSlave };
+enum class Propagation : uint8_t {
+  kUnset,
+  kRPrivate,
+  kPrivate,
+  kRShared,
+  kShared,
+  kRSlave,
+  kSlave
+};
 template <>
 struct EnumNames<Propagation> {
-  static constexpr std::array<std::string_view, 7> kNames{"",       "rprivate", "private", "rshared",
-                                                          "shared", "rslave",   "slave"};
+  static constexpr std::array<std::string_view, 7> kNames{
+      "", "rprivate", "private", "rshared", "shared", "rslave", "slave"};
 };
 
 // Go's constants are ConsistencyFull ("consistent"), Cached, Delegated, Default.

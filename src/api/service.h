@@ -90,9 +90,13 @@ enum class UpdateState : uint8_t {
 };
 template <>
 struct EnumNames<UpdateState> {
-  static constexpr std::array<std::string_view, 7> kNames{
-      "", "updating", "paused", "completed", "rollback_started", "rollback_paused",
-      "rollback_completed"};
+  static constexpr std::array<std::string_view, 7> kNames{"",
+                                                          "updating",
+                                                          "paused",
+                                                          "completed",
+                                                          "rollback_started",
+                                                          "rollback_paused",
+                                                          "rollback_completed"};
 };
 
 struct UpdateStatus {

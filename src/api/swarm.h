@@ -141,8 +141,8 @@ struct SwarmUnlockKeyResponse {
 enum class LocalNodeState : uint8_t { kUnset, kInactive, kPending, kActive, kError, kLocked };
 template <>
 struct EnumNames<LocalNodeState> {
-  static constexpr std::array<std::string_view, 6> kNames{"",      "inactive", "pending",
-                                                          "active", "error",   "locked"};
+  static constexpr std::array<std::string_view, 6> kNames{"",       "inactive", "pending",
+                                                          "active", "error",    "locked"};
 };
 
 struct Peer {

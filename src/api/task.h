@@ -44,8 +44,9 @@ enum class TaskState : uint8_t {
 template <>
 struct EnumNames<TaskState> {
   static constexpr std::array<std::string_view, 16> kNames{
-      "",         "new",   "allocated", "pending",  "assigned", "accepted", "preparing", "ready",
-      "starting", "running", "complete", "shutdown", "failed",   "rejected", "remove",    "orphaned"};
+      "",          "new",      "allocated", "pending", "assigned", "accepted",
+      "preparing", "ready",    "starting",  "running", "complete", "shutdown",
+      "failed",    "rejected", "remove",    "orphaned"};
 };
 
 // The task's container as the agent last saw it.

@@ -23,8 +23,7 @@ namespace shoal::api {
 enum class RuntimeType : uint8_t { kUnset, kContainer, kPlugin, kNetworkAttachment };
 template <>
 struct EnumNames<RuntimeType> {
-  static constexpr std::array<std::string_view, 4> kNames{"", "container", "plugin",
-                                                          "attachment"};
+  static constexpr std::array<std::string_view, 4> kNames{"", "container", "plugin", "attachment"};
 };
 
 // Go RuntimeURL values.

@@ -35,11 +35,13 @@ Status remove_cluster(provider::NetnsProvider& provider, provider::ClusterState&
   SHOAL_RETURN_IF_ERROR(provider.destroy(state));
   std::error_code ec;
   fs::remove_all(provider.cluster_dir(state.name), ec);
-  if (ec) return error(Code::kInternal, "remove {}: {}", provider.cluster_dir(state.name), ec.message());
+  if (ec)
+    return error(Code::kInternal, "remove {}: {}", provider.cluster_dir(state.name), ec.message());
   return Status::ok();
 }
 
-Status create(const ClusterFlags& flags, provider::NetnsProvider& provider, provider::ClusterState& state) {
+Status create(const ClusterFlags& flags, provider::NetnsProvider& provider,
+              provider::ClusterState& state) {
   SHOAL_RETURN_IF_ERROR(provider.bootstrap(state));
   provider::Constraints c;
   c.count = flags.nodes;
@@ -57,21 +59,26 @@ Status create(const ClusterFlags& flags, provider::NetnsProvider& provider, prov
 }
 
 int run_create(const ClusterFlags& flags) {
-  if (Status st = provider::validate_name("cluster", flags.name); !st.is_ok()) return fail("create", st);
+  if (Status st = provider::validate_name("cluster", flags.name); !st.is_ok())
+    return fail("create", st);
   if (flags.provider != "netns") {
-    return fail("create", error(Code::kInvalidArgument, "--provider: unknown provider \"{}\" (known: netns)",
-                                flags.provider));
+    return fail("create",
+                error(Code::kInvalidArgument, "--provider: unknown provider \"{}\" (known: netns)",
+                      flags.provider));
   }
   if (flags.nodes < 1 || flags.nodes > 250) {
-    return fail("create", error(Code::kInvalidArgument, "--nodes must be between 1 and 250, not {}", flags.nodes));
+    return fail("create", error(Code::kInvalidArgument, "--nodes must be between 1 and 250, not {}",
+                                flags.nodes));
   }
   if (flags.executor != "runc" && flags.executor != "hollow") {
-    return fail("create", error(Code::kInvalidArgument, "--executor: unknown executor \"{}\" (known: runc, hollow)",
-                                flags.executor));
+    return fail("create",
+                error(Code::kInvalidArgument,
+                      "--executor: unknown executor \"{}\" (known: runc, hollow)", flags.executor));
   }
   auto provider = make_netns_provider(flags.state_dir);
   if (provider::load_state(provider->cluster_dir(flags.name)).is_ok()) {
-    return fail("create", error(Code::kAlreadyExists, "cluster {} exists (remove it with: shoal cluster rm {})",
+    return fail("create", error(Code::kAlreadyExists,
+                                "cluster {} exists (remove it with: shoal cluster rm {})",
                                 flags.name, flags.name));
   }
   provider::ClusterState state;
@@ -82,8 +89,10 @@ int run_create(const ClusterFlags& flags) {
     fmt::print(stderr, "shoal cluster create: {}\n", st.message());
     Status undone = remove_cluster(*provider, state);
     if (!undone.is_ok()) {
-      fmt::print(stderr, "shoal cluster create: could not remove what was made ({}); run: shoal cluster rm {}\n",
-                 undone.message(), flags.name);
+      fmt::print(
+          stderr,
+          "shoal cluster create: could not remove what was made ({}); run: shoal cluster rm {}\n",
+          undone.message(), flags.name);
     }
     return 1;
   }
@@ -96,7 +105,8 @@ int run_create(const ClusterFlags& flags) {
 }
 
 int run_ls(const ClusterFlags& flags) {
-  fmt::print("{:<16} {:<9} {:<9} {:<16} {}\n", "NAME", "PROVIDER", "MACHINES", "SUBNET", "DOCKER_HOST");
+  fmt::print("{:<16} {:<9} {:<9} {:<16} {}\n", "NAME", "PROVIDER", "MACHINES", "SUBNET",
+             "DOCKER_HOST");
   std::error_code ec;
   std::vector<fs::path> dirs;
   for (const auto& e : fs::directory_iterator(flags.state_dir, ec)) dirs.push_back(e.path());
@@ -105,8 +115,9 @@ int run_ls(const ClusterFlags& flags) {
     auto state = provider::load_state(dir.string());
     if (!state.is_ok()) continue;
     auto manager = manager_of(*state);
-    fmt::print("{:<16} {:<9} {:<9} {:<16} {}\n", state->name, state->provider, state->machines.size(),
-               state->subnet, manager.is_ok() ? "unix://" + manager->socket : "");
+    fmt::print("{:<16} {:<9} {:<9} {:<16} {}\n", state->name, state->provider,
+               state->machines.size(), state->subnet,
+               manager.is_ok() ? "unix://" + manager->socket : "");
   }
   return 0;
 }
@@ -136,7 +147,8 @@ void add_cluster_command(CLI::App& app, int* exit_code) {
   cmd->require_subcommand(1);
   add_state_dir_option(*cmd, flags->state_dir);
 
-  CLI::App* create = cmd->add_subcommand("create", "Make machines, init a swarm on the first, join the rest");
+  CLI::App* create =
+      cmd->add_subcommand("create", "Make machines, init a swarm on the first, join the rest");
   create->add_option("name", flags->name, "Cluster name (a-z, 0-9, -)")->required();
   create->add_option("--provider", flags->provider, "Machine provider")->capture_default_str();
   create->add_option("--nodes", flags->nodes, "Number of machines")->capture_default_str();

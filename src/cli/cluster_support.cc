@@ -30,13 +30,15 @@ Result<OpenCluster> open_cluster(const std::string& clusters_dir, const std::str
   auto state = provider::load_state(clusters_dir + "/" + name);
   if (!state.is_ok()) {
     if (state.status().code() == Code::kNotFound) {
-      return error(Code::kNotFound, "no cluster {} (in {}; see shoal cluster ls)", name, clusters_dir);
+      return error(Code::kNotFound, "no cluster {} (in {}; see shoal cluster ls)", name,
+                   clusters_dir);
     }
     return state.status();
   }
   if (state->provider != "netns") {
-    return error(Code::kFailedPrecondition, "cluster {} was made by provider \"{}\", which this shoal does not have",
-                 name, state->provider);
+    return error(Code::kFailedPrecondition,
+                 "cluster {} was made by provider \"{}\", which this shoal does not have", name,
+                 state->provider);
   }
   return OpenCluster{std::move(*state), make_netns_provider(clusters_dir)};
 }
@@ -53,20 +55,24 @@ Status init_swarm(const provider::MachineState& machine) {
             {"AdvertiseAddr", machine.ip},
             {"Spec", json::object()}};
   auto r = engine_call(machine.socket, "POST", "/swarm/init", body);
-  if (!r.is_ok()) return error(r.status().code(), "swarm init on {}: {}", machine.name, r.status().message());
+  if (!r.is_ok())
+    return error(r.status().code(), "swarm init on {}: {}", machine.name, r.status().message());
   return Status::ok();
 }
 
-Status join_as_worker(const provider::MachineState& manager, const provider::MachineState& machine) {
+Status join_as_worker(const provider::MachineState& manager,
+                      const provider::MachineState& machine) {
   SHOAL_ASSIGN_OR_RETURN(json swarm, engine_call(manager.socket, "GET", "/swarm"));
   std::string token = swarm.value("JoinTokens", json::object()).value("Worker", "");
-  if (token.empty()) return error(Code::kInternal, "the manager {} answered no worker token", manager.name);
+  if (token.empty())
+    return error(Code::kInternal, "the manager {} answered no worker token", manager.name);
   json body{{"ListenAddr", fmt::format("{}:{}", machine.ip, provider::kSwarmPort)},
             {"AdvertiseAddr", machine.ip},
             {"RemoteAddrs", {fmt::format("{}:{}", manager.ip, provider::kSwarmPort)}},
             {"JoinToken", token}};
   auto r = engine_call(machine.socket, "POST", "/swarm/join", body);
-  if (!r.is_ok()) return error(r.status().code(), "swarm join of {}: {}", machine.name, r.status().message());
+  if (!r.is_ok())
+    return error(r.status().code(), "swarm join of {}: {}", machine.name, r.status().message());
   return Status::ok();
 }
 

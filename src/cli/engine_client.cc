@@ -20,8 +20,8 @@ Result<nlohmann::json> engine_call(const std::string& socket, const std::string&
   if (!r.is_ok()) {
     return error(Code::kUnavailable, "cannot reach the daemon at unix://{}", req.unix_socket);
   }
-  nlohmann::json answer = r->body.empty() ? nlohmann::json()
-                                          : nlohmann::json::parse(r->body, nullptr, false);
+  nlohmann::json answer =
+      r->body.empty() ? nlohmann::json() : nlohmann::json::parse(r->body, nullptr, false);
   if (r->status < 400) {
     if (answer.is_discarded()) answer = r->body;  // some calls answer plain text
     return answer;

@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -45,7 +45,8 @@ std::string socket_path(const std::string& flag) {
 std::string url_escape(std::string_view s) {
   std::string out;
   for (unsigned char c : s) {
-    if (std::isalnum(c) || std::string_view("-_.~/:@").find(static_cast<char>(c)) != std::string_view::npos) {
+    if (std::isalnum(c) ||
+        std::string_view("-_.~/:@").find(static_cast<char>(c)) != std::string_view::npos) {
       out.push_back(static_cast<char>(c));
     } else {
       out += fmt::format("%{:02X}", c);
@@ -74,7 +75,8 @@ std::optional<img::HttpResponse> call(const ImageFlags& flags, img::HttpRequest 
   }
   if (r->status >= 400) {
     json j = json::parse(r->body, nullptr, false);
-    std::string message = j.is_object() && j.contains("message") ? j["message"].get<std::string>() : r->body;
+    std::string message =
+        j.is_object() && j.contains("message") ? j["message"].get<std::string>() : r->body;
     fmt::print(stderr, "Error response from daemon: {}\n", message);
     return std::nullopt;
   }
@@ -95,9 +97,12 @@ std::string human_size(int64_t bytes) {
 
 std::string human_age(int64_t created) {
   int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                    std::chrono::system_clock::now().time_since_epoch()).count();
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
   int64_t s = std::max<int64_t>(0, now - created);
-  auto plural = [](int64_t n, const char* unit) { return fmt::format("{} {}{} ago", n, unit, n == 1 ? "" : "s"); };
+  auto plural = [](int64_t n, const char* unit) {
+    return fmt::format("{} {}{} ago", n, unit, n == 1 ? "" : "s");
+  };
   if (s < 60) return plural(s, "second");
   if (s < 3600) return plural(s / 60, "minute");
   if (s < 48 * 3600) return plural(s / 3600, "hour");
@@ -112,7 +117,9 @@ int run_ls(const ImageFlags& flags) {
   if (!r) return 1;
   json list = json::parse(r->body, nullptr, false);
   if (!list.is_array()) return 1;
-  if (!flags.quiet) fmt::print("{:<40} {:<16} {:<14} {:<16} {}\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
+  if (!flags.quiet)
+    fmt::print("{:<40} {:<16} {:<14} {:<16} {}\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED",
+               "SIZE");
   for (const auto& image : list) {
     std::string id = img::short_id(image.value("Id", ""));
     if (flags.quiet) {
@@ -123,8 +130,10 @@ int run_ls(const ImageFlags& flags) {
     if (tags.empty()) tags.push_back("<none>:<none>");
     for (const auto& t : tags) {
       size_t colon = t.rfind(':');
-      std::string repo = t.substr(0, colon), tag = colon == std::string::npos ? "" : t.substr(colon + 1);
-      fmt::print("{:<40} {:<16} {:<14} {:<16} {}\n", repo, tag, id, human_age(image.value("Created", int64_t{0})),
+      std::string repo = t.substr(0, colon),
+                  tag = colon == std::string::npos ? "" : t.substr(colon + 1);
+      fmt::print("{:<40} {:<16} {:<14} {:<16} {}\n", repo, tag, id,
+                 human_age(image.value("Created", int64_t{0})),
                  human_size(image.value("Size", int64_t{0})));
     }
   }
@@ -155,13 +164,15 @@ class MessagePrinter {
     if (!m.is_object()) return;
     if (m.contains("error")) {
       ok_ = false;
-      fmt::print(stderr, "{}\n", m["error"].is_string() ? m["error"].get<std::string>() : m["error"].dump());
+      fmt::print(stderr, "{}\n",
+                 m["error"].is_string() ? m["error"].get<std::string>() : m["error"].dump());
       return;
     }
     if (quiet_) return;
     if (m.contains("stream")) {
       fmt::print("{}", m["stream"].get<std::string>());
-    } else if (m.contains("status") && !(m.contains("progressDetail") && m["progressDetail"].contains("current"))) {
+    } else if (m.contains("status") &&
+               !(m.contains("progressDetail") && m["progressDetail"].contains("current"))) {
       std::string id = m.value("id", "");
       fmt::print("{}{}\n", id.empty() ? "" : id + ": ", m.value("status", ""));
     }
@@ -180,11 +191,13 @@ int run_pull(const ImageFlags& flags) {
     return 1;
   }
   img::Reference full = img::with_default_tag(*ref);
-  if (ref->tag.empty() && ref->digest.empty() && !flags.quiet) fmt::print("Using default tag: latest\n");
+  if (ref->tag.empty() && ref->digest.empty() && !flags.quiet)
+    fmt::print("Using default tag: latest\n");
   std::string tag = full.digest.empty() ? full.tag : full.digest;
   MessagePrinter printer(flags.quiet);
-  img::HttpRequest req = request(
-      "POST", "/images/create?fromImage=" + url_escape(full.familiar_name()) + "&tag=" + url_escape(tag));
+  img::HttpRequest req =
+      request("POST", "/images/create?fromImage=" + url_escape(full.familiar_name()) +
+                          "&tag=" + url_escape(tag));
   req.on_data = [&](std::string_view d) {
     printer.feed(d);
     return true;
@@ -199,14 +212,16 @@ int run_pull(const ImageFlags& flags) {
 int run_rm(const ImageFlags& flags) {
   int rc = 0;
   for (const auto& name : flags.names) {
-    auto r = call(flags, request("DELETE", "/images/" + url_escape(name) + (flags.force ? "?force=1" : "")));
+    auto r = call(
+        flags, request("DELETE", "/images/" + url_escape(name) + (flags.force ? "?force=1" : "")));
     if (!r) {
       rc = 1;
       continue;
     }
     json list = json::parse(r->body, nullptr, false);
     for (const auto& rec : list.is_array() ? list : json::array()) {
-      if (rec.contains("Untagged")) fmt::print("Untagged: {}\n", rec["Untagged"].get<std::string>());
+      if (rec.contains("Untagged"))
+        fmt::print("Untagged: {}\n", rec["Untagged"].get<std::string>());
       if (rec.contains("Deleted")) fmt::print("Deleted: {}\n", rec["Deleted"].get<std::string>());
     }
   }
@@ -225,8 +240,8 @@ std::optional<std::string> tar_directory(const std::filesystem::path& dir) {
   archive_write_open(a, &out, nullptr, append, nullptr);
   bool ok = true;
   std::error_code ec;
-  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec); ok && !ec && it != std::filesystem::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       ok && !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
     bool is_dir = it->is_directory(ec), is_file = it->is_regular_file(ec);
     if (!is_dir && !is_file) continue;
     std::string rel = std::filesystem::relative(it->path(), dir, ec).string();
@@ -290,8 +305,10 @@ int run_load(const ImageFlags& flags) {
 
 void add_image_command(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<ImageFlags>();
-  CLI::App* cmd = app.add_subcommand("image", "Manage the node's images (through the daemon's API)");
-  cmd->add_option("-H,--socket", flags->socket, "The daemon's socket (PATH or unix://PATH)")->capture_default_str();
+  CLI::App* cmd =
+      app.add_subcommand("image", "Manage the node's images (through the daemon's API)");
+  cmd->add_option("-H,--socket", flags->socket, "The daemon's socket (PATH or unix://PATH)")
+      ->capture_default_str();
   cmd->require_subcommand(1);
 
   CLI::App* ls = cmd->add_subcommand("ls", "List images");
@@ -300,7 +317,9 @@ void add_image_command(CLI::App& app, int* exit_code) {
   ls->callback([flags, exit_code] { *exit_code = run_ls(*flags); });
 
   CLI::App* pull = cmd->add_subcommand("pull", "Pull an image from a registry");
-  pull->add_option("NAME", flags->names, "Image reference, e.g. 127.0.0.1:5000/busybox:1")->required()->expected(1);
+  pull->add_option("NAME", flags->names, "Image reference, e.g. 127.0.0.1:5000/busybox:1")
+      ->required()
+      ->expected(1);
   pull->add_flag("-q,--quiet", flags->quiet, "Print only the image's name");
   pull->callback([flags, exit_code] { *exit_code = run_pull(*flags); });
 

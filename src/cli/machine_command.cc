@@ -31,7 +31,8 @@ Status save(const OpenCluster& c) {
 
 int run_add(const MachineFlags& flags) {
   if (flags.count < 1 || flags.count > 250) {
-    return fail("add", error(Code::kInvalidArgument, "--count must be between 1 and 250, not {}", flags.count));
+    return fail("add", error(Code::kInvalidArgument, "--count must be between 1 and 250, not {}",
+                             flags.count));
   }
   auto c = open_cluster(flags.state_dir, flags.cluster);
   if (!c.is_ok()) return fail("add", c.status());
@@ -53,7 +54,8 @@ int run_add(const MachineFlags& flags) {
   if (!st.is_ok()) {
     // Nothing half-made stays: the machines of this call go again.
     std::vector<std::string> made;
-    for (size_t i = before; i < c->state.machines.size(); ++i) made.push_back(c->state.machines[i].name);
+    for (size_t i = before; i < c->state.machines.size(); ++i)
+      made.push_back(c->state.machines[i].name);
     for (const auto& m : made) (void)remove_node(c->state, m);
     Status undone = c->provider->stop_instances(c->state, made);
     fmt::print(stderr, "shoal machine add: {}\n", st.message());
@@ -73,17 +75,21 @@ int run_rm(const MachineFlags& flags) {
       if (m.name != name) continue;
       known = true;
       if (m.role == "manager") {
-        return fail("rm", error(Code::kFailedPrecondition,
-                                "machine {} is the manager of cluster {}; remove the cluster instead "
-                                "(shoal cluster rm {})",
-                                name, flags.cluster, flags.cluster));
+        return fail("rm",
+                    error(Code::kFailedPrecondition,
+                          "machine {} is the manager of cluster {}; remove the cluster instead "
+                          "(shoal cluster rm {})",
+                          name, flags.cluster, flags.cluster));
       }
     }
-    if (!known) return fail("rm", error(Code::kNotFound, "cluster {} has no machine {}", flags.cluster, name));
+    if (!known)
+      return fail("rm",
+                  error(Code::kNotFound, "cluster {} has no machine {}", flags.cluster, name));
   }
   for (const auto& name : flags.machines) {
     if (Status st = remove_node(c->state, name); !st.is_ok()) return fail("rm", st);
-    if (Status st = c->provider->stop_instances(c->state, {name}); !st.is_ok()) return fail("rm", st);
+    if (Status st = c->provider->stop_instances(c->state, {name}); !st.is_ok())
+      return fail("rm", st);
     fmt::print("{}\n", name);
   }
   return 0;
@@ -100,7 +106,8 @@ int run_ls(const MachineFlags& flags) {
 
 // Applies `step` (kill or start) to each named machine, printing each name when done.
 int for_each_machine(const MachineFlags& flags, const char* verb,
-                     Status (provider::NetnsProvider::*step)(provider::ClusterState&, const std::string&)) {
+                     Status (provider::NetnsProvider::*step)(provider::ClusterState&,
+                                                             const std::string&)) {
   auto c = open_cluster(flags.state_dir, flags.cluster);
   if (!c.is_ok()) return fail(verb, c.status());
   for (const auto& name : flags.machines) {
@@ -132,7 +139,8 @@ void add_machine_command(CLI::App& app, int* exit_code) {
   ls->add_option("cluster", flags->cluster, "Cluster name")->required();
   ls->callback([flags, exit_code] { *exit_code = run_ls(*flags); });
 
-  CLI::App* kill = cmd->add_subcommand("kill", "Cut a machine's power: its daemon and containers die");
+  CLI::App* kill =
+      cmd->add_subcommand("kill", "Cut a machine's power: its daemon and containers die");
   kill->add_option("cluster", flags->cluster, "Cluster name")->required();
   kill->add_option("machines", flags->machines, "Machine names")->required();
   kill->callback([flags, exit_code] {

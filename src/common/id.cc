@@ -1,7 +1,8 @@
 #include "common/id.h"
-#include "common/mutex.h"
 
 #include <algorithm>
+
+#include "common/mutex.h"
 
 namespace shoal {
 

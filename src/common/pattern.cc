@@ -22,8 +22,8 @@ Result<Pattern> Pattern::compile(std::string_view pattern) {
     return error(Code::kInvalidArgument, "invalid regular expression: longer than {} characters",
                  kMaxLength);
   }
-  auto re = std::make_shared<const RE2>(re2::StringPiece(pattern.data(), pattern.size()),
-                                        options());
+  auto re =
+      std::make_shared<const RE2>(re2::StringPiece(pattern.data(), pattern.size()), options());
   if (!re->ok()) {
     return error(Code::kInvalidArgument, "invalid regular expression \"{}\": {}", pattern,
                  re->error());

@@ -8,12 +8,12 @@
 // Thread safety: values; safe to copy between threads.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cassert>
 #include <string>
 #include <utility>
 #include <variant>
-
-#include <fmt/format.h>
 
 namespace shoal {
 
@@ -67,7 +67,7 @@ Status error(Code code, fmt::format_string<Args...> format, Args&&... args) {
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(v_).is_ok() && "Result built from an OK status");
   }
@@ -94,9 +94,9 @@ class Result {
 }  // namespace shoal
 
 // Returns early from the enclosing function when `expr` (a Status) is not OK.
-#define SHOAL_RETURN_IF_ERROR(expr)              \
-  do {                                           \
-    ::shoal::Status shoal_status_ = (expr);      \
+#define SHOAL_RETURN_IF_ERROR(expr)                   \
+  do {                                                \
+    ::shoal::Status shoal_status_ = (expr);           \
     if (!shoal_status_.is_ok()) return shoal_status_; \
   } while (0)
 

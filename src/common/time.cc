@@ -1,8 +1,9 @@
 #include "common/time.h"
-#include "common/mutex.h"
 
 #include <chrono>
 #include <vector>
+
+#include "common/mutex.h"
 
 namespace shoal {
 namespace {
@@ -145,8 +146,7 @@ Result<Timestamp> parse_rfc3339(std::string_view text) {
 
 Timestamp SystemClock::now() const { return Timestamp::from_sys(chr::system_clock::now()); }
 
-void SystemClock::wait_until(CondVar& cv, MutexLock& lock,
-                             Timestamp deadline) const {
+void SystemClock::wait_until(CondVar& cv, MutexLock& lock, Timestamp deadline) const {
   // One sleep lasts at most this long (a spurious return the caller re-checks), so far
   // deadlines such as Timestamp::max() cannot overflow the steady clock.
   constexpr chr::nanoseconds kLongestSleep = chr::hours(24);

@@ -103,8 +103,7 @@ class Clock {
   // condition under `lock` is never lost.
   // REQUIRES: `lock` owns its mutex; !deadline.is_zero(); every waiter on `cv` passes the
   // same mutex.
-  virtual void wait_until(CondVar& cv, MutexLock& lock,
-                          Timestamp deadline) const = 0;
+  virtual void wait_until(CondVar& cv, MutexLock& lock, Timestamp deadline) const = 0;
 };
 
 // The real clock (CLOCK_REALTIME through std::chrono::system_clock).
@@ -116,8 +115,7 @@ class Clock {
 class SystemClock final : public Clock {
  public:
   Timestamp now() const override;
-  void wait_until(CondVar& cv, MutexLock& lock,
-                  Timestamp deadline) const override;
+  void wait_until(CondVar& cv, MutexLock& lock, Timestamp deadline) const override;
 };
 
 // A clock that moves only when told: for tests and replays.
@@ -147,8 +145,7 @@ class ManualClock final : public Clock {
   ~ManualClock() override = default;
 
   Timestamp now() const override { return Timestamp::from_unix_nanos(ns_.load()); }
-  void wait_until(CondVar& cv, MutexLock& lock,
-                  Timestamp deadline) const override;
+  void wait_until(CondVar& cv, MutexLock& lock, Timestamp deadline) const override;
 
   // Moves the time to `t` (backwards too) and wakes the waiters whose deadline it reaches.
   // REQUIRES: no waiter's mutex held by the caller.
@@ -172,7 +169,7 @@ class ManualClock final : public Clock {
   void move(bool relative, int64_t nanos);
 
   std::atomic<int64_t> ns_;
-  mutable Mutex mu_;                     // after any waiter's mutex
+  mutable Mutex mu_;          // after any waiter's mutex
   mutable CondVar notified_;  // a set() finished notifying
   mutable std::list<Waiter> waiters_ GUARDED_BY(mu_);
 };

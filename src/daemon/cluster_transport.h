@@ -19,13 +19,13 @@
 #include <memory>
 #include <string>
 
-#include "protocol/messages.h"
 #include "api/node.h"
 #include "ca/cert_dir.h"
 #include "ca/node_ca.h"
 #include "ca/renewer.h"
 #include "common/status.h"
 #include "manager/dispatcher/dispatcher.h"
+#include "protocol/messages.h"
 
 namespace shoal::daemon {
 

@@ -15,8 +15,8 @@
 //      removed and the path taken over;
 //   6. start the HTTP server.
 // stop() undoes it: stop accepting and remove the socket, cancel streams, join every thread
-// (HTTP server), stop the node's role (tasks keep running), close the store, release the locks (last, so no second daemon starts
-// while this one still writes).
+// (HTTP server), stop the node's role (tasks keep running), close the store, release the locks
+// (last, so no second daemon starts while this one still writes).
 //
 // Thread safety: start() once from one thread; stop() is idempotent and may be called from
 // any thread that is not a handler (the CLI calls it from its signal-waiting main thread).
@@ -50,7 +50,7 @@ class Context;
 namespace shoal::runtime::image {
 class ImageSource;
 class ImageStore;
-}
+}  // namespace shoal::runtime::image
 namespace shoal::runtime::logs {
 class LogReader;
 }
@@ -110,7 +110,6 @@ class Daemon {
   // The node's images (<data-dir>/images), for the container runtime: it sees the
   // ImageSource seam only. Valid from a successful start() until stop().
   runtime::image::ImageSource& image_source();
-
 
  private:
   explicit Daemon(DaemonOptions options);

@@ -14,8 +14,7 @@ std::vector<std::string_view> daemon_executor_names() { return {"runc", "hollow"
 Result<DaemonExecutor> make_daemon_executor(const ExecutorSettings& s) {
   DaemonExecutor made;
   if (s.name == "runc") {
-    SHOAL_ASSIGN_OR_RETURN(made.network,
-                           network::make_node_network({.data_dir = s.data_dir}));
+    SHOAL_ASSIGN_OR_RETURN(made.network, network::make_node_network({.data_dir = s.data_dir}));
     runtime::RuncExecutorOptions options;
     options.data_dir = s.data_dir;
     options.oci_runtime = s.oci_runtime;

@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "agent/executor.h"
-#include "network/attacher.h"
 #include "common/status.h"
+#include "network/attacher.h"
 
 namespace shoal::runtime {
 class NodeContainers;

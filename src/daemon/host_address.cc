@@ -84,7 +84,8 @@ Result<std::string> resolve_advertise_ip(std::string_view host) {
     if (!addrs.empty()) return single_address_on(iface, addrs);
   }
   auto addrs = ipv4_addresses("", nullptr);
-  if (addrs.empty()) return Status(Code::kInvalidArgument, "could not find the system's IP address");
+  if (addrs.empty())
+    return Status(Code::kInvalidArgument, "could not find the system's IP address");
   for (size_t i = 1; i < addrs.size(); ++i) {
     if (addrs[i].ip == addrs[0].ip) continue;
     if (addrs[i].interface == addrs[0].interface) {

@@ -13,9 +13,8 @@ ManagerRole::ManagerRole(store::Store& store, const Clock& clock, IdGenerator& i
       clock_(clock),
       ids_(ids),
       options_(options),
-      node_(
-          store, clock, ids, executor,
-          InProcessNodeOptions{.node_id = options.node_id, .addr = options.addr}),
+      node_(store, clock, ids, executor,
+            InProcessNodeOptions{.node_id = options.node_id, .addr = options.addr}),
       loops_(store, clock, ids) {}
 
 ManagerRole::~ManagerRole() { stop(); }

@@ -33,8 +33,8 @@
 #include "common/status.h"
 #include "common/time.h"
 #include "daemon/cluster_transport.h"
-#include "daemon/rotation_finisher.h"
 #include "daemon/in_process_node.h"
+#include "daemon/rotation_finisher.h"
 #include "manager/manager_loops.h"
 #include "manager/reconcile_loop.h"
 #include "store/store.h"
@@ -78,8 +78,8 @@ class ManagerRole {
   IdGenerator& ids_;
   const ManagerRoleOptions options_;
 
-  InProcessNode node_;  // dispatcher + agent
-  manager::ManagerLoops loops_;          // allocator, scheduler, orchestrators
+  InProcessNode node_;           // dispatcher + agent
+  manager::ManagerLoops loops_;  // allocator, scheduler, orchestrators
   std::unique_ptr<ca::NodeCA> node_ca_;
   std::unique_ptr<ManagerEndpoint> endpoint_;
   std::unique_ptr<ca::CertDir> cert_dir_;

@@ -1,7 +1,7 @@
 // MembershipFile: what a node remembers about its swarm membership across restarts, kept
 // in <data-dir>/swarm.json (mode 0600): the node and cluster IDs, its role and addresses,
-// the autolock unlock key, and a worker's managers. The cluster state itself lives in the store; this file only
-// says which node of it this daemon is.
+// the autolock unlock key, and a worker's managers. The cluster state itself lives in the store;
+// this file only says which node of it this daemon is.
 //
 // Writes are atomic (temporary file, fsync, rename), so a crash leaves the old or the new
 // file, never a torn one.

@@ -6,9 +6,9 @@
 #include <mutex>
 
 #include "api/swarm.h"
-#include "common/mutex.h"
 #include "ca/certs.h"
 #include "ca/root_ca.h"
+#include "common/mutex.h"
 
 namespace shoal::daemon {
 namespace {
@@ -71,7 +71,8 @@ size_t stop_all_tasks(agent::Executor& executor) {
   }
   {
     MutexLock lock(exits->mu);
-    if (!exits->cv.wait_for(lock, kStopTimeout, [&]() REQUIRES(exits->mu) { return exits->pending == 0; })) {
+    if (!exits->cv.wait_for(lock, kStopTimeout,
+                            [&]() REQUIRES(exits->mu) { return exits->pending == 0; })) {
       spdlog::warn("{} tasks did not exit within {} s", exits->pending, kStopTimeout.count());
     }
   }

@@ -3,9 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include "api/swarm.h"
-#include "common/mutex.h"
 #include "ca/cert_dir.h"
 #include "ca/certs.h"
+#include "common/mutex.h"
 #include "daemon/node_certs.h"
 #include "manager/controlapi/netaddr.h"
 

@@ -33,7 +33,8 @@ class WorkerRole::WatchedClient final : public protocol::DispatcherClient {
     on_session_(result.status());
     return result;
   }
-  Result<protocol::HeartbeatResponse> heartbeat(const protocol::HeartbeatRequest& request) override {
+  Result<protocol::HeartbeatResponse> heartbeat(
+      const protocol::HeartbeatRequest& request) override {
     return inner_.heartbeat(request);
   }
   Status update_task_status(const protocol::UpdateTaskStatusRequest& request) override {

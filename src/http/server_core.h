@@ -146,13 +146,13 @@ class StreamChannel final : public ResponseStream {
   const std::function<void()> wake_;
 
   mutable Mutex mu_;
-  std::condition_variable_any cv_;  // unsent bytes went down, or cancelled
+  std::condition_variable_any cv_;      // unsent bytes went down, or cancelled
   bool begun_ GUARDED_BY(mu_) = false;  // head requested
   bool head_taken_ GUARDED_BY(mu_) = false;
   int status_ GUARDED_BY(mu_) = 200;
   Headers headers_ GUARDED_BY(mu_);
   std::string queued_ GUARDED_BY(mu_);  // not yet handed to the connection
-  size_t unsent_ GUARDED_BY(mu_) = 0;  // queued + being written
+  size_t unsent_ GUARDED_BY(mu_) = 0;   // queued + being written
   bool finished_ GUARDED_BY(mu_) = false;
   Status final_status_ GUARDED_BY(mu_);
   bool end_taken_ GUARDED_BY(mu_) = false;

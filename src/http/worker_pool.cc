@@ -1,10 +1,11 @@
 #include "http/worker_pool.h"
-#include "common/mutex.h"
 
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <system_error>
+
+#include "common/mutex.h"
 
 namespace shoal::http {
 
@@ -63,8 +64,8 @@ void WorkerPool::run() {
     }
     if (stopping_) return;
     ++idle_;
-    bool woken =
-        cv_.wait_for(lock, options_.idle_timeout, [&]() REQUIRES(mu_) { return !queue_.empty() || stopping_; });
+    bool woken = cv_.wait_for(lock, options_.idle_timeout,
+                              [&]() REQUIRES(mu_) { return !queue_.empty() || stopping_; });
     --idle_;
     if (!woken) return;  // idle for idle_timeout with nothing queued: exit
   }

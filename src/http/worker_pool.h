@@ -59,9 +59,9 @@ class WorkerPool {
   const Options options_;
 
   mutable Mutex mu_;
-  CondVar cv_;               // work queued or stopping
+  CondVar cv_;  // work queued or stopping
   std::deque<std::function<void()>> queue_ GUARDED_BY(mu_);
-  std::list<std::thread> threads_ GUARDED_BY(mu_);  // live threads
+  std::list<std::thread> threads_ GUARDED_BY(mu_);    // live threads
   std::vector<std::thread> retired_ GUARDED_BY(mu_);  // exited, not yet joined
   size_t idle_ GUARDED_BY(mu_) = 0;
   size_t next_id_ GUARDED_BY(mu_) = 0;

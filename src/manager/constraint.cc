@@ -101,7 +101,8 @@ std::optional<Cidr> parse_cidr(std::string_view text) {
   std::string_view len = text.substr(slash + 1);
   int bits = -1;
   auto [end, ec] = std::from_chars(len.data(), len.data() + len.size(), bits);
-  if (!ip || ec != std::errc() || end != len.data() + len.size() || len.empty()) return std::nullopt;
+  if (!ip || ec != std::errc() || end != len.data() + len.size() || len.empty())
+    return std::nullopt;
   // Go parses an IPv4 CIDR only in dotted form; "::ffff:1.2.3.4/n" is an IPv6 network.
   bool v4 = text.substr(0, slash).find(':') == std::string_view::npos;
   if (bits < 0 || bits > (v4 ? 32 : 128)) return std::nullopt;

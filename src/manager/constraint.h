@@ -31,7 +31,7 @@ namespace shoal::manager {
 struct Constraint {
   enum class Op : uint8_t { kEq, kNe };
 
-  std::string key;    // as written (trimmed); compared case-insensitively
+  std::string key;  // as written (trimmed); compared case-insensitively
   Op op = Op::kEq;
   std::string value;  // as written (trimmed)
 

@@ -1,8 +1,9 @@
 #include "manager/reconcile_loop.h"
-#include "common/mutex.h"
 
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+
+#include "common/mutex.h"
 
 namespace shoal::manager {
 
@@ -83,7 +84,8 @@ void ReconcileLoop::run() {
       // Let the window fill without waking for every commit, then take all of it.
       {
         MutexLock lock(mu_);
-        if (cv_.wait_for(lock, options_.debounce, [&]() REQUIRES(mu_) { return stopping_; })) return;
+        if (cv_.wait_for(lock, options_.debounce, [&]() REQUIRES(mu_) { return stopping_; }))
+          return;
       }
       collect(Timestamp());
     }

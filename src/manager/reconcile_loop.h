@@ -94,7 +94,7 @@ class ReconcileLoop {
   Mutex mu_;
   CondVar cv_;  // stop() wakes the debounce sleep
   bool stopping_ GUARDED_BY(mu_) = false;
-  store::Watch watch_;          // replaced only by the loop thread; wake() from stop()
+  store::Watch watch_;  // replaced only by the loop thread; wake() from stop()
   std::thread thread_;
 };
 

@@ -167,8 +167,8 @@ bool Monitor::create(std::string& err) {
     ::close(fd);
   }
   mode_t daemon_umask = ::umask(022);
-  bool created = o_.tty ? run_runtime(args, null_fd_, null_fd_, err)
-                        : run_runtime(args, out_w_, err_w_, err);
+  bool created =
+      o_.tty ? run_runtime(args, null_fd_, null_fd_, err) : run_runtime(args, out_w_, err_w_, err);
   ::umask(daemon_umask);
   if (!created) return false;
   ::chmod(pid_file.c_str(), 0600);  // written by runc under 022

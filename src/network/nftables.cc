@@ -1,8 +1,9 @@
 #include "network/nftables.h"
-#include "common/mutex.h"
 
 #include <fmt/format.h>
 #include <nftables/libnftables.h>
+
+#include "common/mutex.h"
 
 namespace shoal::network {
 

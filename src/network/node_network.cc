@@ -77,7 +77,8 @@ class NodeNetwork final : public Attacher {
   Status acquire_bridges(RouteSocket& host, const SandboxRecord& record);
   Status release_bridges(RouteSocket& host, const SandboxRecord& record);
   // Releases the bridges of the first `count` interfaces.
-  Status release_bridges_locked(RouteSocket& host, const SandboxRecord& record, size_t count) REQUIRES(bridge_mu_);
+  Status release_bridges_locked(RouteSocket& host, const SandboxRecord& record, size_t count)
+      REQUIRES(bridge_mu_);
   Result<Sandbox> build(RouteSocket& host, const SandboxRecord& record);
   // detach(); with `purge`, also deletes host veths whose namespace some process still holds.
   Status remove(std::string_view task_id, bool purge);
@@ -155,9 +156,8 @@ Status NodeNetwork::assign_ports(SandboxRecord& record) {
 Result<SandboxRecord> NodeNetwork::reserve(const api::Task& task) {
   auto host_dns = read_host_dns(options_.resolv_conf);  // a file read, outside the lock
   MutexLock lock(mu_);
-  SandboxContext context{
-      netns_dir_,      options_.bridge_prefix, options_.default_bridge,
-      ipam_.gateway(), options_.default_mtu,   std::move(host_dns)};
+  SandboxContext context{netns_dir_,      options_.bridge_prefix, options_.default_bridge,
+                         ipam_.gateway(), options_.default_mtu,   std::move(host_dns)};
   if (entries_.contains(task.ID)) {
     return error(Code::kUnavailable, "task {}: its sandbox is being changed", task.ID);
   }

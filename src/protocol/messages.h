@@ -90,9 +90,9 @@ struct AssignmentsRequest {
 enum class AssignmentAction : uint8_t { kUpdate, kRemove };
 
 // One assigned object. A removal carries an object whose ID alone is set.
-using Assignment = std::variant<std::shared_ptr<const api::Task>,
-                                std::shared_ptr<const api::Secret>,
-                                std::shared_ptr<const api::Config>>;
+using Assignment =
+    std::variant<std::shared_ptr<const api::Task>, std::shared_ptr<const api::Secret>,
+                 std::shared_ptr<const api::Config>>;
 
 struct AssignmentChange {
   AssignmentAction Action = AssignmentAction::kUpdate;

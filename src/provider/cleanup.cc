@@ -7,13 +7,20 @@ namespace {
 
 int rank(ResourceKind kind) {
   switch (kind) {
-    case ResourceKind::kPid: return 0;
-    case ResourceKind::kMount: return 1;
-    case ResourceKind::kNetns: return 2;
-    case ResourceKind::kVeth: return 3;
-    case ResourceKind::kBridge: return 4;
-    case ResourceKind::kNftTable: return 5;
-    case ResourceKind::kDir: return 6;
+    case ResourceKind::kPid:
+      return 0;
+    case ResourceKind::kMount:
+      return 1;
+    case ResourceKind::kNetns:
+      return 2;
+    case ResourceKind::kVeth:
+      return 3;
+    case ResourceKind::kBridge:
+      return 4;
+    case ResourceKind::kNftTable:
+      return 5;
+    case ResourceKind::kDir:
+      return 6;
   }
   return 7;
 }

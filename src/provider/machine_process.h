@@ -23,9 +23,9 @@
 namespace shoal::provider {
 
 struct MachineLaunch {
-  std::string netns_path;  // /run/netns/<name>: the namespace to run in
-  std::string hostname;    // the machine's hostname
-  std::string log_file;    // the init's and the daemon's stdout/stderr
+  std::string netns_path;         // /run/netns/<name>: the namespace to run in
+  std::string hostname;           // the machine's hostname
+  std::string log_file;           // the init's and the daemon's stdout/stderr
   std::vector<std::string> argv;  // the daemon's command line, argv[0] an absolute path
 };
 

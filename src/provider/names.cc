@@ -1,12 +1,11 @@
 #include "provider/names.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <set>
-
-#include <fmt/format.h>
 
 namespace shoal::provider {
 namespace {
@@ -24,7 +23,8 @@ struct Cidr {
 
 Result<Cidr> parse_cidr(const std::string& text) {
   auto slash = text.find('/');
-  if (slash == std::string::npos) return error(Code::kInvalidArgument, "\"{}\" is not a CIDR", text);
+  if (slash == std::string::npos)
+    return error(Code::kInvalidArgument, "\"{}\" is not a CIDR", text);
   in_addr a{};
   if (::inet_pton(AF_INET, text.substr(0, slash).c_str(), &a) != 1) {
     return error(Code::kInvalidArgument, "\"{}\" is not an IPv4 CIDR", text);
@@ -36,7 +36,8 @@ Result<Cidr> parse_cidr(const std::string& text) {
     if (used != text.size() - slash - 1) bits = -1;
   } catch (...) {
   }
-  if (bits < 0 || bits > 32) return error(Code::kInvalidArgument, "bad prefix length in \"{}\"", text);
+  if (bits < 0 || bits > 32)
+    return error(Code::kInvalidArgument, "bad prefix length in \"{}\"", text);
   uint32_t mask = bits == 0 ? 0 : ~uint32_t{0} << (32 - bits);
   return Cidr{ntohl(a.s_addr) & mask, bits};
 }

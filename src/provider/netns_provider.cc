@@ -1,6 +1,7 @@
 #include "provider/netns_provider.h"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -14,8 +15,6 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "common/cgroups.h"
 #include "network/ipam.h"
@@ -131,7 +130,8 @@ std::vector<std::string> NetnsProvider::subnets_in_use(const std::string& except
 Status NetnsProvider::bootstrap(ClusterState& state) {
   SHOAL_RETURN_IF_ERROR(validate_name("cluster", state.name));
   if (::geteuid() != 0) {
-    return error(Code::kFailedPrecondition, "the netns provider needs root (namespaces, links, nftables)");
+    return error(Code::kFailedPrecondition,
+                 "the netns provider needs root (namespaces, links, nftables)");
   }
   if (state.subnet.empty()) {
     SHOAL_ASSIGN_OR_RETURN(state.subnet,
@@ -155,22 +155,23 @@ Status NetnsProvider::bootstrap(ClusterState& state) {
     return std::find(state.made.begin(), state.made.end(), r) != state.made.end();
   };
   SHOAL_ASSIGN_OR_RETURN(std::string listing, nft->list_table(table.name));
-  if ((!listing.empty() && !made(table)) || (host.link_index(bridge.name).is_ok() && !made(bridge))) {
+  if ((!listing.empty() && !made(table)) ||
+      (host.link_index(bridge.name).is_ok() && !made(bridge))) {
     return error(Code::kAlreadyExists,
                  "the host already has a bridge {} or nft table {} that this cluster did not make",
                  bridge.name, table.name);
   }
 
   SHOAL_RETURN_IF_ERROR(record(state, table));
-  SHOAL_RETURN_IF_ERROR(nft->run(fmt::format(
-      "table ip {0}\ndelete table ip {0}\n"
-      "table ip {0} {{\n"
-      "  chain postrouting {{\n"
-      "    type nat hook postrouting priority srcnat; policy accept;\n"
-      "    ip saddr {1} ip daddr != {1} masquerade\n"
-      "  }}\n"
-      "}}\n",
-      nft_table(state.name), state.subnet)));
+  SHOAL_RETURN_IF_ERROR(
+      nft->run(fmt::format("table ip {0}\ndelete table ip {0}\n"
+                           "table ip {0} {{\n"
+                           "  chain postrouting {{\n"
+                           "    type nat hook postrouting priority srcnat; policy accept;\n"
+                           "    ip saddr {1} ip daddr != {1} masquerade\n"
+                           "  }}\n"
+                           "}}\n",
+                           nft_table(state.name), state.subnet)));
 
   SHOAL_RETURN_IF_ERROR(record(state, bridge));
   if (!host.link_index(state.bridge).is_ok()) {
@@ -193,7 +194,8 @@ Result<std::vector<Instance>> NetnsProvider::start_instances(ClusterState& state
   if (state.subnet.empty() || state.bridge.empty()) {
     return error(Code::kFailedPrecondition, "cluster {} is not bootstrapped", state.name);
   }
-  if (c.count < 1) return error(Code::kInvalidArgument, "the machine count must be at least 1, not {}", c.count);
+  if (c.count < 1)
+    return error(Code::kInvalidArgument, "the machine count must be at least 1, not {}", c.count);
   SHOAL_RETURN_IF_ERROR(validate_name("machine prefix", c.name_prefix));
   SHOAL_ASSIGN_OR_RETURN(auto host, network::RouteSocket::open());
 
@@ -230,7 +232,8 @@ Result<std::vector<Instance>> NetnsProvider::start_instances(ClusterState& state
     std::string ns = netns_path(state, m.name);
     std::string veth = veth_name(state.name, m.name);
     if (fs::exists(ns, ec) || host.link_index(veth).is_ok()) {
-      return error(Code::kAlreadyExists, "the host already has a namespace {} or link {}", ns, veth);
+      return error(Code::kAlreadyExists, "the host already has a namespace {} or link {}", ns,
+                   veth);
     }
     SHOAL_RETURN_IF_ERROR(make_machine_network(state, m));
     SHOAL_RETURN_IF_ERROR(launch(state, m));
@@ -265,8 +268,10 @@ Status NetnsProvider::make_machine_network(ClusterState& state, const MachineSta
   if (fresh) SHOAL_RETURN_IF_ERROR(host.delete_link(veth));
   if (!host.link_index(veth).is_ok()) {
     SHOAL_ASSIGN_OR_RETURN(auto ns_fd, network::open_netns(ns));
-    SHOAL_RETURN_IF_ERROR(host.create_veth(
-        {.host_name = veth, .master_index = bridge, .peer_name = "eth0", .peer_netns_fd = ns_fd.get()}));
+    SHOAL_RETURN_IF_ERROR(host.create_veth({.host_name = veth,
+                                            .master_index = bridge,
+                                            .peer_name = "eth0",
+                                            .peer_netns_fd = ns_fd.get()}));
   }
   SHOAL_RETURN_IF_ERROR(inside.set_up("eth0"));
   SHOAL_RETURN_IF_ERROR(inside.add_address("eth0", network::Cidr{address, 24}));
@@ -282,18 +287,18 @@ Status NetnsProvider::launch(ClusterState& state, const MachineState& m) {
   launch.netns_path = netns_path(state, m.name);
   launch.hostname = state.name + "-" + m.name;
   launch.log_file = dir + "/daemon.log";
-  launch.argv = {options_.shoal_binary,
-                 "daemon",
-                 "--data-dir=" + m.data_dir,
-                 "--socket=" + m.socket,
-                 "--executor=" + state.executor,
-                 fmt::format("--listen-addr={}:{}", m.ip, kSwarmPort),
-                 "--advertise-addr=" + m.ip};
-  if (!options_.monitor_binary.empty()) launch.argv.push_back("--monitor=" + options_.monitor_binary);
+  launch.argv = {
+      options_.shoal_binary,          "daemon",
+      "--data-dir=" + m.data_dir,     "--socket=" + m.socket,
+      "--executor=" + state.executor, fmt::format("--listen-addr={}:{}", m.ip, kSwarmPort),
+      "--advertise-addr=" + m.ip};
+  if (!options_.monitor_binary.empty())
+    launch.argv.push_back("--monitor=" + options_.monitor_binary);
   launch.argv.insert(launch.argv.end(), options_.daemon_flags.begin(), options_.daemon_flags.end());
   SHOAL_ASSIGN_OR_RETURN(pid_t pid, launch_machine(launch));
   SHOAL_RETURN_IF_ERROR(record(state, {ResourceKind::kPid, std::to_string(pid), m.name}));
-  Status ready = wait_for_api(m.socket, pid, netns_inode(launch.netns_path), options_.start_timeout);
+  Status ready =
+      wait_for_api(m.socket, pid, netns_inode(launch.netns_path), options_.start_timeout);
   if (!ready.is_ok()) {
     return error(ready.code(), "machine {}: {} (see {})", m.name, ready.message(), launch.log_file);
   }
@@ -315,7 +320,8 @@ Status NetnsProvider::stop_instances(ClusterState& state, const std::vector<std:
 }
 
 Status NetnsProvider::kill_instance(ClusterState& state, const std::string& id) {
-  if (!find_machine(state, id)) return error(Code::kNotFound, "cluster {} has no machine {}", state.name, id);
+  if (!find_machine(state, id))
+    return error(Code::kNotFound, "cluster {} has no machine {}", state.name, id);
   ino_t inode = netns_inode(netns_path(state, id));
   for (const auto& r : init_pids(state, id)) {
     if (!signal_and_wait(std::stoi(r.name), inode, SIGKILL, options_.stop_timeout)) {
@@ -432,7 +438,8 @@ Status NetnsProvider::remove(const ClusterState& state, const Resource& r) {
       // Only what this provider made: a path inside the cluster's directory.
       std::string root = cluster_dir(state.name) + "/";
       if (!r.name.starts_with(root)) {
-        return error(Code::kFailedPrecondition, "refusing to remove {}: not under {}", r.name, root);
+        return error(Code::kFailedPrecondition, "refusing to remove {}: not under {}", r.name,
+                     root);
       }
       if (!r.machine.empty()) {
         for (const auto& cid : container_ids(r.name + "/data")) {

@@ -35,8 +35,8 @@ struct Constraints {
 enum class InstanceState { kPending, kRunning, kStopped, kUnknown };
 
 struct Instance {
-  std::string id;           // machine name, unique in its cluster ("m1")
-  std::string address;      // its IP
+  std::string id;       // machine name, unique in its cluster ("m1")
+  std::string address;  // its IP
   InstanceState state = InstanceState::kUnknown;
   std::string docker_host;  // "unix:///.../machines/m1/docker.sock"
 };

@@ -1,7 +1,7 @@
-#include "provider/provider.h"
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include "provider/provider.h"
 
 namespace shoal::provider {
 

@@ -7,19 +7,17 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace shoal::provider {
 namespace {
 
 using nlohmann::json;
 
-constexpr ResourceKind kKinds[] = {ResourceKind::kNftTable, ResourceKind::kBridge,
-                                   ResourceKind::kNetns,    ResourceKind::kVeth,
-                                   ResourceKind::kDir,      ResourceKind::kMount,
-                                   ResourceKind::kPid};
+constexpr ResourceKind kKinds[] = {
+    ResourceKind::kNftTable, ResourceKind::kBridge, ResourceKind::kNetns, ResourceKind::kVeth,
+    ResourceKind::kDir,      ResourceKind::kMount,  ResourceKind::kPid};
 
 Result<ResourceKind> kind_from(const std::string& name) {
   for (ResourceKind k : kKinds) {
@@ -32,24 +30,34 @@ Result<ResourceKind> kind_from(const std::string& name) {
 
 const char* kind_name(ResourceKind kind) {
   switch (kind) {
-    case ResourceKind::kNftTable: return "nft-table";
-    case ResourceKind::kBridge: return "bridge";
-    case ResourceKind::kNetns: return "netns";
-    case ResourceKind::kVeth: return "veth";
-    case ResourceKind::kDir: return "dir";
-    case ResourceKind::kMount: return "mount";
-    case ResourceKind::kPid: return "pid";
+    case ResourceKind::kNftTable:
+      return "nft-table";
+    case ResourceKind::kBridge:
+      return "bridge";
+    case ResourceKind::kNetns:
+      return "netns";
+    case ResourceKind::kVeth:
+      return "veth";
+    case ResourceKind::kDir:
+      return "dir";
+    case ResourceKind::kMount:
+      return "mount";
+    case ResourceKind::kPid:
+      return "pid";
   }
   return "?";
 }
 
 std::string to_json(const ClusterState& s) {
-  json j{{"Name", s.name},     {"Provider", s.provider}, {"Subnet", s.subnet},
-         {"Bridge", s.bridge}, {"Executor", s.executor}, {"Machines", json::array()},
+  json j{{"Name", s.name},       {"Provider", s.provider}, {"Subnet", s.subnet},
+         {"Bridge", s.bridge},   {"Executor", s.executor}, {"Machines", json::array()},
          {"Made", json::array()}};
   for (const auto& m : s.machines) {
-    j["Machines"].push_back({{"Name", m.name}, {"IP", m.ip}, {"Role", m.role},
-                             {"DataDir", m.data_dir}, {"Socket", m.socket}});
+    j["Machines"].push_back({{"Name", m.name},
+                             {"IP", m.ip},
+                             {"Role", m.role},
+                             {"DataDir", m.data_dir},
+                             {"Socket", m.socket}});
   }
   for (const auto& r : s.made) {
     j["Made"].push_back({{"Kind", kind_name(r.kind)}, {"Name", r.name}, {"Machine", r.machine}});

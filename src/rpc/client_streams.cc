@@ -88,7 +88,8 @@ Result<std::optional<protocol::AssignmentsMessage>> AssignmentsCall::recv(
     std::chrono::nanoseconds timeout) {
   MutexLock lock(mu_);
   if (cancelled_) return error(Code::kUnavailable, "assignment stream cancelled");
-  cv_.wait_for(lock, timeout, [&]() REQUIRES(mu_) { return !queue_.empty() || end_ || cancelled_; });
+  cv_.wait_for(lock, timeout,
+               [&]() REQUIRES(mu_) { return !queue_.empty() || end_ || cancelled_; });
   if (!queue_.empty()) {
     auto next = std::move(queue_.front());
     queue_.pop_front();

@@ -51,7 +51,8 @@ class AssignmentsCall final : public grpc::ClientReadReactor<AssignmentsMessage>
   // Waits up to `timeout` for the first message or the end; Errors: the end's status.
   Status wait_first(std::chrono::milliseconds timeout);
 
-  Result<std::optional<protocol::AssignmentsMessage>> recv(std::chrono::nanoseconds timeout) override;
+  Result<std::optional<protocol::AssignmentsMessage>> recv(
+      std::chrono::nanoseconds timeout) override;
   void cancel() override;
   bool set_ready_callback(std::function<void()> notify) override;
 

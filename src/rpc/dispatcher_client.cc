@@ -18,7 +18,8 @@ class StreamHandle final : public protocol::AssignmentStream {
  public:
   explicit StreamHandle(std::shared_ptr<AssignmentsCall> call) : call_(std::move(call)) {}
   ~StreamHandle() override { call_->cancel(); }
-  Result<std::optional<protocol::AssignmentsMessage>> recv(std::chrono::nanoseconds timeout) override {
+  Result<std::optional<protocol::AssignmentsMessage>> recv(
+      std::chrono::nanoseconds timeout) override {
     return call_->recv(timeout);
   }
   void cancel() override { call_->cancel(); }
@@ -99,7 +100,8 @@ GrpcDispatcherClient::GrpcDispatcherClient(std::string manager_addr, TlsIdentity
 
 GrpcDispatcherClient::~GrpcDispatcherClient() = default;
 
-Result<protocol::SessionMessage> GrpcDispatcherClient::session(const protocol::SessionRequest& request) {
+Result<protocol::SessionMessage> GrpcDispatcherClient::session(
+    const protocol::SessionRequest& request) {
   return impl_->session(request);
 }
 

@@ -173,8 +173,7 @@ class CAService final : public CA::CallbackService {
 
 class RpcServer::Impl {
  public:
-  Impl(std::string addr, TlsIdentity identity, protocol::Dispatcher& d,
-       ca::NodeCA& node_ca)
+  Impl(std::string addr, TlsIdentity identity, protocol::Dispatcher& d, ca::NodeCA& node_ca)
       : addr_(std::move(addr)), identity_(std::move(identity)), d_(d), ca_(node_ca) {}
 
   Status start() {

@@ -36,8 +36,8 @@ class RpcServer {
  public:
   // `listen_addr` is "host:port" (port 0 = any free one). The referents must outlive the
   // server.
-  RpcServer(std::string listen_addr, TlsIdentity identity,
-            protocol::Dispatcher& dispatcher, ca::NodeCA& node_ca);
+  RpcServer(std::string listen_addr, TlsIdentity identity, protocol::Dispatcher& dispatcher,
+            ca::NodeCA& node_ca);
   ~RpcServer();  // stop()
   RpcServer(const RpcServer&) = delete;
   RpcServer& operator=(const RpcServer&) = delete;

@@ -61,7 +61,8 @@ void drain(const std::shared_ptr<AssignmentsState>& state) {
   state->reactor->advance_locked(end);
 }
 
-AssignmentsReactor::AssignmentsReactor(std::unique_ptr<protocol::AssignmentStream> stream, Pump& pump)
+AssignmentsReactor::AssignmentsReactor(std::unique_ptr<protocol::AssignmentStream> stream,
+                                       Pump& pump)
     : state_(std::make_shared<AssignmentsState>()) {
   state_->stream = std::move(stream);
   state_->reactor = this;

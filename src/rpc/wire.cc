@@ -42,14 +42,14 @@ Result<protocol::Assignment> read_object(const AssignmentChange& in) {
 
 void to_proto(const protocol::AssignmentsMessage& in, AssignmentsMessage& out) {
   out.set_type(in.Type == protocol::AssignmentsType::kComplete ? AssignmentsMessage::COMPLETE
-                                                            : AssignmentsMessage::INCREMENTAL);
+                                                               : AssignmentsMessage::INCREMENTAL);
   out.set_applies_to(in.AppliesTo);
   out.set_results_in(in.ResultsIn);
   out.mutable_changes()->Reserve(static_cast<int>(in.Changes.size()));
   for (const auto& change : in.Changes) {
     AssignmentChange* c = out.add_changes();
     c->set_action(change.Action == protocol::AssignmentAction::kUpdate ? AssignmentChange::UPDATE
-                                                                    : AssignmentChange::REMOVE);
+                                                                       : AssignmentChange::REMOVE);
     c->set_id(protocol::assignment_id(change.Item));
     std::visit(ChangeWriter{*c}, change.Item);
   }
@@ -66,10 +66,10 @@ Result<protocol::AssignmentsMessage> from_proto(const AssignmentsMessage& in) {
     protocol::AssignmentChange change;
     change.Action = c.action() == AssignmentChange::UPDATE ? protocol::AssignmentAction::kUpdate
                                                            : protocol::AssignmentAction::kRemove;
-    Result<protocol::Assignment> item = c.kind() == AssignmentChange::TASK ? read_object<api::Task>(c)
-                                     : c.kind() == AssignmentChange::SECRET
-                                         ? read_object<api::Secret>(c)
-                                         : read_object<api::Config>(c);
+    Result<protocol::Assignment> item =
+        c.kind() == AssignmentChange::TASK     ? read_object<api::Task>(c)
+        : c.kind() == AssignmentChange::SECRET ? read_object<api::Secret>(c)
+                                               : read_object<api::Config>(c);
     if (!item) return item.status();
     change.Item = std::move(item).value();
     out.Changes.push_back(std::move(change));

@@ -4,8 +4,8 @@
 // Thread safety: pure functions.
 #pragma once
 
-#include "protocol/messages.h"
 #include "common/status.h"
+#include "protocol/messages.h"
 #include "shoal/dispatcher.pb.h"
 
 namespace shoal::rpc {

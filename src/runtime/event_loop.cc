@@ -1,5 +1,4 @@
 #include "runtime/event_loop.h"
-#include "common/mutex.h"
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -7,6 +6,8 @@
 
 #include <cerrno>
 #include <cstring>
+
+#include "common/mutex.h"
 
 namespace shoal::runtime {
 

@@ -1,9 +1,8 @@
 #include "runtime/task_templates.h"
 
+#include <fmt/format.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 namespace shoal::runtime {
 namespace {
@@ -83,7 +82,8 @@ Result<api::ContainerSpec> expand_container_spec(api::ContainerSpec spec,
                                                  const TemplateContext& context) {
   auto expand = [&](std::string& value, std::string_view what) -> Status {
     auto expanded = expand_template(value, context);
-    if (!expanded.is_ok()) return error(Code::kInvalidArgument, "{}: {}", what, expanded.status().message());
+    if (!expanded.is_ok())
+      return error(Code::kInvalidArgument, "{}: {}", what, expanded.status().message());
     value = std::move(*expanded);
     return Status::ok();
   };

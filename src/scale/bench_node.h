@@ -42,7 +42,9 @@ class BenchNode final : public manager::controlapi::LocalNode {
   }
   std::string engine_id() const override { return "shoal-bench"; }
   std::string data_dir() const override { return data_dir_; }
-  Result<std::string> resolve_ip(std::string_view) const override { return std::string("127.0.0.1"); }
+  Result<std::string> resolve_ip(std::string_view) const override {
+    return std::string("127.0.0.1");
+  }
 
   Status on_joined(const manager::controlapi::Membership& membership) override {
     MutexLock lock(mu_);

@@ -27,11 +27,11 @@
 namespace shoal::scale {
 
 struct Census {
-  static constexpr size_t kStates = 16;  // api::TaskState values
+  static constexpr size_t kStates = 16;      // api::TaskState values
   std::array<uint64_t, kStates> by_state{};  // tasks in the store, by Status.State
-  uint64_t total = 0;          // tasks in the store
-  uint64_t created = 0;        // task creations seen (at least the tasks counted)
-  uint64_t ever_assigned = 0;  // tasks seen reaching assigned or beyond
+  uint64_t total = 0;                        // tasks in the store
+  uint64_t created = 0;                      // task creations seen (at least the tasks counted)
+  uint64_t ever_assigned = 0;                // tasks seen reaching assigned or beyond
 
   uint64_t in(api::TaskState state) const { return by_state[static_cast<size_t>(state)]; }
   // Tasks in states [from, to].

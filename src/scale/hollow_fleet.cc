@@ -63,10 +63,10 @@ struct HollowFleet::Core {
   Mutex mu;
   CondVar cv;
   bool stopping GUARDED_BY(mu) = false;
-  std::deque<uint32_t> ready GUARDED_BY(mu);  // agents to serve
+  std::deque<uint32_t> ready GUARDED_BY(mu);                // agents to serve
   std::vector<uint8_t> queued, busy, again GUARDED_BY(mu);  // per agent
-  std::vector<uint8_t> resync GUARDED_BY(mu);  // a report failed
-  std::vector<uint32_t> generation GUARDED_BY(mu);  // session count per agent
+  std::vector<uint8_t> resync GUARDED_BY(mu);               // a report failed
+  std::vector<uint32_t> generation GUARDED_BY(mu);          // session count per agent
   using Timer = std::pair<Steady::time_point, uint32_t>;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers GUARDED_BY(mu);
   FleetStats stats GUARDED_BY(mu);
@@ -262,7 +262,8 @@ void HollowFleet::drain(uint32_t index, Agent& agent) {
   }
 }
 
-void HollowFleet::report(uint32_t index, Agent& agent, const protocol::AssignmentsMessage& message) {
+void HollowFleet::report(uint32_t index, Agent& agent,
+                         const protocol::AssignmentsMessage& message) {
   protocol::UpdateTaskStatusRequest request;
   request.SessionID = agent.session_id;
   request.Updates = hollow_reports(message, clock_.now());
@@ -289,8 +290,8 @@ void HollowFleet::disconnect(uint32_t index, Agent& agent, const Status& why) {
   spdlog::debug("hollow fleet: node {}: {}", agent.node.id, why.to_string());
   drop_stream(agent);
   agent.session_id.clear();
-  double unit = unit_random(options_.seed ^ (uint64_t{index} << 24) ^
-                            static_cast<uint64_t>(agent.failures));
+  double unit =
+      unit_random(options_.seed ^ (uint64_t{index} << 24) ^ static_cast<uint64_t>(agent.failures));
   agent.retry_at = Steady::now() + backoff_delay(options_.reconnect, agent.failures++, unit);
   core_->at(agent.retry_at, index);
   MutexLock lock(core_->mu);

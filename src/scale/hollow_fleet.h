@@ -33,10 +33,10 @@
 #include <thread>
 #include <vector>
 
-#include "protocol/messages.h"
 #include "api/node.h"
 #include "common/backoff.h"
 #include "common/time.h"
+#include "protocol/messages.h"
 #include "scale/report_pump.h"
 
 namespace shoal::scale {
@@ -62,13 +62,13 @@ struct FleetOptions {
 };
 
 struct FleetStats {
-  size_t connected = 0;          // agents with an open session and stream
-  uint64_t sessions = 0;         // sessions opened
-  uint64_t failures = 0;         // failed session, stream, heartbeat or report calls
+  size_t connected = 0;   // agents with an open session and stream
+  uint64_t sessions = 0;  // sessions opened
+  uint64_t failures = 0;  // failed session, stream, heartbeat or report calls
   uint64_t heartbeats = 0;
-  uint64_t messages = 0;         // assignment messages received
-  uint64_t report_calls = 0;     // update_task_status calls
-  uint64_t reports = 0;          // task status updates in them
+  uint64_t messages = 0;      // assignment messages received
+  uint64_t report_calls = 0;  // update_task_status calls
+  uint64_t reports = 0;       // task status updates in them
 };
 
 class HollowFleet {
@@ -110,7 +110,7 @@ class HollowFleet {
   const ClientFactory make_client_;
   const Clock& clock_;
   const FleetOptions options_;
-  std::vector<Agent> agents_;  // each owned by the thread serving it (Core::busy)
+  std::vector<Agent> agents_;   // each owned by the thread serving it (Core::busy)
   std::shared_ptr<Core> core_;  // shared with the callbacks handed to streams and reports
   std::vector<std::thread> threads_;
   ReportPump pump_;

@@ -35,7 +35,7 @@ std::optional<Target> target_of(const api::Task& task) {
 }  // namespace
 
 std::vector<protocol::TaskStatusUpdate> hollow_reports(const protocol::AssignmentsMessage& message,
-                                                    Timestamp now) {
+                                                       Timestamp now) {
   std::vector<protocol::TaskStatusUpdate> reports;
   for (const protocol::AssignmentChange& change : message.Changes) {
     if (change.Action != protocol::AssignmentAction::kUpdate) continue;

@@ -19,8 +19,8 @@
 
 #include <vector>
 
-#include "protocol/messages.h"
 #include "common/time.h"
+#include "protocol/messages.h"
 
 namespace shoal::scale {
 
@@ -30,6 +30,6 @@ inline constexpr const char* kShutdownMessage = "shutdown";
 
 // The reports for `message`, stamped `now`, in the message's order.
 std::vector<protocol::TaskStatusUpdate> hollow_reports(const protocol::AssignmentsMessage& message,
-                                                    Timestamp now);
+                                                       Timestamp now);
 
 }  // namespace shoal::scale

@@ -1,4 +1,5 @@
 #include "scale/report_pump.h"
+
 #include "common/mutex.h"
 
 namespace shoal::scale {

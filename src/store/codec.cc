@@ -40,7 +40,9 @@ uint32_t field_id(std::string_view key) {
   return (h ^ (h >> kIdBits)) & ((1u << kIdBits) - 1);
 }
 
-uint64_t zigzag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+uint64_t zigzag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
 int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
 template <class T>
@@ -94,7 +96,9 @@ class BasicIdCollector {
 using IdCollector = BasicIdCollector<api::json::Tag>;
 
 template <class T>
-concept Struct = requires(IdCollector& c, const T& t) { fields(c, t); };
+concept Struct = requires(IdCollector& c, const T& t) {
+  fields(c, t);
+};
 
 struct KnownIds {
   std::vector<uint32_t> sorted;
@@ -117,8 +121,7 @@ const KnownIds& known_ids() {
       if (list[i].first == list[i - 1].first) {
         std::fprintf(stderr, "store codec: fields %.*s and %.*s of one struct share ID %u\n",
                      static_cast<int>(list[i - 1].second.size()), list[i - 1].second.data(),
-                     static_cast<int>(list[i].second.size()), list[i].second.data(),
-                     list[i].first);
+                     static_cast<int>(list[i].second.size()), list[i].second.data(), list[i].first);
         std::abort();
       }
     }
@@ -250,10 +253,8 @@ class BasicWriter {
  private:
   static bool is_empty(bool v) { return !v; }
   template <class T>
-    requires std::is_integral_v<T>
-  static bool is_empty(T v) {
-    return v == 0;
-  }
+  requires std::is_integral_v<T>
+  static bool is_empty(T v) { return v == 0; }
   static bool is_empty(float v) { return v == 0; }
   static bool is_empty(const std::string& v) { return v.empty(); }
   static bool is_empty(Timestamp v) { return v.is_zero(); }
@@ -345,10 +346,14 @@ class Input {
     uint32_t f;
     std::string_view b;
     switch (wire) {
-      case kVarint: return varint(&v);
-      case kFixed32: return fixed32(&f);
-      case kBytes: return bytes(&b);
-      default: return false;
+      case kVarint:
+        return varint(&v);
+      case kFixed32:
+        return fixed32(&f);
+      case kBytes:
+        return bytes(&b);
+      default:
+        return false;
     }
   }
 

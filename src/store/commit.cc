@@ -17,8 +17,8 @@ struct Store::Encoded {
 };
 
 template <typename T>
-void Store::collect(const internal::PendingMap<T>& pending, std::string_view id,
-                    Encoded* out, Changes* changes, SpecPool::Delta* delta) {
+void Store::collect(const internal::PendingMap<T>& pending, std::string_view id, Encoded* out,
+                    Changes* changes, SpecPool::Delta* delta) {
   const internal::Pending<T>& p = pending.find(internal::key_of(id))->second;
   if (!p.before && !p.after) return;  // created and deleted in the transaction
   Mutation m;

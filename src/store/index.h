@@ -33,14 +33,13 @@
 #include <absl/strings/string_view.h>
 
 #include <algorithm>
-#include <utility>
-#include <vector>
-
 #include <compare>
 #include <cstdint>
 #include <memory>
 #include <string_view>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 namespace shoal::store {
 
@@ -68,10 +67,7 @@ inline uint64_t key_hash(std::string_view s) {
   return absl::Hash<absl::string_view>{}(absl::string_view(s.data(), s.size()));
 }
 template <typename E>
-  requires std::is_enum_v<E>
-uint64_t key_hash(E e) {
-  return static_cast<uint64_t>(e);
-}
+requires std::is_enum_v<E> uint64_t key_hash(E e) { return static_cast<uint64_t>(e); }
 
 enum class IndexKind { kHashed, kOrdered };
 

@@ -1,8 +1,7 @@
 // Store recovery and snapshots: replaying the datastore at open, and handing it a copy of
 // the state in the background when its log has grown.
-#include <pthread.h>
-
 #include <absl/container/flat_hash_map.h>
+#include <pthread.h>
 
 #include <string>
 #include <tuple>
@@ -27,8 +26,8 @@ Status Store::replay_object(const Record& record) {
   }
   if (record.op == Mutation::Op::kDelete) {
     if (!existing) {
-      return error(Code::kInternal, "{} {} is deleted but was never stored",
-                   kind_name(kind_of<T>), record.key);
+      return error(Code::kInternal, "{} {} is deleted but was never stored", kind_name(kind_of<T>),
+                   record.key);
     }
     table.load_erase(existing);
     return Status::ok();
@@ -46,8 +45,8 @@ Status Store::replay_object(const Record& record) {
     SHOAL_RETURN_IF_ERROR(TableTraits<T>::decode(record.value, &object));
   }
   if (object.ID != record.key) {
-    return error(Code::kInternal, "{} record {} holds object {}", kind_name(kind_of<T>),
-                 record.key, object.ID);
+    return error(Code::kInternal, "{} record {} holds object {}", kind_name(kind_of<T>), record.key,
+                 object.ID);
   }
   auto loaded = std::make_shared<const T>(std::move(object));
   if (existing) {

@@ -1,9 +1,10 @@
 // Store: lifecycle, reads, watches, and the entry points of writes (store.h). The commit
 // path is in commit.cc; loading and snapshots are in recovery.cc.
 #include "store/store.h"
-#include "common/mutex.h"
 
 #include <utility>
+
+#include "common/mutex.h"
 
 namespace shoal::store {
 namespace {
@@ -52,9 +53,7 @@ Result<std::unique_ptr<Store>> Store::open(std::unique_ptr<Datastore> datastore,
 // Reading and watching.
 
 // The ReadTxn takes mu_ shared before it reads the tables (the analysis cannot see inside).
-ReadTxn Store::view() const NO_THREAD_SAFETY_ANALYSIS {
-  return ReadTxn(tables_, &mu_, &revision_);
-}
+ReadTxn Store::view() const NO_THREAD_SAFETY_ANALYSIS { return ReadTxn(tables_, &mu_, &revision_); }
 
 Watch Store::watch(WatchFilter filter, WatchOptions options) {
   auto sub = std::make_shared<internal::Subscription>(std::move(filter), options);

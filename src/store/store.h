@@ -162,7 +162,7 @@ class Store {
 
   // Readers hold mu_ shared; the writer holds it exclusively to apply a commit.
   mutable absl::Mutex mu_;
-  Tables tables_ GUARDED_BY(mu_);  // for writes and for readers
+  Tables tables_ GUARDED_BY(mu_);      // for writes and for readers
   std::atomic<uint64_t> revision_{0};  // written under mu_ (exclusive)
 };
 

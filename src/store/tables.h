@@ -36,13 +36,20 @@ class Tables {
 template <typename Fn>
 decltype(auto) visit_kind(Kind kind, Fn&& fn) {
   switch (kind) {
-    case Kind::kCluster: return fn(static_cast<api::Swarm*>(nullptr));
-    case Kind::kNode: return fn(static_cast<api::Node*>(nullptr));
-    case Kind::kService: return fn(static_cast<api::Service*>(nullptr));
-    case Kind::kTask: return fn(static_cast<api::Task*>(nullptr));
-    case Kind::kNetwork: return fn(static_cast<api::Network*>(nullptr));
-    case Kind::kSecret: return fn(static_cast<api::Secret*>(nullptr));
-    case Kind::kConfig: break;
+    case Kind::kCluster:
+      return fn(static_cast<api::Swarm*>(nullptr));
+    case Kind::kNode:
+      return fn(static_cast<api::Node*>(nullptr));
+    case Kind::kService:
+      return fn(static_cast<api::Service*>(nullptr));
+    case Kind::kTask:
+      return fn(static_cast<api::Task*>(nullptr));
+    case Kind::kNetwork:
+      return fn(static_cast<api::Network*>(nullptr));
+    case Kind::kSecret:
+      return fn(static_cast<api::Secret*>(nullptr));
+    case Kind::kConfig:
+      break;
   }
   return fn(static_cast<api::Config*>(nullptr));
 }

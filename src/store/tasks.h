@@ -24,7 +24,9 @@
 namespace shoal::store {
 
 // A slot as an unsigned integer that orders as the signed slot does.
-inline uint64_t slot_rank(int64_t slot) { return static_cast<uint64_t>(slot) ^ (uint64_t{1} << 63); }
+inline uint64_t slot_rank(int64_t slot) {
+  return static_cast<uint64_t>(slot) ^ (uint64_t{1} << 63);
+}
 
 // Tasks of a service, in slot order; also answers by::Slot (one slot's tasks).
 struct TaskByService {

@@ -29,13 +29,20 @@ char fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 
 
 std::string_view kind_name(Kind kind) {
   switch (kind) {
-    case Kind::kCluster: return "cluster";
-    case Kind::kNode: return "node";
-    case Kind::kService: return "service";
-    case Kind::kTask: return "task";
-    case Kind::kNetwork: return "network";
-    case Kind::kSecret: return "secret";
-    case Kind::kConfig: return "config";
+    case Kind::kCluster:
+      return "cluster";
+    case Kind::kNode:
+      return "node";
+    case Kind::kService:
+      return "service";
+    case Kind::kTask:
+      return "task";
+    case Kind::kNetwork:
+      return "network";
+    case Kind::kSecret:
+      return "secret";
+    case Kind::kConfig:
+      return "config";
   }
   return "object";
 }
@@ -59,7 +66,8 @@ uint64_t prefix_rank(FoldedName name) {
 }
 
 bool folded_starts_with(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && FoldedName{text.substr(0, prefix.size())} == FoldedName{prefix};
+  return text.size() >= prefix.size() &&
+         FoldedName{text.substr(0, prefix.size())} == FoldedName{prefix};
 }
 
 std::string task_name(const api::Task& task, std::string_view service_name) {

@@ -63,7 +63,9 @@ namespace shoal::store {
 namespace internal {
 
 // absl's hash containers take absl::string_view (a distinct type in this abseil build).
-inline absl::string_view key_of(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+inline absl::string_view key_of(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
 
 // One object a write transaction touched.
 template <typename T>
@@ -80,8 +82,8 @@ using PendingMap = absl::flat_hash_map<absl::string_view, Pending<T>>;
 struct Undo {
   Kind kind;
   absl::string_view key;
-  bool inserted;                       // the entry was new: erase it
-  std::shared_ptr<const void> after;   // else: its previous `after`
+  bool inserted;                      // the entry was new: erase it
+  std::shared_ptr<const void> after;  // else: its previous `after`
 };
 
 // A write transaction's changes, coalesced per object.

@@ -1,15 +1,19 @@
 #include "store/watch.h"
-#include "common/mutex.h"
 
 #include <algorithm>
+
+#include "common/mutex.h"
 
 namespace shoal::store {
 
 std::string_view action_name(Action action) {
   switch (action) {
-    case Action::kCreate: return "create";
-    case Action::kUpdate: return "update";
-    case Action::kDelete: return "delete";
+    case Action::kCreate:
+      return "create";
+    case Action::kUpdate:
+      return "update";
+    case Action::kDelete:
+      return "delete";
   }
   return "unknown";
 }
@@ -114,9 +118,8 @@ std::shared_ptr<const Changes> Subscription::filter(std::shared_ptr<const Change
 
 std::shared_ptr<const Changes> Subscription::next(std::chrono::nanoseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  return next_with([&](MutexLock& lock) {
-    return cv_.wait_until(lock, deadline) != std::cv_status::timeout;
-  });
+  return next_with(
+      [&](MutexLock& lock) { return cv_.wait_until(lock, deadline) != std::cv_status::timeout; });
 }
 
 std::shared_ptr<const Changes> Subscription::next(const Clock& clock, Timestamp deadline) {

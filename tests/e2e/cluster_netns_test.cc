@@ -53,24 +53,30 @@ TEST_F(NetnsClusterTest, ReplicasSpreadDrainMovesThemAndAKilledMachineIsReplaced
                                                   {hostname("m3"), "Ready Active"}};
   EXPECT_TRUE(eventually([&] { return nodes() == all_ready; })) << ok("m1", {"node", "ls"});
 
-  ok("m1", {"service", "create", "-d", "--name", "web", "--replicas", "6", "--publish",
-            "8080:80", "--no-resolve-image", "busybox", "httpd", "-f", "-p", "80", "-h", "/www"});
-  std::map<std::string, int> two_each = {{hostname("m1"), 2}, {hostname("m2"), 2}, {hostname("m3"), 2}};
-  EXPECT_TRUE(eventually([&] { return running_per_node("web") == two_each; },
-                         std::chrono::seconds(60)))
+  ok("m1", {"service", "create", "-d", "--name", "web", "--replicas", "6", "--publish", "8080:80",
+            "--no-resolve-image", "busybox", "httpd", "-f", "-p", "80", "-h", "/www"});
+  std::map<std::string, int> two_each = {
+      {hostname("m1"), 2}, {hostname("m2"), 2}, {hostname("m3"), 2}};
+  EXPECT_TRUE(
+      eventually([&] { return running_per_node("web") == two_each; }, std::chrono::seconds(60)))
       << ok("m1", {"service", "ps", "web"}) << log_of("m2");
   for (const char* m : {"m1", "m2", "m3"}) {
     EXPECT_EQ(running_containers(m), 2) << m;
     // The ingress port answers on every machine's own address.
-    EXPECT_TRUE(eventually([&] { return contains(http_status_line(machine(m).ip, 8080), " 200 "); }))
-        << m << ": " << http_status_line(machine(m).ip, 8080);
+    EXPECT_TRUE(eventually([&] {
+      return contains(http_status_line(machine(m).ip, 8080), " 200 ");
+    })) << m
+        << ": " << http_status_line(machine(m).ip, 8080);
   }
 
   ok("m1", {"node", "update", "--availability", "drain", hostname("m2")});
-  EXPECT_TRUE(eventually([&] {
-    auto now = running_per_node("web");
-    return now.count(hostname("m2")) == 0 && total(now) == 6;
-  }, std::chrono::seconds(60))) << ok("m1", {"service", "ps", "web"});
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto now = running_per_node("web");
+        return now.count(hostname("m2")) == 0 && total(now) == 6;
+      },
+      std::chrono::seconds(60)))
+      << ok("m1", {"service", "ps", "web"});
   EXPECT_TRUE(eventually([&] { return running_containers("m2") == 0; })) << log_of("m2");
   ok("m1", {"node", "update", "--availability", "active", hostname("m2")});
 
@@ -80,10 +86,13 @@ TEST_F(NetnsClusterTest, ReplicasSpreadDrainMovesThemAndAKilledMachineIsReplaced
   EXPECT_TRUE(eventually([&] { return nodes()[hostname("m3")].starts_with("Down"); },
                          std::chrono::seconds(30)))
       << ok("m1", {"node", "ls"});
-  EXPECT_TRUE(eventually([&] {
-    auto now = running_per_node("web");
-    return now.count(hostname("m3")) == 0 && total(now) == 6;
-  }, std::chrono::seconds(60))) << ok("m1", {"service", "ps", "web"});
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto now = running_per_node("web");
+        return now.count(hostname("m3")) == 0 && total(now) == 6;
+      },
+      std::chrono::seconds(60)))
+      << ok("m1", {"service", "ps", "web"});
 
   CommandResult started = shoal({"machine", "start", name_, "m3"});
   ASSERT_EQ(started.exit_code, 0) << started.err;
@@ -126,8 +135,8 @@ TEST_F(NetnsClusterTest, BadAndRotatedTokensAreRefusedAndAWorkerCertificateReach
   auto certs = ca::CertDir(machine("m2").data_dir).read();
   ASSERT_TRUE(certs.is_ok()) << certs.status().to_string();
   rpc::keep_grpc_alive();
-  auto channel = rpc::secure_channel(manager_addr(), {certs->ca_pem, certs->cert_pem, certs->key_pem},
-                                     std::chrono::seconds(1));
+  auto channel = rpc::secure_channel(
+      manager_addr(), {certs->ca_pem, certs->cert_pem, certs->key_pem}, std::chrono::seconds(1));
   grpc::GenericStub stub(channel);
   auto call = [&](const std::string& method) {
     grpc::ClientContext ctx;
@@ -148,7 +157,8 @@ TEST_F(NetnsClusterTest, BadAndRotatedTokensAreRefusedAndAWorkerCertificateReach
   };
   grpc::Status root = call("/shoal.rpc.CA/GetRootCACertificate");
   EXPECT_TRUE(root.ok()) << root.error_message();  // the certificate itself is good
-  for (const char* method : {"/docker.swarmkit.v1.Control/ListServices", "/shoal.rpc.Control/ListServices"}) {
+  for (const char* method :
+       {"/docker.swarmkit.v1.Control/ListServices", "/shoal.rpc.Control/ListServices"}) {
     grpc::Status listed = call(method);
     EXPECT_FALSE(listed.ok()) << method;
     EXPECT_TRUE(listed.error_code() == grpc::StatusCode::UNIMPLEMENTED ||
@@ -161,7 +171,8 @@ TEST_F(NetnsClusterTest, ClusterRmLeavesNoNamespaceLinkMountProcessOrDirectory) 
   ASSERT_NO_FATAL_FAILURE(create(2));
   ok("m1", {"service", "create", "-d", "--name", "top", "--replicas", "4", "--no-resolve-image",
             "busybox", "sleep", "1000"});
-  EXPECT_TRUE(eventually([&] { return total(running_per_node("top")) == 4; }, std::chrono::seconds(60)))
+  EXPECT_TRUE(
+      eventually([&] { return total(running_per_node("top")) == 4; }, std::chrono::seconds(60)))
       << ok("m1", {"service", "ps", "top"});
   std::vector<std::string> containers;
   for (const auto& m : state_.machines) {
@@ -179,7 +190,8 @@ TEST_F(NetnsClusterTest, ClusterRmLeavesNoNamespaceLinkMountProcessOrDirectory) 
   EXPECT_EQ(join(leftovers(name_)), "");
   for (const auto& id : containers) {
     for (const char* hierarchy : {"pids", "memory", "cpu"}) {
-      EXPECT_FALSE(std::filesystem::exists(std::string("/sys/fs/cgroup/") + hierarchy + "/shoal/" + id))
+      EXPECT_FALSE(
+          std::filesystem::exists(std::string("/sys/fs/cgroup/") + hierarchy + "/shoal/" + id))
           << hierarchy << " cgroup of " << id;
     }
   }
@@ -232,7 +244,8 @@ TEST_F(NetnsClusterTest, MachineStartAfterItsNetworkIsDeletedRebuildsItAndTheSwa
   EXPECT_TRUE(eventually([&] {
     return total(running_per_node("top")) == 2 &&
            running_containers("m1") + running_containers("m2") == 2;
-  })) << ok("m1", {"service", "ps", "top"}) << log_of("m1");
+  })) << ok("m1", {"service", "ps", "top"})
+      << log_of("m1");
 }
 
 TEST_F(NetnsClusterTest, CreateRefusesBadInputAndAnExistingName) {
@@ -275,8 +288,10 @@ TEST_F(NetnsClusterTest, AddedAndRemovedMachinesJoinAndLeaveAndGlobalHostPortsFo
   EXPECT_TRUE(eventually([&] { return running_per_node("edge")[hostname("m2")] == 1; }))
       << ok("m1", {"service", "ps", "edge"}) << log_of("m2");
   for (const char* m : {"m1", "m2"}) {
-    EXPECT_TRUE(eventually([&] { return contains(http_status_line(machine(m).ip, 8081), " 200 "); }))
-        << m << ": " << http_status_line(machine(m).ip, 8081);
+    EXPECT_TRUE(eventually([&] {
+      return contains(http_status_line(machine(m).ip, 8081), " 200 ");
+    })) << m
+        << ": " << http_status_line(machine(m).ip, 8081);
   }
 
   // Removing it takes its node out of the swarm, and the global service follows.

@@ -113,7 +113,8 @@ class NetnsClusterTest : public ::testing::Test {
   std::map<std::string, std::string> nodes() const {
     std::map<std::string, std::string> out;
     std::istringstream lines(
-        docker("m1", {"node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.Availability}}"}).out);
+        docker("m1", {"node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.Availability}}"})
+            .out);
     for (std::string line; std::getline(lines, line);) {
       auto space = line.find(' ');
       if (space != std::string::npos) out[line.substr(0, space)] = line.substr(space + 1);
@@ -125,10 +126,10 @@ class NetnsClusterTest : public ::testing::Test {
   std::map<std::string, int> running_per_node(const std::string& service,
                                               std::vector<std::string>* slots = nullptr) const {
     std::map<std::string, int> out;
-    std::istringstream lines(docker("m1", {"service", "ps", service, "--filter",
-                                           "desired-state=running", "--format",
-                                           "{{.Name}} {{.Node}} {{.CurrentState}}"})
-                                 .out);
+    std::istringstream lines(
+        docker("m1", {"service", "ps", service, "--filter", "desired-state=running", "--format",
+                      "{{.Name}} {{.Node}} {{.CurrentState}}"})
+            .out);
     for (std::string line; std::getline(lines, line);) {
       std::istringstream f(line);
       std::string task, node, state;
@@ -181,9 +182,11 @@ class NetnsClusterTest : public ::testing::Test {
     for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
       std::ifstream cmdline(e.path() / "cmdline");
       std::string text((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
-      if (contains(text, clusters_dir_ + "/" + name + "/")) found.push_back("process " + e.path().string());
+      if (contains(text, clusters_dir_ + "/" + name + "/"))
+        found.push_back("process " + e.path().string());
     }
-    if (std::filesystem::exists(clusters_dir_ + "/" + name)) found.push_back("dir " + clusters_dir_ + "/" + name);
+    if (std::filesystem::exists(clusters_dir_ + "/" + name))
+      found.push_back("dir " + clusters_dir_ + "/" + name);
     return found;
   }
 

@@ -117,8 +117,7 @@ TEST_F(EngineConvergeTest, TasksThatFitNowhereStayPendingWithTheReason) {
   ok({"service", "create", "-d", "--name", "huge", "--reserve-memory", "100000G",
       "--no-resolve-image", "busybox:latest", "sleep", "1d"});
   auto error_of = [&](const std::string& service) {
-    return ok({"service", "ps", "--no-trunc", "--format", "{{.CurrentState}} {{.Error}}",
-               service});
+    return ok({"service", "ps", "--no-trunc", "--format", "{{.CurrentState}} {{.Error}}", service});
   };
   EXPECT_TRUE(eventually([&] {
     return contains(error_of("mars"), "no suitable node (scheduling constraints not satisfied");
@@ -159,8 +158,8 @@ TEST_F(EngineConvergeTest, EverythingComesBackAfterKill9) {
   EXPECT_TRUE(eventually([&] { return tasks_in("web", "running") == 5; }));
   // Exactly one task per slot wants to run; the hollow containers did not survive the kill,
   // so the agent may have replaced some, but never added a sixth.
-  std::string slots = ok({"service", "ps", "--filter", "desired-state=running", "--format",
-                          "{{.Name}}", "web"});
+  std::string slots =
+      ok({"service", "ps", "--filter", "desired-state=running", "--format", "{{.Name}}", "web"});
   for (int slot = 1; slot <= 5; ++slot) {
     std::string name = "web." + std::to_string(slot) + "\n";
     size_t first = slots.find(name);

@@ -44,9 +44,11 @@ TEST_F(EngineLimitsTest, ReplicaCountAboveTheLimitIsRefusedAndNothingIsStored) {
 
   ok({"service", "create", "--detach", "--name", "web", "--replicas", "1", "--no-resolve-image",
       "busybox:latest", "sleep", "1d"});
-  fails({"service", "scale", "--detach", "web=1000001"}, "raise it with shoal daemon --max-replicas");
-  EXPECT_EQ(trim(ok({"service", "inspect", "--format", "{{.Spec.Mode.Replicated.Replicas}}", "web"})),
-            "1");
+  fails({"service", "scale", "--detach", "web=1000001"},
+        "raise it with shoal daemon --max-replicas");
+  EXPECT_EQ(
+      trim(ok({"service", "inspect", "--format", "{{.Spec.Mode.Replicated.Replicas}}", "web"})),
+      "1");
 }
 
 TEST_F(EngineLimitsTest, LargeAllowedCountConvergesWithPeakRssUnderOneAndAHalfGiB) {
@@ -56,7 +58,9 @@ TEST_F(EngineLimitsTest, LargeAllowedCountConvergesWithPeakRssUnderOneAndAHalfGi
       "--no-resolve-image", "busybox:latest", "sleep", "1d"});
   const std::string want = std::to_string(kReplicas) + "/" + std::to_string(kReplicas);
   EXPECT_TRUE(eventually(
-      [&] { return contains(docker({"service", "ls", "--format", "{{.Replicas}}"}).out, want); },
+      [&] {
+        return contains(docker({"service", "ls", "--format", "{{.Replicas}}"}).out, want);
+      },
       300s))
       << docker({"service", "ls"}).out;
   // 150,000 tasks take ~0.5 GiB at their peak (BENCHMARKS.md: 315 MiB for 100,000); the

@@ -30,7 +30,9 @@ class ImageRegistryTest : public EngineIntegrationTest {
     return run_command(argv, {}, std::chrono::seconds(120));
   }
   std::string images_dir() const { return tmp_.path() + "/data/images"; }
-  bool no_layers() const { return fs::is_empty(images_dir() + "/layers") && fs::is_empty(images_dir() + "/tmp"); }
+  bool no_layers() const {
+    return fs::is_empty(images_dir() + "/layers") && fs::is_empty(images_dir() + "/tmp");
+  }
 
   RegistryProcess registry_;
   std::string image_;
@@ -48,7 +50,8 @@ TEST_F(ImageRegistryTest, ShoalPullThenLs) {
   // docker image ls asks GET /images/json.
   std::string listed = ok({"image", "ls", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}"});
   EXPECT_TRUE(contains(listed, image_ + " ")) << listed;
-  EXPECT_EQ(trim(ok({"image", "inspect", "--format", "{{.Os}}/{{.Architecture}} {{json .Config.Cmd}}", image_})),
+  EXPECT_EQ(trim(ok({"image", "inspect", "--format",
+                     "{{.Os}}/{{.Architecture}} {{json .Config.Cmd}}", image_})),
             "linux/amd64 [\"sh\"]");
 }
 
@@ -61,12 +64,14 @@ TEST_F(ImageRegistryTest, DockerLoadAndDockerPull) {
   EXPECT_TRUE(contains(listed, "busybox:1\n")) << listed;
   EXPECT_TRUE(contains(listed, image_ + "\n")) << listed;
   // One image, one unpacked layer: the pull found it already there.
-  EXPECT_EQ(std::distance(fs::directory_iterator(images_dir() + "/layers"), fs::directory_iterator()), 1);
+  EXPECT_EQ(
+      std::distance(fs::directory_iterator(images_dir() + "/layers"), fs::directory_iterator()), 1);
   std::string digests = ok({"image", "ls", "--digests", "--format", "{{.Repository}} {{.Digest}}"});
   EXPECT_TRUE(contains(digests, registry_.address() + "/busybox sha256:")) << digests;
   // Filters as docker images sends them.
-  EXPECT_EQ(ok({"image", "ls", "--filter", "reference=busybox", "--format", "{{.Repository}}:{{.Tag}}"}),
-            "busybox:1\n");
+  EXPECT_EQ(
+      ok({"image", "ls", "--filter", "reference=busybox", "--format", "{{.Repository}}:{{.Tag}}"}),
+      "busybox:1\n");
   EXPECT_EQ(ok({"image", "ls", "--filter", "reference=*/busybox:1", "--format", "{{.Repository}}"}),
             registry_.address() + "/busybox\n");
   EXPECT_EQ(ok({"image", "ls", "-q", "--filter", "dangling=true"}), "");
@@ -84,7 +89,8 @@ TEST_F(ImageRegistryTest, UnknownTagIsNotFound) {
   fails({"pull", registry_.address() + "/busybox:nope"}, "manifest unknown");
   CommandResult r = shoal({"pull", registry_.address() + "/busybox:nope"});
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_TRUE(contains(r.err, "manifest for " + registry_.address() + "/busybox:nope not found")) << r.err;
+  EXPECT_TRUE(contains(r.err, "manifest for " + registry_.address() + "/busybox:nope not found"))
+      << r.err;
   fails({"image", "inspect", "busybox:nope"}, "No such image: busybox:nope");
   EXPECT_TRUE(no_layers());
 }
@@ -100,8 +106,10 @@ TEST_F(ImageRegistryTest, StoppedRegistryIsUnreachable) {
 TEST_F(ImageRegistryTest, CorruptBlobIsADigestMismatchAndLeavesNothing) {
   // The layer is the largest blob; flip bytes in the middle of its file in the registry.
   fs::path layer;
-  for (const auto& e : fs::recursive_directory_iterator(registry_.storage() + "/docker/registry/v2/blobs")) {
-    if (e.is_regular_file() && (layer.empty() || e.file_size() > fs::file_size(layer))) layer = e.path();
+  for (const auto& e :
+       fs::recursive_directory_iterator(registry_.storage() + "/docker/registry/v2/blobs")) {
+    if (e.is_regular_file() && (layer.empty() || e.file_size() > fs::file_size(layer)))
+      layer = e.path();
   }
   ASSERT_FALSE(layer.empty());
   {
@@ -136,13 +144,16 @@ TEST_F(ImageRegistryTest, ServicesPinPulledImagesAndKeepLoadedTags) {
   ok({"load", "-i", test_image_dir() + "/image.tar"});
   // A registry image: the CLI pins its digest (GET /distribution).
   ok({"service", "create", "--detach", "--name", "pulled", image_, "sleep", "1d"});
-  std::string pinned = trim(ok({"service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", "pulled"}));
+  std::string pinned = trim(ok(
+      {"service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", "pulled"}));
   EXPECT_TRUE(pinned.starts_with(image_ + "@sha256:")) << pinned;
   // A loaded image no registry knows: the CLI warns, keeps the tag, and the service works.
-  CommandResult local = docker({"service", "create", "--detach", "--name", "loaded", "busybox:1", "sleep", "1d"});
+  CommandResult local =
+      docker({"service", "create", "--detach", "--name", "loaded", "busybox:1", "sleep", "1d"});
   ASSERT_EQ(local.exit_code, 0) << local.err;
   EXPECT_TRUE(contains(local.err, "could not be accessed on a registry to record")) << local.err;
-  EXPECT_EQ(trim(ok({"service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}", "loaded"})),
+  EXPECT_EQ(trim(ok({"service", "inspect", "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}",
+                     "loaded"})),
             "busybox:1");
 }
 

@@ -44,7 +44,8 @@ inline const std::string& test_image_dir() {
   static TempDir dir;
   static std::once_flag once;
   std::call_once(once, [] {
-    CommandResult r = run_command({(support_dir() / "make_test_image.sh").string(), dir.path(), "1"});
+    CommandResult r =
+        run_command({(support_dir() / "make_test_image.sh").string(), dir.path(), "1"});
     if (r.exit_code != 0) std::fprintf(stderr, "make_test_image.sh failed: %s\n", r.err.c_str());
   });
   return dir.path();
@@ -73,7 +74,8 @@ class RegistryProcess {
       const char* hash = salt ? crypt(password_.c_str(), salt) : nullptr;
       if (!hash) return false;
       std::ofstream(dir_.path() + "/htpasswd") << user_ << ":" << hash << "\n";
-      config << "auth:\n  htpasswd:\n    realm: shoal-test\n    path: " << dir_.path() << "/htpasswd\n";
+      config << "auth:\n  htpasswd:\n    realm: shoal-test\n    path: " << dir_.path()
+             << "/htpasswd\n";
     }
     config.close();
     pid_ = fork();
@@ -126,7 +128,8 @@ class RegistryProcess {
 
   // Copies the OCI layout `oci_dir`:`src_tag` into this registry as `repo_tag` with skopeo.
   bool push(const std::string& image_dir, const std::string& src_tag, const std::string& repo_tag) {
-    std::vector<std::string> argv = {"skopeo", "--insecure-policy", "copy", "--dest-tls-verify=false"};
+    std::vector<std::string> argv = {"skopeo", "--insecure-policy", "copy",
+                                     "--dest-tls-verify=false"};
     if (!user_.empty()) argv.push_back("--dest-creds=" + user_ + ":" + password_);
     argv.push_back("oci:" + image_dir + "/oci:" + src_tag);
     argv.push_back("docker://" + address() + "/" + repo_tag);
@@ -138,7 +141,8 @@ class RegistryProcess {
   // The file holding blob `digest` ("sha256:...") in the registry's storage.
   std::filesystem::path blob_file(const std::string& digest) const {
     std::string hex = digest.substr(digest.find(':') + 1);
-    return std::filesystem::path(storage()) / "docker/registry/v2/blobs/sha256" / hex.substr(0, 2) / hex / "data";
+    return std::filesystem::path(storage()) / "docker/registry/v2/blobs/sha256" / hex.substr(0, 2) /
+           hex / "data";
   }
 
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }

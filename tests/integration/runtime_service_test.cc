@@ -162,9 +162,12 @@ TEST_F(RuntimeIntegrationTest, LoginAndWithRegistryAuthLetTheNodePullWithTheServ
   // Without --with-registry-auth the node has no credentials, and the registry says no.
   ok({"service", "create", "-d", "--no-resolve-image", "--name", "anon", image, "sleep", "1d"});
   auto errors = [&](const std::string& service) {
-    return docker({"service", "ps", service, "--no-trunc", "--format", "{{.CurrentState}}|{{.Error}}"}).out;
+    return docker(
+               {"service", "ps", service, "--no-trunc", "--format", "{{.CurrentState}}|{{.Error}}"})
+        .out;
   };
-  EXPECT_TRUE(eventually([&] { return contains(errors("anon"), "unauthorized"); })) << errors("anon");
+  EXPECT_TRUE(eventually([&] { return contains(errors("anon"), "unauthorized"); }))
+      << errors("anon");
   ok({"service", "rm", "anon"});
 
   ok({"service", "create", "-d", "--with-registry-auth", "--name", "priv", image, "sleep", "1d"});
@@ -181,30 +184,34 @@ TEST_F(RuntimeIntegrationTest, LoginAndWithRegistryAuthLetTheNodePullWithTheServ
   }
 
   // An update without the flag keeps them: the new image is pulled with them too.
-  ok({"service", "update", "-d", "--no-resolve-image", "--image", registry.address() + "/private:2", "priv"});
+  ok({"service", "update", "-d", "--no-resolve-image", "--image", registry.address() + "/private:2",
+      "priv"});
   ASSERT_TRUE(eventually([&] {
     return contains(docker({"service", "ps", "priv", "--filter", "desired-state=running",
-                            "--format", "{{.Image}} {{.CurrentState}}"}).out,
+                            "--format", "{{.Image}} {{.CurrentState}}"})
+                        .out,
                     "private:2 Running");
-  })) << errors("priv") << tail(daemon_->log());
+  })) << errors("priv")
+      << tail(daemon_->log());
 
   // A malformed header is refused, naming it.
-  CommandResult bad = run_command(
-      {"curl", "-s", "--unix-socket", socket_, "-H", "X-Registry-Auth: %%%", "-H",
-       "Content-Type: application/json", "-d",
-       R"({"Name":"bad","TaskTemplate":{"ContainerSpec":{"Image":"busybox:1"}}})",
-       "http://localhost/v1.41/services/create"});
+  CommandResult bad =
+      run_command({"curl", "-s", "--unix-socket", socket_, "-H", "X-Registry-Auth: %%%", "-H",
+                   "Content-Type: application/json", "-d",
+                   R"({"Name":"bad","TaskTemplate":{"ContainerSpec":{"Image":"busybox:1"}}})",
+                   "http://localhost/v1.41/services/create"});
   EXPECT_TRUE(contains(bad.out, "invalid X-Registry-Auth header")) << bad.out << bad.err;
 }
 
 TEST_F(RuntimeIntegrationTest, SwarmTemplatesAreExpandedForEachTask) {
   ok({"service", "create", "-d", "--name", "tpl", "--replicas", "2", "--hostname",
-      "{{.Node.Hostname}}-{{.Task.Slot}}", "--env", "WHO={{.Service.Name}}/{{.Task.Name}}",
-      kImage, "sh", "-c", "echo \"$(hostname) $WHO\"; sleep 1000"});
+      "{{.Node.Hostname}}-{{.Task.Slot}}", "--env", "WHO={{.Service.Name}}/{{.Task.Name}}", kImage,
+      "sh", "-c", "echo \"$(hostname) $WHO\"; sleep 1000"});
   ASSERT_TRUE(eventually([&] { return running_tasks("tpl") == 2; })) << tail(daemon_->log());
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
-  std::string task1 = trim(ok({"service", "ps", "tpl", "-q", "--no-trunc", "--filter", "name=tpl.1"}));
+  std::string task1 =
+      trim(ok({"service", "ps", "tpl", "-q", "--no-trunc", "--filter", "name=tpl.1"}));
   auto logs = [&] { return docker({"service", "logs", "--raw", "tpl"}).out; };
   EXPECT_TRUE(eventually([&] {
     return contains(logs(), std::string(host) + "-1 tpl/tpl.1." + task1) &&
@@ -217,8 +224,9 @@ TEST_F(RuntimeIntegrationTest, SwarmTemplatesAreExpandedForEachTask) {
   auto errors = [&] {
     return docker({"service", "ps", "badtpl", "--no-trunc", "--format", "{{.Error}}"}).out;
   };
-  EXPECT_TRUE(eventually([&] { return contains(errors(), "unsupported expression \".Task.Nope\""); }))
-      << errors();
+  EXPECT_TRUE(eventually([&] {
+    return contains(errors(), "unsupported expression \".Task.Nope\"");
+  })) << errors();
 }
 
 TEST_F(RuntimeIntegrationTest, UnreachableRegistryIsRetriedUntilItAnswers) {

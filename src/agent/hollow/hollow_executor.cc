@@ -12,14 +12,14 @@ Status check_dependencies(const api::Task& task, const DependencyGetter* deps) {
   if (deps == nullptr || !task.Spec->ContainerSpec) return Status::ok();
   for (const api::SecretReference& ref : task.Spec->ContainerSpec->Secrets) {
     if (!deps->secret(ref.SecretID)) {
-      return error(Code::kNotFound, "secret {} ({}) is not available on this node",
-                   ref.SecretName, ref.SecretID);
+      return error(Code::kNotFound, "secret {} ({}) is not available on this node", ref.SecretName,
+                   ref.SecretID);
     }
   }
   for (const api::ConfigReference& ref : task.Spec->ContainerSpec->Configs) {
     if (!deps->config(ref.ConfigID)) {
-      return error(Code::kNotFound, "config {} ({}) is not available on this node",
-                   ref.ConfigName, ref.ConfigID);
+      return error(Code::kNotFound, "config {} ({}) is not available on this node", ref.ConfigName,
+                   ref.ConfigID);
     }
   }
   return Status::ok();

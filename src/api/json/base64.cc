@@ -45,8 +45,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
                                 static_cast<int>(clean.size()));
   if (n < 0) return std::nullopt;
   // EVP_DecodeBlock counts the padding as zero bytes.
-  const size_t pad = static_cast<size_t>(std::count(clean.end() - std::min<size_t>(2, clean.size()),
-                                                    clean.end(), '='));
+  const size_t pad = static_cast<size_t>(
+      std::count(clean.end() - std::min<size_t>(2, clean.size()), clean.end(), '='));
   out.resize(static_cast<size_t>(n) - pad);
   return out;
 }

@@ -42,10 +42,10 @@ std::string encode(const T& value) {
   return out;
 }
 
-#define SHOAL_API_INSTANTIATE_CODEC(T)                          \
-  template Json to_json<T>(const T& value);                     \
-  template Status from_json<T>(const Json& json, T& out);       \
-  template void append_json<T>(std::string& out, const T& value); \
+#define SHOAL_API_INSTANTIATE_CODEC(T)                             \
+  template Json to_json<T>(const T& value);                        \
+  template Status from_json<T>(const Json& json, T& out);          \
+  template void append_json<T>(std::string & out, const T& value); \
   template std::string encode<T>(const T& value);
 
 }  // namespace shoal::api

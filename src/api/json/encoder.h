@@ -17,12 +17,11 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "api/common.h"
 #include "api/enum.h"
@@ -38,7 +37,9 @@ class Encoder;
 
 // A model struct: one with a fields() list.
 template <class T>
-concept HasFields = requires(Encoder& e, const T& t) { fields(e, t); };
+concept HasFields = requires(Encoder& e, const T& t) {
+  fields(e, t);
+};
 
 // Go's notion of an empty value, for omitempty.
 inline bool is_empty(bool v, Tag) { return !v; }
@@ -50,17 +51,29 @@ inline bool is_empty(const std::string& v, Tag) { return v.empty(); }
 inline bool is_empty(std::chrono::nanoseconds v, Tag) { return v.count() == 0; }
 inline bool is_empty(Timestamp, Tag) { return false; }
 template <ApiEnum E>
-bool is_empty(E v, Tag) { return v == E{}; }
+bool is_empty(E v, Tag) {
+  return v == E{};
+}
 template <class T>
-bool is_empty(const std::optional<T>& v, Tag) { return !v.has_value(); }
+bool is_empty(const std::optional<T>& v, Tag) {
+  return !v.has_value();
+}
 template <class T>
-bool is_empty(const std::vector<T>& v, Tag) { return v.empty(); }
+bool is_empty(const std::vector<T>& v, Tag) {
+  return v.empty();
+}
 template <class T>
-bool is_empty(const std::map<std::string, T>& v, Tag) { return v.empty(); }
+bool is_empty(const std::map<std::string, T>& v, Tag) {
+  return v.empty();
+}
 template <class T>
-bool is_empty(const std::shared_ptr<const T>& v, Tag) { return !v; }  // Go: a nil pointer
+bool is_empty(const std::shared_ptr<const T>& v, Tag) {
+  return !v;
+}  // Go: a nil pointer
 template <HasFields T>
-bool is_empty(const T&, Tag) { return false; }
+bool is_empty(const T&, Tag) {
+  return false;
+}
 
 Json encode_float32(float v);
 
@@ -74,7 +87,9 @@ inline Json encode_value(const Bytes& v, Tag) { return base64_encode(v); }
 inline Json encode_value(Timestamp v, Tag) { return format_rfc3339_nano(v); }
 inline Json encode_value(std::chrono::nanoseconds v, Tag) { return int64_t{v.count()}; }
 template <ApiEnum E>
-Json encode_value(E v, Tag) { return std::string(to_string(v)); }
+Json encode_value(E v, Tag) {
+  return std::string(to_string(v));
+}
 
 template <class T>
 Json encode_value(const std::optional<T>& v, Tag tag) {

@@ -1,8 +1,8 @@
 // The scalar leaves of the text encoder: Go-compatible string escaping and number text.
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "api/json/base64.h"
 #include "api/json/text_encoder.h"
@@ -30,7 +30,8 @@ std::string expand_exponent(const std::string& shortest) {
   } else if (static_cast<size_t>(point) >= digits.size()) {
     out += digits + std::string(static_cast<size_t>(point) - digits.size(), '0');
   } else {
-    out += digits.substr(0, static_cast<size_t>(point)) + "." + digits.substr(static_cast<size_t>(point));
+    out += digits.substr(0, static_cast<size_t>(point)) + "." +
+           digits.substr(static_cast<size_t>(point));
   }
   return out;
 }

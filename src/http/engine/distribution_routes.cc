@@ -28,8 +28,10 @@ namespace {
 
 Status not_on_a_registry(std::string_view name) {
   auto ref = img::parse_reference(name);
-  std::string shown = ref.is_ok() ? img::with_default_tag(*ref).familiar_string() : std::string(name);
-  return error(Code::kNotFound, "manifest for {} not found: manifest unknown: manifest unknown", shown);
+  std::string shown =
+      ref.is_ok() ? img::with_default_tag(*ref).familiar_string() : std::string(name);
+  return error(Code::kNotFound, "manifest for {} not found: manifest unknown: manifest unknown",
+               shown);
 }
 
 }  // namespace
@@ -41,7 +43,8 @@ Result<Response> login(img::ImageStore* store, const Request& req) {
     auto it = body.find(key);
     return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
   };
-  img::RegistryAuth auth{text("username"), text("password"), text("identitytoken"), text("registrytoken")};
+  img::RegistryAuth auth{text("username"), text("password"), text("identitytoken"),
+                         text("registrytoken")};
   if (store == nullptr) return error(Code::kUnavailable, "this daemon has no image store");
   SHOAL_RETURN_IF_ERROR(store->login(text("serveraddress"), auth));
   return Response::json(200, {{"Status", "Login Succeeded"}, {"IdentityToken", ""}});
@@ -49,8 +52,8 @@ Result<Response> login(img::ImageStore* store, const Request& req) {
 
 Status register_distribution_routes(Router& router, const EngineDeps& deps) {
   img::ImageStore* store = deps.images;
-  SHOAL_RETURN_IF_ERROR(router.add(Method::kPost, "/auth",
-                                   [store](Request& req) { return login(store, req); }));
+  SHOAL_RETURN_IF_ERROR(
+      router.add(Method::kPost, "/auth", [store](Request& req) { return login(store, req); }));
   return router.add(
       Method::kGet, "/distribution/{name:.*}/json", [store](Request& req) -> Result<Response> {
         std::string name(req.param("name"));
@@ -61,8 +64,9 @@ Status register_distribution_routes(Router& router, const EngineDeps& deps) {
         }
         if (store->is_local_only(name)) return not_on_a_registry(name);
         auto auth = img::decode_registry_auth(req.headers.get("X-Registry-Auth").value_or(""));
-        SHOAL_ASSIGN_OR_RETURN(img::DistributionInfo info,
-                               store->distribution(name, auth.is_ok() ? *auth : img::RegistryAuth{}));
+        SHOAL_ASSIGN_OR_RETURN(
+            img::DistributionInfo info,
+            store->distribution(name, auth.is_ok() ? *auth : img::RegistryAuth{}));
         return Response::json(200, distribution_json(info));
       });
 }

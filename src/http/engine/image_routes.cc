@@ -29,17 +29,21 @@ int64_t unix_seconds(Timestamp t) { return t.is_zero() ? 0 : t.unix_nanos() / 1'
 // moby's reference.FamiliarMatch: the pattern against the familiar string, then the
 // familiar name (path.Match: '*' does not cross '/').
 bool familiar_match(const std::string& pattern, const std::string& ref) {
-  auto match = [&](const std::string& s) { return ::fnmatch(pattern.c_str(), s.c_str(), FNM_PATHNAME) == 0; };
+  auto match = [&](const std::string& s) {
+    return ::fnmatch(pattern.c_str(), s.c_str(), FNM_PATHNAME) == 0;
+  };
   if (match(ref)) return true;
   auto parsed = img::parse_reference(ref);
   return parsed.is_ok() && match(parsed->familiar_name());
 }
 
 // Keeps the references that match one of `patterns` (moby lists only those).
-std::vector<std::string> matching(const std::vector<std::string>& refs, const std::vector<std::string>& patterns) {
+std::vector<std::string> matching(const std::vector<std::string>& refs,
+                                  const std::vector<std::string>& patterns) {
   std::vector<std::string> out;
   for (const auto& r : refs) {
-    if (std::any_of(patterns.begin(), patterns.end(), [&](const auto& p) { return familiar_match(p, r); })) {
+    if (std::any_of(patterns.begin(), patterns.end(),
+                    [&](const auto& p) { return familiar_match(p, r); })) {
       out.push_back(r);
     }
   }
@@ -63,26 +67,30 @@ json image_summary_json(const img::Image& image) {
     tags = json::array({"<none>:<none>"});
     digests = json::array({"<none>@<none>"});
   }
-  return json{{"Containers", -1}, {"Created", unix_seconds(image.Created)}, {"Id", image.ID},
-              {"Labels", labels},  {"ParentId", ""},                          {"RepoDigests", digests},
-              {"RepoTags", tags},  {"SharedSize", -1},                        {"Size", image.Size},
-              {"VirtualSize", image.Size}};
+  return json{{"Containers", -1},   {"Created", unix_seconds(image.Created)},
+              {"Id", image.ID},     {"Labels", labels},
+              {"ParentId", ""},     {"RepoDigests", digests},
+              {"RepoTags", tags},   {"SharedSize", -1},
+              {"Size", image.Size}, {"VirtualSize", image.Size}};
 }
 
 json image_inspect_json(const img::Image& image, std::string_view config_json) {
   json raw = json::parse(config_json, nullptr, /*allow_exceptions=*/false);
   if (raw.is_discarded() || !raw.is_object()) raw = json::object();
-  json config = raw.contains("config") && raw["config"].is_object() ? raw["config"] : json::object();
-  json defaults = {{"Hostname", ""},      {"Domainname", ""},   {"User", ""},        {"AttachStdin", false},
-                   {"AttachStdout", false}, {"AttachStderr", false}, {"Tty", false}, {"OpenStdin", false},
-                   {"StdinOnce", false},  {"Env", nullptr},     {"Cmd", nullptr},    {"Image", ""},
-                   {"Volumes", nullptr},  {"WorkingDir", ""},   {"Entrypoint", nullptr}, {"OnBuild", nullptr},
-                   {"Labels", nullptr}};
+  json config =
+      raw.contains("config") && raw["config"].is_object() ? raw["config"] : json::object();
+  json defaults = {{"Hostname", ""},       {"Domainname", ""},      {"User", ""},
+                   {"AttachStdin", false}, {"AttachStdout", false}, {"AttachStderr", false},
+                   {"Tty", false},         {"OpenStdin", false},    {"StdinOnce", false},
+                   {"Env", nullptr},       {"Cmd", nullptr},        {"Image", ""},
+                   {"Volumes", nullptr},   {"WorkingDir", ""},      {"Entrypoint", nullptr},
+                   {"OnBuild", nullptr},   {"Labels", nullptr}};
   for (const auto& [k, v] : defaults.items()) {
     if (!config.contains(k)) config[k] = v;
   }
   json layers = json::array();
-  for (const auto& d : json(raw.value("rootfs", json::object())).value("diff_ids", json::array())) layers.push_back(d);
+  for (const auto& d : json(raw.value("rootfs", json::object())).value("diff_ids", json::array()))
+    layers.push_back(d);
   std::string lower;
   for (auto it = image.LayerDirs.rbegin(); it != image.LayerDirs.rend(); ++it) {
     lower += (lower.empty() ? "" : ":") + it->string();
@@ -112,8 +120,8 @@ Status validate_image_filters(const Filters& filters) {
   return filters.validate({"dangling", "label", "label!", "reference", "before", "since", "until"});
 }
 
-Result<bool> image_matches(const img::Image& image, const Filters& filters, const img::Image* before,
-                           const img::Image* since) {
+Result<bool> image_matches(const img::Image& image, const Filters& filters,
+                           const img::Image* before, const img::Image* since) {
   SHOAL_RETURN_IF_ERROR(validate_image_filters(filters));
   for (const auto& v : filters.get("dangling")) {
     if (v != "true" && v != "1" && v != "false" && v != "0") {
@@ -129,7 +137,8 @@ Result<bool> image_matches(const img::Image& image, const Filters& filters, cons
   }
   if (filters.contains("reference")) {
     auto patterns = filters.get("reference");
-    if (matching(image.RepoTags, patterns).empty() && matching(image.RepoDigests, patterns).empty()) return false;
+    if (matching(image.RepoTags, patterns).empty() && matching(image.RepoDigests, patterns).empty())
+      return false;
   }
   if (before && !(image.Created < before->Created)) return false;
   if (since && !(image.Created > since->Created)) return false;
@@ -166,7 +175,8 @@ json distribution_json(const img::DistributionInfo& info) {
     if (!p.variant.empty()) j["variant"] = p.variant;
     platforms.push_back(j);
   }
-  return json{{"Descriptor", {{"mediaType", info.media_type}, {"digest", info.digest}, {"size", info.size}}},
+  return json{{"Descriptor",
+               {{"mediaType", info.media_type}, {"digest", info.digest}, {"size", info.size}}},
               {"Platforms", platforms}};
 }
 
@@ -280,10 +290,9 @@ Status register_image_routes(Router& router, const EngineDeps& deps) {
         SHOAL_ASSIGN_OR_RETURN(std::string config, store->config_json(image.ID));
         return Response::json(200, image_inspect_json(image, config));
       }));
-  SHOAL_RETURN_IF_ERROR(router.add_stream(Method::kPost, "/images/create",
-                                          [store](Request& req, ResponseStream& stream) {
-                                            return pull_stream(*store, req, stream);
-                                          }));
+  SHOAL_RETURN_IF_ERROR(router.add_stream(
+      Method::kPost, "/images/create",
+      [store](Request& req, ResponseStream& stream) { return pull_stream(*store, req, stream); }));
   SHOAL_RETURN_IF_ERROR(router.add(
       Method::kPost, "/images/load",
       [store](Request& req) -> Result<Response> {
@@ -297,18 +306,20 @@ Status register_image_routes(Router& router, const EngineDeps& deps) {
         return Response::json_text(200, std::move(body));
       },
       RouteOptions{.max_body_bytes = kMaxArchiveBytes}));
-  return router.add(Method::kDelete, "/images/{name:.*}", [store](Request& req) -> Result<Response> {
-    std::string name(req.param("name"));
-    if (name.find_first_not_of(" \t") == std::string::npos) {
-      return Status(Code::kInvalidArgument, "image name cannot be blank");
-    }
-    SHOAL_ASSIGN_OR_RETURN(auto records, store->remove(name, req.query.get_bool("force")));
-    json out = json::array();
-    for (const auto& r : records) {
-      out.push_back(r.untagged.empty() ? json{{"Deleted", r.deleted}} : json{{"Untagged", r.untagged}});
-    }
-    return Response::json(200, out);
-  });
+  return router.add(
+      Method::kDelete, "/images/{name:.*}", [store](Request& req) -> Result<Response> {
+        std::string name(req.param("name"));
+        if (name.find_first_not_of(" \t") == std::string::npos) {
+          return Status(Code::kInvalidArgument, "image name cannot be blank");
+        }
+        SHOAL_ASSIGN_OR_RETURN(auto records, store->remove(name, req.query.get_bool("force")));
+        json out = json::array();
+        for (const auto& r : records) {
+          out.push_back(r.untagged.empty() ? json{{"Deleted", r.deleted}}
+                                           : json{{"Untagged", r.untagged}});
+        }
+        return Response::json(200, out);
+      });
 }
 
 }  // namespace shoal::http::engine

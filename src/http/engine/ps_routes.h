@@ -15,8 +15,8 @@
 namespace shoal::http::engine {
 
 struct PsDeps {
-  manager::controlapi::Context* control = nullptr;        // for service names; required
-  const runtime::NodeContainers* containers = nullptr;   // null: no containers
+  manager::controlapi::Context* control = nullptr;      // for service names; required
+  const runtime::NodeContainers* containers = nullptr;  // null: no containers
 };
 
 Status register_ps_routes(Router& router, const PsDeps& deps);

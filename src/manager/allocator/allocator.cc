@@ -29,8 +29,8 @@ Status write_all(store::Batch& batch, const std::vector<Unit<T>>& units,
                  std::vector<char>& written) {
   written.assign(units.size(), 0);
   for (size_t i = 0; i < units.size(); ++i) {
-    SHOAL_RETURN_IF_ERROR(batch.update(
-        [&](store::WriteTxn& tx) { return write_unit(tx, units[i], &written[i]); }));
+    SHOAL_RETURN_IF_ERROR(
+        batch.update([&](store::WriteTxn& tx) { return write_unit(tx, units[i], &written[i]); }));
   }
   return Status::ok();
 }
@@ -246,7 +246,8 @@ bool Allocator::allocate_networks(Timestamp) {
   log_errors(errors);
   if (units.empty()) return true;
   std::vector<char> written;
-  Status status = store_.batch([&](store::Batch& batch) { return write_all(batch, units, written); });
+  Status status =
+      store_.batch([&](store::Batch& batch) { return write_all(batch, units, written); });
   settle(state_, own_commits_, units, written, !status.is_ok());
   if (status.is_ok()) return true;
   spdlog::warn("allocator: commit failed, retrying: {}", status.to_string());

@@ -71,7 +71,7 @@ class Allocator final : public Reconciler {
   // What phase 2 plans from, read from one snapshot.
   struct Inputs {
     NetworkIndex networks;
-    std::vector<ServicePtr> services;                              // to plan
+    std::vector<ServicePtr> services;                                // to plan
     absl::flat_hash_map<std::string, ServicePtr> services_of_tasks;  // by ID; null if gone
   };
 
@@ -92,16 +92,16 @@ class Allocator final : public Reconciler {
   uint32_t subnet_size_ = 0;              // ... and SubnetSize the pool was made from
 
   absl::flat_hash_map<std::string, NetworkPtr> networks_;  // every network
-  bool networks_dirty_ = false;  // some network may be allocatable now
+  bool networks_dirty_ = false;                            // some network may be allocatable now
 
   absl::flat_hash_set<std::string> dirty_services_;
   bool all_services_dirty_ = false;
   absl::flat_hash_set<std::string> failed_services_;  // retried on any service change
 
   absl::flat_hash_map<std::string, TaskPtr> new_tasks_;  // Status.State == new
-  absl::flat_hash_set<std::string> fresh_tasks_;          // not planned yet
-  bool retry_tasks_ = false;       // plan every new task (networks changed, ...)
-  bool tasks_waiting_ = false;     // some task waits for a free address
+  absl::flat_hash_set<std::string> fresh_tasks_;         // not planned yet
+  bool retry_tasks_ = false;    // plan every new task (networks changed, ...)
+  bool tasks_waiting_ = false;  // some task waits for a free address
 
   // Bases of units committed by the last tick, by address: their events change nothing.
   absl::flat_hash_map<const void*, std::shared_ptr<const void>> own_commits_;

@@ -8,9 +8,7 @@ namespace shoal::manager::allocator {
 
 namespace {
 
-uint32_t mask_of(uint8_t bits) {
-  return bits == 0 ? 0 : ~uint32_t{0} << (32 - bits);
-}
+uint32_t mask_of(uint8_t bits) { return bits == 0 ? 0 : ~uint32_t{0} << (32 - bits); }
 
 std::optional<uint32_t> to_address(std::string_view text) {
   std::string s(text);

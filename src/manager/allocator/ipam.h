@@ -45,8 +45,8 @@ Result<uint32_t> parse_address(std::string_view text);
 // "10.0.0.5/24" as an address and its prefix length. Errors: kInvalidArgument.
 Result<std::pair<uint32_t, uint8_t>> parse_cidr_address(std::string_view cidr);
 
-std::string format_address(uint32_t address);                // "10.0.0.1"
-std::string format_prefix(const Ipv4Prefix& prefix);          // "10.0.0.0/24"
+std::string format_address(uint32_t address);                     // "10.0.0.1"
+std::string format_prefix(const Ipv4Prefix& prefix);              // "10.0.0.0/24"
 std::string format_cidr_address(uint32_t address, uint8_t bits);  // "10.0.0.5/24"
 
 // Docker's defaults for a cluster that sets none.

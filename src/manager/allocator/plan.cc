@@ -47,8 +47,8 @@ Result<api::Network> allocate_network(AllocState& state, const api::Network& net
   // What the user asked for (the control API may have copied it to IPAMOptions already).
   const auto& requested = network.IPAMOptions ? network.IPAMOptions : network.Spec.IPAMOptions;
   api::IPAMOptions ipam;
-  ipam.Driver = requested && !requested->Driver.Name.empty() ? requested->Driver
-                                                             : api::Driver{"default", {}};
+  ipam.Driver =
+      requested && !requested->Driver.Name.empty() ? requested->Driver : api::Driver{"default", {}};
   api::IPAMConfig config;
   Ipv4Prefix subnet;
   if (const api::IPAMConfig* user = ipv4_config(requested)) {
@@ -145,8 +145,8 @@ Status claim_vip(AllocState& state, const api::Service& service, const api::Netw
 
 // Fills `endpoint` for `service`, claiming each port and address as it is added, so that on
 // failure what `endpoint` holds is exactly what was claimed.
-Status fill_endpoint(AllocState& state, const NetworkIndex& networks,
-                     const api::Service& service, api::Endpoint& endpoint) {
+Status fill_endpoint(AllocState& state, const NetworkIndex& networks, const api::Service& service,
+                     api::Endpoint& endpoint) {
   endpoint.Spec = service.Spec.EndpointSpec.value_or(api::EndpointSpec{});
   std::vector<bool> reused(service.Endpoint.Ports.size(), false);
   for (api::PortConfig port : endpoint.Spec.Ports) {
@@ -253,8 +253,8 @@ std::optional<Unit<api::Task>> plan_task(AllocState& state, const NetworkIndex& 
       attached_networks(networks, service != nullptr && publishes_ingress(*service), targets);
   if (!attached.is_ok()) return std::nullopt;  // waits for its networks
   // The node publishes the task's ports from its copy of the service's endpoint.
-  if (service != nullptr && (!service->Endpoint.Ports.empty() ||
-                             !service->Endpoint.VirtualIPs.empty())) {
+  if (service != nullptr &&
+      (!service->Endpoint.Ports.empty() || !service->Endpoint.VirtualIPs.empty())) {
     planned.Endpoint = std::make_shared<const api::Endpoint>(service->Endpoint);
   }
   for (const api::Network* network : *attached) {

@@ -9,7 +9,8 @@ bool IngressPorts::claim(api::PortConfigProtocol protocol, uint32_t port, std::s
   return inserted || it->second == owner;
 }
 
-void IngressPorts::release(api::PortConfigProtocol protocol, uint32_t port, std::string_view owner) {
+void IngressPorts::release(api::PortConfigProtocol protocol, uint32_t port,
+                           std::string_view owner) {
   auto it = owners_.find(key(protocol, port));
   if (it != owners_.end() && it->second == owner) owners_.erase(it);
 }

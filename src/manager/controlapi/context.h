@@ -22,8 +22,8 @@
 #include "common/mutex.h"
 #include "common/status.h"
 #include "common/time.h"
-#include "manager/controlapi/local_node.h"
 #include "manager/controlapi/limits.h"
+#include "manager/controlapi/local_node.h"
 #include "store/store.h"
 
 namespace shoal::manager::controlapi {

@@ -4,7 +4,8 @@ namespace shoal::manager::controlapi {
 namespace {
 
 bool has_internal(const api::TaskSpec& spec) {
-  return !spec.ServiceName.empty() || (spec.ContainerSpec && !spec.ContainerSpec->RegistryAuth.empty());
+  return !spec.ServiceName.empty() ||
+         (spec.ContainerSpec && !spec.ContainerSpec->RegistryAuth.empty());
 }
 
 void strip(api::TaskSpec& spec) {
@@ -19,7 +20,8 @@ std::string registry_auth_of(const api::ServiceSpec& spec) {
 }
 
 void set_registry_auth(api::ServiceSpec& spec, std::string auth) {
-  if (spec.TaskTemplate.ContainerSpec) spec.TaskTemplate.ContainerSpec->RegistryAuth = std::move(auth);
+  if (spec.TaskTemplate.ContainerSpec)
+    spec.TaskTemplate.ContainerSpec->RegistryAuth = std::move(auth);
 }
 
 void set_service_name(api::ServiceSpec& spec) { spec.TaskTemplate.ServiceName = spec.Name; }
@@ -30,7 +32,8 @@ api::Service without_internal_fields(api::Service service) {
   return service;
 }
 
-std::shared_ptr<const api::Service> without_internal_fields(std::shared_ptr<const api::Service> service) {
+std::shared_ptr<const api::Service> without_internal_fields(
+    std::shared_ptr<const api::Service> service) {
   if (!has_internal(service->Spec.TaskTemplate) &&
       !(service->PreviousSpec && has_internal(service->PreviousSpec->TaskTemplate))) {
     return service;

@@ -41,7 +41,8 @@ void set_service_name(api::ServiceSpec& spec);
 // Copies for answers: the same objects without the fields above (the pointer itself when
 // they are empty).
 api::Service without_internal_fields(api::Service service);
-std::shared_ptr<const api::Service> without_internal_fields(std::shared_ptr<const api::Service> service);
+std::shared_ptr<const api::Service> without_internal_fields(
+    std::shared_ptr<const api::Service> service);
 std::shared_ptr<const api::Task> without_internal_fields(std::shared_ptr<const api::Task> task);
 
 }  // namespace shoal::manager::controlapi

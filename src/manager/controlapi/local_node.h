@@ -95,8 +95,7 @@ class LocalNode {
   // otherwise the daemon's (invalid token, CA mismatch, manager unreachable, timeout).
   virtual Status join(const api::JoinRequest& request) {
     (void)request;
-    return Status(Code::kUnimplemented,
-                  "joining an existing swarm is not supported by this node");
+    return Status(Code::kUnimplemented, "joining an existing swarm is not supported by this node");
   }
   // The managers this node knows ({node ID or "", "ip:port"}), for a worker's `docker
   // info` (a manager reads them from the store). Empty when not in a swarm.

@@ -1,6 +1,5 @@
 #include "manager/controlapi/network.h"
 
-
 #include "manager/controlapi/errors.h"
 #include "manager/controlapi/name_rules.h"
 #include "manager/controlapi/netaddr.h"

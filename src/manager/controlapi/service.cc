@@ -114,10 +114,15 @@ Result<api::ServiceUpdateResponse> update_service(Context& ctx, std::string_view
     SHOAL_ASSIGN_OR_RETURN(std::shared_ptr<const api::Service> current,
                            tx.lookup<api::Service>(ref));
     switch (auth.from) {
-      case RegistryAuthFrom::kHeader: set_registry_auth(spec, auth.header); break;
-      case RegistryAuthFrom::kSpec: set_registry_auth(spec, registry_auth_of(current->Spec)); break;
+      case RegistryAuthFrom::kHeader:
+        set_registry_auth(spec, auth.header);
+        break;
+      case RegistryAuthFrom::kSpec:
+        set_registry_auth(spec, registry_auth_of(current->Spec));
+        break;
       case RegistryAuthFrom::kPreviousSpec:
-        set_registry_auth(spec, current->PreviousSpec ? registry_auth_of(*current->PreviousSpec) : "");
+        set_registry_auth(spec,
+                          current->PreviousSpec ? registry_auth_of(*current->PreviousSpec) : "");
         break;
     }
     SHOAL_RETURN_IF_ERROR(check_against_cluster(tx, spec, current->ID));

@@ -88,7 +88,8 @@ Result<std::vector<std::shared_ptr<const api::Task>>> list_tasks(const Context& 
       if (matches(*task, f, cache)) out.push_back(without_internal_fields(task));
     };
     if (!f.services.empty()) {
-      for (const std::string& id : f.services) view.for_each<api::Task>(store::by::Service{id}, take);
+      for (const std::string& id : f.services)
+        view.for_each<api::Task>(store::by::Service{id}, take);
     } else if (!f.nodes.empty()) {
       for (const std::string& id : f.nodes) view.for_each<api::Task>(store::by::Node{id}, take);
     } else if (!f.desired_states.empty()) {
@@ -109,7 +110,8 @@ Result<std::vector<std::shared_ptr<const api::Task>>> list_tasks(const Context& 
 
 Result<std::shared_ptr<const api::Task>> get_task(const Context& ctx, std::string_view ref) {
   SHOAL_RETURN_IF_ERROR(require_manager(ctx));
-  SHOAL_ASSIGN_OR_RETURN(std::shared_ptr<const api::Task> task, ctx.store.view().lookup<api::Task>(ref));
+  SHOAL_ASSIGN_OR_RETURN(std::shared_ptr<const api::Task> task,
+                         ctx.store.view().lookup<api::Task>(ref));
   return without_internal_fields(std::move(task));
 }
 

@@ -26,8 +26,8 @@ bool is_base64_char(char c) {
 std::string to_base36(std::string_view bytes, size_t width) { return ca::to_base36(bytes, width); }
 
 std::string join_token_digest(std::string_view ca_material) {
-  return make_join_token(ca_material, std::string(kJoinTokenSecretBytes, '\0')).substr(
-      kJoinTokenPrefix.size(), kDigestWidth);
+  return make_join_token(ca_material, std::string(kJoinTokenSecretBytes, '\0'))
+      .substr(kJoinTokenPrefix.size(), kDigestWidth);
 }
 
 std::string make_join_token(std::string_view ca_material, std::string_view secret) {

@@ -63,14 +63,12 @@ std::vector<ItemKey> dependencies_of(const api::Task& task) {
 }  // namespace
 
 void AssignmentSet::build(const store::ReadTxn& snapshot, ChangeMap& out) {
-  snapshot.for_each<api::Task>(store::by::Node{node_id_},
-                               [&](const std::shared_ptr<const api::Task>& task) {
-                                 add_or_update(snapshot, task, out);
-                               });
+  snapshot.for_each<api::Task>(
+      store::by::Node{node_id_},
+      [&](const std::shared_ptr<const api::Task>& task) { add_or_update(snapshot, task, out); });
 }
 
-bool AssignmentSet::sync_task(const store::ReadTxn& snapshot, std::string_view id,
-                              ChangeMap& out) {
+bool AssignmentSet::sync_task(const store::ReadTxn& snapshot, std::string_view id, ChangeMap& out) {
   auto task = snapshot.get<api::Task>(id);
   if (!task || task->NodeID != node_id_) return remove(std::string(id), out);
   return add_or_update(snapshot, task, out);
@@ -105,7 +103,8 @@ bool AssignmentSet::add_or_update(const store::ReadTxn& snapshot,
     }
   } else {
     if (entry.task == task) return false;
-    bool quiet = !agent_visible_change(*entry.task, *task) && task->Status.State > TaskState::kAssigned;
+    bool quiet =
+        !agent_visible_change(*entry.task, *task) && task->Status.State > TaskState::kAssigned;
     entry.task = task;
     bool released = false;
     if (ended && entry.holds_dependencies) {
@@ -128,8 +127,7 @@ bool AssignmentSet::remove(const std::string& id, ChangeMap& out) {
   return true;
 }
 
-void AssignmentSet::acquire(const store::ReadTxn& snapshot, const api::Task& task,
-                            ChangeMap& out) {
+void AssignmentSet::acquire(const store::ReadTxn& snapshot, const api::Task& task, ChangeMap& out) {
   for (ItemKey& key : dependencies_of(task)) {
     auto& users = users_[key];
     bool first = users.empty();
@@ -139,14 +137,16 @@ void AssignmentSet::acquire(const store::ReadTxn& snapshot, const api::Task& tas
     if (key.first == ItemKind::kSecret) {
       auto secret = snapshot.get<api::Secret>(key.second);
       if (!secret) {
-        spdlog::debug("dispatcher: task {} uses secret {}, which does not exist", task.ID, key.second);
+        spdlog::debug("dispatcher: task {} uses secret {}, which does not exist", task.ID,
+                      key.second);
         continue;
       }
       item = secret;
     } else {
       auto config = snapshot.get<api::Config>(key.second);
       if (!config) {
-        spdlog::debug("dispatcher: task {} uses config {}, which does not exist", task.ID, key.second);
+        spdlog::debug("dispatcher: task {} uses config {}, which does not exist", task.ID,
+                      key.second);
         continue;
       }
       item = config;

@@ -143,10 +143,10 @@ Status Dispatcher::mark_node_ready(const Peer& peer, const protocol::SessionRequ
 }
 
 Result<protocol::SessionMessage> Dispatcher::session(const Peer& peer,
-                                                  const protocol::SessionRequest& request) {
+                                                     const protocol::SessionRequest& request) {
   if (!request.NodeID.empty() && request.NodeID != peer.NodeID) {
-    return error(Code::kPermissionDenied, "node {} cannot open a session for node {}",
-                 peer.NodeID, request.NodeID);
+    return error(Code::kPermissionDenied, "node {} cannot open a session for node {}", peer.NodeID,
+                 request.NodeID);
   }
   {
     store::ReadTxn snapshot = store_.view();
@@ -186,8 +186,8 @@ Result<protocol::SessionMessage> Dispatcher::session(const Peer& peer,
   return message;
 }
 
-Result<protocol::HeartbeatResponse> Dispatcher::heartbeat(const Peer& peer,
-                                                       const protocol::HeartbeatRequest& request) {
+Result<protocol::HeartbeatResponse> Dispatcher::heartbeat(
+    const Peer& peer, const protocol::HeartbeatRequest& request) {
   MutexLock lock(mu_);
   SHOAL_ASSIGN_OR_RETURN(NodeEntry * entry, find_session(peer.NodeID, request.SessionID));
   protocol::HeartbeatResponse response;
@@ -196,7 +196,8 @@ Result<protocol::HeartbeatResponse> Dispatcher::heartbeat(const Peer& peer,
   return response;
 }
 
-Status Dispatcher::check_reports(const Peer& peer, const protocol::UpdateTaskStatusRequest& request) {
+Status Dispatcher::check_reports(const Peer& peer,
+                                 const protocol::UpdateTaskStatusRequest& request) {
   {
     MutexLock lock(mu_);
     SHOAL_RETURN_IF_ERROR(find_session(peer.NodeID, request.SessionID).status());

@@ -36,14 +36,14 @@
 #include <string>
 #include <unordered_map>
 
-#include "common/mutex.h"
-#include "protocol/dispatcher.h"
-#include "protocol/messages.h"
 #include "common/id.h"
+#include "common/mutex.h"
 #include "common/time.h"
 #include "manager/dispatcher/status_writer.h"
 #include "manager/dispatcher/subscription.h"
 #include "manager/reconcile_loop.h"
+#include "protocol/dispatcher.h"
+#include "protocol/messages.h"
 #include "store/store.h"
 
 namespace shoal::manager::dispatcher {
@@ -91,7 +91,7 @@ class Dispatcher final : public protocol::Dispatcher {
   // Errors: kPermissionDenied when request.NodeID is set and is not peer.NodeID;
   // kNotFound "node <id> not found"; kUnavailable "dispatcher is stopped"; store errors.
   Result<protocol::SessionMessage> session(const Peer& peer,
-                                          const protocol::SessionRequest& request) override;
+                                           const protocol::SessionRequest& request) override;
   Result<protocol::HeartbeatResponse> heartbeat(const Peer& peer,
                                                 const protocol::HeartbeatRequest& request) override;
   Status update_task_status(const Peer& peer,
@@ -127,7 +127,8 @@ class Dispatcher final : public protocol::Dispatcher {
   // A period with jitter.
   std::chrono::nanoseconds choose_period() REQUIRES(mu_);
   // kUnavailable when stopped, kNotFound / kInvalidArgument for an unknown node or session.
-  Result<NodeEntry*> find_session(const std::string& node_id, const std::string& session_id) REQUIRES(mu_);
+  Result<NodeEntry*> find_session(const std::string& node_id, const std::string& session_id)
+      REQUIRES(mu_);
   // The session and permission checks of update_task_status.
   Status check_reports(const Peer& peer, const protocol::UpdateTaskStatusRequest& request);
   Status mark_nodes_unknown();

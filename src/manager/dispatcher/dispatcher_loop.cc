@@ -1,9 +1,10 @@
 #include "manager/dispatcher/dispatcher_loop.h"
-#include "common/mutex.h"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+
+#include "common/mutex.h"
 
 namespace shoal::manager::dispatcher {
 

@@ -24,8 +24,8 @@ bool same_status(const api::TaskStatus& a, const api::TaskStatus& b) {
 
 }  // namespace
 
-std::optional<api::Task> plan_status_update(const api::Task& current,
-                                            const api::TaskStatus& report, Timestamp now) {
+std::optional<api::Task> plan_status_update(const api::Task& current, const api::TaskStatus& report,
+                                            Timestamp now) {
   if (report.State < current.Status.State) return std::nullopt;
   if (same_status(current.Status, report)) return std::nullopt;
   api::Task task = current;

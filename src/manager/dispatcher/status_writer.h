@@ -31,15 +31,15 @@
 #include <vector>
 
 #include "common/mutex.h"
-#include "protocol/messages.h"
 #include "common/time.h"
+#include "protocol/messages.h"
 #include "store/store.h"
 
 namespace shoal::manager::dispatcher {
 
 // The task after applying `report`, or nullopt when the report must be ignored.
-std::optional<api::Task> plan_status_update(const api::Task& current,
-                                            const api::TaskStatus& report, Timestamp now);
+std::optional<api::Task> plan_status_update(const api::Task& current, const api::TaskStatus& report,
+                                            Timestamp now);
 
 class StatusWriter {
  public:
@@ -75,7 +75,8 @@ class StatusWriter {
 
   // Merges `updates` into pending_ and joins the open generation, which it returns.
   std::shared_ptr<Generation> enqueue(const std::string& node_id,
-                                      std::vector<protocol::TaskStatusUpdate>& updates) REQUIRES(mu_);
+                                      std::vector<protocol::TaskStatusUpdate>& updates)
+      REQUIRES(mu_);
   // Commits the open generation and completes its callers (the commit and the callbacks
   // run with mu_ released). REQUIRES: this thread is the committer (committing_).
   void commit_open() REQUIRES(mu_);

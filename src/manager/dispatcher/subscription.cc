@@ -1,4 +1,5 @@
 #include "manager/dispatcher/subscription.h"
+
 #include "common/mutex.h"
 
 namespace shoal::manager::dispatcher {
@@ -59,7 +60,8 @@ uint64_t Subscription::messages() const {
 Result<std::optional<protocol::AssignmentsMessage>> Subscription::recv(
     std::chrono::nanoseconds timeout) {
   MutexLock lock(mu_);
-  cv_.wait_for(lock, timeout, [&]() REQUIRES(mu_) { return closed_ || !complete_sent_ || !pending_.empty(); });
+  cv_.wait_for(lock, timeout,
+               [&]() REQUIRES(mu_) { return closed_ || !complete_sent_ || !pending_.empty(); });
   if (closed_) return Status(Code::kUnavailable, close_reason_);
   if (complete_sent_ && pending_.empty()) return std::optional<protocol::AssignmentsMessage>();
 

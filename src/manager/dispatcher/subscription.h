@@ -23,8 +23,8 @@
 #include <string>
 
 #include "common/mutex.h"
-#include "protocol/messages.h"
 #include "manager/dispatcher/assignment_set.h"
+#include "protocol/messages.h"
 
 namespace shoal::manager::dispatcher {
 
@@ -76,7 +76,8 @@ class SubscriptionStream final : public protocol::AssignmentStream {
   explicit SubscriptionStream(std::shared_ptr<Subscription> sub) : sub_(std::move(sub)) {}
   ~SubscriptionStream() override { sub_->close("assignment stream cancelled"); }
 
-  Result<std::optional<protocol::AssignmentsMessage>> recv(std::chrono::nanoseconds timeout) override {
+  Result<std::optional<protocol::AssignmentsMessage>> recv(
+      std::chrono::nanoseconds timeout) override {
     return sub_->recv(timeout);
   }
   void cancel() override { sub_->close("assignment stream cancelled"); }

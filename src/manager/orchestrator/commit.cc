@@ -39,7 +39,8 @@ Status apply_unit(store::WriteTxn& tx, const Unit& unit) {
   for (const Deletion& d : unit.deletes) {
     auto current = tx.get<api::Task>(d.id);
     if (current == nullptr) continue;  // already gone: the goal is reached
-    if (current->Version != d.version) return Status(Code::kOutOfSequence, "update out of sequence");
+    if (current->Version != d.version)
+      return Status(Code::kOutOfSequence, "update out of sequence");
     SHOAL_RETURN_IF_ERROR(tx.remove<api::Task>(d.id));
   }
   for (const TaskPtr& task : unit.creates) SHOAL_RETURN_IF_ERROR(tx.create(*task));

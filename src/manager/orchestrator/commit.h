@@ -18,9 +18,9 @@
 namespace shoal::manager::orchestrator {
 
 struct CommitOutcome {
-  size_t committed = 0;   // units (and the service update) applied
-  size_t conflicts = 0;   // refused because the store changed: plan again from a snapshot
-  Status error;           // the first other failure (the store closed, a datastore error)
+  size_t committed = 0;  // units (and the service update) applied
+  size_t conflicts = 0;  // refused because the store changed: plan again from a snapshot
+  Status error;          // the first other failure (the store closed, a datastore error)
 
   // Nothing was lost: every change is in the store.
   bool complete() const { return conflicts == 0 && error.is_ok(); }

@@ -3,7 +3,8 @@
 namespace shoal::manager::orchestrator {
 
 api::UpdateConfig effective_update_config(const api::ServiceSpec& spec, bool rollback) {
-  const std::optional<api::UpdateConfig>& given = rollback ? spec.RollbackConfig : spec.UpdateConfig;
+  const std::optional<api::UpdateConfig>& given =
+      rollback ? spec.RollbackConfig : spec.UpdateConfig;
   api::UpdateConfig config;
   if (given) {
     config = *given;

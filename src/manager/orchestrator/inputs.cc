@@ -58,7 +58,8 @@ api::Task new_task(const ServiceInputs& in, int64_t slot, std::string node_id) {
   task.DesiredState = api::TaskState::kRunning;
   if (is_job(*in.service)) {
     task.DesiredState = api::TaskState::kComplete;
-    task.JobIteration = in.service->JobStatus ? in.service->JobStatus->JobIteration : api::Version{};
+    task.JobIteration =
+        in.service->JobStatus ? in.service->JobStatus->JobIteration : api::Version{};
   }
   return task;
 }

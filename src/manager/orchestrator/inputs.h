@@ -67,8 +67,8 @@ bool older(const api::Task& a, const api::Task& b);
 // Tasks grouped by slot (replicated, replicated jobs) or by node (global modes), keyed by a
 // string ("<slot>" or the node ID) and sorted by key; each group in older() order.
 struct SlotGroup {
-  int64_t slot = 0;      // replicated modes
-  std::string node_id;   // per-node modes
+  int64_t slot = 0;     // replicated modes
+  std::string node_id;  // per-node modes
   std::vector<TaskPtr> tasks;
 };
 std::vector<SlotGroup> group_by_slot(const std::vector<TaskPtr>& tasks, bool per_node);

@@ -9,8 +9,8 @@
 // MaxConcurrent): slots 0..TotalCompletions-1, each ends with one completed task. A pass:
 //   - tasks of older iterations still running get DesiredState remove (completed ones stay);
 //   - a task of this iteration that ended without completing, whose node is gone, down or
-//     drained, or whose node no longer fits its constraints (replicated.h), is restarted per its RestartPolicy (restart.h; Condition any acts as
-//     on-failure: a completed task is done);
+//     drained, or whose node no longer fits its constraints (replicated.h), is restarted per its
+//     RestartPolicy (restart.h; Condition any acts as on-failure: a completed task is done);
 //   - new tasks, in the lowest free slots: min(MaxConcurrent - running,
 //     TotalCompletions - completed - running);
 //   - `ready` replacements start when due.

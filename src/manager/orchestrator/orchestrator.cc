@@ -24,8 +24,9 @@ namespace {
 
 // The updater has work while an update or a rollback is under way (updater.h).
 bool update_in_progress(const api::Service& service) {
-  return service.UpdateStatus && (service.UpdateStatus->State == api::UpdateState::kUpdating ||
-                                  service.UpdateStatus->State == api::UpdateState::kRollbackStarted);
+  return service.UpdateStatus &&
+         (service.UpdateStatus->State == api::UpdateState::kUpdating ||
+          service.UpdateStatus->State == api::UpdateState::kRollbackStarted);
 }
 
 // A node change that may move tasks: availability, state, or anything constraints read.
@@ -87,9 +88,11 @@ void ServiceOrchestrator::on_snapshot(const store::ReadTxn& snapshot) {
   dirty_.clear();
   dirty_nodes_.clear();
   updating_.clear();
-  snapshot.for_each<api::Service>(store::by::All{}, [&](const std::shared_ptr<const api::Service>& s) {
-    if (handles(*s) && update_in_progress(*s)) updating_.insert(s->ID);
-  });
+  snapshot.for_each<api::Service>(store::by::All{},
+                                  [&](const std::shared_ptr<const api::Service>& s) {
+                                    if (handles(*s) && update_in_progress(*s))
+                                      updating_.insert(s->ID);
+                                  });
   // removed_ stays: a deleted service's tasks still need their desired state.
 }
 
@@ -154,9 +157,11 @@ void ServiceOrchestrator::collect_work(const store::ReadTxn& snapshot) {
   }
   dirty_nodes_.clear();
   if (!all_dirty_ && !(all_per_node && family_ != Family::kReplicated)) return;
-  snapshot.for_each<api::Service>(store::by::All{}, [&](const std::shared_ptr<const api::Service>& s) {
-    if (handles(*s) && (all_dirty_ || is_per_node(*s))) dirty_.insert(s->ID);
-  });
+  snapshot.for_each<api::Service>(store::by::All{},
+                                  [&](const std::shared_ptr<const api::Service>& s) {
+                                    if (handles(*s) && (all_dirty_ || is_per_node(*s)))
+                                      dirty_.insert(s->ID);
+                                  });
   all_dirty_ = false;
 }
 
@@ -261,7 +266,8 @@ std::vector<std::unique_ptr<Reconciler>> make_orchestrators(const OrchestratorDe
   return out;
 }
 
-Orchestrators::Orchestrators(const OrchestratorDeps& deps) : reconcilers_(make_orchestrators(deps)) {
+Orchestrators::Orchestrators(const OrchestratorDeps& deps)
+    : reconcilers_(make_orchestrators(deps)) {
   for (auto& r : reconcilers_) {
     loops_.push_back(std::make_unique<ReconcileLoop>(deps.store, deps.clock, *r, kLoopOptions));
   }

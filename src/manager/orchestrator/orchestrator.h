@@ -12,8 +12,8 @@
 // creations, deletions, desired-state changes, moves off a node and ends; tasks coming up
 // while their service is being updated; node changes that matter to placement) and, on
 // tick, reads each dirty service's inputs from one snapshot, plans them after releasing it,
-// then commits the plans (commit.h). A plan refused because the store moved on is planned again at once;
-// other failures are retried after kRetryDelay. Delays the plans ask for (restart delays,
+// then commits the plans (commit.h). A plan refused because the store moved on is planned again at
+// once; other failures are retried after kRetryDelay. Delays the plans ask for (restart delays,
 // update delays, monitor periods) come back as the tick's follow-up time.
 //
 // Soft state (lost on restart, rebuilt or approximated from the store): the dirty sets, the
@@ -95,10 +95,10 @@ class ServiceOrchestrator : public Reconciler {
   IdGenerator& ids_;
 
   bool all_dirty_ = false;
-  std::set<std::string> dirty_;          // service IDs to plan
-  std::set<std::string> removed_;        // deleted services of this family: tasks → remove
-  std::set<std::string> dirty_nodes_;    // nodes whose change may move tasks
-  std::set<std::string> updating_;       // services with an update or rollback under way
+  std::set<std::string> dirty_;        // service IDs to plan
+  std::set<std::string> removed_;      // deleted services of this family: tasks → remove
+  std::set<std::string> dirty_nodes_;  // nodes whose change may move tasks
+  std::set<std::string> updating_;     // services with an update or rollback under way
   std::map<std::string, Timestamp> follow_ups_;
   RunningSince running_since_;
   TemplateCache templates_;

@@ -1,10 +1,10 @@
 #include "manager/orchestrator/reaper.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <map>
 #include <optional>
-
-#include <spdlog/spdlog.h>
 
 #include "manager/orchestrator/commit.h"
 #include "manager/orchestrator/defaults.h"

@@ -29,9 +29,8 @@ void plan_task_restarts(Plan& plan, const ServiceInputs& in, SpecKeys& keys) {
 }
 
 bool slot_running(const UpdateSlot& slot) {
-  return std::any_of(slot.occupying.begin(), slot.occupying.end(), [](const TaskPtr& t) {
-    return t->Status.State == api::TaskState::kRunning;
-  });
+  return std::any_of(slot.occupying.begin(), slot.occupying.end(),
+                     [](const TaskPtr& t) { return t->Status.State == api::TaskState::kRunning; });
 }
 
 // swarmkit's scale-down order: the slots to keep come first.
@@ -93,7 +92,8 @@ std::vector<UpdateSlot> plan_scale(Plan& plan, const ServiceInputs& in, SpecKeys
     std::vector<UpdateSlot> ordered = order_for_scale_down(std::move(occupied));
     for (size_t i = replicas; i < ordered.size(); ++i) {
       plan.begin_unit();
-      for (const TaskPtr& t : ordered[i].occupying) plan.set_desired(t->ID, api::TaskState::kRemove);
+      for (const TaskPtr& t : ordered[i].occupying)
+        plan.set_desired(t->ID, api::TaskState::kRemove);
     }
     ordered.resize(replicas);
     std::sort(ordered.begin(), ordered.end(),

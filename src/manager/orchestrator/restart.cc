@@ -110,7 +110,8 @@ void plan_starts(Plan& plan, const ServiceInputs& in, SpecKeys& keys) {
       if (t->ID == r->ID || t->DesiredState <= limit) continue;  // not being stopped
       if (task_live(*t, *in.nodes)) waiting = true;
       Timestamp t_created = created_at(*t, in.now);
-      if (t_created <= created && (replaced == nullptr || created_before(replaced, t))) replaced = t;
+      if (t_created <= created && (replaced == nullptr || created_before(replaced, t)))
+        replaced = t;
     }
     std::chrono::nanoseconds delay = restart_policy(*r->Spec).delay;
     if (replaced != nullptr) {
@@ -129,8 +130,8 @@ void plan_starts(Plan& plan, const ServiceInputs& in, SpecKeys& keys) {
   }
 }
 
-std::vector<TaskPtr> occupying_tasks(const ServiceInputs& in, const std::vector<TaskPtr>& slot_tasks,
-                                     SpecKeys& keys) {
+std::vector<TaskPtr> occupying_tasks(const ServiceInputs& in,
+                                     const std::vector<TaskPtr>& slot_tasks, SpecKeys& keys) {
   const api::TaskState limit = active_desired_limit(*in.service);
   std::vector<TaskPtr> out;
   for (const TaskPtr& t : slot_tasks) {
@@ -139,9 +140,9 @@ std::vector<TaskPtr> occupying_tasks(const ServiceInputs& in, const std::vector<
   if (!out.empty() || slot_tasks.empty()) return out;
   const auto& status = in.service->UpdateStatus;
   if (status && status->State == api::UpdateState::kRollbackStarted) return out;
-  const TaskPtr& newest = *std::max_element(
-      slot_tasks.begin(), slot_tasks.end(),
-      [](const TaskPtr& a, const TaskPtr& b) { return older(*a, *b); });
+  const TaskPtr& newest =
+      *std::max_element(slot_tasks.begin(), slot_tasks.end(),
+                        [](const TaskPtr& a, const TaskPtr& b) { return older(*a, *b); });
   if (newest->DesiredState >= api::TaskState::kRemove) return out;
   if (!should_restart(*newest, slot_tasks, is_job(*in.service), keys)) out.push_back(newest);
   return out;

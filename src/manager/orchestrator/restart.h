@@ -37,8 +37,8 @@ namespace shoal::manager::orchestrator {
 struct RestartPolicyValues {
   api::RestartPolicyCondition condition = api::RestartPolicyCondition::kAny;
   std::chrono::nanoseconds delay{0};
-  uint64_t max_attempts = 0;            // 0 = unlimited
-  std::chrono::nanoseconds window{0};   // 0 = attempts counted forever
+  uint64_t max_attempts = 0;           // 0 = unlimited
+  std::chrono::nanoseconds window{0};  // 0 = attempts counted forever
 };
 
 // The task spec's RestartPolicy with swarmkit's defaults filled in.
@@ -62,7 +62,7 @@ void plan_starts(Plan& plan, const ServiceInputs& in, SpecKeys& keys);
 // running (jobs: complete); if none, the newest task when it will not be restarted (so a task
 // that ended under Condition none keeps its slot), unless a rollback is in progress or the
 // task was removed. Empty: the slot is free.
-std::vector<TaskPtr> occupying_tasks(const ServiceInputs& in, const std::vector<TaskPtr>& slot_tasks,
-                                     SpecKeys& keys);
+std::vector<TaskPtr> occupying_tasks(const ServiceInputs& in,
+                                     const std::vector<TaskPtr>& slot_tasks, SpecKeys& keys);
 
 }  // namespace shoal::manager::orchestrator

@@ -1,8 +1,8 @@
 #include "manager/orchestrator/updater.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "manager/orchestrator/defaults.h"
 
@@ -152,10 +152,10 @@ void maybe_complete(Pass& p, const std::vector<UpdateSlot>& slots) {
     p.plan.follow_up(done);
     return;
   }
-  api::Service out = p.rollback ? with_status(*p.in.service, api::UpdateState::kRollbackCompleted,
-                                              "rollback completed")
-                                : with_status(*p.in.service, api::UpdateState::kCompleted,
-                                              "update completed");
+  api::Service out =
+      p.rollback
+          ? with_status(*p.in.service, api::UpdateState::kRollbackCompleted, "rollback completed")
+          : with_status(*p.in.service, api::UpdateState::kCompleted, "update completed");
   out.UpdateStatus->CompletedAt = p.in.now;
   p.plan.update_service(std::move(out));
 }
@@ -229,12 +229,17 @@ std::string rollback_paused_message(const std::string& task_id) {
 void plan_update(Plan& plan, const ServiceInputs& in, const std::vector<UpdateSlot>& slots) {
   const auto& status = in.service->UpdateStatus;
   using api::UpdateState;
-  if (status && (status->State == UpdateState::kPaused || status->State == UpdateState::kRollbackPaused)) {
+  if (status &&
+      (status->State == UpdateState::kPaused || status->State == UpdateState::kRollbackPaused)) {
     return;
   }
   bool rollback = status && status->State == UpdateState::kRollbackStarted;
-  Pass p{in, plan, effective_update_config(in.service->Spec, rollback), rollback,
-         active_desired_limit(*in.service), std::nullopt};
+  Pass p{in,
+         plan,
+         effective_update_config(in.service->Spec, rollback),
+         rollback,
+         active_desired_limit(*in.service),
+         std::nullopt};
   if (status && status->StartedAt) p.started_at = *status->StartedAt;
   bool in_progress = status && (status->State == UpdateState::kUpdating || rollback);
 

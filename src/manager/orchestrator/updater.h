@@ -27,9 +27,9 @@
 //                  task <id>"; without a PreviousSpec: pause)
 //   3. Dirty slots (a slot is dirty when it holds more than one task or its task is dirty,
 //      spec.h): with none left, the update completes once every slot's update task reached
-//      running (or ended) and the monitor period passed after the last one (plus Delay; Monitor becomes Delay+1s
-//      when Delay >= Monitor, as in swarmkit): updating → completed "update completed",
-//      rollback_started → rollback_completed "rollback completed", with CompletedAt.
+//      running (or ended) and the monitor period passed after the last one (plus Delay; Monitor
+//      becomes Delay+1s when Delay >= Monitor, as in swarmkit): updating → completed "update
+//      completed", rollback_started → rollback_completed "rollback completed", with CompletedAt.
 //      With dirty slots and no UpdateStatus, the update starts: updating "update in
 //      progress", StartedAt = now.
 //   4. A dirty slot that already holds an up-to-date task finishes: the other tasks are shut

@@ -30,8 +30,7 @@ bool same_for_placement(const api::Node& a, const api::Node& b) {
   return a.Status.State == b.Status.State && a.Status.Addr == b.Status.Addr &&
          a.Spec.Availability == b.Spec.Availability && a.Spec.Role == b.Spec.Role &&
          a.Spec.Labels == b.Spec.Labels && da.Hostname == db.Hostname &&
-         da.Platform.OS == db.Platform.OS &&
-         da.Platform.Architecture == db.Platform.Architecture &&
+         da.Platform.OS == db.Platform.OS && da.Platform.Architecture == db.Platform.Architecture &&
          da.Resources.NanoCPUs == db.Resources.NanoCPUs &&
          da.Resources.MemoryBytes == db.Resources.MemoryBytes &&
          same_generic_list(da.Resources.GenericResources, db.Resources.GenericResources) &&

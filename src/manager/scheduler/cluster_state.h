@@ -70,7 +70,7 @@ struct NodeInfo {
   absl::flat_hash_map<uint32_t, uint32_t> active_by_service;  // service index -> tasks
   int64_t reserved_nano_cpus = 0;
   int64_t reserved_memory_bytes = 0;
-  absl::flat_hash_map<HostPort, uint32_t> host_ports;  // port -> tasks using it
+  absl::flat_hash_map<HostPort, uint32_t> host_ports;    // port -> tasks using it
   absl::flat_hash_map<std::string, GenericUse> generic;  // kind -> claimed
 
   uint32_t active_of(uint32_t service) const;

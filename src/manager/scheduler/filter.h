@@ -35,7 +35,7 @@ struct Demand {
   int64_t nano_cpus = 0;
   int64_t memory_bytes = 0;
   std::vector<std::pair<std::string, int64_t>> generic;  // discrete kind -> units
-  std::vector<Constraint> constraints;  // empty when none, or when they do not parse
+  std::vector<Constraint> constraints;   // empty when none, or when they do not parse
   std::vector<api::Platform> platforms;  // empty = any
   HostPorts host_ports;                  // null = none
   uint64_t max_replicas = 0;             // 0 = unlimited

@@ -68,10 +68,10 @@ bool worse(const Candidate& a, const Candidate& b) { return a.key() > b.key(); }
 
 // One level of the spread tree.
 struct Branch {
-  int64_t tasks = 0;                      // the service's active tasks on every node below
-  bool room = false;                      // some node below may still take a task
+  int64_t tasks = 0;                       // the service's active tasks on every node below
+  bool room = false;                       // some node below may still take a task
   std::map<std::string, Branch> children;  // by label value; empty at a leaf
-  std::vector<Candidate> heap;            // leaf only
+  std::vector<Candidate> heap;             // leaf only
 };
 
 // Places the tasks of one service version.
@@ -241,7 +241,8 @@ Plan plan_placements(ClusterState& state, std::vector<TaskPtr> tasks) {
     } else if (!task->NodeID.empty()) {
       place_preassigned(state, task, plan);
     } else {
-      auto [it, inserted] = group_of.try_emplace({task->ServiceID, task->Spec.get()}, groups.size());
+      auto [it, inserted] =
+          group_of.try_emplace({task->ServiceID, task->Spec.get()}, groups.size());
       if (inserted) groups.emplace_back();
       groups[it->second].push_back(std::move(task));
     }

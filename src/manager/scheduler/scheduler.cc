@@ -38,9 +38,9 @@ Status write_assignment(store::WriteTxn& tx, const Assignment& a, Timestamp now,
   api::Task task = *current;
   task.NodeID = a.node_id;
   task.GenericResources = a.generic;
-  SHOAL_RETURN_IF_ERROR(api::advance_task(
-      task, api::TaskState::kAssigned,
-      std::string(a.preassigned ? kPreassignedMessage : kAssignedMessage), now));
+  SHOAL_RETURN_IF_ERROR(
+      api::advance_task(task, api::TaskState::kAssigned,
+                        std::string(a.preassigned ? kPreassignedMessage : kAssignedMessage), now));
   return tx.update(std::move(task));
 }
 
@@ -80,14 +80,12 @@ void Scheduler::on_snapshot(const store::ReadTxn& snapshot) {
   state_ = ClusterState();
   pending_.clear();
   fresh_.clear();
-  snapshot.for_each<api::Node>(store::by::All{},
-                               [&](const std::shared_ptr<const api::Node>& node) {
-                                 state_.upsert_node(node);
-                               });
-  snapshot.for_each<api::Service>(store::by::All{},
-                                  [&](const std::shared_ptr<const api::Service>& service) {
-                                    state_.upsert_service(*service);
-                                  });
+  snapshot.for_each<api::Node>(store::by::All{}, [&](const std::shared_ptr<const api::Node>& node) {
+    state_.upsert_node(node);
+  });
+  snapshot.for_each<api::Service>(
+      store::by::All{},
+      [&](const std::shared_ptr<const api::Service>& service) { state_.upsert_service(*service); });
   snapshot.for_each<api::Task>(store::by::All{}, [&](const TaskPtr& task) { observe(task); });
   retry_all_ = true;
 }
@@ -205,7 +203,8 @@ bool Scheduler::commit(const Plan& plan, Timestamp now) {
       forget(s.id);
     }
   }
-  if (!skipped.empty()) spdlog::debug("scheduler: {} placements skipped (tasks or nodes changed)", skipped.size());
+  if (!skipped.empty())
+    spdlog::debug("scheduler: {} placements skipped (tasks or nodes changed)", skipped.size());
   return true;
 }
 

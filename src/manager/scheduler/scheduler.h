@@ -76,7 +76,7 @@ class Scheduler final : public Reconciler {
   store::Store& store_;
   ClusterState state_;
   absl::flat_hash_map<std::string, TaskPtr> pending_;  // Status.State == pending
-  absl::flat_hash_set<std::string> fresh_;              // pending tasks not planned yet
+  absl::flat_hash_set<std::string> fresh_;             // pending tasks not planned yet
   bool retry_all_ = false;  // capacity may have appeared: plan every pending task
 };
 

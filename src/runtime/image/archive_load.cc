@@ -18,7 +18,9 @@ namespace {
 
 using nlohmann::json;
 
-Status invalid(std::string_view why) { return error(Code::kInvalidArgument, "invalid archive: {}", why); }
+Status invalid(std::string_view why) {
+  return error(Code::kInvalidArgument, "invalid archive: {}", why);
+}
 
 struct ReadFree {
   void operator()(archive* a) const { archive_read_free(a); }
@@ -57,7 +59,8 @@ Result<fs::path> inside(const fs::path& dir, std::string_view rel) {
   fs::path root = fs::canonical(dir, ec);
   fs::path p = fs::weakly_canonical(dir / std::string(rel), ec);
   std::string r = root.string() + "/";
-  if (ec || !p.string().starts_with(r)) return invalid(fmt::format("path {} leaves the archive", rel));
+  if (ec || !p.string().starts_with(r))
+    return invalid(fmt::format("path {} leaves the archive", rel));
   if (!fs::is_regular_file(p, ec)) return invalid(fmt::format("{} is missing", rel));
   return p;
 }
@@ -117,7 +120,9 @@ Result<ArchiveImage> docker_save_image(const fs::path& dir, const json& entry) {
   return img;
 }
 
-std::string blob_rel(const std::string& digest) { return "blobs/sha256/" + digest.substr(kSha256Prefix.size()); }
+std::string blob_rel(const std::string& digest) {
+  return "blobs/sha256/" + digest.substr(kSha256Prefix.size());
+}
 
 Result<std::string> read_blob(const fs::path& dir, const Descriptor& d) {
   SHOAL_ASSIGN_OR_RETURN(fs::path p, inside(dir, blob_rel(d.digest)));

@@ -28,11 +28,11 @@ struct ArchiveLayer {
 };
 
 struct ArchiveImage {
-  std::string config_digest;  // the image ID
-  std::string config;         // its bytes
-  std::vector<ArchiveLayer> layers;  // lowest first
+  std::string config_digest;           // the image ID
+  std::string config;                  // its bytes
+  std::vector<ArchiveLayer> layers;    // lowest first
   std::vector<std::string> repo_tags;  // normalized full references
-  std::string manifest_digest;  // OCI layouts only
+  std::string manifest_digest;         // OCI layouts only
   std::string manifest;
 };
 

@@ -52,7 +52,8 @@ Result<ContentStore> ContentStore::open(fs::path root) {
   std::error_code ec;
   for (const char* sub : {"blobs/sha256", "layers", "tmp"}) {
     fs::create_directories(root / sub, ec);
-    if (ec) return error(Code::kInternal, "cannot create {}: {}", (root / sub).string(), ec.message());
+    if (ec)
+      return error(Code::kInternal, "cannot create {}: {}", (root / sub).string(), ec.message());
   }
   for (const auto& e : fs::directory_iterator(root / "tmp", ec)) remove_tree(e.path());
   return ContentStore(std::move(root));
@@ -62,7 +63,8 @@ fs::path ContentStore::blob_path(std::string_view digest) const {
   return root_ / "blobs" / "sha256" / std::string(digest.substr(kSha256Prefix.size()));
 }
 
-Status ContentStore::put_blob(std::string_view digest, std::string_view bytes, std::string_view what) const {
+Status ContentStore::put_blob(std::string_view digest, std::string_view bytes,
+                              std::string_view what) const {
   SHOAL_ASSIGN_OR_RETURN(std::string hex, digest_hex(digest));
   (void)hex;
   if (std::string actual = sha256_digest(bytes); actual != digest) {
@@ -93,7 +95,9 @@ void ContentStore::remove_blob(std::string_view digest) const {
   fs::remove(blob_path(digest), ec);
 }
 
-std::vector<std::string> ContentStore::blobs() const { return hex_names(root_ / "blobs" / "sha256"); }
+std::vector<std::string> ContentStore::blobs() const {
+  return hex_names(root_ / "blobs" / "sha256");
+}
 
 fs::path ContentStore::layer_dir(std::string_view diff_id) const {
   return root_ / "layers" / std::string(diff_id.substr(kSha256Prefix.size()));
@@ -135,7 +139,8 @@ Result<fs::path> ContentStore::temp_file(std::string_view prefix) const {
 
 Result<fs::path> ContentStore::temp_dir(std::string_view prefix) const {
   std::string templ = (tmp_dir() / (std::string(prefix) + "XXXXXX")).string();
-  if (::mkdtemp(templ.data()) == nullptr) return errno_status("cannot create a directory in", tmp_dir());
+  if (::mkdtemp(templ.data()) == nullptr)
+    return errno_status("cannot create a directory in", tmp_dir());
   return fs::path(templ);
 }
 
@@ -152,7 +157,8 @@ Status ContentStore::sync() const {
   return Status::ok();
 }
 
-Status write_file_atomic(const fs::path& path, std::string_view bytes, const fs::path& tmp_dir, bool durable) {
+Status write_file_atomic(const fs::path& path, std::string_view bytes, const fs::path& tmp_dir,
+                         bool durable) {
   std::string templ = (tmp_dir / (path.filename().string() + ".XXXXXX")).string();
   int fd = ::mkstemp(templ.data());
   if (fd < 0) return errno_status("cannot create a temporary file in", tmp_dir);
@@ -160,7 +166,8 @@ Status write_file_atomic(const fs::path& path, std::string_view bytes, const fs:
   if (st.is_ok() && ::fchmod(fd, 0600) != 0) st = errno_status("cannot chmod", templ);
   if (st.is_ok() && durable && ::fsync(fd) != 0) st = errno_status("cannot fsync", templ);
   ::close(fd);
-  if (st.is_ok() && ::rename(templ.c_str(), path.c_str()) != 0) st = errno_status("cannot rename to", path);
+  if (st.is_ok() && ::rename(templ.c_str(), path.c_str()) != 0)
+    st = errno_status("cannot rename to", path);
   if (!st.is_ok()) {
     ::unlink(templ.c_str());
     return st;

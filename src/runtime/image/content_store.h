@@ -8,10 +8,10 @@
 //
 // Every file appears by rename(2) of a complete temporary under tmp/, so a crash leaves
 // either nothing or a whole file; what an image needs is made durable by one sync() before
-// the index that names the image is written (image_store.h), not file by file. Layers are keyed by diff ID, not chain ID: an
-// overlayfs lower dir does not depend on the layers under it, so one directory serves every
-// image that has the layer, whatever its parents. Compressed layer blobs are not kept: once
-// a layer is unpacked its directory is the truth, and a re-pull skips it by diff ID.
+// the index that names the image is written (image_store.h), not file by file. Layers are keyed by
+// diff ID, not chain ID: an overlayfs lower dir does not depend on the layers under it, so one
+// directory serves every image that has the layer, whatever its parents. Compressed layer blobs are
+// not kept: once a layer is unpacked its directory is the truth, and a re-pull skips it by diff ID.
 //
 // Thread safety: all methods may be called concurrently; writes of the same blob are
 // idempotent (same name, same content).
@@ -40,7 +40,8 @@ class ContentStore {
   // Stores `bytes` as the blob `digest` after checking that they hash to it.
   // Errors: kDataLoss "<what> <digest> digest mismatch" when they do not; kInvalidArgument
   // for a malformed digest; kInternal for write errors.
-  Status put_blob(std::string_view digest, std::string_view bytes, std::string_view what = "blob") const;
+  Status put_blob(std::string_view digest, std::string_view bytes,
+                  std::string_view what = "blob") const;
   // The blob's bytes, verified against its digest. Errors: kNotFound when absent; kDataLoss
   // when the file no longer matches its digest; kInternal for read errors.
   Result<std::string> get_blob(std::string_view digest) const;

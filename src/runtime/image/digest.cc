@@ -64,7 +64,8 @@ Result<std::string> digest_hex(std::string_view digest) {
       return is_lower_hex(c) || (c >= 'A' && c <= 'F');
     });
     if (hexy) {
-      return error(Code::kUnimplemented, "unsupported digest algorithm {}", digest.substr(0, colon));
+      return error(Code::kUnimplemented, "unsupported digest algorithm {}",
+                   digest.substr(0, colon));
     }
   }
   return error(Code::kInvalidArgument, "invalid digest {}", digest);

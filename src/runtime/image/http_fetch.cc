@@ -46,13 +46,15 @@ size_t on_header(char* data, size_t size, size_t n, void* self) {
     // A new response (after a redirect or 100-continue): keep the final one's headers.
     t->response->headers.clear();
     size_t sp = line.find(' ');
-    t->response->status = sp == std::string_view::npos ? 0 : std::atol(std::string(line.substr(sp + 1, 3)).c_str());
+    t->response->status =
+        sp == std::string_view::npos ? 0 : std::atol(std::string(line.substr(sp + 1, 3)).c_str());
     return line.size();
   }
   size_t colon = line.find(':');
   if (colon == std::string_view::npos) return line.size();
   std::string name(line.substr(0, colon));
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   std::string_view value = line.substr(colon + 1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
@@ -81,7 +83,8 @@ Result<HttpResponse> http_fetch(const HttpRequest& request) {
   HttpResponse response;
   Transfer transfer{&request, &response};
   std::unique_ptr<curl_slist, SlistFree> headers;
-  for (const auto& h : request.headers) headers.reset(curl_slist_append(headers.release(), h.c_str()));
+  for (const auto& h : request.headers)
+    headers.reset(curl_slist_append(headers.release(), h.c_str()));
   if (!request.body.empty() || request.method == "POST") {
     headers.reset(curl_slist_append(headers.release(), "Expect:"));
   }
@@ -94,7 +97,8 @@ Result<HttpResponse> http_fetch(const HttpRequest& request) {
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-  if (!request.unix_socket.empty()) curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, request.unix_socket.c_str());
+  if (!request.unix_socket.empty())
+    curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, request.unix_socket.c_str());
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -113,8 +117,9 @@ Result<HttpResponse> http_fetch(const HttpRequest& request) {
   if (rc != CURLE_OK) {
     std::string reason = errbuf[0] ? errbuf : curl_easy_strerror(rc);
     if (transfer.aborted) reason = "aborted";
-    Code code = rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL ? Code::kInvalidArgument
-                                                                            : Code::kUnavailable;
+    Code code = rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL
+                    ? Code::kInvalidArgument
+                    : Code::kUnavailable;
     return error(code, "{} {}: {}", request.method, request.url, reason);
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);

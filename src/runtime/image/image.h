@@ -39,7 +39,7 @@ struct ImageConfig {
 };
 
 struct Image {
-  std::string ID;  // "sha256:<hex of the config blob>"
+  std::string ID;                        // "sha256:<hex of the config blob>"
   std::vector<std::string> RepoTags;     // "busybox:latest"
   std::vector<std::string> RepoDigests;  // "registry:5000/busybox@sha256:..."
   std::string Os;

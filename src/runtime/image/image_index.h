@@ -33,7 +33,7 @@ struct ImageRecord {
 };
 
 struct IndexState {
-  std::map<std::string, ImageRecord> images;  // by id
+  std::map<std::string, ImageRecord> images;   // by id
   std::map<std::string, int64_t> layer_sizes;  // diff ID → bytes of regular files
 
   bool operator==(const IndexState&) const = default;

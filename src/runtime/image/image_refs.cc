@@ -16,7 +16,8 @@ Status no_such_image(std::string_view name) {
 const ImageRecord* holder(const IndexState& state, const std::string& ref) {
   for (const auto& [id, r] : state.images) {
     if (std::find(r.repo_tags.begin(), r.repo_tags.end(), ref) != r.repo_tags.end()) return &r;
-    if (std::find(r.repo_digests.begin(), r.repo_digests.end(), ref) != r.repo_digests.end()) return &r;
+    if (std::find(r.repo_digests.begin(), r.repo_digests.end(), ref) != r.repo_digests.end())
+      return &r;
   }
   return nullptr;
 }
@@ -92,9 +93,9 @@ Result<DeletePlan> plan_untag(const ImageRecord& img, std::string_view name, boo
     if (r != key) left.push_back(r);
   }
   if (ref.digest.empty()) {
-    bool repo_tag_left = std::any_of(img.repo_tags.begin(), img.repo_tags.end(), [&](const auto& t) {
-      return t != key && repository_of(t) == ref.name();
-    });
+    bool repo_tag_left =
+        std::any_of(img.repo_tags.begin(), img.repo_tags.end(),
+                    [&](const auto& t) { return t != key && repository_of(t) == ref.name(); });
     if (!repo_tag_left) {
       std::vector<std::string> kept;
       for (const auto& r : left) {

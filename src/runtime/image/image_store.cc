@@ -17,9 +17,10 @@ namespace {
 int64_t dir_size(const fs::path& dir) {
   int64_t total = 0;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    if (it->is_regular_file(ec) && !it->is_symlink(ec)) total += static_cast<int64_t>(it->file_size(ec));
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec) && !it->is_symlink(ec))
+      total += static_cast<int64_t>(it->file_size(ec));
   }
   return total;
 }
@@ -35,7 +36,8 @@ std::vector<std::string> familiar_all(const std::vector<std::string>& refs) {
 Result<std::unique_ptr<ImageStore>> ImageStore::open(ImageStoreOptions options) {
   SHOAL_ASSIGN_OR_RETURN(ContentStore content, ContentStore::open(options.root));
   SHOAL_ASSIGN_OR_RETURN(IndexState state, load_index(content.index_path()));
-  std::unique_ptr<ImageStore> store(new ImageStore(std::move(options), std::move(content), std::move(state)));
+  std::unique_ptr<ImageStore> store(
+      new ImageStore(std::move(options), std::move(content), std::move(state)));
   SHOAL_RETURN_IF_ERROR(store->collect_garbage());
   return store;
 }
@@ -132,15 +134,19 @@ std::vector<Image> ImageStore::list() const {
     MutexLock lock(mu_);
     for (const auto& [id, r] : state_.images) out.push_back(make_image(r));
   }
-  std::stable_sort(out.begin(), out.end(), [](const Image& a, const Image& b) { return a.Created > b.Created; });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Image& a, const Image& b) { return a.Created > b.Created; });
   return out;
 }
 
-Result<Image> ImageStore::get(std::string_view reference, PullPolicy policy, const RegistryAuth& auth) {
+Result<Image> ImageStore::get(std::string_view reference, PullPolicy policy,
+                              const RegistryAuth& auth) {
   Result<Image> local = get_local(reference);
   if (!local.is_ok() && local.status().code() != Code::kNotFound) return local;
-  bool by_id = reference.starts_with(kSha256Prefix) || (reference.size() == 64 && is_hex_prefix(reference));
-  if (policy == PullPolicy::kNever || by_id || (policy == PullPolicy::kIfMissing && local.is_ok())) {
+  bool by_id =
+      reference.starts_with(kSha256Prefix) || (reference.size() == 64 && is_hex_prefix(reference));
+  if (policy == PullPolicy::kNever || by_id ||
+      (policy == PullPolicy::kIfMissing && local.is_ok())) {
     return local;
   }
   Result<Image> pulled = pull(reference, auth, {});
@@ -201,10 +207,12 @@ Result<std::map<std::string, std::string>> ImageStore::commit_image(
   }
   if (rec.manifest_digest.empty()) rec.manifest_digest = manifest_digest;
   for (const auto& d : diff_ids) {
-    if (!content_.has_layer(d)) return error(Code::kInternal, "layer {} vanished before the image was recorded", d);
+    if (!content_.has_layer(d))
+      return error(Code::kInternal, "layer {} vanished before the image was recorded", d);
     if (next.layer_sizes.contains(d)) continue;
     auto fresh = new_layer_sizes_.find(d);
-    next.layer_sizes[d] = fresh != new_layer_sizes_.end() ? fresh->second : dir_size(content_.layer_dir(d));
+    next.layer_sizes[d] =
+        fresh != new_layer_sizes_.end() ? fresh->second : dir_size(content_.layer_dir(d));
   }
   std::map<std::string, std::string> moved;
   for (const auto& ref : refs) {
@@ -245,16 +253,20 @@ Result<std::vector<std::string>> ImageStore::load_dir(const fs::path& dir) {
     for (const auto& l : img.layers) diff_ids.push_back(l.diff_id);
     pin(diff_ids);
     auto committed = [&]() -> Result<std::map<std::string, std::string>> {
-      for (const auto& l : img.layers) SHOAL_RETURN_IF_ERROR(ensure_layer(l.diff_id, l.file, l.blob_digest));
-      if (!img.manifest.empty()) SHOAL_RETURN_IF_ERROR(content_.put_blob(img.manifest_digest, img.manifest, "manifest"));
-      return commit_image(img.config, img.config_digest, diff_ids, img.manifest_digest, img.repo_tags);
+      for (const auto& l : img.layers)
+        SHOAL_RETURN_IF_ERROR(ensure_layer(l.diff_id, l.file, l.blob_digest));
+      if (!img.manifest.empty())
+        SHOAL_RETURN_IF_ERROR(content_.put_blob(img.manifest_digest, img.manifest, "manifest"));
+      return commit_image(img.config, img.config_digest, diff_ids, img.manifest_digest,
+                          img.repo_tags);
     }();
     unpin(diff_ids);
     if (!committed.is_ok()) return committed.status();
     for (const auto& tag : img.repo_tags) {
       if (auto it = committed->find(tag); it != committed->end()) {
-        messages.push_back(fmt::format("The image {} already exists, renaming the old one with ID {} to empty string",
-                                       familiar(tag), it->second));
+        messages.push_back(fmt::format(
+            "The image {} already exists, renaming the old one with ID {} to empty string",
+            familiar(tag), it->second));
       }
     }
     for (const auto& tag : img.repo_tags) messages.push_back("Loaded image: " + familiar(tag));
@@ -269,7 +281,9 @@ Result<std::vector<DeleteRecord>> ImageStore::remove(std::string_view name, bool
   std::vector<DeleteRecord> records;
   {
     MutexLock lock(mu_);
-    InUseCheck in_use = in_use_ ? in_use_ : [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+    InUseCheck in_use = in_use_ ? in_use_ : [](const std::string&) -> std::optional<std::string> {
+      return std::nullopt;
+    };
     SHOAL_ASSIGN_OR_RETURN(DeletePlan plan, plan_delete(state_, name, force, in_use));
     IndexState next = state_;
     ImageRecord& rec = next.images.at(plan.image_id);
@@ -291,10 +305,11 @@ Result<std::vector<DeleteRecord>> ImageStore::remove(std::string_view name, bool
         records.push_back({"", d});
       }
       blobs.push_back(removed.id);
-      bool manifest_shared = std::any_of(next.images.begin(), next.images.end(), [&](const auto& kv) {
-        return kv.second.manifest_digest == removed.manifest_digest;
-      });
-      if (!removed.manifest_digest.empty() && !manifest_shared) blobs.push_back(removed.manifest_digest);
+      bool manifest_shared = std::any_of(
+          next.images.begin(), next.images.end(),
+          [&](const auto& kv) { return kv.second.manifest_digest == removed.manifest_digest; });
+      if (!removed.manifest_digest.empty() && !manifest_shared)
+        blobs.push_back(removed.manifest_digest);
     }
     SHOAL_RETURN_IF_ERROR(save_index(content_.index_path(), next, content_.tmp_dir()));
     state_ = std::move(next);

@@ -4,8 +4,8 @@
 // On disk (content_store.h): verified blobs, one unpacked directory per layer (shared by
 // every image that has it), and the image index (image_index.h), the one commit point: an
 // image exists once the index that names it is written, after its config blob and all its
-// layers are complete and synced (one syncfs per commit). open() removes what a crash left behind (temporaries, layers and
-// blobs no image references).
+// layers are complete and synced (one syncfs per commit). open() removes what a crash left behind
+// (temporaries, layers and blobs no image references).
 //
 // Pulls (registry_client.h): the reference is normalized (busybox → docker.io/library/
 // busybox:latest), an index is resolved to the manifest of this node's platform, the config
@@ -93,7 +93,8 @@ class ImageStore final : public ImageSource {
   // ImageSource (image.h). kIfMissing pulls only a reference that does not resolve
   // locally; kAlways pulls and falls back to the local image when the registry cannot be
   // reached (kUnavailable); kNever never pulls. An image ID or ID prefix is never pulled.
-  Result<Image> get(std::string_view reference, PullPolicy policy, const RegistryAuth& auth) override;
+  Result<Image> get(std::string_view reference, PullPolicy policy,
+                    const RegistryAuth& auth) override;
 
   // The local image `name` means (resolve_image's rules and errors).
   Result<Image> inspect(std::string_view name) const;
@@ -103,12 +104,12 @@ class ImageStore final : public ImageSource {
   std::vector<Image> list() const;
 
   // Loads a docker save archive or OCI layout tar (archive_load.h) from a file or from
-  // memory; load_file() also takes an OCI layout (or extracted docker save) directory. Returns Docker's messages, in order: "The image busybox:1 already exists,
-  // renaming the old one with ID sha256:... to empty string", "Loaded image: busybox:1",
-  // "Loaded image ID: sha256:..." (for an image without tags). Errors: archive_load's,
-  // unpack_layer's (kDataLoss for a layer whose diff ID does not match), kInternal.
-  // Nothing of the image that failed is kept (images of the same archive committed before
-  // it stay).
+  // memory; load_file() also takes an OCI layout (or extracted docker save) directory. Returns
+  // Docker's messages, in order: "The image busybox:1 already exists, renaming the old one with ID
+  // sha256:... to empty string", "Loaded image: busybox:1", "Loaded image ID: sha256:..." (for an
+  // image without tags). Errors: archive_load's, unpack_layer's (kDataLoss for a layer whose diff
+  // ID does not match), kInternal. Nothing of the image that failed is kept (images of the same
+  // archive committed before it stay).
   Result<std::vector<std::string>> load_file(const std::filesystem::path& archive);
   Result<std::vector<std::string>> load_bytes(std::string_view archive);
 
@@ -117,7 +118,8 @@ class ImageStore final : public ImageSource {
   // found: ...", kUnavailable "cannot reach registry ...", kPermissionDenied, kDataLoss
   // "layer sha256:... digest mismatch: ..."); select_platform's; unpack_layer's.
   // Nothing of a failed pull is kept.
-  Result<Image> pull(std::string_view reference, const RegistryAuth& auth, const ProgressFn& progress);
+  Result<Image> pull(std::string_view reference, const RegistryAuth& auth,
+                     const ProgressFn& progress);
 
   // docker rmi `name` (image_refs.h plan_delete): the records in Docker's order (Untagged
   // ones, then Deleted: the image ID and the diff IDs of the layers that went with it).
@@ -161,7 +163,8 @@ class ImageStore final : public ImageSource {
                                                           const std::vector<std::string>& diff_ids,
                                                           const std::string& manifest_digest,
                                                           const std::vector<std::string>& refs);
-  Result<Image> pull_once(const Reference& ref, const RegistryAuth& auth, const ProgressFn& progress);
+  Result<Image> pull_once(const Reference& ref, const RegistryAuth& auth,
+                          const ProgressFn& progress);
   // Reports one pull step: status, short ID, current and total bytes (-1: none).
   using ReportFn = std::function<void(std::string, std::string, int64_t, int64_t)>;
   Status fetch_layers(RegistryClient& client, const Manifest& manifest,
@@ -177,7 +180,8 @@ class ImageStore final : public ImageSource {
   mutable Mutex mu_;
   IndexState state_ GUARDED_BY(mu_);
   std::map<std::string, ConfigInfo> configs_ GUARDED_BY(mu_);  // by image ID
-  std::map<std::string, int64_t> new_layer_sizes_ GUARDED_BY(mu_);  // unpacked, not yet in the index
+  std::map<std::string, int64_t> new_layer_sizes_
+      GUARDED_BY(mu_);                               // unpacked, not yet in the index
   std::map<std::string, int> pins_ GUARDED_BY(mu_);  // diff ID → unfinished pulls/loads
   InUseCheck in_use_ GUARDED_BY(mu_);
 

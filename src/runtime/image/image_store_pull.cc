@@ -19,7 +19,8 @@ constexpr int64_t kProgressStep = 512 * 1024;  // bytes between two "Downloading
 class Progress {
  public:
   explicit Progress(const ProgressFn& fn) : fn_(fn) {}
-  void operator()(std::string status, std::string id = "", int64_t current = -1, int64_t total = -1) {
+  void operator()(std::string status, std::string id = "", int64_t current = -1,
+                  int64_t total = -1) {
     if (!fn_) return;
     MutexLock lock(mu_);
     fn_(PullProgress{std::move(status), std::move(id), current, total});
@@ -31,7 +32,8 @@ class Progress {
 };
 
 // The platform manifest `top` leads to (itself, or the index entry for `platform`).
-Result<std::pair<Manifest, FetchedManifest>> platform_manifest(RegistryClient& client, FetchedManifest top,
+Result<std::pair<Manifest, FetchedManifest>> platform_manifest(RegistryClient& client,
+                                                               FetchedManifest top,
                                                                const Platform& platform) {
   SHOAL_ASSIGN_OR_RETURN(ManifestDocument doc, parse_manifest(top.bytes, top.media_type));
   if (auto* index = std::get_if<Index>(&doc)) {
@@ -40,32 +42,36 @@ Result<std::pair<Manifest, FetchedManifest>> platform_manifest(RegistryClient& c
     SHOAL_ASSIGN_OR_RETURN(doc, parse_manifest(top.bytes, top.media_type));
   }
   auto* manifest = std::get_if<Manifest>(&doc);
-  if (manifest == nullptr) return Status(Code::kInvalidArgument, "invalid manifest: an index inside an index");
+  if (manifest == nullptr)
+    return Status(Code::kInvalidArgument, "invalid manifest: an index inside an index");
   return std::make_pair(std::move(*manifest), std::move(top));
 }
 
 }  // namespace
 
-Result<Image> ImageStore::pull(std::string_view reference, const RegistryAuth& auth, const ProgressFn& progress) {
+Result<Image> ImageStore::pull(std::string_view reference, const RegistryAuth& auth,
+                               const ProgressFn& progress) {
   SHOAL_ASSIGN_OR_RETURN(Reference ref, parse_reference(reference));
   ref = with_default_tag(std::move(ref));
   return pulls_.run(ref.string(), [&] { return pull_once(ref, auth, progress); });
 }
 
-Result<Image> ImageStore::pull_once(const Reference& ref, const RegistryAuth& auth, const ProgressFn& progress_fn) {
+Result<Image> ImageStore::pull_once(const Reference& ref, const RegistryAuth& auth,
+                                    const ProgressFn& progress_fn) {
   Progress progress(progress_fn);
   RegistryClient client(ref, auth, options_.registry);
   std::string tag_or_digest = ref.digest.empty() ? ref.tag : ref.digest;
   SHOAL_ASSIGN_OR_RETURN(FetchedManifest top, client.manifest(tag_or_digest));
   const std::string top_digest = top.digest;
   progress("Pulling from " + ref.path, tag_or_digest);
-  SHOAL_ASSIGN_OR_RETURN(auto resolved, platform_manifest(client, std::move(top), options_.platform));
+  SHOAL_ASSIGN_OR_RETURN(auto resolved,
+                         platform_manifest(client, std::move(top), options_.platform));
   const Manifest& manifest = resolved.first;
   SHOAL_ASSIGN_OR_RETURN(std::string config, client.blob(manifest.config.digest, "config"));
   SHOAL_ASSIGN_OR_RETURN(ConfigInfo info, parse_config(config));
   if (info.diff_ids.size() != manifest.layers.size()) {
-    return error(Code::kInvalidArgument, "invalid manifest {}: {} layers but its config has {}", resolved.second.digest,
-                 manifest.layers.size(), info.diff_ids.size());
+    return error(Code::kInvalidArgument, "invalid manifest {}: {} layers but its config has {}",
+                 resolved.second.digest, manifest.layers.size(), info.diff_ids.size());
   }
   pin(info.diff_ids);
   auto image = [&]() -> Result<Image> {
@@ -73,7 +79,8 @@ Result<Image> ImageStore::pull_once(const Reference& ref, const RegistryAuth& au
       progress(std::move(status), std::move(id), current, total);
     };
     SHOAL_RETURN_IF_ERROR(fetch_layers(client, manifest, info.diff_ids, report));
-    SHOAL_RETURN_IF_ERROR(content_.put_blob(resolved.second.digest, resolved.second.bytes, "manifest"));
+    SHOAL_RETURN_IF_ERROR(
+        content_.put_blob(resolved.second.digest, resolved.second.bytes, "manifest"));
     std::vector<std::string> refs;
     if (!ref.tag.empty() && ref.digest.empty()) refs.push_back(ref.string());
     refs.push_back(ref.name() + "@" + top_digest);
@@ -81,19 +88,21 @@ Result<Image> ImageStore::pull_once(const Reference& ref, const RegistryAuth& au
     {
       MutexLock lock(mu_);
       auto it = state_.images.find(manifest.config.digest);
-      up_to_date = it != state_.images.end() &&
-                   std::all_of(refs.begin(), refs.end(), [&](const std::string& r) {
-                     return std::find(it->second.repo_tags.begin(), it->second.repo_tags.end(), r) !=
-                                it->second.repo_tags.end() ||
-                            std::find(it->second.repo_digests.begin(), it->second.repo_digests.end(), r) !=
-                                it->second.repo_digests.end();
-                   });
+      up_to_date =
+          it != state_.images.end() &&
+          std::all_of(refs.begin(), refs.end(), [&](const std::string& r) {
+            return std::find(it->second.repo_tags.begin(), it->second.repo_tags.end(), r) !=
+                       it->second.repo_tags.end() ||
+                   std::find(it->second.repo_digests.begin(), it->second.repo_digests.end(), r) !=
+                       it->second.repo_digests.end();
+          });
     }
     SHOAL_ASSIGN_OR_RETURN(auto moved, commit_image(config, manifest.config.digest, info.diff_ids,
                                                     resolved.second.digest, refs));
     (void)moved;
     progress("Digest: " + top_digest);
-    progress(std::string(up_to_date ? "Status: Image is up to date for " : "Status: Downloaded newer image for ") +
+    progress(std::string(up_to_date ? "Status: Image is up to date for "
+                                    : "Status: Downloaded newer image for ") +
              ref.familiar_string());
     MutexLock lock(mu_);
     return make_image(state_.images.at(manifest.config.digest));
@@ -105,7 +114,7 @@ Result<Image> ImageStore::pull_once(const Reference& ref, const RegistryAuth& au
 // Fetches and unpacks the layers not present yet, up to max_parallel_layers at once. The
 // first failure stops the workers from starting more; its error is returned.
 Status ImageStore::fetch_layers(RegistryClient& client, const Manifest& manifest,
-                               const std::vector<std::string>& diff_ids, const ReportFn& report) {
+                                const std::vector<std::string>& diff_ids, const ReportFn& report) {
   std::vector<size_t> todo;
   for (size_t i = 0; i < manifest.layers.size(); ++i) {
     if (content_.has_layer(diff_ids[i])) {
@@ -142,8 +151,8 @@ Status ImageStore::fetch_layers(RegistryClient& client, const Manifest& manifest
   return first;
 }
 
-Status ImageStore::fetch_layer(RegistryClient& client, const Descriptor& layer, const std::string& diff_id,
-                               const ReportFn& report) {
+Status ImageStore::fetch_layer(RegistryClient& client, const Descriptor& layer,
+                               const std::string& diff_id, const ReportFn& report) {
   std::string id = short_id(layer.digest);
   SHOAL_ASSIGN_OR_RETURN(fs::path file, content_.temp_file("download-"));
   int64_t last = 0;
@@ -170,7 +179,8 @@ Status ImageStore::login(std::string_view server, const RegistryAuth& auth) {
   std::string host(server);
   if (auto scheme = host.find("://"); scheme != std::string::npos) host.erase(0, scheme + 3);
   if (auto slash = host.find('/'); slash != std::string::npos) host.resize(slash);
-  if (host.empty() || host == "index.docker.io" || host == "registry-1.docker.io") host = "docker.io";
+  if (host.empty() || host == "index.docker.io" || host == "registry-1.docker.io")
+    host = "docker.io";
   // The same rules as a reference's domain: a name or address, with a port.
   auto probe = parse_reference(host + "/x");
   if (!probe.is_ok() || probe->domain != host) {
@@ -181,14 +191,17 @@ Status ImageStore::login(std::string_view server, const RegistryAuth& auth) {
   return RegistryClient(registry, auth, options_.registry).ping();
 }
 
-Result<DistributionInfo> ImageStore::distribution(std::string_view reference, const RegistryAuth& auth) {
-  if (reference.starts_with(kSha256Prefix) || (reference.size() == 64 && is_hex_prefix(reference))) {
+Result<DistributionInfo> ImageStore::distribution(std::string_view reference,
+                                                  const RegistryAuth& auth) {
+  if (reference.starts_with(kSha256Prefix) ||
+      (reference.size() == 64 && is_hex_prefix(reference))) {
     return Status(Code::kInvalidArgument, "no manifest found for full image ID");
   }
   SHOAL_ASSIGN_OR_RETURN(Reference ref, parse_reference(reference));
   ref = with_default_tag(std::move(ref));
   RegistryClient client(ref, auth, options_.registry);
-  SHOAL_ASSIGN_OR_RETURN(FetchedManifest top, client.manifest(ref.digest.empty() ? ref.tag : ref.digest));
+  SHOAL_ASSIGN_OR_RETURN(FetchedManifest top,
+                         client.manifest(ref.digest.empty() ? ref.tag : ref.digest));
   SHOAL_ASSIGN_OR_RETURN(ManifestDocument doc, parse_manifest(top.bytes, top.media_type));
   DistributionInfo info;
   info.digest = top.digest;

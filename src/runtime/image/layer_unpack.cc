@@ -37,7 +37,8 @@ struct SourceReader {
   // Reads the next block into buf; -1 with errno set on error, 0 at the end.
   ssize_t next() {
     ssize_t n;
-    do n = ::read(fd, buf.data(), buf.size()); while (n < 0 && errno == EINTR);
+    do n = ::read(fd, buf.data(), buf.size());
+    while (n < 0 && errno == EINTR);
     if (n > 0) hash.update(buf.data(), static_cast<size_t>(n));
     return n;
   }
@@ -113,7 +114,8 @@ class Unpacker {
 Status Unpacker::open(const fs::path& source) {
   source_.fd = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
   if (source_.fd < 0) {
-    return error(Code::kInternal, "cannot open layer {}: {}", source.string(), std::strerror(errno));
+    return error(Code::kInternal, "cannot open layer {}: {}", source.string(),
+                 std::strerror(errno));
   }
   raw_.reset(archive_read_new());
   archive_read_support_filter_all(raw_.get());
@@ -149,7 +151,8 @@ Status Unpacker::extract_all() {
 Status Unpacker::extract(archive_entry* entry) {
   const char* raw_name = archive_entry_pathname(entry);
   std::optional<std::string> rel = clean_layer_path(raw_name ? raw_name : "");
-  if (!rel) return error(Code::kInvalidArgument, "invalid layer: path {} leaves the layer", raw_name);
+  if (!rel)
+    return error(Code::kInvalidArgument, "invalid layer: path {} leaves the layer", raw_name);
   if (rel->empty()) return Status::ok();  // the root itself: kept 0755
   size_t slash = rel->rfind('/');
   std::string dir = slash == std::string::npos ? "" : rel->substr(0, slash);
@@ -172,7 +175,8 @@ Status Unpacker::extract(archive_entry* entry) {
   if (const char* link = archive_entry_hardlink(entry)) {
     std::optional<std::string> target = clean_layer_path(link);
     if (!target || target->empty()) {
-      return error(Code::kInvalidArgument, "invalid layer: hardlink {} to {} leaves the layer", *rel, link);
+      return error(Code::kInvalidArgument, "invalid layer: hardlink {} to {} leaves the layer",
+                   *rel, link);
     }
     link_rel = *target;
   } else if (archive_entry_filetype(entry) == AE_IFREG) {
@@ -206,7 +210,8 @@ Status move_into_place(const fs::path& tmp, const fs::path& dest) {
       remove_tree(tmp);  // a concurrent unpack of the same layer won
       return Status::ok();
     }
-    return error(Code::kInternal, "cannot move layer into {}: {}", dest.string(), std::strerror(errno));
+    return error(Code::kInternal, "cannot move layer into {}: {}", dest.string(),
+                 std::strerror(errno));
   }
   return Status::ok();
 }
@@ -222,9 +227,9 @@ Status mismatch_of(const fs::path& source, const UnpackExpect& expect) {
   archive_read_support_filter_all(raw.get());
   archive_read_support_format_raw(raw.get());
   archive_entry* entry = nullptr;
-  bool readable = archive_read_open(raw.get(), &src, nullptr, &SourceReader::callback, nullptr) ==
-                      ARCHIVE_OK &&
-                  archive_read_next_header(raw.get(), &entry) >= ARCHIVE_WARN;
+  bool readable =
+      archive_read_open(raw.get(), &src, nullptr, &SourceReader::callback, nullptr) == ARCHIVE_OK &&
+      archive_read_next_header(raw.get(), &entry) >= ARCHIVE_WARN;
   stream.raw = raw.get();
   while (readable) {
     la_ssize_t n = stream.next();
@@ -235,7 +240,8 @@ Status mismatch_of(const fs::path& source, const UnpackExpect& expect) {
   }
   ::close(src.fd);
   std::string blob = src.hash.digest();
-  if (!expect.blob_digest.empty() && blob != expect.blob_digest) return check_digest(expect.blob_digest, blob);
+  if (!expect.blob_digest.empty() && blob != expect.blob_digest)
+    return check_digest(expect.blob_digest, blob);
   if (expect.diff_id.empty()) return Status::ok();
   if (!readable) return check_digest(expect.diff_id, "an unreadable stream");
   return check_digest(expect.diff_id, stream.hash.digest());
@@ -281,7 +287,8 @@ Result<UnpackedLayer> unpack_layer(const fs::path& source, const fs::path& stagi
                                    const fs::path& dest, const UnpackExpect& expect) {
   std::string templ = (staging / "layer-XXXXXX").string();
   if (::mkdtemp(templ.data()) == nullptr) {
-    return error(Code::kInternal, "cannot create a directory in {}: {}", staging.string(), std::strerror(errno));
+    return error(Code::kInternal, "cannot create a directory in {}: {}", staging.string(),
+                 std::strerror(errno));
   }
   fs::path tmp(templ);
   auto unpacked = [&]() -> Result<UnpackedLayer> {
@@ -291,7 +298,8 @@ Result<UnpackedLayer> unpack_layer(const fs::path& source, const fs::path& stagi
     SHOAL_RETURN_IF_ERROR(u.extract_all());
     SHOAL_RETURN_IF_ERROR(u.finish());
     if (::chmod(tmp.c_str(), 0755) != 0) {
-      return error(Code::kInternal, "unpacking layer: chmod {}: {}", tmp.string(), std::strerror(errno));
+      return error(Code::kInternal, "unpacking layer: chmod {}: {}", tmp.string(),
+                   std::strerror(errno));
     }
     UnpackedLayer out = u.result();
     if (!expect.diff_id.empty() && expect.diff_id != out.diff_id) {

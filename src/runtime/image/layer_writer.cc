@@ -20,7 +20,8 @@ Status sys_error(int err, std::string_view what, const std::string& rel) {
   switch (err) {
     case ELOOP:
     case ENOTDIR:
-      return error(Code::kInvalidArgument, "invalid layer: {} goes through a symlink or a non-directory", rel);
+      return error(Code::kInvalidArgument,
+                   "invalid layer: {} goes through a symlink or a non-directory", rel);
     case ENOSPC:
     case EIO:
     case EDQUOT:
@@ -30,7 +31,8 @@ Status sys_error(int err, std::string_view what, const std::string& rel) {
     case ENFILE:
       return error(Code::kInternal, "unpacking layer: {} {}: {}", what, rel, std::strerror(err));
     default:
-      return error(Code::kInvalidArgument, "invalid layer: {} {}: {}", what, rel, std::strerror(err));
+      return error(Code::kInvalidArgument, "invalid layer: {} {}: {}", what, rel,
+                   std::strerror(err));
   }
 }
 
@@ -82,7 +84,8 @@ Status write_all_at(int fd, const char* data, size_t len, off_t offset, const st
 
 Result<LayerWriter> LayerWriter::open(const std::filesystem::path& root) {
   int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return error(Code::kInternal, "cannot open {}: {}", root.string(), std::strerror(errno));
+  if (fd < 0)
+    return error(Code::kInternal, "cannot open {}: {}", root.string(), std::strerror(errno));
   return LayerWriter(fd);
 }
 
@@ -106,7 +109,8 @@ Result<int> LayerWriter::dir(const std::string& rel, bool create) {
   int fd = ::openat(parent, name.c_str(), kFlags);
   if (fd < 0 && errno == ENOENT && create) {
     // A parent no entry named (yet): 0755 as Docker makes them.
-    if (::mkdirat(parent, name.c_str(), 0755) != 0 && errno != EEXIST) return sys_error(errno, "creating", rel);
+    if (::mkdirat(parent, name.c_str(), 0755) != 0 && errno != EEXIST)
+      return sys_error(errno, "creating", rel);
     fd = ::openat(parent, name.c_str(), kFlags);
     if (fd >= 0) ::fchmod(fd, 0755);
   }
@@ -126,7 +130,8 @@ void LayerWriter::forget(const std::string& rel) {
   }
 }
 
-Result<bool> LayerWriter::clear(int parent, const std::string& name, const std::string& rel, bool keep_dir) {
+Result<bool> LayerWriter::clear(int parent, const std::string& name, const std::string& rel,
+                                bool keep_dir) {
   struct stat st {};
   if (::fstatat(parent, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
     if (errno == ENOENT) return false;
@@ -137,7 +142,8 @@ Result<bool> LayerWriter::clear(int parent, const std::string& name, const std::
     forget(rel);
     if (::unlinkat(parent, name.c_str(), AT_REMOVEDIR) != 0) {
       if (errno == ENOTEMPTY) {
-        return error(Code::kInvalidArgument, "invalid layer: {} replaces a directory that is not empty", rel);
+        return error(Code::kInvalidArgument,
+                     "invalid layer: {} replaces a directory that is not empty", rel);
       }
       return sys_error(errno, "replacing", rel);
     }
@@ -149,7 +155,8 @@ Result<bool> LayerWriter::clear(int parent, const std::string& name, const std::
 
 Status LayerWriter::regular(archive* tar, archive_entry* e, int parent, const std::string& name,
                             const std::string& rel) {
-  int fd = ::openat(parent, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  int fd =
+      ::openat(parent, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return sys_error(errno, "creating", rel);
   Status st;
   const void* block = nullptr;
@@ -162,14 +169,18 @@ Status LayerWriter::regular(archive* tar, archive_entry* e, int parent, const st
     end = std::max<la_int64_t>(end, offset + static_cast<la_int64_t>(len));
   }
   if (st.is_ok() && r != ARCHIVE_EOF) {
-    st = error(Code::kInvalidArgument, "invalid layer: reading {}: {}", rel, archive_error_string(tar));
+    st = error(Code::kInvalidArgument, "invalid layer: reading {}: {}", rel,
+               archive_error_string(tar));
   }
-  if (st.is_ok() && end < archive_entry_size(e) && ::ftruncate(fd, static_cast<off_t>(archive_entry_size(e))) != 0) {
+  if (st.is_ok() && end < archive_entry_size(e) &&
+      ::ftruncate(fd, static_cast<off_t>(archive_entry_size(e))) != 0) {
     st = sys_error(errno, "sizing", rel);  // a sparse file ending in a hole
   }
   // Owner before mode: chown clears the set-id bits.
-  if (st.is_ok() && ::fchown(fd, archive_entry_uid(e), archive_entry_gid(e)) != 0) st = sys_error(errno, "chown", rel);
-  if (st.is_ok() && ::fchmod(fd, archive_entry_perm(e) & 07777) != 0) st = sys_error(errno, "chmod", rel);
+  if (st.is_ok() && ::fchown(fd, archive_entry_uid(e), archive_entry_gid(e)) != 0)
+    st = sys_error(errno, "chown", rel);
+  if (st.is_ok() && ::fchmod(fd, archive_entry_perm(e) & 07777) != 0)
+    st = sys_error(errno, "chmod", rel);
   if (st.is_ok()) st = set_xattrs(fd, e, rel);
   timespec times[2] = {atime_of(e), mtime_of(e)};
   if (st.is_ok() && ::futimens(fd, times) != 0) st = sys_error(errno, "setting times of", rel);
@@ -177,7 +188,8 @@ Status LayerWriter::regular(archive* tar, archive_entry* e, int parent, const st
   return st;
 }
 
-Status LayerWriter::write(archive* tar, archive_entry* e, const std::string& rel, const std::string& link_rel) {
+Status LayerWriter::write(archive* tar, archive_entry* e, const std::string& rel,
+                          const std::string& link_rel) {
   if (dirs_.size() > kMaxCachedDirs) {  // bound the open descriptors; reopened on demand
     for (auto& [r, fd] : dirs_) ::close(fd);
     dirs_.clear();
@@ -200,7 +212,8 @@ Status LayerWriter::write(archive* tar, archive_entry* e, const std::string& rel
   }
   if (type == AE_IFDIR) {
     SHOAL_ASSIGN_OR_RETURN(bool exists, clear(parent, name, rel, true));
-    if (!exists && ::mkdirat(parent, name.c_str(), 0700) != 0) return sys_error(errno, "creating", rel);
+    if (!exists && ::mkdirat(parent, name.c_str(), 0700) != 0)
+      return sys_error(errno, "creating", rel);
     fixes_.push_back({rel, static_cast<mode_t>(archive_entry_perm(e) & 07777), uid, gid, times[1]});
     SHOAL_ASSIGN_OR_RETURN(int fd, dir(rel, false));
     return set_xattrs(fd, e, rel);
@@ -212,22 +225,27 @@ Status LayerWriter::write(archive* tar, archive_entry* e, const std::string& rel
       return regular(tar, e, parent, name, rel);
     case AE_IFLNK: {
       const char* target = archive_entry_symlink(e);
-      if (::symlinkat(target ? target : "", parent, name.c_str()) != 0) return sys_error(errno, "creating", rel);
+      if (::symlinkat(target ? target : "", parent, name.c_str()) != 0)
+        return sys_error(errno, "creating", rel);
       break;
     }
     case AE_IFCHR:
     case AE_IFBLK:
     case AE_IFIFO: {
       mode_t mode = static_cast<mode_t>(type) | (archive_entry_perm(e) & 07777);
-      if (::mknodat(parent, name.c_str(), mode, archive_entry_rdev(e)) != 0) return sys_error(errno, "creating", rel);
-      if (::fchmodat(parent, name.c_str(), archive_entry_perm(e) & 07777, 0) != 0) return sys_error(errno, "chmod", rel);
+      if (::mknodat(parent, name.c_str(), mode, archive_entry_rdev(e)) != 0)
+        return sys_error(errno, "creating", rel);
+      if (::fchmodat(parent, name.c_str(), archive_entry_perm(e) & 07777, 0) != 0)
+        return sys_error(errno, "chmod", rel);
       break;
     }
     default:
       return Status::ok();  // sockets: nothing to restore
   }
-  if (::fchownat(parent, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0) return sys_error(errno, "chown", rel);
-  if (::utimensat(parent, name.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0) return sys_error(errno, "setting times of", rel);
+  if (::fchownat(parent, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0)
+    return sys_error(errno, "chown", rel);
+  if (::utimensat(parent, name.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0)
+    return sys_error(errno, "setting times of", rel);
   return Status::ok();
 }
 
@@ -236,14 +254,17 @@ Status LayerWriter::whiteout(const std::string& rel, uid_t uid, gid_t gid) {
   SHOAL_ASSIGN_OR_RETURN(int parent, dir(parent_rel, true));
   SHOAL_ASSIGN_OR_RETURN(bool kept, clear(parent, name, rel, false));
   (void)kept;
-  if (::mknodat(parent, name.c_str(), S_IFCHR, makedev(0, 0)) != 0) return sys_error(errno, "creating whiteout", rel);
-  if (::fchownat(parent, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0) return sys_error(errno, "chown", rel);
+  if (::mknodat(parent, name.c_str(), S_IFCHR, makedev(0, 0)) != 0)
+    return sys_error(errno, "creating whiteout", rel);
+  if (::fchownat(parent, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0)
+    return sys_error(errno, "chown", rel);
   return Status::ok();
 }
 
 Status LayerWriter::mark_opaque(const std::string& rel) {
   SHOAL_ASSIGN_OR_RETURN(int fd, dir(rel, true));
-  if (::fsetxattr(fd, "trusted.overlay.opaque", "y", 1, 0) != 0) return sys_error(errno, "marking opaque", rel);
+  if (::fsetxattr(fd, "trusted.overlay.opaque", "y", 1, 0) != 0)
+    return sys_error(errno, "marking opaque", rel);
   return Status::ok();
 }
 
@@ -251,7 +272,8 @@ Status LayerWriter::finish() {
   // Deepest first, so setting a directory's mtime comes after its children changed it; a
   // directory named twice gets its last entry's attributes.
   std::stable_sort(fixes_.begin(), fixes_.end(), [](const DirFix& a, const DirFix& b) {
-    return std::count(a.rel.begin(), a.rel.end(), '/') > std::count(b.rel.begin(), b.rel.end(), '/');
+    return std::count(a.rel.begin(), a.rel.end(), '/') >
+           std::count(b.rel.begin(), b.rel.end(), '/');
   });
   for (const DirFix& f : fixes_) {
     auto fd = dir(f.rel, false);

@@ -47,7 +47,8 @@ class LayerWriter {
   // "invalid layer: ..." for a path through a symlink or a non-directory, a hardlink to a
   // missing entry or a directory, or an entry replacing a non-empty directory... ;
   // kInternal for file system errors (no space, I/O).
-  Status write(archive* tar, archive_entry* entry, const std::string& rel, const std::string& link_rel = "");
+  Status write(archive* tar, archive_entry* entry, const std::string& rel,
+               const std::string& link_rel = "");
   // An overlayfs whiteout (character device 0/0) at `rel`.
   Status whiteout(const std::string& rel, uid_t uid, gid_t gid);
   // trusted.overlay.opaque=y on the directory `rel` ("" = the root), created when missing.
@@ -65,7 +66,8 @@ class LayerWriter {
   // directory was kept.
   Result<bool> clear(int parent, const std::string& name, const std::string& rel, bool keep_dir);
   void forget(const std::string& rel);  // drops cached descriptors of rel and below
-  Status regular(archive* tar, archive_entry* entry, int parent, const std::string& name, const std::string& rel);
+  Status regular(archive* tar, archive_entry* entry, int parent, const std::string& name,
+                 const std::string& rel);
 
   struct DirFix {
     std::string rel;

@@ -34,7 +34,8 @@ int64_t integer(const json& obj, const char* key) {
 }
 
 Result<Descriptor> parse_descriptor(const json& j) {
-  if (!j.is_object()) return Status(Code::kInvalidArgument, "invalid manifest: descriptor is not an object");
+  if (!j.is_object())
+    return Status(Code::kInvalidArgument, "invalid manifest: descriptor is not an object");
   Descriptor d;
   d.mediaType = str(j, "mediaType");
   d.digest = str(j, "digest");
@@ -43,7 +44,8 @@ Result<Descriptor> parse_descriptor(const json& j) {
     SHOAL_ASSIGN_OR_RETURN(std::string hex, digest_hex(d.digest));
     (void)hex;
   }
-  if (d.size < 0) return error(Code::kInvalidArgument, "invalid manifest: negative size for {}", d.digest);
+  if (d.size < 0)
+    return error(Code::kInvalidArgument, "invalid manifest: negative size for {}", d.digest);
   if (auto p = j.find("platform"); p != j.end() && p->is_object()) {
     d.platform = Platform{str(*p, "os"), str(*p, "architecture"), str(*p, "variant")};
   }
@@ -55,8 +57,12 @@ Result<Descriptor> parse_descriptor(const json& j) {
   return d;
 }
 
-bool is_index_type(std::string_view t) { return t == media::kOciIndex || t == media::kDockerManifestList; }
-bool is_manifest_type(std::string_view t) { return t == media::kOciManifest || t == media::kDockerManifest; }
+bool is_index_type(std::string_view t) {
+  return t == media::kOciIndex || t == media::kDockerManifestList;
+}
+bool is_manifest_type(std::string_view t) {
+  return t == media::kOciManifest || t == media::kDockerManifest;
+}
 
 // The media type without parameters ("application/json; charset=utf-8" → "application/json").
 std::string_view bare_type(std::string_view t) {
@@ -112,7 +118,8 @@ Result<ManifestDocument> parse_manifest(std::string_view body, std::string_view 
   bool has_manifests = j.contains("manifests") && j["manifests"].is_array();
   bool has_layers = j.contains("config");
   if (is_index_type(type) || (!is_manifest_type(type) && has_manifests)) {
-    if (!has_manifests) return Status(Code::kInvalidArgument, "invalid manifest: index without manifests");
+    if (!has_manifests)
+      return Status(Code::kInvalidArgument, "invalid manifest: index without manifests");
     if (!is_index_type(type)) type = std::string(media::kOciIndex);
     return parse_index(j, std::move(type));
   }
@@ -142,7 +149,8 @@ Result<ConfigInfo> parse_config(std::string_view body) {
   }
   info.diff_ids = strings(*rootfs, "diff_ids");
   for (const auto& d : info.diff_ids) {
-    if (!is_sha256_digest(d)) return error(Code::kInvalidArgument, "invalid image config: diff ID {}", d);
+    if (!is_sha256_digest(d))
+      return error(Code::kInvalidArgument, "invalid image config: diff ID {}", d);
   }
   auto c = j.find("config");
   if (c == j.end() || !c->is_object()) return info;

@@ -31,15 +31,24 @@ std::string host_of(std::string_view domain) {
 
 const char* reason_phrase(long status) {
   switch (status) {
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 405: return "Method Not Allowed";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "";
+    case 400:
+      return "Bad Request";
+    case 403:
+      return "Forbidden";
+    case 405:
+      return "Method Not Allowed";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "";
   }
 }
 
@@ -50,7 +59,8 @@ struct RegistryError {
   // errcode's Error(): "manifest unknown: <message>"
   std::string text() const {
     std::string c = code;
-    std::transform(c.begin(), c.end(), c.begin(), [](unsigned char ch) { return ch == '_' ? ' ' : std::tolower(ch); });
+    std::transform(c.begin(), c.end(), c.begin(),
+                   [](unsigned char ch) { return ch == '_' ? ' ' : std::tolower(ch); });
     return message.empty() ? c : c + ": " + message;
   }
 };
@@ -83,7 +93,8 @@ RegistryClient::RegistryClient(const Reference& ref, RegistryAuth auth, Registry
       base_(registry_scheme(ref.domain, options_.insecure_registries) + "://" +
             registry_host(ref.domain) + "/v2/" + ref.path) {}
 
-HttpRequest RegistryClient::request(const std::string& url, std::vector<std::string> headers) const {
+HttpRequest RegistryClient::request(const std::string& url,
+                                    std::vector<std::string> headers) const {
   HttpRequest req;
   req.url = url;
   req.headers = std::move(headers);
@@ -95,7 +106,8 @@ HttpRequest RegistryClient::request(const std::string& url, std::vector<std::str
   return req;
 }
 
-Result<HttpResponse> RegistryClient::get(const std::string& path, const std::vector<std::string>& headers,
+Result<HttpResponse> RegistryClient::get(const std::string& path,
+                                         const std::vector<std::string>& headers,
                                          const std::function<bool(std::string_view)>& on_data,
                                          const std::function<void()>& before_retry) {
   for (int attempt = 0;; ++attempt) {
@@ -104,7 +116,8 @@ Result<HttpResponse> RegistryClient::get(const std::string& path, const std::vec
     auto r = http_fetch(req);
     if (!r.is_ok()) {
       if (r.status().code() != Code::kUnavailable) return r.status();
-      return error(Code::kUnavailable, "cannot reach registry {}: {}", ref_.domain, r.status().message());
+      return error(Code::kUnavailable, "cannot reach registry {}: {}", ref_.domain,
+                   r.status().message());
     }
     if (r->status != 401 || attempt > 0) return r;
     SHOAL_RETURN_IF_ERROR(authorize(*r));
@@ -114,9 +127,10 @@ Result<HttpResponse> RegistryClient::get(const std::string& path, const std::vec
 
 Result<std::string> RegistryClient::fetch_token(const std::string& url) {
   HttpRequest req = request(url, {});
-  req.headers.erase(std::remove_if(req.headers.begin(), req.headers.end(),
-                                   [](const std::string& h) { return h.starts_with("Authorization:"); }),
-                    req.headers.end());
+  req.headers.erase(
+      std::remove_if(req.headers.begin(), req.headers.end(),
+                     [](const std::string& h) { return h.starts_with("Authorization:"); }),
+      req.headers.end());
   if (!auth_.IdentityToken.empty()) {
     // OAuth2 refresh-token grant (docker login's identity token).
     size_t q = url.find('?');
@@ -129,7 +143,9 @@ Result<std::string> RegistryClient::fetch_token(const std::string& url) {
     req.headers.push_back("Authorization: Basic " + base64(auth_.Username + ":" + auth_.Password));
   }
   auto r = http_fetch(req);
-  if (!r.is_ok()) return error(Code::kUnavailable, "cannot reach registry {}: {}", ref_.domain, r.status().message());
+  if (!r.is_ok())
+    return error(Code::kUnavailable, "cannot reach registry {}: {}", ref_.domain,
+                 r.status().message());
   if (r->status == 401 || r->status == 403) {
     auto e = first_error(r->body);
     return error(Code::kPermissionDenied, "unauthorized: {}",
@@ -143,7 +159,8 @@ Result<std::string> RegistryClient::fetch_token(const std::string& url) {
 }
 
 Status RegistryClient::authorize(const HttpResponse& unauthorized) {
-  std::vector<Challenge> challenges = parse_www_authenticate(unauthorized.header("www-authenticate"));
+  std::vector<Challenge> challenges =
+      parse_www_authenticate(unauthorized.header("www-authenticate"));
   auto find = [&](std::string_view scheme) -> const Challenge* {
     for (const auto& c : challenges) {
       if (c.scheme == scheme) return &c;
@@ -159,7 +176,9 @@ Status RegistryClient::authorize(const HttpResponse& unauthorized) {
     value = "Bearer " + token;
   } else if (find("basic") != nullptr) {
     if (auth_.Username.empty()) {
-      return error(Code::kPermissionDenied, "unauthorized: registry {} needs credentials (no basic auth credentials)", ref_.domain);
+      return error(Code::kPermissionDenied,
+                   "unauthorized: registry {} needs credentials (no basic auth credentials)",
+                   ref_.domain);
     }
     value = "Basic " + base64(auth_.Username + ":" + auth_.Password);
   } else {
@@ -175,38 +194,44 @@ Status RegistryClient::registry_error(const HttpResponse& r, std::string_view su
   std::string code = e ? e->code : "";
   std::string name = ref_.familiar_name();
   if (r.status == 401 || code == "UNAUTHORIZED") {
-    return error(Code::kPermissionDenied, "{}", e ? e->text() : "unauthorized: authentication required");
+    return error(Code::kPermissionDenied, "{}",
+                 e ? e->text() : "unauthorized: authentication required");
   }
   if (code == "DENIED" || (r.status == 403 && !e)) {
-    return error(Code::kNotFound,
-                 "pull access denied for {}, repository does not exist or may require 'docker login': {}",
-                 name, e ? e->text() : "denied");
+    return error(
+        Code::kNotFound,
+        "pull access denied for {}, repository does not exist or may require 'docker login': {}",
+        name, e ? e->text() : "denied");
   }
   if (code == "MANIFEST_UNKNOWN" || (r.status == 404 && !e && subject != "blob")) {
     return error(Code::kNotFound, "manifest for {} not found: {}", subject,
                  e ? e->text() : "manifest unknown");
   }
-  if (code == "NAME_UNKNOWN") return error(Code::kNotFound, "repository {} not found: {}", name, e->text());
-  if (r.status == 404) return error(Code::kNotFound, "{}", e ? e->text() : "blob unknown: blob unknown to registry");
+  if (code == "NAME_UNKNOWN")
+    return error(Code::kNotFound, "repository {} not found: {}", name, e->text());
+  if (r.status == 404)
+    return error(Code::kNotFound, "{}", e ? e->text() : "blob unknown: blob unknown to registry");
   if (r.status == 429 || r.status >= 500) {
-    return error(Code::kUnavailable, "received unexpected HTTP status: {} {}{}", r.status, reason_phrase(r.status),
-                 e ? " (" + e->text() + ")" : "");
+    return error(Code::kUnavailable, "received unexpected HTTP status: {} {}{}", r.status,
+                 reason_phrase(r.status), e ? " (" + e->text() + ")" : "");
   }
-  return error(Code::kInvalidArgument, "received unexpected HTTP status: {} {}{}", r.status, reason_phrase(r.status),
-               e ? " (" + e->text() + ")" : "");
+  return error(Code::kInvalidArgument, "received unexpected HTTP status: {} {}{}", r.status,
+               reason_phrase(r.status), e ? " (" + e->text() + ")" : "");
 }
 
 Status RegistryClient::ping() {
   auto r = get("", {}, nullptr, nullptr);
   if (!r.is_ok()) {
-    if (r.status().code() == Code::kPermissionDenied) return Status(Code::kUnauthenticated, r.status().message());
+    if (r.status().code() == Code::kPermissionDenied)
+      return Status(Code::kUnauthenticated, r.status().message());
     return r.status();
   }
   if (r->status == 200) return Status::ok();
   if (r->status == 401) {
     auto e = first_error(r->body);
-    return error(Code::kUnauthenticated, "{}",
-                 e && !e->message.empty() ? e->text() : "unauthorized: incorrect username or password");
+    return error(
+        Code::kUnauthenticated, "{}",
+        e && !e->message.empty() ? e->text() : "unauthorized: incorrect username or password");
   }
   return registry_error(*r, "login");
 }
@@ -218,7 +243,8 @@ Result<FetchedManifest> RegistryClient::manifest(std::string_view tag_or_digest)
                          get("manifests/" + std::string(tag_or_digest),
                              {"Accept: " + std::string(media::kManifestAccept)}, nullptr, nullptr));
   if (r.status != 200) return registry_error(r, subject);
-  if (r.body.size() > kMaxSmallBlob) return error(Code::kInvalidArgument, "manifest for {} is too large", subject);
+  if (r.body.size() > kMaxSmallBlob)
+    return error(Code::kInvalidArgument, "manifest for {} is too large", subject);
   FetchedManifest m{std::move(r.body), r.header("content-type"), ""};
   m.digest = sha256_digest(m.bytes);
   std::string expected = by_digest ? std::string(tag_or_digest) : r.header("docker-content-digest");
@@ -250,9 +276,11 @@ Result<std::string> RegistryClient::blob(std::string_view digest, std::string_vi
 }
 
 Status RegistryClient::blob_to_file(std::string_view digest, const std::filesystem::path& file,
-                                    const std::function<void(int64_t)>& progress, std::string_view what) {
+                                    const std::function<void(int64_t)>& progress,
+                                    std::string_view what) {
   int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return error(Code::kInternal, "cannot open {}: {}", file.string(), std::strerror(errno));
+  if (fd < 0)
+    return error(Code::kInternal, "cannot open {}: {}", file.string(), std::strerror(errno));
   Sha256 hash;
   int64_t received = 0;
   bool write_failed = false;
@@ -279,7 +307,8 @@ Status RegistryClient::blob_to_file(std::string_view digest, const std::filesyst
   auto r = get("blobs/" + std::string(digest), {}, on_data, restart);
   int saved = errno;
   ::close(fd);
-  if (write_failed) return error(Code::kInternal, "cannot write {}: {}", file.string(), std::strerror(saved));
+  if (write_failed)
+    return error(Code::kInternal, "cannot write {}: {}", file.string(), std::strerror(saved));
   if (!r.is_ok()) return r.status();
   if (r->status != 200) return registry_error(*r, "blob");
   if (std::string actual = hash.digest(); actual != digest) {

@@ -1,4 +1,5 @@
 #include "store/datastore/memory.h"
+
 #include "common/mutex.h"
 
 namespace shoal::store {

@@ -44,8 +44,9 @@ uint64_t parse_name(std::string_view name, std::string_view prefix, std::string_
 Status apply_pragmas(Db& db, SqliteDatastore::Sync sync) {
   SHOAL_RETURN_IF_ERROR(db.exec("PRAGMA locking_mode=EXCLUSIVE"));
   SHOAL_RETURN_IF_ERROR(db.exec("PRAGMA journal_mode=WAL"));
-  SHOAL_RETURN_IF_ERROR(db.exec(sync == SqliteDatastore::Sync::kFull ? "PRAGMA synchronous=FULL"
-                                                                    : "PRAGMA synchronous=NORMAL"));
+  SHOAL_RETURN_IF_ERROR(db.exec(sync == SqliteDatastore::Sync::kFull
+                                    ? "PRAGMA synchronous=FULL"
+                                    : "PRAGMA synchronous=NORMAL"));
   // Fewer, larger checkpoints: each costs an fsync of the segment file.
   return db.exec("PRAGMA wal_autocheckpoint=4096");
 }

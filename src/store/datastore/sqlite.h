@@ -105,15 +105,15 @@ class SqliteDatastore final : public Datastore {
   bool loaded_ GUARDED_BY(mu_) = false;
   sqlite3* current_ GUARDED_BY(mu_) = nullptr;  // the newest segment
   sqlite3_stmt* append_ GUARDED_BY(mu_) = nullptr;
-  bool sync_dir_ GUARDED_BY(mu_) = false;  // current_ is new; fsync the dir
-  std::vector<Segment> segments_ GUARDED_BY(mu_);  // oldest first; back() is current_
-  uint64_t revision_ GUARDED_BY(mu_) = 0;  // of the last durable commit
+  bool sync_dir_ GUARDED_BY(mu_) = false;           // current_ is new; fsync the dir
+  std::vector<Segment> segments_ GUARDED_BY(mu_);   // oldest first; back() is current_
+  uint64_t revision_ GUARDED_BY(mu_) = 0;           // of the last durable commit
   uint64_t snapshot_revision_ GUARDED_BY(mu_) = 0;  // 0 = no snapshot
   uint64_t snapshot_bytes_ GUARDED_BY(mu_) = 0;
-  uint64_t pending_snapshot_ GUARDED_BY(mu_) = 0;  // begun, not yet written
+  uint64_t pending_snapshot_ GUARDED_BY(mu_) = 0;      // begun, not yet written
   uint64_t snapshot_retry_bytes_ GUARDED_BY(mu_) = 0;  // after a failed snapshot
-  bool failed_ GUARDED_BY(mu_) = false;  // a commit's outcome is unknown
-  std::string body_ GUARDED_BY(mu_);  // reused commit buffer
+  bool failed_ GUARDED_BY(mu_) = false;                // a commit's outcome is unknown
+  std::string body_ GUARDED_BY(mu_);                   // reused commit buffer
 };
 
 }  // namespace shoal::store

@@ -24,8 +24,9 @@ std::shared_ptr<const api::Task> task(const std::string& id) {
   return t;
 }
 
-protocol::AssignmentsMessage message(protocol::AssignmentsType type, std::string applies_to, std::string results_in,
-                           std::vector<std::shared_ptr<const api::Task>> tasks) {
+protocol::AssignmentsMessage message(protocol::AssignmentsType type, std::string applies_to,
+                                     std::string results_in,
+                                     std::vector<std::shared_ptr<const api::Task>> tasks) {
   protocol::AssignmentsMessage m{type, std::move(applies_to), std::move(results_in), {}};
   for (auto& t : tasks) m.Changes.push_back({protocol::AssignmentAction::kUpdate, std::move(t)});
   return m;
@@ -100,11 +101,13 @@ TEST_F(AgentTest, BrokenChainReopensTheStream) {
   start();
   ASSERT_TRUE(client_.wait([](FakeClient& c) { return !c.streams_.empty(); }));
   client_.stream(0)->push(message(protocol::AssignmentsType::kComplete, "", "1", {task("a")}));
-  client_.stream(0)->push(message(protocol::AssignmentsType::kIncremental, "7", "8", {task("b")}));  // gap
+  client_.stream(0)->push(
+      message(protocol::AssignmentsType::kIncremental, "7", "8", {task("b")}));  // gap
   ASSERT_TRUE(client_.wait([](FakeClient& c) { return c.streams_.size() == 2; }));
   EXPECT_EQ(client_.stream_sessions_[1], "session-1");  // same session, new stream
   EXPECT_EQ(client_.session_requests_.size(), 1u);
-  client_.stream(1)->push(message(protocol::AssignmentsType::kComplete, "", "1", {task("a"), task("b")}));
+  client_.stream(1)->push(
+      message(protocol::AssignmentsType::kComplete, "", "1", {task("a"), task("b")}));
   ASSERT_TRUE(client_.wait([](FakeClient& c) { return reported(c, "b", TaskState::kRunning); }));
 }
 

@@ -28,7 +28,8 @@ class FakeStream final : public protocol::AssignmentStream {
     return closed_;
   }
 
-  Result<std::optional<protocol::AssignmentsMessage>> recv(std::chrono::nanoseconds timeout) override {
+  Result<std::optional<protocol::AssignmentsMessage>> recv(
+      std::chrono::nanoseconds timeout) override {
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, timeout, [&] { return closed_ || !queue_.empty(); });
     if (closed_) return Status(Code::kUnavailable, "stream ended");
@@ -66,8 +67,8 @@ class FakeClient final : public protocol::DispatcherClient {
     session_requests_.push_back(request);
     cv_.notify_all();
     if (Status s = pop(session_errors_); !s.is_ok()) return s;
-    return protocol::SessionMessage{"session-" + std::to_string(session_requests_.size()), request.NodeID,
-                          period_};
+    return protocol::SessionMessage{"session-" + std::to_string(session_requests_.size()),
+                                    request.NodeID, period_};
   }
   Result<protocol::HeartbeatResponse> heartbeat(const protocol::HeartbeatRequest&) override {
     std::lock_guard lock(mu_);
@@ -94,7 +95,8 @@ class FakeClient final : public protocol::DispatcherClient {
     // The agent owns a handle; the test keeps the stream itself to feed it.
     struct Handle final : protocol::AssignmentStream {
       explicit Handle(std::shared_ptr<FakeStream> s) : s(std::move(s)) {}
-      Result<std::optional<protocol::AssignmentsMessage>> recv(std::chrono::nanoseconds t) override {
+      Result<std::optional<protocol::AssignmentsMessage>> recv(
+          std::chrono::nanoseconds t) override {
         return s->recv(t);
       }
       void cancel() override { s->cancel(); }

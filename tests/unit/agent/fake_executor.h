@@ -17,7 +17,7 @@ class FakeExecutor final : public Executor {
  public:
   struct Script {
     Status prepare_error = Status::ok();  // returned by every prepare()
-    int prepare_unavailable = 0;  // this many prepare() calls fail with kUnavailable first
+    int prepare_unavailable = 0;          // this many prepare() calls fail with kUnavailable first
     Status start_error = Status::ok();
     bool exit_on_shutdown = true;   // shutdown() ends the process (code 143)
     bool exit_on_terminate = true;  // terminate() ends it (code 137)

@@ -72,13 +72,16 @@ protocol::AssignmentChange update(std::shared_ptr<const api::Task> t) {
 protocol::AssignmentChange remove(const std::string& id) {
   auto t = std::make_shared<api::Task>();
   t->ID = id;
-  return protocol::AssignmentChange{protocol::AssignmentAction::kRemove, std::shared_ptr<const api::Task>(t)};
+  return protocol::AssignmentChange{protocol::AssignmentAction::kRemove,
+                                    std::shared_ptr<const api::Task>(t)};
 }
 protocol::AssignmentsMessage complete(std::vector<protocol::AssignmentChange> changes) {
-  return protocol::AssignmentsMessage{protocol::AssignmentsType::kComplete, "", "1", std::move(changes)};
+  return protocol::AssignmentsMessage{protocol::AssignmentsType::kComplete, "", "1",
+                                      std::move(changes)};
 }
 protocol::AssignmentsMessage incremental(std::vector<protocol::AssignmentChange> changes) {
-  return protocol::AssignmentsMessage{protocol::AssignmentsType::kIncremental, "1", "2", std::move(changes)};
+  return protocol::AssignmentsMessage{protocol::AssignmentsType::kIncremental, "1", "2",
+                                      std::move(changes)};
 }
 
 class WorkerTest : public ::testing::Test {
@@ -281,13 +284,14 @@ TEST_F(WorkerTest, KeepsSecretsAndConfigsForTheExecutor) {
   secret->ID = "s1";
   auto config = std::make_shared<api::Config>();
   config->ID = "c1";
-  ASSERT_TRUE(worker_
-                  .assign(complete({protocol::AssignmentChange{protocol::AssignmentAction::kUpdate,
-                                                     std::shared_ptr<const api::Secret>(secret)},
-                                    protocol::AssignmentChange{protocol::AssignmentAction::kUpdate,
-                                                     std::shared_ptr<const api::Config>(config)},
-                                    update(task("a"))}))
-                  .is_ok());
+  ASSERT_TRUE(
+      worker_
+          .assign(complete({protocol::AssignmentChange{protocol::AssignmentAction::kUpdate,
+                                                       std::shared_ptr<const api::Secret>(secret)},
+                            protocol::AssignmentChange{protocol::AssignmentAction::kUpdate,
+                                                       std::shared_ptr<const api::Config>(config)},
+                            update(task("a"))}))
+          .is_ok());
   ASSERT_TRUE(executor_.wait_call("a", "resolve"));
   const DependencyGetter* deps = executor_.deps();
   ASSERT_NE(deps, nullptr);
@@ -295,10 +299,11 @@ TEST_F(WorkerTest, KeepsSecretsAndConfigsForTheExecutor) {
   EXPECT_NE(deps->config("c1"), nullptr);
   auto gone = std::make_shared<api::Secret>();
   gone->ID = "s1";
-  ASSERT_TRUE(worker_
-                  .assign(incremental({protocol::AssignmentChange{protocol::AssignmentAction::kRemove,
-                                                        std::shared_ptr<const api::Secret>(gone)}}))
-                  .is_ok());
+  ASSERT_TRUE(
+      worker_
+          .assign(incremental({protocol::AssignmentChange{
+              protocol::AssignmentAction::kRemove, std::shared_ptr<const api::Secret>(gone)}}))
+          .is_ok());
   EXPECT_EQ(deps->secret("s1"), nullptr);
   EXPECT_NE(deps->config("c1"), nullptr);
 }

@@ -1,12 +1,12 @@
 // A micro-benchmark printed by the unit tests: the cost of encoding and decoding one task
 // (the 1M-task list case). Asserts only a loose ceiling so that slow CI machines pass.
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "api/codec.h"
 
@@ -45,11 +45,14 @@ TEST(CodecBench, TaskEncodeDecode) {
   });
   const Json parsed = Json::parse(body);
   Task out;
-  const double from_json_ns = ns_per_op(kIterations, [&] { bytes += from_json(parsed, out).is_ok(); });
+  const double from_json_ns =
+      ns_per_op(kIterations, [&] { bytes += from_json(parsed, out).is_ok(); });
   const double decode_ns = ns_per_op(kIterations, [&] { bytes += decode<Task>(body).is_ok(); });
   std::printf(
-      "task JSON %zu bytes: encode (text, append_json) %.0f ns, to_json %.0f ns, to_json+dump %.0f ns, "
-      "from_json %.0f ns, decode (parse+from_json) %.0f ns  [sizeof(Task)=%zu, sizeof(TaskSpec)=%zu]\n",
+      "task JSON %zu bytes: encode (text, append_json) %.0f ns, to_json %.0f ns, to_json+dump %.0f "
+      "ns, "
+      "from_json %.0f ns, decode (parse+from_json) %.0f ns  [sizeof(Task)=%zu, "
+      "sizeof(TaskSpec)=%zu]\n",
       body.size(), encode_ns, to_json_ns, dump_ns, from_json_ns, decode_ns, sizeof(Task),
       sizeof(TaskSpec));
   EXPECT_GT(bytes, 0u);

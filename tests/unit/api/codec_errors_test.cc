@@ -1,8 +1,6 @@
 // Decoding failures: each is kInvalidArgument and names the field (Go's UnmarshalTypeError
 // text for mistyped values, the path and the problem otherwise), or, for an enum moby
 // refuses in its own words, is that text alone.
-#include <string>
-
 #include <gtest/gtest.h>
 
 #include <string>

@@ -4,12 +4,12 @@
 // Each decodes and re-encodes to the same JSON, key order included; where the model cannot
 // reproduce a request byte for byte (a field newer than v1.41, Go's nil-vs-empty), the
 // expected output is in <name>.reencoded.json and the difference is explained below.
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <functional>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "api/codec.h"
 
@@ -55,7 +55,9 @@ TEST_P(GoldenTest, DecodesAndReencodesToDockersShape) {
   ASSERT_TRUE(out.is_ok()) << out.status().to_string();
   const Json expected = Json::parse(golden.expected ? read_fixture(golden.expected) : input);
   // ordered_json compares key order too.
-  EXPECT_EQ(out->tree, expected) << "got:\n" << out->tree.dump(2) << "\nwant:\n" << expected.dump(2);
+  EXPECT_EQ(out->tree, expected) << "got:\n"
+                                 << out->tree.dump(2) << "\nwant:\n"
+                                 << expected.dump(2);
   // The fixtures hold no characters Go escapes beyond what nlohmann does, so the compact
   // text must be identical byte for byte.
   EXPECT_EQ(out->text, expected.dump());
@@ -63,25 +65,21 @@ TEST_P(GoldenTest, DecodesAndReencodesToDockersShape) {
 
 INSTANTIATE_TEST_SUITE_P(
     DaemonResponses, GoldenTest,
-    testing::Values(Golden{"service_replicated.json", reencode<Service>},
-                    Golden{"service_replicated_job.json", reencode<Service>},
-                    Golden{"service_global.json", reencode<Service>},
-                    Golden{"task.json", reencode<Task>},
-                    Golden{"task_job_host_ports.json", reencode<Task>},
-                    Golden{"task_new.json", reencode<Task>},
-                    Golden{"node.json", reencode<Node>},
-                    Golden{"node_worker_down.json", reencode<Node>},
-                    Golden{"swarm.json", reencode<Swarm>},
-                    Golden{"info_active.json", reencode<Info>},
-                    Golden{"info_inactive.json", reencode<Info>},
-                    Golden{"secret.json", reencode<Secret>},
-                    Golden{"config.json", reencode<Config>},
-                    Golden{"network_resource.json", reencode<NetworkResource>},
-                    Golden{"network_resource_empty.json", reencode<NetworkResource>},
-                    Golden{"service_create_response.json", reencode<ServiceCreateResponse>},
-                    Golden{"service_update_response.json", reencode<ServiceUpdateResponse>},
-                    Golden{"network_create_response.json", reencode<NetworkCreateResponse>},
-                    Golden{"unlock_key_response.json", reencode<SwarmUnlockKeyResponse>}));
+    testing::Values(
+        Golden{"service_replicated.json", reencode<Service>},
+        Golden{"service_replicated_job.json", reencode<Service>},
+        Golden{"service_global.json", reencode<Service>}, Golden{"task.json", reencode<Task>},
+        Golden{"task_job_host_ports.json", reencode<Task>}, Golden{"task_new.json", reencode<Task>},
+        Golden{"node.json", reencode<Node>}, Golden{"node_worker_down.json", reencode<Node>},
+        Golden{"swarm.json", reencode<Swarm>}, Golden{"info_active.json", reencode<Info>},
+        Golden{"info_inactive.json", reencode<Info>}, Golden{"secret.json", reencode<Secret>},
+        Golden{"config.json", reencode<Config>},
+        Golden{"network_resource.json", reencode<NetworkResource>},
+        Golden{"network_resource_empty.json", reencode<NetworkResource>},
+        Golden{"service_create_response.json", reencode<ServiceCreateResponse>},
+        Golden{"service_update_response.json", reencode<ServiceUpdateResponse>},
+        Golden{"network_create_response.json", reencode<NetworkCreateResponse>},
+        Golden{"unlock_key_response.json", reencode<SwarmUnlockKeyResponse>}));
 
 INSTANTIATE_TEST_SUITE_P(
     CliRequests, GoldenTest,

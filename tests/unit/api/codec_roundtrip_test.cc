@@ -1,9 +1,9 @@
 // Every model type, with every field set to a non-empty value, survives encode → decode →
 // encode unchanged; every field appears in the output; keys are matched case-insensitively;
 // the zero value round-trips too.
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "api/codec.h"
 #include "api/json/encoder.h"
@@ -153,7 +153,8 @@ TEST(RoundTripTest, Float32PrintsLikeGo) {
 
 TEST(RoundTripTest, TextEscapesStringsLikeGo) {
   Driver driver;
-  driver.Name = "a<b>&c\"d\\e\n\r\t\x01\x7f \xc3\xa9 \xe2\x80\xa8 \xff \xed\xa0\x80 \xf0\x9f\x90\xb3";
+  driver.Name =
+      "a<b>&c\"d\\e\n\r\t\x01\x7f \xc3\xa9 \xe2\x80\xa8 \xff \xed\xa0\x80 \xf0\x9f\x90\xb3";
   EXPECT_EQ(encode(driver),
             "{\"Name\":\"a\\u003cb\\u003e\\u0026c\\\"d\\\\e\\n\\r\\t\\u0001\x7f \xc3\xa9 \\u2028 "
             "\\ufffd \\ufffd\\ufffd\\ufffd \xf0\x9f\x90\xb3\"}");
@@ -167,9 +168,14 @@ TEST(RoundTripTest, TextEscapesStringsLikeGo) {
 
 TEST(RoundTripTest, Float32TextLikeGo) {
   UpdateConfig config;
-  const std::pair<float, const char*> cases[] = {
-      {0.1f, "0.1"},       {0.15f, "0.15"}, {0, "0"},       {1, "1"},
-      {0.00001f, "0.00001"}, {1e-7f, "1e-7"}, {1e16f, "10000000000000000"}, {-0.5f, "-0.5"}};
+  const std::pair<float, const char*> cases[] = {{0.1f, "0.1"},
+                                                 {0.15f, "0.15"},
+                                                 {0, "0"},
+                                                 {1, "1"},
+                                                 {0.00001f, "0.00001"},
+                                                 {1e-7f, "1e-7"},
+                                                 {1e16f, "10000000000000000"},
+                                                 {-0.5f, "-0.5"}};
   for (const auto& [value, text] : cases) {
     config.MaxFailureRatio = value;
     const std::string body = encode(config);

@@ -39,8 +39,9 @@ TEST(ModelTest, EnumsRoundTripTheirSpelling) {
 }
 
 TEST(ModelTest, TaskIsLean) {
-  std::printf("sizeof(Task)=%zu sizeof(TaskSpec)=%zu sizeof(ContainerSpec)=%zu sizeof(Service)=%zu\n",
-              sizeof(Task), sizeof(TaskSpec), sizeof(ContainerSpec), sizeof(Service));
+  std::printf(
+      "sizeof(Task)=%zu sizeof(TaskSpec)=%zu sizeof(ContainerSpec)=%zu sizeof(Service)=%zu\n",
+      sizeof(Task), sizeof(TaskSpec), sizeof(ContainerSpec), sizeof(Service));
   EXPECT_LE(sizeof(Task), 512u);
 }
 

@@ -33,9 +33,12 @@ TEST(TaskLifecycleTest, SameStateKeepsTimestampUnlessTextChanges) {
   Task task;
   Timestamp t1 = Timestamp::from_unix_nanos(1);
   ASSERT_TRUE(advance_task(task, TaskState::kPending, "waiting", t1).is_ok());
-  ASSERT_TRUE(advance_task(task, TaskState::kPending, "waiting", Timestamp::from_unix_nanos(9)).is_ok());
+  ASSERT_TRUE(
+      advance_task(task, TaskState::kPending, "waiting", Timestamp::from_unix_nanos(9)).is_ok());
   EXPECT_EQ(task.Status.Timestamp, t1);
-  ASSERT_TRUE(advance_task(task, TaskState::kPending, "", Timestamp::from_unix_nanos(9), "no suitable node").is_ok());
+  ASSERT_TRUE(
+      advance_task(task, TaskState::kPending, "", Timestamp::from_unix_nanos(9), "no suitable node")
+          .is_ok());
   EXPECT_EQ(task.Status.Timestamp, Timestamp::from_unix_nanos(9));
 }
 

@@ -177,11 +177,13 @@ TEST(ManualClockTest, SetWakesOnlyTheSleepersItReaches) {
 // Whether `mu` is held, as a thread that does not hold it sees (a thread may not try_lock a
 // mutex it holds).
 bool held_by_another_thread(Mutex& mu) {
-  return std::async(std::launch::async, [&] {
-           if (!mu.try_lock()) return true;
-           mu.unlock();
-           return false;
-         }).get();
+  return std::async(std::launch::async,
+                    [&] {
+                      if (!mu.try_lock()) return true;
+                      mu.unlock();
+                      return false;
+                    })
+      .get();
 }
 
 TEST(ManualClockTest, PassedDeadlineReturnsAtOnce) {
@@ -278,7 +280,7 @@ TEST(SystemClockTest, SleepsUntilTheDeadline) {
   while (clock.now() < deadline) clock.wait_until(cv, lock, deadline);
   EXPECT_GE(clock.now(), deadline);
   EXPECT_TRUE(held_by_another_thread(mu));  // still held by `lock`
-  clock.wait_until(cv, lock, deadline);  // passed: at once
+  clock.wait_until(cv, lock, deadline);     // passed: at once
 }
 
 TEST(SystemClockTest, FarDeadlineStillReturnsOnNotify) {

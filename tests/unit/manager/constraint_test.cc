@@ -85,7 +85,7 @@ TEST(NodeMatches, Table) {
       {"node.id==node1id", true},
       {"node.id==NODE1ID", true},  // values compare case-insensitively
       {"node.id!=node1id", false},
-      {"node.id==node1", false},  // whole string, no prefix match
+      {"node.id==node1", false},        // whole string, no prefix match
       {"NODE.HOSTNAME==host-a", true},  // keys too
       {"node.hostname!=host-b", true},
       {"node.role==worker", true},

@@ -18,7 +18,9 @@ using namespace std::chrono_literals;
 class RecordingReconciler : public Reconciler {
  public:
   std::string name() const override { return "recorder"; }
-  store::WatchFilter filter() const override { return store::WatchFilter::of({store::Kind::kSecret}); }
+  store::WatchFilter filter() const override {
+    return store::WatchFilter::of({store::Kind::kSecret});
+  }
   void on_snapshot(const store::ReadTxn& snapshot) override {
     std::lock_guard lock(mu);
     snapshots++;

@@ -34,8 +34,8 @@ class RecordingDispatcher final : public Dispatcher {
     record(peer, "update_async " + std::to_string(request.Updates.size()));
     done(fail ? *fail : Status::ok());
   }
-  Result<std::unique_ptr<AssignmentStream>> assignments(const Peer& peer,
-                                                        const AssignmentsRequest& request) override {
+  Result<std::unique_ptr<AssignmentStream>> assignments(
+      const Peer& peer, const AssignmentsRequest& request) override {
     record(peer, "assignments " + request.SessionID);
     return error(Code::kUnavailable, "no streams here");
   }

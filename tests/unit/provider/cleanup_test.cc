@@ -13,11 +13,16 @@ ClusterState made_in_creation_order() {
   ClusterState s;
   s.name = "t";
   s.provider = "netns";
-  s.made = {{K::kDir, "/s", ""},           {K::kNftTable, "shoal-t", ""},
-            {K::kBridge, "sh-t-1", ""},    {K::kDir, "/s/machines/m1", "m1"},
-            {K::kNetns, "shoal-t-m1", "m1"}, {K::kVeth, "sv-m1-1", "m1"},
-            {K::kMount, "/s/machines/m1/a", "m1"}, {K::kMount, "/s/machines/m1/a/b", "m1"},
-            {K::kPid, "100", "m1"},        {K::kDir, "/s/machines/m2", "m2"},
+  s.made = {{K::kDir, "/s", ""},
+            {K::kNftTable, "shoal-t", ""},
+            {K::kBridge, "sh-t-1", ""},
+            {K::kDir, "/s/machines/m1", "m1"},
+            {K::kNetns, "shoal-t-m1", "m1"},
+            {K::kVeth, "sv-m1-1", "m1"},
+            {K::kMount, "/s/machines/m1/a", "m1"},
+            {K::kMount, "/s/machines/m1/a/b", "m1"},
+            {K::kPid, "100", "m1"},
+            {K::kDir, "/s/machines/m2", "m2"},
             {K::kPid, "200", "m2"}};
   return s;
 }

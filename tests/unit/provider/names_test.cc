@@ -9,9 +9,14 @@ TEST(NamesTest, ValidateName) {
   struct Case {
     std::string name;
     bool ok;
-  } cases[] = {{"t", true},   {"my-cluster-2", true}, {"", false},
-               {"-x", false}, {"Upper", false},       {"a_b", false},
-               {std::string(32, 'a'), true}, {std::string(33, 'a'), false}};
+  } cases[] = {{"t", true},
+               {"my-cluster-2", true},
+               {"", false},
+               {"-x", false},
+               {"Upper", false},
+               {"a_b", false},
+               {std::string(32, 'a'), true},
+               {std::string(33, 'a'), false}};
   for (const auto& c : cases) {
     auto st = validate_name("cluster", c.name);
     EXPECT_EQ(st.is_ok(), c.ok) << c.name;

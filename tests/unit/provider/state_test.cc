@@ -16,7 +16,8 @@ ClusterState sample() {
   s.subnet = "10.213.0.0/24";
   s.bridge = "sh-t-abc";
   s.executor = "hollow";
-  s.machines.push_back({"m1", "10.213.0.2", "manager", "/s/machines/m1", "/s/machines/m1/docker.sock"});
+  s.machines.push_back(
+      {"m1", "10.213.0.2", "manager", "/s/machines/m1", "/s/machines/m1/docker.sock"});
   s.made.push_back({ResourceKind::kNftTable, "shoal-t", ""});
   s.made.push_back({ResourceKind::kPid, "1234", "m1"});
   return s;

@@ -8,9 +8,9 @@
 
 #include "ca/certs.h"
 #include "fixture.h"
-#include "support/next_assignment.h"
 #include "rpc/ca_client.h"
 #include "rpc/dispatcher_client.h"
+#include "support/next_assignment.h"
 
 namespace shoal::rpc {
 namespace {

@@ -34,7 +34,8 @@ TEST(TaskTemplates, EveryFieldExpands) {
 TEST(TaskTemplates, AnythingElseIsAClearError) {
   auto unknown = expand_template("x-{{.Task.Nope}}", context());
   EXPECT_EQ(unknown.status().code(), Code::kInvalidArgument);
-  EXPECT_NE(unknown.status().message().find("unsupported expression \".Task.Nope\""), std::string::npos)
+  EXPECT_NE(unknown.status().message().find("unsupported expression \".Task.Nope\""),
+            std::string::npos)
       << unknown.status().message();
   auto function = expand_template("{{index .Service.Labels \"a\"}}", context());
   EXPECT_EQ(function.status().code(), Code::kInvalidArgument);
@@ -56,7 +57,8 @@ TEST(TaskTemplates, HostnameEnvValuesAndMountsExpandNothingElse) {
   ASSERT_TRUE(out.is_ok()) << out.status().to_string();
   EXPECT_EQ(out->Image, "busybox:{{.Task.Slot}}");
   EXPECT_EQ(out->Hostname, "host-a-3");
-  EXPECT_EQ(out->Env, (std::vector<std::string>{"TASK=web.3.task1", "{{.Task.Slot}}=literal-name", "BARE"}));
+  EXPECT_EQ(out->Env,
+            (std::vector<std::string>{"TASK=web.3.task1", "{{.Task.Slot}}=literal-name", "BARE"}));
   EXPECT_EQ(out->Mounts[0].Source, "/data/3");
   EXPECT_EQ(out->Mounts[0].Target, "/srv/web");
 

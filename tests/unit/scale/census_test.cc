@@ -14,7 +14,8 @@ using api::TaskState;
 class CensusTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = std::move(store::Store::open(std::make_unique<store::MemoryDatastore>(), clock_)).value();
+    store_ =
+        std::move(store::Store::open(std::make_unique<store::MemoryDatastore>(), clock_)).value();
   }
   void TearDown() override {
     if (loop_) loop_->stop();
@@ -34,7 +35,8 @@ class CensusTest : public ::testing::Test {
     ASSERT_TRUE(s.is_ok()) << s.to_string();
   }
   void remove(const std::string& id) {
-    ASSERT_TRUE(store_->update([&](store::WriteTxn& tx) { return tx.remove<api::Task>(id); }).is_ok());
+    ASSERT_TRUE(
+        store_->update([&](store::WriteTxn& tx) { return tx.remove<api::Task>(id); }).is_ok());
   }
   Census wait_for(const std::function<bool(const Census&)>& pred) {
     auto [census, held] = census_.wait(pred, 10s);

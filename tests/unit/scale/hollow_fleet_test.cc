@@ -29,7 +29,9 @@ class TestClient final : public protocol::DispatcherClient {
   TestClient(std::unique_ptr<protocol::DispatcherClient> inner, bool blocking_streams,
              std::atomic<int>* failing_reports)
       : inner_(std::move(inner)), blocking_(blocking_streams), failing_(failing_reports) {}
-  Result<protocol::SessionMessage> session(const protocol::SessionRequest& r) override { return inner_->session(r); }
+  Result<protocol::SessionMessage> session(const protocol::SessionRequest& r) override {
+    return inner_->session(r);
+  }
   Result<protocol::HeartbeatResponse> heartbeat(const protocol::HeartbeatRequest& r) override {
     return inner_->heartbeat(r);
   }
@@ -44,13 +46,17 @@ class TestClient final : public protocol::DispatcherClient {
     }
     inner_->update_task_status_async(std::move(r), std::move(done));
   }
-  Result<std::unique_ptr<protocol::AssignmentStream>> assignments(const protocol::AssignmentsRequest& r) override {
+  Result<std::unique_ptr<protocol::AssignmentStream>> assignments(
+      const protocol::AssignmentsRequest& r) override {
     auto stream = inner_->assignments(r);
     if (!stream.is_ok() || !blocking_) return stream;
     // A stream that only blocks (the interface's default: no readiness).
     struct Blocking final : protocol::AssignmentStream {
       std::unique_ptr<protocol::AssignmentStream> s;
-      Result<std::optional<protocol::AssignmentsMessage>> recv(std::chrono::nanoseconds t) override { return s->recv(t); }
+      Result<std::optional<protocol::AssignmentsMessage>> recv(
+          std::chrono::nanoseconds t) override {
+        return s->recv(t);
+      }
       void cancel() override { s->cancel(); }
     };
     auto wrapped = std::make_unique<Blocking>();
@@ -67,9 +73,10 @@ class TestClient final : public protocol::DispatcherClient {
 class HollowFleetTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = std::move(store::Store::open(std::make_unique<store::MemoryDatastore>(), clock_)).value();
-    dispatcher_ = std::make_unique<dispatcher::Dispatcher>(*store_, *clock_, ids_,
-                                                           dispatcher::DispatcherOptions{.seed = 1});
+    store_ =
+        std::move(store::Store::open(std::make_unique<store::MemoryDatastore>(), clock_)).value();
+    dispatcher_ = std::make_unique<dispatcher::Dispatcher>(
+        *store_, *clock_, ids_, dispatcher::DispatcherOptions{.seed = 1});
   }
   void TearDown() override {
     if (fleet_) fleet_->stop();
@@ -78,7 +85,8 @@ class HollowFleetTest : public ::testing::Test {
 
   std::vector<FleetNode> add_nodes(int n) {
     std::vector<FleetNode> nodes;
-    for (int i = 0; i < n; ++i) nodes.push_back({"node" + std::to_string(i), "host" + std::to_string(i)});
+    for (int i = 0; i < n; ++i)
+      nodes.push_back({"node" + std::to_string(i), "host" + std::to_string(i)});
     write([&](store::WriteTxn& tx) {
       for (const FleetNode& f : nodes) {
         api::Node node;
@@ -98,9 +106,10 @@ class HollowFleetTest : public ::testing::Test {
     FleetOptions options;
     options.reconnect = {5ms, 20ms, 2.0, 0.5};
     auto make = [this, blocking, failing](const std::string& id) {
-      return std::unique_ptr<protocol::DispatcherClient>(std::make_unique<TestClient>(
-          std::make_unique<protocol::LocalDispatcherClient>(*dispatcher_, protocol::Peer{id, "10.0.0.1"}),
-          blocking, failing));
+      return std::unique_ptr<protocol::DispatcherClient>(
+          std::make_unique<TestClient>(std::make_unique<protocol::LocalDispatcherClient>(
+                                           *dispatcher_, protocol::Peer{id, "10.0.0.1"}),
+                                       blocking, failing));
     };
     fleet_ = std::make_unique<HollowFleet>(std::move(nodes), make, *clock_, options);
     fleet_->start();
@@ -130,16 +139,17 @@ class HollowFleetTest : public ::testing::Test {
 
   size_t count(std::function<bool(const api::Task&)> pred) {
     size_t n = 0;
-    store_->view().for_each<api::Task>(store::by::All{}, [&](const std::shared_ptr<const api::Task>& t) {
-      n += pred(*t) ? 1 : 0;
-    });
+    store_->view().for_each<api::Task>(
+        store::by::All{},
+        [&](const std::shared_ptr<const api::Task>& t) { n += pred(*t) ? 1 : 0; });
     return n;
   }
   size_t ready_nodes() {
     size_t n = 0;
-    store_->view().for_each<api::Node>(store::by::All{}, [&](const std::shared_ptr<const api::Node>& node) {
-      n += node->Status.State == api::NodeState::kReady ? 1 : 0;
-    });
+    store_->view().for_each<api::Node>(store::by::All{},
+                                       [&](const std::shared_ptr<const api::Node>& node) {
+                                         n += node->Status.State == api::NodeState::kReady ? 1 : 0;
+                                       });
     return n;
   }
 

@@ -36,8 +36,8 @@ TEST_F(BatchTest, ManyUnitsFewCommits) {
 TEST_F(BatchTest, FailedUnitIsRolledBackOthersKept) {
   write([](WriteTxn& tx) { return tx.create(make_task("t0", "s1", 1, "")); });
   Status s = store_->batch([&](Batch& batch) {
-    EXPECT_TRUE(batch.update([](WriteTxn& tx) { return tx.create(make_task("t1", "s1", 2, "")); })
-                    .is_ok());
+    EXPECT_TRUE(
+        batch.update([](WriteTxn& tx) { return tx.create(make_task("t1", "s1", 2, "")); }).is_ok());
     Status failed = batch.update([](WriteTxn& tx) {
       api::Task t0 = *tx.get<api::Task>("t0");
       t0.NodeID = "n9";

@@ -150,10 +150,9 @@ TEST_P(DatastoreTest, SnapshotReplacesTheLog) {
   if (GetParam() != "sqlite") return;  // the memory datastore keeps snapshots aside only
   Loaded loaded = reopen();
   EXPECT_EQ(loaded.revision, 5u);
-  EXPECT_EQ(loaded.records, (Records{{{"t", "k2"}, "v"},
-                                     {{"t", "k3"}, "v"},
-                                     {{"t", "k4"}, "v4"},
-                                     {{"t", "k5"}, "v5"}}));
+  EXPECT_EQ(
+      loaded.records,
+      (Records{{{"t", "k2"}, "v"}, {{"t", "k3"}, "v"}, {{"t", "k4"}, "v4"}, {{"t", "k5"}, "v5"}}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Both, DatastoreTest, ::testing::Values("sqlite", "memory"),
@@ -199,11 +198,13 @@ TEST(SqliteDatastoreTest, WantsSnapshotWhenTheLogOutgrowsIt) {
   EXPECT_FALSE(ds->wants_snapshot());
   // Only the new segment and the snapshot remain.
   auto names = files(dir.path());
-  EXPECT_EQ(std::count_if(names.begin(), names.end(),
-                          [](const std::string& n) { return n.starts_with("snap-") && n.ends_with(".db"); }),
+  EXPECT_EQ(std::count_if(
+                names.begin(), names.end(),
+                [](const std::string& n) { return n.starts_with("snap-") && n.ends_with(".db"); }),
             1);
-  EXPECT_EQ(std::count_if(names.begin(), names.end(),
-                          [](const std::string& n) { return n.starts_with("log-") && n.ends_with(".db"); }),
+  EXPECT_EQ(std::count_if(
+                names.begin(), names.end(),
+                [](const std::string& n) { return n.starts_with("log-") && n.ends_with(".db"); }),
             1);
 }
 
@@ -227,8 +228,7 @@ TEST(SqliteDatastoreTest, FailedOrUnfinishedSnapshotKeepsTheLog) {
   auto ds = std::move(SqliteDatastore::open(dir.path())).value();
   Loaded loaded = load_all(*ds);
   EXPECT_EQ(loaded.revision, 3u);
-  EXPECT_EQ(loaded.records,
-            (Records{{{"t", "a"}, "1"}, {{"t", "b"}, "2"}, {{"t", "c"}, "3"}}));
+  EXPECT_EQ(loaded.records, (Records{{{"t", "a"}, "1"}, {{"t", "b"}, "2"}, {{"t", "c"}, "3"}}));
   auto names = files(dir.path());
   EXPECT_EQ(std::count_if(names.begin(), names.end(),
                           [](const std::string& n) { return n.ends_with(".tmp"); }),

@@ -130,8 +130,9 @@ TEST_F(IndexTest, LargeCommitsKeepIndexesExact) {
   for (int s = 0; s < 7; ++s) {
     EXPECT_EQ(sorted(ids<api::Task>(by::Service{name("s", s)})),
               expect_ids([&](const api::Task& t) { return t.ServiceID == name("s", s); }));
-    EXPECT_EQ(ids<api::Task>(by::Slot{name("s", s), 3}),
-              expect_ids([&](const api::Task& t) { return t.ServiceID == name("s", s) && t.Slot == 3; }));
+    EXPECT_EQ(ids<api::Task>(by::Slot{name("s", s), 3}), expect_ids([&](const api::Task& t) {
+                return t.ServiceID == name("s", s) && t.Slot == 3;
+              }));
   }
   for (int n = 0; n < 11; ++n) {
     EXPECT_EQ(ids<api::Task>(by::Node{name("n", n)}),
@@ -175,12 +176,12 @@ TEST_F(IndexTest, LookupTable) {
     std::string message;
   };
   std::vector<Case> service_cases = {
-      {"aaaa1111", "aaaa1111", Code::kOk, ""},     // exact ID
-      {"web", "aaaa1111", Code::kOk, ""},          // exact name
-      {"WEB", "aaaa1111", Code::kOk, ""},          // names are case-insensitive
-      {"aaaa", "cccc4444", Code::kOk, ""},         // a name wins over an ID prefix
-      {"aaaa2", "aaaa2222", Code::kOk, ""},        // unique ID prefix
-      {"aaaa2222x", "bbbb3333", Code::kOk, ""},    // exact name
+      {"aaaa1111", "aaaa1111", Code::kOk, ""},   // exact ID
+      {"web", "aaaa1111", Code::kOk, ""},        // exact name
+      {"WEB", "aaaa1111", Code::kOk, ""},        // names are case-insensitive
+      {"aaaa", "cccc4444", Code::kOk, ""},       // a name wins over an ID prefix
+      {"aaaa2", "aaaa2222", Code::kOk, ""},      // unique ID prefix
+      {"aaaa2222x", "bbbb3333", Code::kOk, ""},  // exact name
       {"aaa", "", Code::kInvalidArgument, "service aaa is ambiguous (2 matches found)"},
       {"zzz", "", Code::kNotFound, "service zzz not found"},
       {"", "", Code::kNotFound, "service  not found"},

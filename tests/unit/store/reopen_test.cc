@@ -81,7 +81,8 @@ TEST_F(ReopenTest, SpecRecordsAreStoredOnceAndCollected) {
   write([](WriteTxn& tx) { return tx.remove<api::Task>("t0"); });
   EXPECT_EQ(spec_records(), 1u);
   write([](WriteTxn& tx) {
-    for (int i = 1; i < 9; ++i) SHOAL_RETURN_IF_ERROR(tx.remove<api::Task>("t" + std::to_string(i)));
+    for (int i = 1; i < 9; ++i)
+      SHOAL_RETURN_IF_ERROR(tx.remove<api::Task>("t" + std::to_string(i)));
     return Status::ok();
   });
   EXPECT_EQ(spec_records(), 0u);

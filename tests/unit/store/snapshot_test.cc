@@ -60,23 +60,25 @@ TEST(SqliteSnapshotTest, RecoversFromSnapshotAndLog) {
     return out + std::to_string(view.revision());
   };
   {
-    auto store = std::move(Store::open(std::move(SqliteDatastore::open(dir.path(), options)).value(),
-                                       clock))
-                     .value();
+    auto store =
+        std::move(Store::open(std::move(SqliteDatastore::open(dir.path(), options)).value(), clock))
+            .value();
     auto spec_a = testing::make_spec("a");
     auto spec_b = testing::make_spec("b");
     for (int i = 0; i < 200; ++i) {
-      ASSERT_TRUE(store->update([&](WriteTxn& tx) {
-                         std::string id = "t" + std::to_string(i % 50);
-                         if (auto t = tx.get<api::Task>(id)) {
-                           if (i % 7 == 0) return tx.remove<api::Task>(id);
-                           api::Task next = *t;
-                           next.Spec = i % 2 ? spec_a : spec_b;
-                           next.Status.Message = "round " + std::to_string(i);
-                           return tx.update(next);
-                         }
-                         return tx.create(make_task(id, "s", i % 50, "", spec_a));
-                       }).is_ok());
+      ASSERT_TRUE(store
+                      ->update([&](WriteTxn& tx) {
+                        std::string id = "t" + std::to_string(i % 50);
+                        if (auto t = tx.get<api::Task>(id)) {
+                          if (i % 7 == 0) return tx.remove<api::Task>(id);
+                          api::Task next = *t;
+                          next.Spec = i % 2 ? spec_a : spec_b;
+                          next.Status.Message = "round " + std::to_string(i);
+                          return tx.update(next);
+                        }
+                        return tx.create(make_task(id, "s", i % 50, "", spec_a));
+                      })
+                      .is_ok());
     }
     ASSERT_TRUE(store->wait_for_snapshot().is_ok());
     before = dump(*store);

@@ -10,7 +10,8 @@
 namespace shoal::testing {
 
 // The next message within 10 s; nullopt when the stream ends, fails or stays quiet.
-inline std::optional<protocol::AssignmentsMessage> next_assignment(protocol::AssignmentStream& stream) {
+inline std::optional<protocol::AssignmentsMessage> next_assignment(
+    protocol::AssignmentStream& stream) {
   using namespace std::chrono_literals;
   auto deadline = std::chrono::steady_clock::now() + 10s;
   while (std::chrono::steady_clock::now() < deadline) {

@@ -36,9 +36,8 @@ INSTANTIATE_TEST_SUITE_P(
                       DurationCase{"10\xC2\xB5s", true, 10us}, DurationCase{"7ns", true, 7ns},
                       DurationCase{".5s", true, 500ms}, DurationCase{"-2s", true, -2s},
                       DurationCase{"+2s", true, 2s}, DurationCase{"", false},
-                      DurationCase{"5", false}, DurationCase{"5x", false},
-                      DurationCase{"s", false}, DurationCase{"1.s5", false},
-                      DurationCase{"3000000h", false}));
+                      DurationCase{"5", false}, DurationCase{"5x", false}, DurationCase{"s", false},
+                      DurationCase{"1.s5", false}, DurationCase{"3000000h", false}));
 
 api::Task task_with(api::StringMap container_labels, api::StringMap task_labels = {}) {
   auto spec = std::make_shared<api::TaskSpec>();
@@ -80,12 +79,13 @@ TEST(ReadScriptTest, CompleteAfter) {
 }
 
 TEST(ReadScriptTest, EarlierEndWins) {
-  auto fails_first = read_script(task_with(
-      {{"shoal.hollow.fail", "2"}, {"shoal.hollow.fail-after", "1s"}, {"shoal.hollow.complete-after", "2s"}}));
+  auto fails_first = read_script(task_with({{"shoal.hollow.fail", "2"},
+                                            {"shoal.hollow.fail-after", "1s"},
+                                            {"shoal.hollow.complete-after", "2s"}}));
   ASSERT_TRUE(fails_first.is_ok() && fails_first->exit);
   EXPECT_EQ(fails_first->exit->exit_code, 2);
-  auto completes_first = read_script(task_with(
-      {{"shoal.hollow.fail-after", "3s"}, {"shoal.hollow.complete-after", "2s"}}));
+  auto completes_first = read_script(
+      task_with({{"shoal.hollow.fail-after", "3s"}, {"shoal.hollow.complete-after", "2s"}}));
   ASSERT_TRUE(completes_first.is_ok() && completes_first->exit);
   EXPECT_EQ(completes_first->exit->exit_code, 0);
   EXPECT_EQ(completes_first->exit->after, 2s);

@@ -64,8 +64,8 @@ TEST(FiltersTest, DeeplyNestedPatternMatchesWithoutOverflowingTheStack) {
 }
 
 TEST(FiltersTest, PatternLongerThanTheLimitIsRefused) {
-  auto f = Filters::parse(R"({"id":{")" + std::string(Pattern::kMaxLength + 1, 'a') +
-                          R"(":true}})");
+  auto f =
+      Filters::parse(R"({"id":{")" + std::string(Pattern::kMaxLength + 1, 'a') + R"(":true}})");
   ASSERT_TRUE(f.is_ok());
   Status s = f->compile_patterns("id");
   EXPECT_EQ(s.code(), Code::kInvalidArgument);

@@ -296,9 +296,10 @@ TEST_F(EngineTest, Networks) {
 
 TEST_F(EngineTest, NetworkNameFilterPatternsCannotCrashOrPinTheDaemon) {
   swarm_init();
-  ASSERT_EQ(post("/networks/create", R"({"Name":")" + std::string(60, 'a') + R"(","Driver":"overlay"})")
-                .status,
-            201);
+  ASSERT_EQ(
+      post("/networks/create", R"({"Name":")" + std::string(60, 'a') + R"(","Driver":"overlay"})")
+          .status,
+      201);
   // Backtracking blow-up: answered (no match) instead of spinning a core.
   Reply pinned = get(R"(/networks?filters={"name":{"^(a|a)*$":true}})");
   EXPECT_EQ(pinned.status, 200);
@@ -306,7 +307,8 @@ TEST_F(EngineTest, NetworkNameFilterPatternsCannotCrashOrPinTheDaemon) {
   // Recursion per nesting level overflowed the stack under std::regex.
   std::string nested = std::string(500, '(') + "x" + std::string(500, ')');
   EXPECT_EQ(get(R"(/networks?filters={"name":{")" + nested + R"(":true}})").status, 200);
-  Reply long_pattern = get(R"(/networks?filters={"id":{")" + std::string(5000, '(') + R"(":true}})");
+  Reply long_pattern =
+      get(R"(/networks?filters={"id":{")" + std::string(5000, '(') + R"(":true}})");
   EXPECT_EQ(long_pattern.status, 400);
   EXPECT_EQ(long_pattern.message(), "invalid regular expression: longer than 1024 characters");
   Reply bad = get(R"(/networks?filters={"name":{"in(":true}})");

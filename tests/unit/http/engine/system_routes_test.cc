@@ -1,7 +1,5 @@
 // The Docker system routes (/_ping, /version) served by a real http::Server on a unix
 // socket, as the docker CLI reaches them.
-#include "http/engine/system.h"
-
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -10,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "http/engine/system.h"
 #include "http/server.h"
 #include "http/test_client.h"
 #include "http/unix_listener.h"
@@ -28,8 +27,8 @@ class SystemRoutesTest : public ::testing::Test {
     dir_ = tmpl;
     socket_ = dir_ + "/api.sock";
     auto router = std::make_unique<Router>();
-    ASSERT_TRUE(register_system_routes(*router, {.version = "9.9.9",
-                                                 .swarm_state = [] { return "active/manager"; }})
+    ASSERT_TRUE(register_system_routes(
+                    *router, {.version = "9.9.9", .swarm_state = [] { return "active/manager"; }})
                     .is_ok());
     auto listener = UnixListener::open(socket_, 0660);
     ASSERT_TRUE(listener.is_ok()) << listener.status().to_string();

@@ -23,8 +23,9 @@ inline api::Network network(const std::string& id, const std::string& name,
   return n;
 }
 
-inline api::PortConfig port(uint32_t target, uint32_t published = 0,
-                            api::PortConfigPublishMode mode = api::PortConfigPublishMode::kIngress) {
+inline api::PortConfig port(
+    uint32_t target, uint32_t published = 0,
+    api::PortConfigPublishMode mode = api::PortConfigPublishMode::kIngress) {
   api::PortConfig p;
   p.Protocol = api::PortConfigProtocol::kTCP;
   p.TargetPort = target;

@@ -16,7 +16,8 @@ TEST(Ipv4Test, ParsesAndFormats) {
   auto cidr = parse_cidr_address("10.0.0.5/24").value();
   EXPECT_EQ(format_cidr_address(cidr.first, cidr.second), "10.0.0.5/24");
   EXPECT_EQ(format_address(address("192.168.1.254")), "192.168.1.254");
-  for (std::string_view bad : {"10.0.0.0", "10.0.0.0/33", "10.0.0/8", "fe80::/64", "x/8", "10.0.0.0/"}) {
+  for (std::string_view bad :
+       {"10.0.0.0", "10.0.0.0/33", "10.0.0/8", "fe80::/64", "x/8", "10.0.0.0/"}) {
     EXPECT_EQ(parse_prefix(bad).status().code(), Code::kInvalidArgument) << bad;
   }
   EXPECT_FALSE(parse_address("10.0.0.256").is_ok());
@@ -31,7 +32,7 @@ TEST(SubnetPoolTest, DefaultsAreDockers) {
 
 TEST(SubnetPoolTest, SkipsSubnetsInUseWhateverTheirSize) {
   auto pool = SubnetPool::make({"10.0.0.0/8"}, 24).value();
-  ASSERT_TRUE(pool.reserve(prefix("10.0.0.0/23")));   // a user's bigger subnet
+  ASSERT_TRUE(pool.reserve(prefix("10.0.0.0/23")));    // a user's bigger subnet
   ASSERT_TRUE(pool.reserve(prefix("10.0.2.128/25")));  // and a smaller one
   EXPECT_EQ(format_prefix(pool.next_free().value()), "10.0.3.0/24");
   EXPECT_FALSE(pool.reserve(prefix("10.0.1.0/24")));  // overlaps the /23
@@ -62,12 +63,12 @@ TEST(SubnetPoolTest, RejectsBadSettings) {
 }
 
 TEST(AddressSpaceTest, HandsOutSeriallySkippingNetworkAndBroadcast) {
-  AddressSpace space(prefix("10.0.0.0/29"));  // .1 - .6 usable
+  AddressSpace space(prefix("10.0.0.0/29"));        // .1 - .6 usable
   ASSERT_TRUE(space.reserve(address("10.0.0.1")));  // the gateway
   std::vector<std::string> got;
   for (int i = 0; i < 5; ++i) got.push_back(format_address(space.allocate().value()));
-  EXPECT_EQ(got, (std::vector<std::string>{"10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5",
-                                           "10.0.0.6"}));
+  EXPECT_EQ(got,
+            (std::vector<std::string>{"10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6"}));
   auto none = space.allocate();
   EXPECT_EQ(none.status().code(), Code::kUnavailable);
   EXPECT_EQ(none.status().message(),
@@ -118,7 +119,8 @@ TEST(IngressPortsTest, DynamicPortsLowestFreeAndOwned) {
 TEST(IngressPortsTest, DynamicRangeExhausted) {
   IngressPorts ports;
   auto tcp = api::PortConfigProtocol::kTCP;
-  for (uint32_t p = kDynamicPortFirst; p <= kDynamicPortLast; ++p) ASSERT_TRUE(ports.claim(tcp, p, "x"));
+  for (uint32_t p = kDynamicPortFirst; p <= kDynamicPortLast; ++p)
+    ASSERT_TRUE(ports.claim(tcp, p, "x"));
   auto none = ports.allocate(tcp, "y");
   EXPECT_EQ(none.status().code(), Code::kUnavailable);
   EXPECT_EQ(none.status().message(),

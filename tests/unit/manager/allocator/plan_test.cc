@@ -44,11 +44,11 @@ TEST(PlanNetworksTest, IngressFirstThenPoolSubnetsGatewaysAndVxlanIds) {
   api::Network user = network("u", "user", "192.168.7.0/24");
   user.CreatedAt = Timestamp::from_unix_nanos(kNow + 2);
   std::vector<PlanError> errors;
-  auto units = plan_networks(state,
-                             {std::make_shared<const api::Network>(a),
-                              std::make_shared<const api::Network>(ingress),
-                              std::make_shared<const api::Network>(user)},
-                             errors);
+  auto units = plan_networks(
+      state,
+      {std::make_shared<const api::Network>(a), std::make_shared<const api::Network>(ingress),
+       std::make_shared<const api::Network>(user)},
+      errors);
   ASSERT_EQ(units.size(), 3u);
   EXPECT_TRUE(errors.empty());
   const api::Network& i = units[0].planned;
@@ -86,8 +86,8 @@ TEST(PlanNetworksTest, OverlappingUserSubnetIsRefused) {
 struct EndpointCase {
   std::string name;
   api::Service service;
-  std::vector<api::PortConfig> ports;          // Endpoint.Ports expected
-  std::vector<std::string> vips;               // "network ID=address" expected
+  std::vector<api::PortConfig> ports;  // Endpoint.Ports expected
+  std::vector<std::string> vips;       // "network ID=address" expected
 };
 
 class EndpointTableTest : public ::testing::TestWithParam<EndpointCase> {};
@@ -96,7 +96,7 @@ TEST_P(EndpointTableTest, Plans) {
   const EndpointCase& c = GetParam();
   World w;
   w.add_network(network("ing", "ingress", "", true));  // 10.0.0.0/24
-  w.add_network(network("back", "backend"));            // 10.0.1.0/24
+  w.add_network(network("back", "backend"));           // 10.0.1.0/24
   api::Endpoint ep = w.endpoint(c.service);
   ASSERT_EQ(ep.Ports.size(), c.ports.size());
   for (size_t i = 0; i < ep.Ports.size(); ++i) {
@@ -121,28 +121,40 @@ api::Service unset_modes() {
 
 INSTANTIATE_TEST_SUITE_P(
     Endpoints, EndpointTableTest,
-    ::testing::Values(
-        EndpointCase{"no_ports_no_networks", service("s"), {}, {}},
-        EndpointCase{"explicit_ingress_port", service("s", {port(80, 8080)}),
-                     {port(80, 8080)}, {"ing=10.0.0.2/24"}},
-        EndpointCase{"dynamic_ingress_ports", service("s", {port(80), port(443)}),
-                     {port(80, 30000), port(443, 30001)}, {"ing=10.0.0.2/24"}},
-        EndpointCase{"unset_mode_and_protocol_are_ingress_tcp", unset_modes(),
-                     {port(80, 30000)}, {"ing=10.0.0.2/24"}},
-        EndpointCase{"host_port_is_copied_and_needs_no_ingress",
-                     service("s", {port(80, 8080, PortConfigPublishMode::kHost)}),
-                     {port(80, 8080, PortConfigPublishMode::kHost)}, {}},
-        EndpointCase{"vip_per_network_ingress_first",
-                     service("s", {port(80, 8080)}, {"backend"}),
-                     {port(80, 8080)}, {"ing=10.0.0.2/24", "back=10.0.1.2/24"}},
-        EndpointCase{"network_by_id_and_name_once", service("s", {}, {"back", "backend"}),
-                     {}, {"back=10.0.1.2/24"}},
-        EndpointCase{"unknown_network_is_skipped", service("s", {}, {"nope", "backend"}),
-                     {}, {"back=10.0.1.2/24"}},
-        EndpointCase{"dnsrr_has_no_vips",
-                     service("s", {port(80, 8080, PortConfigPublishMode::kHost)}, {"backend"},
-                             api::ResolutionMode::kDNSRR),
-                     {port(80, 8080, PortConfigPublishMode::kHost)}, {}}),
+    ::testing::Values(EndpointCase{"no_ports_no_networks", service("s"), {}, {}},
+                      EndpointCase{"explicit_ingress_port",
+                                   service("s", {port(80, 8080)}),
+                                   {port(80, 8080)},
+                                   {"ing=10.0.0.2/24"}},
+                      EndpointCase{"dynamic_ingress_ports",
+                                   service("s", {port(80), port(443)}),
+                                   {port(80, 30000), port(443, 30001)},
+                                   {"ing=10.0.0.2/24"}},
+                      EndpointCase{"unset_mode_and_protocol_are_ingress_tcp",
+                                   unset_modes(),
+                                   {port(80, 30000)},
+                                   {"ing=10.0.0.2/24"}},
+                      EndpointCase{"host_port_is_copied_and_needs_no_ingress",
+                                   service("s", {port(80, 8080, PortConfigPublishMode::kHost)}),
+                                   {port(80, 8080, PortConfigPublishMode::kHost)},
+                                   {}},
+                      EndpointCase{"vip_per_network_ingress_first",
+                                   service("s", {port(80, 8080)}, {"backend"}),
+                                   {port(80, 8080)},
+                                   {"ing=10.0.0.2/24", "back=10.0.1.2/24"}},
+                      EndpointCase{"network_by_id_and_name_once",
+                                   service("s", {}, {"back", "backend"}),
+                                   {},
+                                   {"back=10.0.1.2/24"}},
+                      EndpointCase{"unknown_network_is_skipped",
+                                   service("s", {}, {"nope", "backend"}),
+                                   {},
+                                   {"back=10.0.1.2/24"}},
+                      EndpointCase{"dnsrr_has_no_vips",
+                                   service("s", {port(80, 8080, PortConfigPublishMode::kHost)},
+                                           {"backend"}, api::ResolutionMode::kDNSRR),
+                                   {port(80, 8080, PortConfigPublishMode::kHost)},
+                                   {}}),
     [](const ::testing::TestParamInfo<EndpointCase>& info) { return info.param.name; });
 
 TEST(PlanServicesTest, ReplanningKeepsPortsAndAddresses) {
@@ -158,7 +170,8 @@ TEST(PlanServicesTest, ReplanningKeepsPortsAndAddresses) {
 
   // Unchanged spec: no unit; the state still holds what the service holds.
   std::vector<PlanError> errors;
-  EXPECT_TRUE(plan_services(w.state, w.index, {std::make_shared<const api::Service>(s)}, errors).empty());
+  EXPECT_TRUE(
+      plan_services(w.state, w.index, {std::make_shared<const api::Service>(s)}, errors).empty());
   EXPECT_EQ(w.state.ports().owner(api::PortConfigProtocol::kTCP, 30000), "s");
 
   // A port added: the old ones stay, the new one is the next free.
@@ -169,7 +182,8 @@ TEST(PlanServicesTest, ReplanningKeepsPortsAndAddresses) {
   EXPECT_EQ(ep.Ports[1].PublishedPort, 30001u);
   EXPECT_EQ(ep.Ports[2].PublishedPort, 30003u);
   EXPECT_EQ(ep.VirtualIPs.size(), 2u);
-  for (size_t i = 0; i < ep.VirtualIPs.size(); ++i) EXPECT_EQ(ep.VirtualIPs[i].Addr, s.Endpoint.VirtualIPs[i].Addr);
+  for (size_t i = 0; i < ep.VirtualIPs.size(); ++i)
+    EXPECT_EQ(ep.VirtualIPs[i].Addr, s.Endpoint.VirtualIPs[i].Addr);
 }
 
 TEST(PlanServicesTest, PortTakenByAnotherServiceLeavesTheServiceAsItWas) {
@@ -224,16 +238,18 @@ TEST(PlanTasksTest, TaskCopiesTheServicesEndpointOnlyWhenItHasOne) {
   w.add_network(network("ing", "ingress", "", true));
   api::Service s = service("s", {port(80)}, {});
   s.Endpoint = w.endpoint(s);
-  auto with_ports = plan_task(w.state, w.index, std::make_shared<const api::Task>(new_task("t1", s)),
-                              &s, Timestamp::from_unix_nanos(kNow));
+  auto with_ports =
+      plan_task(w.state, w.index, std::make_shared<const api::Task>(new_task("t1", s)), &s,
+                Timestamp::from_unix_nanos(kNow));
   ASSERT_TRUE(with_ports.has_value());
   ASSERT_NE(with_ports->planned.Endpoint, nullptr);
   ASSERT_EQ(with_ports->planned.Endpoint->Ports.size(), 1u);
   EXPECT_EQ(with_ports->planned.Endpoint->Ports[0].TargetPort, 80u);
 
   api::Service bare = service("b");
-  auto without = plan_task(w.state, w.index, std::make_shared<const api::Task>(new_task("t2", bare)),
-                           &bare, Timestamp::from_unix_nanos(kNow));
+  auto without =
+      plan_task(w.state, w.index, std::make_shared<const api::Task>(new_task("t2", bare)), &bare,
+                Timestamp::from_unix_nanos(kNow));
   ASSERT_TRUE(without.has_value());
   EXPECT_EQ(without->planned.Endpoint, nullptr);
 }
@@ -289,8 +305,8 @@ TEST(PlanTasksTest, WaitsForAnUnallocatedNetwork) {
   World w;
   w.index.add(std::make_shared<const api::Network>(network("back", "backend")));
   api::Service s = service("s", {}, {"backend"});
-  EXPECT_FALSE(plan_task(w.state, w.index, std::make_shared<const api::Task>(new_task("t1", s)),
-                         &s, Timestamp::from_unix_nanos(kNow)));
+  EXPECT_FALSE(plan_task(w.state, w.index, std::make_shared<const api::Task>(new_task("t1", s)), &s,
+                         Timestamp::from_unix_nanos(kNow)));
 }
 
 }  // namespace

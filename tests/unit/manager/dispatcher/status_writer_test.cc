@@ -16,7 +16,9 @@ using namespace std::chrono_literals;
 using api::TaskState;
 using testing::kStartNanos;
 
-Timestamp at(int64_t seconds) { return Timestamp::from_unix_nanos(kStartNanos + seconds * 1'000'000'000); }
+Timestamp at(int64_t seconds) {
+  return Timestamp::from_unix_nanos(kStartNanos + seconds * 1'000'000'000);
+}
 
 api::TaskStatus status(TaskState state, std::string message = "", int64_t seconds = 1,
                        std::string err = "") {
@@ -56,8 +58,8 @@ TEST_P(PlanStatusUpdateTest, Decides) {
 INSTANTIATE_TEST_SUITE_P(
     Table, PlanStatusUpdateTest,
     ::testing::Values(
-        PlanCase{"forward", status(TaskState::kAssigned), status(TaskState::kRunning, "started"), true,
-                 TaskState::kRunning},
+        PlanCase{"forward", status(TaskState::kAssigned), status(TaskState::kRunning, "started"),
+                 true, TaskState::kRunning},
         PlanCase{"jump to failed", status(TaskState::kAssigned),
                  status(TaskState::kFailed, "started", 2, "task: non-zero exit (1)"), true,
                  TaskState::kFailed},
@@ -105,17 +107,20 @@ class StatusWriterTest : public testing::StoreFixture {};
 TEST_F(StatusWriterTest, ManyReportsOneCommit) {
   add_node("n1");
   write([&](store::WriteTxn& tx) {
-    for (int i = 0; i < 500; ++i) SHOAL_RETURN_IF_ERROR(tx.create(make_task("t" + std::to_string(i), "n1")));
+    for (int i = 0; i < 500; ++i)
+      SHOAL_RETURN_IF_ERROR(tx.create(make_task("t" + std::to_string(i), "n1")));
     return Status::ok();
   });
   int commits_before = ds_->commits();
   StatusWriter writer(*store_, *clock_);
   std::vector<protocol::TaskStatusUpdate> updates;
-  for (int i = 0; i < 500; ++i) updates.push_back({"t" + std::to_string(i), status(TaskState::kRunning, "started")});
+  for (int i = 0; i < 500; ++i)
+    updates.push_back({"t" + std::to_string(i), status(TaskState::kRunning, "started")});
   ASSERT_TRUE(writer.apply("n1", updates).is_ok());
   EXPECT_EQ(ds_->commits() - commits_before, 1);
   EXPECT_EQ(writer.commits(), 1u);
-  for (int i = 0; i < 500; ++i) EXPECT_EQ(get<api::Task>("t" + std::to_string(i))->Status.State, TaskState::kRunning);
+  for (int i = 0; i < 500; ++i)
+    EXPECT_EQ(get<api::Task>("t" + std::to_string(i))->Status.State, TaskState::kRunning);
 }
 
 TEST_F(StatusWriterTest, IgnoresStaleUnknownAndForeignTasksKeepsDesiredState) {
@@ -125,9 +130,10 @@ TEST_F(StatusWriterTest, IgnoresStaleUnknownAndForeignTasksKeepsDesiredState) {
   add_task(make_task("theirs", "n2", TaskState::kAssigned));
   change_task("mine", [](api::Task& t) { t.DesiredState = TaskState::kShutdown; });
   StatusWriter writer(*store_, *clock_);
-  ASSERT_TRUE(writer.apply("n1", {{"mine", status(TaskState::kPreparing, "preparing")},
-                                  {"ghost", status(TaskState::kRunning, "started")},
-                                  {"theirs", status(TaskState::kRunning, "started")}})
+  ASSERT_TRUE(writer
+                  .apply("n1", {{"mine", status(TaskState::kPreparing, "preparing")},
+                                {"ghost", status(TaskState::kRunning, "started")},
+                                {"theirs", status(TaskState::kRunning, "started")}})
                   .is_ok());
   EXPECT_EQ(get<api::Task>("mine")->Status.State, TaskState::kRunning);
   EXPECT_EQ(get<api::Task>("theirs")->Status.State, TaskState::kAssigned);
@@ -141,19 +147,23 @@ TEST_F(StatusWriterTest, IgnoresStaleUnknownAndForeignTasksKeepsDesiredState) {
 TEST_F(StatusWriterTest, ConcurrentCallersShareCommits) {
   add_node("n1");
   write([&](store::WriteTxn& tx) {
-    for (int i = 0; i < 64; ++i) SHOAL_RETURN_IF_ERROR(tx.create(make_task("t" + std::to_string(i), "n1")));
+    for (int i = 0; i < 64; ++i)
+      SHOAL_RETURN_IF_ERROR(tx.create(make_task("t" + std::to_string(i), "n1")));
     return Status::ok();
   });
   StatusWriter writer(*store_, *clock_);
   std::vector<std::thread> threads;
   for (int i = 0; i < 64; ++i) {
     threads.emplace_back([&, i] {
-      EXPECT_TRUE(writer.apply("n1", {{"t" + std::to_string(i), status(TaskState::kRunning, "started")}}).is_ok());
+      EXPECT_TRUE(
+          writer.apply("n1", {{"t" + std::to_string(i), status(TaskState::kRunning, "started")}})
+              .is_ok());
     });
   }
   for (auto& t : threads) t.join();
   EXPECT_LE(writer.commits(), 64u);
-  for (int i = 0; i < 64; ++i) EXPECT_EQ(get<api::Task>("t" + std::to_string(i))->Status.State, TaskState::kRunning);
+  for (int i = 0; i < 64; ++i)
+    EXPECT_EQ(get<api::Task>("t" + std::to_string(i))->Status.State, TaskState::kRunning);
 }
 
 TEST_F(StatusWriterTest, CommitErrorsReachTheCaller) {
@@ -207,7 +217,8 @@ TEST_F(StatusWriterTest, AsyncReportsAreDurableWhenDoneIsCalled) {
 TEST_F(StatusWriterTest, AsyncCallersArrivingDuringACommitShareTheNext) {
   add_node("n1");
   write([&](store::WriteTxn& tx) {
-    for (int i = 0; i < 100; ++i) SHOAL_RETURN_IF_ERROR(tx.create(make_task("t" + std::to_string(i), "n1")));
+    for (int i = 0; i < 100; ++i)
+      SHOAL_RETURN_IF_ERROR(tx.create(make_task("t" + std::to_string(i), "n1")));
     return Status::ok();
   });
   StatusWriter writer(*store_, *clock_);
@@ -225,13 +236,15 @@ TEST_F(StatusWriterTest, AsyncCallersArrivingDuringACommitShareTheNext) {
   ASSERT_EQ(done.size(), 99u);
   for (const Status& s : done) EXPECT_TRUE(s.is_ok());
   EXPECT_EQ(writer.commits(), 2u);
-  for (int i = 0; i < 100; ++i) EXPECT_EQ(get<api::Task>("t" + std::to_string(i))->Status.State, TaskState::kRunning);
+  for (int i = 0; i < 100; ++i)
+    EXPECT_EQ(get<api::Task>("t" + std::to_string(i))->Status.State, TaskState::kRunning);
 }
 
 TEST_F(StatusWriterTest, AsyncAndBlockingCallersFromManyThreads) {
   add_node("n1");
   write([&](store::WriteTxn& tx) {
-    for (int i = 0; i < 64; ++i) SHOAL_RETURN_IF_ERROR(tx.create(make_task("t" + std::to_string(i), "n1")));
+    for (int i = 0; i < 64; ++i)
+      SHOAL_RETURN_IF_ERROR(tx.create(make_task("t" + std::to_string(i), "n1")));
     return Status::ok();
   });
   StatusWriter writer(*store_, *clock_);
@@ -239,7 +252,8 @@ TEST_F(StatusWriterTest, AsyncAndBlockingCallersFromManyThreads) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 64; ++i) {
     threads.emplace_back([&, i] {
-      std::vector<protocol::TaskStatusUpdate> u{{"t" + std::to_string(i), status(TaskState::kRunning, "started")}};
+      std::vector<protocol::TaskStatusUpdate> u{
+          {"t" + std::to_string(i), status(TaskState::kRunning, "started")}};
       if (i % 2 == 0) {
         writer.apply_async("n1", u, results.callback());
       } else {
@@ -250,7 +264,8 @@ TEST_F(StatusWriterTest, AsyncAndBlockingCallersFromManyThreads) {
   for (auto& t : threads) t.join();
   auto done = results.wait(32);
   EXPECT_EQ(done.size(), 32u);
-  for (int i = 0; i < 64; ++i) EXPECT_EQ(get<api::Task>("t" + std::to_string(i))->Status.State, TaskState::kRunning);
+  for (int i = 0; i < 64; ++i)
+    EXPECT_EQ(get<api::Task>("t" + std::to_string(i))->Status.State, TaskState::kRunning);
 }
 
 TEST_F(StatusWriterTest, AsyncCommitErrorsReachDone) {

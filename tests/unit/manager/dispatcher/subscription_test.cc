@@ -24,7 +24,7 @@ ChangeMap one_task(const std::string& id) {
   ChangeMap changes;
   changes.emplace(ItemKey{ItemKind::kTask, id},
                   protocol::AssignmentChange{protocol::AssignmentAction::kUpdate,
-                                          std::shared_ptr<const api::Task>(task)});
+                                             std::shared_ptr<const api::Task>(task)});
   return changes;
 }
 

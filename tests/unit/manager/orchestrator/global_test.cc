@@ -41,7 +41,8 @@ TEST(Global, OneTaskPerEligibleNode) {
 
 TEST(Global, ConstraintsChooseTheNodes) {
   api::Service s = global_service();
-  s.Spec.TaskTemplate.Placement.emplace().Constraints = {"node.labels.gpu==yes", "node.role!=manager"};
+  s.Spec.TaskTemplate.Placement.emplace().Constraints = {"node.labels.gpu==yes",
+                                                         "node.role!=manager"};
   World w(s);
   w.add_node(make_node("gpu", NodeState::kReady, NodeAvailability::kActive, {{"gpu", "yes"}}));
   w.add_node(make_node("plain"));

@@ -12,7 +12,8 @@ namespace {
 using namespace testing;
 using api::TaskState;
 
-TaskPtr make_task(const std::string& id, TaskState desired = TaskState::kRunning, uint64_t version = 1) {
+TaskPtr make_task(const std::string& id, TaskState desired = TaskState::kRunning,
+                  uint64_t version = 1) {
   api::Task t;
   t.ID = id;
   t.ServiceID = "svc1";
@@ -88,16 +89,18 @@ class CommitTest : public ::testing::Test {
     auto opened = store::Store::open(std::make_unique<store::MemoryDatastore>(), clock_);
     ASSERT_TRUE(opened.is_ok());
     store_ = std::move(opened).value();
-    ASSERT_TRUE(store_->update([](store::WriteTxn& tx) {
-      SHOAL_RETURN_IF_ERROR(tx.create(replicated_service(2)));
-      api::Task a;
-      a.ID = "a";
-      a.ServiceID = "svc1";
-      a.DesiredState = TaskState::kRunning;
-      SHOAL_RETURN_IF_ERROR(tx.create(a));
-      a.ID = "b";
-      return tx.create(a);
-    }).is_ok());
+    ASSERT_TRUE(store_
+                    ->update([](store::WriteTxn& tx) {
+                      SHOAL_RETURN_IF_ERROR(tx.create(replicated_service(2)));
+                      api::Task a;
+                      a.ID = "a";
+                      a.ServiceID = "svc1";
+                      a.DesiredState = TaskState::kRunning;
+                      SHOAL_RETURN_IF_ERROR(tx.create(a));
+                      a.ID = "b";
+                      return tx.create(a);
+                    })
+                    .is_ok());
   }
 
   Plan fresh_plan() {
@@ -136,11 +139,13 @@ TEST_F(CommitTest, AUnitWhoseTaskChangedIsRefusedTheOthersCommit) {
   plan.begin_unit();
   plan.set_desired("b", TaskState::kShutdown);
   // The agent reports on "a" meanwhile.
-  ASSERT_TRUE(store_->update([](store::WriteTxn& tx) {
-    api::Task a = *tx.get<api::Task>("a");
-    a.Status.State = TaskState::kRunning;
-    return tx.update(a);
-  }).is_ok());
+  ASSERT_TRUE(store_
+                  ->update([](store::WriteTxn& tx) {
+                    api::Task a = *tx.get<api::Task>("a");
+                    a.Status.State = TaskState::kRunning;
+                    return tx.update(a);
+                  })
+                  .is_ok());
   CommitOutcome out = commit_plan(*store_, plan);
   EXPECT_FALSE(out.complete());
   EXPECT_EQ(out.conflicts, 1u);
@@ -157,11 +162,13 @@ TEST_F(CommitTest, NothingIsCreatedFromAStaleServiceVersion) {
   c.ID = "c";
   c.ServiceID = "svc1";
   plan.create(c);
-  ASSERT_TRUE(store_->update([](store::WriteTxn& tx) {
-    api::Service s = *tx.get<api::Service>("svc1");
-    s.Spec.TaskTemplate.ContainerSpec->Image = "other";
-    return tx.update(s);
-  }).is_ok());
+  ASSERT_TRUE(store_
+                  ->update([](store::WriteTxn& tx) {
+                    api::Service s = *tx.get<api::Service>("svc1");
+                    s.Spec.TaskTemplate.ContainerSpec->Image = "other";
+                    return tx.update(s);
+                  })
+                  .is_ok());
   CommitOutcome out = commit_plan(*store_, plan);
   EXPECT_EQ(out.conflicts, 1u);
   EXPECT_EQ(store_->view().get<api::Task>("c"), nullptr);
@@ -170,14 +177,16 @@ TEST_F(CommitTest, NothingIsCreatedFromAStaleServiceVersion) {
 TEST_F(CommitTest, ServiceUpdateThenTasksInTheSamePlan) {
   Plan plan = fresh_plan();
   api::Service s = *store_->view().get<api::Service>("svc1");
-  s.UpdateStatus = api::UpdateStatus{api::UpdateState::kUpdating, t0(), std::nullopt, "update in progress"};
+  s.UpdateStatus =
+      api::UpdateStatus{api::UpdateState::kUpdating, t0(), std::nullopt, "update in progress"};
   plan.update_service(s);
   plan.begin_unit();
   plan.set_desired("a", TaskState::kShutdown);
   CommitOutcome out = commit_plan(*store_, plan);
   EXPECT_TRUE(out.complete()) << out.error.to_string();
   EXPECT_EQ(out.committed, 2u);
-  EXPECT_EQ(store_->view().get<api::Service>("svc1")->UpdateStatus->State, api::UpdateState::kUpdating);
+  EXPECT_EQ(store_->view().get<api::Service>("svc1")->UpdateStatus->State,
+            api::UpdateState::kUpdating);
 }
 
 }  // namespace

@@ -47,7 +47,9 @@ void lazy_agent(World& w, std::mt19937_64& rng) {
   std::bernoulli_distribution move(0.6);
   for (auto& [id, t] : w.tasks) {
     if (api::is_terminal(t.Status.State) || !move(rng)) continue;
-    const api::Node* node = t.NodeID.empty() ? nullptr : w.nodes.count(t.NodeID) ? w.nodes[t.NodeID].get() : nullptr;
+    const api::Node* node = t.NodeID.empty()          ? nullptr
+                            : w.nodes.count(t.NodeID) ? w.nodes[t.NodeID].get()
+                                                      : nullptr;
     if (node != nullptr && node->Status.State == api::NodeState::kDown) continue;  // cannot report
     if (t.DesiredState > TaskState::kRunning) {
       if (t.Status.State >= TaskState::kAssigned) w.report(id, TaskState::kShutdown);
@@ -56,7 +58,9 @@ void lazy_agent(World& w, std::mt19937_64& rng) {
     if (t.Status.State < TaskState::kAssigned) {
       std::vector<std::string> up;
       for (const auto& [nid, n] : w.nodes) {
-        if (api::NodeState::kReady == n->Status.State && n->Spec.Availability == api::NodeAvailability::kActive) up.push_back(nid);
+        if (api::NodeState::kReady == n->Status.State &&
+            n->Spec.Availability == api::NodeAvailability::kActive)
+          up.push_back(nid);
       }
       if (up.empty()) continue;
       if (t.NodeID.empty()) t.NodeID = up[rng() % up.size()];
@@ -91,7 +95,8 @@ void chaos(World& w, std::mt19937_64& rng, bool replicated) {
       if (t.Status.State == TaskState::kRunning) running.push_back(id);
     }
     if (!running.empty()) {
-      w.report(running[rng() % running.size()], pct(rng) < 50 ? TaskState::kFailed : TaskState::kComplete);
+      w.report(running[rng() % running.size()],
+               pct(rng) < 50 ? TaskState::kFailed : TaskState::kComplete);
     }
   }
   if (pct(rng) < 8) {

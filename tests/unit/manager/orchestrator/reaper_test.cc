@@ -50,10 +50,7 @@ TEST(PlanHistory, Table) {
   NodeMap nodes{{"n1", make_node("n1")}};
   const TaskState run = TaskState::kRunning, shut = TaskState::kShutdown;
   const std::vector<HistoryCase> cases = {
-      {"under the limit",
-       {task("a", TaskState::kFailed, shut, 1), task("b", run, run, 2)},
-       5,
-       {}},
+      {"under the limit", {task("a", TaskState::kFailed, shut, 1), task("b", run, run, 2)}, 5, {}},
       {"oldest stopped first",
        {task("c", TaskState::kFailed, shut, 3), task("a", TaskState::kFailed, shut, 1),
         task("b", TaskState::kComplete, shut, 2), task("d", run, run, 4)},
@@ -94,7 +91,8 @@ TEST(PlanHistory, JobTaskDesiredCompleteIsStillWanted) {
   NodeMap nodes;
   std::vector<TaskPtr> tasks{task("a", TaskState::kPending, TaskState::kComplete, 1, ""),
                              task("b", TaskState::kFailed, TaskState::kShutdown, 0)};
-  EXPECT_EQ(ids(plan_history(tasks, 0, TaskState::kComplete, nodes)), std::vector<std::string>{"b"});
+  EXPECT_EQ(ids(plan_history(tasks, 0, TaskState::kComplete, nodes)),
+            std::vector<std::string>{"b"});
 }
 
 TEST(Removable, Table) {

@@ -91,23 +91,33 @@ TEST(Replicated, ScaleDownChoosesSlotsAsSwarmkit) {
   const std::vector<ScaleDownCase> cases = {
       {"highest slots go first",
        2,
-       {{1, "n1", TaskState::kRunning}, {2, "n2", TaskState::kRunning}, {3, "n3", TaskState::kRunning}},
+       {{1, "n1", TaskState::kRunning},
+        {2, "n2", TaskState::kRunning},
+        {3, "n3", TaskState::kRunning}},
        {1, 2}},
       {"busiest node loses first",
        2,
-       {{1, "n1", TaskState::kRunning}, {2, "n1", TaskState::kRunning}, {3, "n2", TaskState::kRunning}},
+       {{1, "n1", TaskState::kRunning},
+        {2, "n1", TaskState::kRunning},
+        {3, "n2", TaskState::kRunning}},
        {1, 3}},
       {"not running goes before running",
        2,
-       {{1, "n1", TaskState::kPreparing}, {2, "n2", TaskState::kRunning}, {3, "n3", TaskState::kRunning}},
+       {{1, "n1", TaskState::kPreparing},
+        {2, "n2", TaskState::kRunning},
+        {3, "n3", TaskState::kRunning}},
        {2, 3}},
       {"unassigned ranks last",
        2,
-       {{1, "", TaskState::kPending}, {2, "n1", TaskState::kRunning}, {3, "n2", TaskState::kRunning}},
+       {{1, "", TaskState::kPending},
+        {2, "n1", TaskState::kRunning},
+        {3, "n2", TaskState::kRunning}},
        {2, 3}},
       {"three on one node, one on another",
        2,
-       {{1, "n1", TaskState::kRunning}, {2, "n1", TaskState::kRunning}, {3, "n1", TaskState::kRunning},
+       {{1, "n1", TaskState::kRunning},
+        {2, "n1", TaskState::kRunning},
+        {3, "n1", TaskState::kRunning},
         {4, "n2", TaskState::kRunning}},
        {1, 4}},
       {"to zero", 0, {{1, "n1", TaskState::kRunning}, {2, "n2", TaskState::kRunning}}, {}},
@@ -123,7 +133,8 @@ TEST(Replicated, ScaleDownChoosesSlotsAsSwarmkit) {
     w.step();
     EXPECT_EQ(active_slots(w), c.kept);
     for (const auto& [id, t] : w.tasks) {
-      EXPECT_EQ(t.DesiredState, c.kept.count(t.Slot) ? TaskState::kRunning : TaskState::kRemove) << id;
+      EXPECT_EQ(t.DesiredState, c.kept.count(t.Slot) ? TaskState::kRunning : TaskState::kRemove)
+          << id;
     }
   }
 }
@@ -160,7 +171,8 @@ TEST(Replicated, TaskOnADownNodeIsReplacedWithoutWaitingForIt) {
   w.step();
   EXPECT_EQ(w.tasks.at("a").DesiredState, TaskState::kShutdown);
   ASSERT_EQ(w.active().size(), 1u);
-  EXPECT_EQ(w.active()[0]->DesiredState, TaskState::kRunning) << "started at once: old node is down";
+  EXPECT_EQ(w.active()[0]->DesiredState, TaskState::kRunning)
+      << "started at once: old node is down";
 }
 
 TEST(Replicated, DrainedNodeTaskWaitsForTheOldOneToStopWithoutDelay) {
@@ -181,8 +193,10 @@ TEST(Replicated, NodeThatNoLongerFitsLosesItsTaskButAConstraintUpdateRolls) {
   api::Service s = replicated_service(2);
   s.Spec.TaskTemplate.Placement.emplace().Constraints = {"node.labels.zone==a"};
   World w(s);
-  w.add_node(make_node("n1", api::NodeState::kReady, api::NodeAvailability::kActive, {{"zone", "a"}}));
-  w.add_node(make_node("n2", api::NodeState::kReady, api::NodeAvailability::kActive, {{"zone", "a"}}));
+  w.add_node(
+      make_node("n1", api::NodeState::kReady, api::NodeAvailability::kActive, {{"zone", "a"}}));
+  w.add_node(
+      make_node("n2", api::NodeState::kReady, api::NodeAvailability::kActive, {{"zone", "a"}}));
   w.put_task("a", 1, "n1", TaskState::kRunning);
   w.put_task("b", 2, "n2", TaskState::kRunning);
   // n1 loses its label: its task moves (the scheduler will place the replacement).

@@ -11,7 +11,8 @@ using namespace testing;
 using api::RestartPolicyCondition;
 using api::TaskState;
 
-api::Service with_policy(RestartPolicyCondition condition, std::optional<uint64_t> max_attempts = {},
+api::Service with_policy(RestartPolicyCondition condition,
+                         std::optional<uint64_t> max_attempts = {},
                          std::optional<std::chrono::nanoseconds> window = {},
                          std::optional<std::chrono::nanoseconds> delay = {}) {
   api::Service s = replicated_service(1);
@@ -53,8 +54,8 @@ TEST(ShouldRestart, Conditions) {
       {RestartPolicyCondition::kNone, TaskState::kRunning, false, false},
   };
   for (const ConditionCase& c : cases) {
-    SCOPED_TRACE(::testing::Message() << api::to_string(c.condition) << " " << api::to_string(c.ended)
-                                      << (c.job ? " job" : ""));
+    SCOPED_TRACE(::testing::Message() << api::to_string(c.condition) << " "
+                                      << api::to_string(c.ended) << (c.job ? " job" : ""));
     World w(with_policy(c.condition));
     api::Task& t = w.put_task("a", 1, "n1", c.ended);
     SpecKeys keys;
@@ -69,7 +70,8 @@ bool restart_after(World& w, int restarts, std::optional<Timestamp> other_spec_a
   Timestamp start = w.now;
   std::vector<TaskPtr> slot;
   for (int i = 0; i <= restarts; ++i) {
-    api::Task& t = w.put_task("t" + std::to_string(i), 1, "n1", TaskState::kFailed, TaskState::kShutdown);
+    api::Task& t =
+        w.put_task("t" + std::to_string(i), 1, "n1", TaskState::kFailed, TaskState::kShutdown);
     t.CreatedAt = start + std::chrono::seconds(10 * i);
     t.Status.Timestamp = t.CreatedAt + 5s;
     slot.push_back(std::make_shared<const api::Task>(t));
@@ -108,12 +110,10 @@ TEST(ShouldRestart, WindowCountsOnlyRecentRestarts) {
     bool restart;
   };
   const std::vector<Case> cases = {
-      {60s, 3, false},  // all three restarts are within the window
-      {60s, 4, true},
-      {20s, 3, true},   // only +20 s and +30 s are after +15 s
-      {20s, 2, false},
-      {6s, 1, false},   // +30 s only
-      {4s, 1, true},    // none
+      {60s, 3, false},                  // all three restarts are within the window
+      {60s, 4, true},  {20s, 3, true},  // only +20 s and +30 s are after +15 s
+      {20s, 2, false}, {6s, 1, false},  // +30 s only
+      {4s, 1, true},                    // none
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(::testing::Message() << c.window.count() << "s max " << c.max);
@@ -176,7 +176,9 @@ TEST(PlanStarts, JobTasksStartTowardsComplete) {
 TEST(OccupyingTasks, Rules) {
   World w(with_policy(RestartPolicyCondition::kNone));
   SpecKeys keys;
-  auto ptr = [&](const std::string& id) { return std::make_shared<const api::Task>(w.tasks.at(id)); };
+  auto ptr = [&](const std::string& id) {
+    return std::make_shared<const api::Task>(w.tasks.at(id));
+  };
   w.put_task("a", 1, "n1", TaskState::kFailed, TaskState::kShutdown);
   ServiceInputs in;
   in.service = std::make_shared<api::Service>(w.service());

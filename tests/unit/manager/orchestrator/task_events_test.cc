@@ -39,7 +39,8 @@ TEST_P(TaskChangeMattersTest, Decides) {
   const EventCase& c = GetParam();
   auto old = task_of(c.old);
   auto now = task_of(c.now);
-  EXPECT_EQ(task_change_matters(old ? &*old : nullptr, now ? &*now : nullptr, c.updating), c.matters);
+  EXPECT_EQ(task_change_matters(old ? &*old : nullptr, now ? &*now : nullptr, c.updating),
+            c.matters);
 }
 
 constexpr TaskState kNew = TaskState::kNew, kPending = TaskState::kPending,
@@ -54,16 +55,26 @@ INSTANTIATE_TEST_SUITE_P(
         EventCase{"Deleted", Version{kRunning, kRunning, "n1"}, std::nullopt, false, true},
         EventCase{"Allocated", Version{kNew}, Version{kPending}, false, false},
         EventCase{"Placed", Version{kPending}, Version{kAssigned, kRunning, "n1"}, false, false},
-        EventCase{"PlacedDuringAnUpdate", Version{kPending}, Version{kAssigned, kRunning, "n1"}, true, false},
-        EventCase{"MovedOffItsNode", Version{kAssigned, kRunning, "n1"}, Version{kAssigned, kRunning, "n2"}, false, true},
-        EventCase{"CameUp", Version{kAssigned, kRunning, "n1"}, Version{kRunning, kRunning, "n1"}, false, false},
-        EventCase{"CameUpDuringAnUpdate", Version{kAssigned, kRunning, "n1"}, Version{kRunning, kRunning, "n1"}, true, true},
-        EventCase{"Failed", Version{kRunning, kRunning, "n1"}, Version{kFailed, kRunning, "n1"}, false, true},
-        EventCase{"FailedBeforeRunning", Version{kAssigned, kRunning, "n1"}, Version{kFailed, kRunning, "n1"}, false, true},
-        EventCase{"JobCompleted", Version{kRunning, kComplete, "n1"}, Version{kComplete, kComplete, "n1"}, false, true},
-        EventCase{"DesiredShutdown", Version{kRunning, kRunning, "n1"}, Version{kRunning, kShutdown, "n1"}, false, true},
-        EventCase{"StoppedAsAsked", Version{kRunning, kShutdown, "n1"}, Version{kShutdown, kShutdown, "n1"}, false, true},
-        EventCase{"StatusTextOnly", Version{kRunning, kRunning, "n1"}, Version{kRunning, kRunning, "n1"}, true, false}),
+        EventCase{"PlacedDuringAnUpdate", Version{kPending}, Version{kAssigned, kRunning, "n1"},
+                  true, false},
+        EventCase{"MovedOffItsNode", Version{kAssigned, kRunning, "n1"},
+                  Version{kAssigned, kRunning, "n2"}, false, true},
+        EventCase{"CameUp", Version{kAssigned, kRunning, "n1"}, Version{kRunning, kRunning, "n1"},
+                  false, false},
+        EventCase{"CameUpDuringAnUpdate", Version{kAssigned, kRunning, "n1"},
+                  Version{kRunning, kRunning, "n1"}, true, true},
+        EventCase{"Failed", Version{kRunning, kRunning, "n1"}, Version{kFailed, kRunning, "n1"},
+                  false, true},
+        EventCase{"FailedBeforeRunning", Version{kAssigned, kRunning, "n1"},
+                  Version{kFailed, kRunning, "n1"}, false, true},
+        EventCase{"JobCompleted", Version{kRunning, kComplete, "n1"},
+                  Version{kComplete, kComplete, "n1"}, false, true},
+        EventCase{"DesiredShutdown", Version{kRunning, kRunning, "n1"},
+                  Version{kRunning, kShutdown, "n1"}, false, true},
+        EventCase{"StoppedAsAsked", Version{kRunning, kShutdown, "n1"},
+                  Version{kShutdown, kShutdown, "n1"}, false, true},
+        EventCase{"StatusTextOnly", Version{kRunning, kRunning, "n1"},
+                  Version{kRunning, kRunning, "n1"}, true, false}),
     [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace

@@ -47,7 +47,8 @@ int drive(World& w, int rounds = 100) {
     w.step();
     w.agent();
     UpdateState s = state(w);
-    if (s != UpdateState::kUpdating && s != UpdateState::kRollbackStarted && s != UpdateState::kUnset) {
+    if (s != UpdateState::kUpdating && s != UpdateState::kRollbackStarted &&
+        s != UpdateState::kUnset) {
       return i;
     }
     w.now = w.now + 1s;
@@ -234,10 +235,12 @@ TEST(Updater, ContinueMovesOnWhenNewTasksNeverStart) {
     w.agent();
     w.now = w.now + 1s;
   }
-  EXPECT_EQ(state(w), UpdateState::kCompleted) << "restarts of a failed task do not hold the update";
+  EXPECT_EQ(state(w), UpdateState::kCompleted)
+      << "restarts of a failed task do not hold the update";
   size_t old_left = 0;
   for (const auto& [id, t] : w.tasks) {
-    old_left += t.Spec->ContainerSpec->Image == "busybox:1" && t.DesiredState <= TaskState::kRunning;
+    old_left +=
+        t.Spec->ContainerSpec->Image == "busybox:1" && t.DesiredState <= TaskState::kRunning;
   }
   EXPECT_EQ(old_left, 0u);
 }
@@ -324,7 +327,8 @@ TEST(Updater, ForceUpdateRedeploys) {
 TEST(Updater, ConstraintChangeMovesOnlyTasksThatNoLongerFit) {
   api::Service s = replicated_service(2);
   World w(s);
-  w.add_node(make_node("n1", api::NodeState::kReady, api::NodeAvailability::kActive, {{"zone", "a"}}));
+  w.add_node(
+      make_node("n1", api::NodeState::kReady, api::NodeAvailability::kActive, {{"zone", "a"}}));
   w.settle();
   w.edit_service([](api::Service& s) {
     s.Spec.TaskTemplate.Placement.emplace().Constraints = {"node.labels.zone==a"};

@@ -25,7 +25,8 @@ inline Timestamp t0() { return Timestamp::from_unix_nanos(1'700'000'000'000'000'
 
 inline std::shared_ptr<const api::Node> make_node(
     const std::string& id, api::NodeState state = api::NodeState::kReady,
-    api::NodeAvailability availability = api::NodeAvailability::kActive, api::StringMap labels = {}) {
+    api::NodeAvailability availability = api::NodeAvailability::kActive,
+    api::StringMap labels = {}) {
   api::Node node;
   node.ID = id;
   node.Spec.Role = api::NodeRole::kWorker;
@@ -58,7 +59,8 @@ inline api::Service global_service(const std::string& image = "busybox") {
 
 class World {
  public:
-  explicit World(api::Service service) : service_(std::make_shared<api::Service>(std::move(service))) {}
+  explicit World(api::Service service)
+      : service_(std::make_shared<api::Service>(std::move(service))) {}
 
   Timestamp now = t0();
   std::unique_ptr<IdGenerator> ids = std::make_unique<IdGenerator>(42);
@@ -151,7 +153,8 @@ class World {
         if (t.NodeID.empty()) t.NodeID = node;
         report(id, api::TaskState::kAssigned);
       }
-      if ((t.DesiredState == api::TaskState::kRunning || t.DesiredState == api::TaskState::kComplete) &&
+      if ((t.DesiredState == api::TaskState::kRunning ||
+           t.DesiredState == api::TaskState::kComplete) &&
           t.Status.State < api::TaskState::kRunning) {
         report(id, api::TaskState::kRunning);
       }
@@ -184,7 +187,8 @@ class World {
   size_t running_count() const {
     size_t n = 0;
     for (const auto& [id, t] : tasks) {
-      if (t.Status.State == api::TaskState::kRunning && t.DesiredState <= api::TaskState::kRunning) n++;
+      if (t.Status.State == api::TaskState::kRunning && t.DesiredState <= api::TaskState::kRunning)
+        n++;
     }
     return n;
   }

@@ -137,8 +137,8 @@ TEST(FilterRunTest, ExplainSortsByCountThenChainOrder) {
   state.upsert_node(make_node("west2", {.labels = {{"zone", "west"}}}));
   state.upsert_node(make_node("west3", {.labels = {{"zone", "west"}}}));
   state.upsert_node(make_node("east", {.labels = {{"zone", "east"}}}));
-  auto task = pending_task("t", "svc", 1,
-                           make_spec({.cpus = 2 * kCpu, .constraints = {"node.labels.zone==east"}}));
+  auto task = pending_task(
+      "t", "svc", 1, make_spec({.cpus = 2 * kCpu, .constraints = {"node.labels.zone==east"}}));
   Demand demand = Demand::of(*task, state);
   FilterRun run(demand);
   int passed = 0;

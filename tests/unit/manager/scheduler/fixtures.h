@@ -107,8 +107,7 @@ inline std::shared_ptr<const api::Task> pending_task(const std::string& id,
 
 // A task running on `node`.
 inline api::Task running_task(const std::string& id, const std::string& service,
-                              const std::string& node,
-                              std::shared_ptr<const api::TaskSpec> spec) {
+                              const std::string& node, std::shared_ptr<const api::TaskSpec> spec) {
   api::Task t = task_value(id, service, 1, std::move(spec));
   t.NodeID = node;
   t.Status.State = api::TaskState::kRunning;

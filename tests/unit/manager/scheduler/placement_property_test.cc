@@ -164,14 +164,16 @@ TEST_P(PlacementPropertyTest, EqualNodesGetAnEvenSpread) {
   for (int i = 0; i < nodes; ++i) state.upsert_node(make_node("n" + std::to_string(i)));
   std::vector<TaskPtr> pending;
   auto spec = make_spec();
-  for (int t = 0; t < tasks; ++t) pending.push_back(pending_task("t" + std::to_string(t), "svc", t + 1, spec));
+  for (int t = 0; t < tasks; ++t)
+    pending.push_back(pending_task("t" + std::to_string(t), "svc", t + 1, spec));
   Plan plan = plan_placements(state, pending);
   ASSERT_EQ(plan.assigned.size(), static_cast<size_t>(tasks));
   std::map<std::string, int> per_node;
   for (int i = 0; i < nodes; ++i) per_node["n" + std::to_string(i)] = 0;
   for (const Assignment& a : plan.assigned) ++per_node[a.node_id];
-  auto [lo, hi] = std::minmax_element(per_node.begin(), per_node.end(),
-                                      [](const auto& x, const auto& y) { return x.second < y.second; });
+  auto [lo, hi] =
+      std::minmax_element(per_node.begin(), per_node.end(),
+                          [](const auto& x, const auto& y) { return x.second < y.second; });
   EXPECT_LE(hi->second - lo->second, 1);
 }
 

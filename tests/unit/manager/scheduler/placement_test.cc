@@ -205,9 +205,9 @@ TEST(PlacementTest, PreassignedTaskIsCheckedOnItsNodeOnly) {
   too_big.NodeID = "small";
   api::Task gone = task_value("g3", "global", 0, spec);
   gone.NodeID = "nowhere";
-  Plan plan = plan_placements(state, {std::make_shared<const api::Task>(fits),
-                                      std::make_shared<const api::Task>(too_big),
-                                      std::make_shared<const api::Task>(gone)});
+  Plan plan = plan_placements(
+      state, {std::make_shared<const api::Task>(fits), std::make_shared<const api::Task>(too_big),
+              std::make_shared<const api::Task>(gone)});
   ASSERT_EQ(plan.assigned.size(), 1u);
   EXPECT_EQ(plan.assigned[0].task->ID, "g1");
   EXPECT_EQ(plan.assigned[0].node_id, "big");
@@ -232,7 +232,8 @@ TEST(PlacementTest, TasksDesiredShutdownAreShutDownNotPlaced) {
 TEST(PlacementTest, ClaimsNamedGenericResourcesOnePerTask) {
   ClusterState state;
   state.upsert_node(make_node("n1", {.generic = {named("GPU", "g0"), named("GPU", "g1")}}));
-  Plan plan = plan_placements(state, pending_tasks(3, "svc", make_spec({.generic = {discrete("GPU", 1)}})));
+  Plan plan =
+      plan_placements(state, pending_tasks(3, "svc", make_spec({.generic = {discrete("GPU", 1)}})));
   ASSERT_EQ(plan.assigned.size(), 2u);
   std::set<std::string> claimed;
   for (const Assignment& a : plan.assigned) {

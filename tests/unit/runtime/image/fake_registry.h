@@ -142,8 +142,10 @@ class FakeRegistry {
     return "";
   }
 
-  static std::string reply(int status, const std::string& body, const std::vector<std::string>& headers = {}) {
-    std::string out = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Length: " + std::to_string(body.size()) +
+  static std::string reply(int status, const std::string& body,
+                           const std::vector<std::string>& headers = {}) {
+    std::string out = "HTTP/1.1 " + std::to_string(status) +
+                      " X\r\nContent-Length: " + std::to_string(body.size()) +
                       "\r\nConnection: close\r\n";
     for (const auto& h : headers) out += h + "\r\n";
     return out + "\r\n" + body;
@@ -167,12 +169,14 @@ class FakeRegistry {
     std::string authz = header(req, "Authorization");
     std::string basic = "Basic " + base64(user_ + ":" + password_);
     if (path == "/token") {
-      if (!user_.empty() && authz != basic) return reply(401, error_body("UNAUTHORIZED", "bad credentials"));
+      if (!user_.empty() && authz != basic)
+        return reply(401, error_body("UNAUTHORIZED", "bad credentials"));
       return reply(200, R"({"token":"good-token"})");
     }
     if (auth_ == Auth::kBearer && authz != "Bearer good-token") {
       return reply(401, error_body("UNAUTHORIZED", "authentication required"),
-                   {"WWW-Authenticate: Bearer realm=\"http://" + domain() + "/token\",service=\"fake\",scope=\"x\""});
+                   {"WWW-Authenticate: Bearer realm=\"http://" + domain() +
+                    "/token\",service=\"fake\",scope=\"x\""});
     }
     if (auth_ == Auth::kBasic && authz != basic) {
       return reply(401, error_body("UNAUTHORIZED", "authentication required"),
@@ -184,14 +188,16 @@ class FakeRegistry {
     if (rest.empty()) return reply(200, "{}");  // the API version check (docker login)
     if (size_t m = rest.find("/manifests/"); m != std::string::npos) {
       auto it = manifests_.find(rest.substr(0, m) + "/" + rest.substr(m + 11));
-      if (it == manifests_.end()) return reply(404, error_body("MANIFEST_UNKNOWN", "manifest unknown"));
+      if (it == manifests_.end())
+        return reply(404, error_body("MANIFEST_UNKNOWN", "manifest unknown"));
       std::string digest = lie_ ? sha256_digest("lie") : sha256_digest(it->second.bytes);
       return reply(200, it->second.bytes,
                    {"Content-Type: " + it->second.media_type, "Docker-Content-Digest: " + digest});
     }
     if (size_t b = rest.find("/blobs/"); b != std::string::npos) {
       auto it = blobs_.find(rest.substr(0, b) + "/" + rest.substr(b + 7));
-      if (it == blobs_.end()) return reply(404, error_body("BLOB_UNKNOWN", "blob unknown to registry"));
+      if (it == blobs_.end())
+        return reply(404, error_body("BLOB_UNKNOWN", "blob unknown to registry"));
       return reply(200, it->second);
     }
     return reply(404, error_body("NAME_UNKNOWN", "repository name not known to registry"));

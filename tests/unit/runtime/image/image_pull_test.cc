@@ -19,14 +19,16 @@ class ImagePullTest : public ::testing::Test {
   void SetUp() override {
     fs::create_directories(dir_ / "work");
     for (int i = 0; i < 5; ++i) {
-      layers_.push_back(testing::make_layer(dir_ / "work/l", {{"f" + std::to_string(i), std::string(1000 * (i + 1), 'a' + i)}}));
+      layers_.push_back(testing::make_layer(
+          dir_ / "work/l", {{"f" + std::to_string(i), std::string(1000 * (i + 1), 'a' + i)}}));
     }
     amd_ = testing::make_image(layers_, "amd64", {"amd"});
     arm_ = testing::make_image({layers_[0]}, "arm64", {"arm"});
     index_ = testing::make_index({arm_, amd_});
     for (const TestImage* img : {&amd_, &arm_}) {
       reg_.put_blob("app", img->config);
-      reg_.put_manifest("app", img->manifest_digest(), img->manifest, std::string(media::kOciManifest));
+      reg_.put_manifest("app", img->manifest_digest(), img->manifest,
+                        std::string(media::kOciManifest));
       for (const auto& l : img->layers) reg_.put_blob("app", l.blob);
     }
     reg_.put_manifest("app", "1", index_, std::string(media::kOciIndex));
@@ -59,7 +61,8 @@ TEST_F(ImagePullTest, PullsThePlatformsImageWithDockersProgress) {
   EXPECT_EQ(img->ID, amd_.id());
   EXPECT_EQ(img->Config.Cmd, std::vector<std::string>{"amd"});
   EXPECT_EQ(img->RepoTags, std::vector<std::string>{ref("1")});
-  EXPECT_EQ(img->RepoDigests, std::vector<std::string>{reg_.domain() + "/app@" + sha256_digest(index_)});
+  EXPECT_EQ(img->RepoDigests,
+            std::vector<std::string>{reg_.domain() + "/app@" + sha256_digest(index_)});
   ASSERT_EQ(img->LayerDirs.size(), 5u);
   EXPECT_EQ(testing::read_text(img->LayerDirs[4] / "f4"), std::string(5000, 'e'));
   ASSERT_FALSE(seen.empty());
@@ -69,19 +72,22 @@ TEST_F(ImagePullTest, PullsThePlatformsImageWithDockersProgress) {
   for (const auto& l : layers_) {
     std::string id = short_id(l.digest());
     for (const char* step : {"Pulling fs layer", "Download complete", "Pull complete"}) {
-      EXPECT_NE(std::find(seen.begin(), seen.end(), id + ": " + step), seen.end()) << id << " " << step;
+      EXPECT_NE(std::find(seen.begin(), seen.end(), id + ": " + step), seen.end())
+          << id << " " << step;
     }
   }
   EXPECT_EQ(reg_.count(blob_path(arm_.config.empty() ? "" : arm_.id())), 0);  // not this platform's
 
   // Again: nothing to fetch, and Docker's "up to date".
   seen.clear();
-  ASSERT_TRUE(store_->pull(ref("1"), {}, [&](const PullProgress& p) { seen.push_back(p.status); }).is_ok());
+  ASSERT_TRUE(
+      store_->pull(ref("1"), {}, [&](const PullProgress& p) { seen.push_back(p.status); }).is_ok());
   EXPECT_EQ(std::count(seen.begin(), seen.end(), "Already exists"), 5);
   EXPECT_EQ(seen.back(), "Status: Image is up to date for " + ref("1"));
   for (const auto& l : layers_) EXPECT_EQ(reg_.count(blob_path(l.digest())), 1);
   // By digest: the same image, recorded under its repo digest.
-  auto by_digest = store_->get(reg_.domain() + "/app@" + sha256_digest(index_), PullPolicy::kIfMissing, {});
+  auto by_digest =
+      store_->get(reg_.domain() + "/app@" + sha256_digest(index_), PullPolicy::kIfMissing, {});
   ASSERT_TRUE(by_digest.is_ok());
   EXPECT_EQ(by_digest->ID, amd_.id());
 }
@@ -90,7 +96,8 @@ TEST_F(ImagePullTest, ConcurrentGetsShareOneDownload) {
   std::vector<std::thread> threads;
   std::vector<Result<Image>> results(6, Status(Code::kInternal, "unset"));
   for (size_t i = 0; i < results.size(); ++i) {
-    threads.emplace_back([&, i] { results[i] = store_->get(ref("single"), PullPolicy::kIfMissing, {}); });
+    threads.emplace_back(
+        [&, i] { results[i] = store_->get(ref("single"), PullPolicy::kIfMissing, {}); });
   }
   for (auto& t : threads) t.join();
   for (const auto& r : results) {
@@ -106,7 +113,8 @@ TEST_F(ImagePullTest, CorruptLayerIsRefusedAndLeavesNothing) {
   auto img = store_->pull(ref("single"), {}, {});
   ASSERT_FALSE(img.is_ok());
   EXPECT_EQ(img.status().code(), Code::kDataLoss);
-  EXPECT_EQ(img.status().message().rfind("layer " + layers_[3].digest() + " digest mismatch", 0), 0u)
+  EXPECT_EQ(img.status().message().rfind("layer " + layers_[3].digest() + " digest mismatch", 0),
+            0u)
       << img.status().message();
   EXPECT_TRUE(store_->list().empty());
   EXPECT_TRUE(testing::is_empty_dir(dir_ / "images/tmp"));
@@ -128,7 +136,8 @@ TEST_F(ImagePullTest, GetSpeaksTheRuntimesLanguage) {
   auto unreachable = store_->get(ref("other"), PullPolicy::kIfMissing, {});
   EXPECT_EQ(unreachable.status().code(), Code::kUnavailable);
   EXPECT_EQ(unreachable.status().message().rfind("cannot reach registry", 0), 0u);
-  EXPECT_EQ(store_->get("Bad:Ref", PullPolicy::kIfMissing, {}).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(store_->get("Bad:Ref", PullPolicy::kIfMissing, {}).status().code(),
+            Code::kInvalidArgument);
 }
 
 TEST_F(ImagePullTest, Distribution) {
@@ -144,7 +153,8 @@ TEST_F(ImagePullTest, Distribution) {
   EXPECT_EQ(single->digest, amd_.manifest_digest());
   ASSERT_EQ(single->platforms.size(), 1u);
   EXPECT_EQ(single->platforms[0].architecture, "amd64");
-  EXPECT_EQ(store_->distribution(amd_.id(), {}).status().message(), "no manifest found for full image ID");
+  EXPECT_EQ(store_->distribution(amd_.id(), {}).status().message(),
+            "no manifest found for full image ID");
   EXPECT_EQ(store_->distribution(ref("nope"), {}).status().code(), Code::kNotFound);
 }
 

@@ -19,7 +19,7 @@ IndexState sample() {
   };
   add('a', {kBusybox + ":latest", kBusybox + ":1"}, {kBusybox + "@" + id_of('d')});
   add('b', {"127.0.0.1:5000/busybox:1"}, {"127.0.0.1:5000/busybox@" + id_of('e')});
-  add('c', {}, {});                                           // untagged
+  add('c', {}, {});                                              // untagged
   add('f', {kBusybox + ":2", "docker.io/library/other:2"}, {});  // two repositories
   return s;
 }
@@ -100,22 +100,64 @@ TEST(PlanDelete, Table) {
       {"one of two tags: untag only", "busybox:1", false, {}, {kBusybox + ":1"}, false, ""},
       {"default tag", "busybox", false, {}, {kBusybox + ":latest"}, false, ""},
       {"last tag of the repo takes its digests and the image",
-       "127.0.0.1:5000/busybox:1", false, {},
-       {"127.0.0.1:5000/busybox:1", "127.0.0.1:5000/busybox@" + id_of('e')}, true, ""},
-      {"last tag but in use: untagged, image kept", "127.0.0.1:5000/busybox:1", true, 'b',
-       {"127.0.0.1:5000/busybox:1", "127.0.0.1:5000/busybox@" + id_of('e')}, false, ""},
-      {"single reference in use: refused", "127.0.0.1:5000/busybox:1", false, 'b', {}, false,
+       "127.0.0.1:5000/busybox:1",
+       false,
+       {},
+       {"127.0.0.1:5000/busybox:1", "127.0.0.1:5000/busybox@" + id_of('e')},
+       true,
+       ""},
+      {"last tag but in use: untagged, image kept",
+       "127.0.0.1:5000/busybox:1",
+       true,
+       'b',
+       {"127.0.0.1:5000/busybox:1", "127.0.0.1:5000/busybox@" + id_of('e')},
+       false,
+       ""},
+      {"single reference in use: refused",
+       "127.0.0.1:5000/busybox:1",
+       false,
+       'b',
+       {},
+       false,
        "conflict: unable to remove repository reference \"127.0.0.1:5000/busybox:1\" (must force)"},
-      {"digest reference", "busybox@" + id_of('d'), false, {}, {kBusybox + "@" + id_of('d')}, false, ""},
+      {"digest reference",
+       "busybox@" + id_of('d'),
+       false,
+       {},
+       {kBusybox + "@" + id_of('d')},
+       false,
+       ""},
       {"untagged image by ID", id_of('c'), false, {}, {}, true, ""},
-      {"by ID prefix, one repository: untag all then delete", "bbbb", false, {},
-       {"127.0.0.1:5000/busybox:1", "127.0.0.1:5000/busybox@" + id_of('e')}, true, ""},
-      {"by ID, several repositories: must force", "ffff", false, {}, {}, false,
-       "conflict: unable to delete ffffffffffff (must be forced) - image is referenced in multiple repositories"},
-      {"by ID, several repositories, forced", "ffff", true, {},
-       {kBusybox + ":2", "docker.io/library/other:2"}, true, ""},
-      {"by ID while running: cannot be forced", id_of('c'), true, 'c', {}, false,
-       "conflict: unable to delete cccccccccccc (cannot be forced) - image is being used by running container task1"},
+      {"by ID prefix, one repository: untag all then delete",
+       "bbbb",
+       false,
+       {},
+       {"127.0.0.1:5000/busybox:1", "127.0.0.1:5000/busybox@" + id_of('e')},
+       true,
+       ""},
+      {"by ID, several repositories: must force",
+       "ffff",
+       false,
+       {},
+       {},
+       false,
+       "conflict: unable to delete ffffffffffff (must be forced) - image is referenced in multiple "
+       "repositories"},
+      {"by ID, several repositories, forced",
+       "ffff",
+       true,
+       {},
+       {kBusybox + ":2", "docker.io/library/other:2"},
+       true,
+       ""},
+      {"by ID while running: cannot be forced",
+       id_of('c'),
+       true,
+       'c',
+       {},
+       false,
+       "conflict: unable to delete cccccccccccc (cannot be forced) - image is being used by "
+       "running container task1"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.what);
@@ -139,7 +181,8 @@ TEST(PlanDelete, Table) {
 
 TEST(PlanDelete, UnknownNames) {
   IndexState s = sample();
-  auto plan = plan_delete(s, "busybox:nope", false, [](const std::string&) { return std::nullopt; });
+  auto plan =
+      plan_delete(s, "busybox:nope", false, [](const std::string&) { return std::nullopt; });
   ASSERT_FALSE(plan.is_ok());
   EXPECT_EQ(plan.status().message(), "No such image: busybox:nope");
 }

@@ -8,10 +8,10 @@ namespace shoal::runtime::image {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::TestDir;
-using testing::TestImage;
 using testing::make_image;
 using testing::make_layer;
+using testing::TestDir;
+using testing::TestImage;
 
 class ImageStoreTest : public ::testing::Test {
  protected:
@@ -58,8 +58,8 @@ TEST_F(ImageStoreTest, LoadsDockerSaveAndServesTheRuntime) {
   EXPECT_EQ(testing::read_text(got->LayerDirs[1] / "app/run"), "run");
   EXPECT_EQ(got->Size, 5 + 10 + 3);
   // Every way of naming it.
-  for (const std::string& name : std::vector<std::string>{"docker.io/library/busybox:1", img.id(),
-                                                          img.id().substr(7, 10), "reg:5000/app:v2"}) {
+  for (const std::string& name : std::vector<std::string>{
+           "docker.io/library/busybox:1", img.id(), img.id().substr(7, 10), "reg:5000/app:v2"}) {
     auto r = store_->inspect(name);
     ASSERT_TRUE(r.is_ok()) << name << ": " << r.status().to_string();
     EXPECT_EQ(r->ID, img.id());
@@ -76,7 +76,8 @@ TEST_F(ImageStoreTest, LoadsDockerSaveAndServesTheRuntime) {
 TEST_F(ImageStoreTest, LoadsOciLayoutsWithPlatformSelection) {
   TestImage amd = make_image({base_}, "amd64", {"amd"});
   TestImage arm = make_image({app_}, "arm64", {"arm"});
-  testing::write_oci_layout(dir_ / "index.tar", {arm, amd}, "docker.io/library/multi:1", /*as_index=*/true);
+  testing::write_oci_layout(dir_ / "index.tar", {arm, amd}, "docker.io/library/multi:1",
+                            /*as_index=*/true);
   // ref.name "docker.io/library/multi:1" is a whole reference, so it names the image.
   EXPECT_EQ(load(dir_ / "index.tar"), std::vector<std::string>{"Loaded image: multi:1"});
   auto got = store_->inspect("multi:1");
@@ -86,7 +87,8 @@ TEST_F(ImageStoreTest, LoadsOciLayoutsWithPlatformSelection) {
   EXPECT_EQ(layer_count(), 1u);  // the arm64 layer was not unpacked
 
   testing::write_oci_layout(dir_ / "plain.tar", {arm}, "example.com/x/arm:3", /*as_index=*/false);
-  EXPECT_EQ(load(dir_ / "plain.tar"), std::vector<std::string>{"Loaded image: example.com/x/arm:3"});
+  EXPECT_EQ(load(dir_ / "plain.tar"),
+            std::vector<std::string>{"Loaded image: example.com/x/arm:3"});
 }
 
 TEST_F(ImageStoreTest, LoadMovesTagsLikeDocker) {
@@ -97,7 +99,8 @@ TEST_F(ImageStoreTest, LoadMovesTagsLikeDocker) {
   load(dir_ / "1.tar");
   EXPECT_EQ(load(dir_ / "2.tar"),
             (std::vector<std::string>{
-                "The image app:latest already exists, renaming the old one with ID " + one.id() + " to empty string",
+                "The image app:latest already exists, renaming the old one with ID " + one.id() +
+                    " to empty string",
                 "Loaded image: app:latest", "Loaded image ID: " + one.id()}));
   EXPECT_EQ(store_->inspect("app")->ID, two.id());
   EXPECT_TRUE(store_->inspect(one.id())->RepoTags.empty());
@@ -129,7 +132,8 @@ TEST_F(ImageStoreTest, RefusesBrokenArchives) {
     t.file("repositories", "{}");
   }
   auto old = store_->load_file(dir_ / "old.tar");
-  EXPECT_NE(old.status().message().find("before 1.10"), std::string::npos) << old.status().message();
+  EXPECT_NE(old.status().message().find("before 1.10"), std::string::npos)
+      << old.status().message();
   {
     testing::TarBuilder t((dir_ / "escape.tar").string());
     t.file("manifest.json", R"([{"Config":"../../etc/passwd","Layers":[]}])");

@@ -15,10 +15,10 @@ namespace shoal::runtime::image {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::TarBuilder;
-using testing::TestDir;
 using testing::is_empty_dir;
 using testing::read_text;
+using testing::TarBuilder;
+using testing::TestDir;
 
 std::string xattr(const fs::path& p, const char* name) {
   char buf[256];
@@ -52,10 +52,18 @@ TEST(CleanLayerPath, Table) {
     const char* in;
     std::optional<std::string> out;
   } cases[] = {
-      {"a/b", "a/b"},          {"./a//b/", "a/b"},   {"/a/../b", "b"},
-      {"/../x", "x"},          {"a/./b/..", "a"},    {".", ""},
-      {"./", ""},              {"", ""},             {"../x", std::nullopt},
-      {"a/../../x", std::nullopt}, {"..", std::nullopt}, {"a/..b", "a/..b"},
+      {"a/b", "a/b"},
+      {"./a//b/", "a/b"},
+      {"/a/../b", "b"},
+      {"/../x", "x"},
+      {"a/./b/..", "a"},
+      {".", ""},
+      {"./", ""},
+      {"", ""},
+      {"../x", std::nullopt},
+      {"a/../../x", std::nullopt},
+      {"..", std::nullopt},
+      {"a/..b", "a/..b"},
   };
   for (const auto& c : cases) EXPECT_EQ(clean_layer_path(c.in), c.out) << c.in;
 }
@@ -67,8 +75,8 @@ TEST_F(LayerUnpackTest, FilesDirsLinksModesOwnersXattrs) {
       .dir("tmp", 01777)
       .file("bin/busybox", "ELF", 0755)  // parent dir implied
       .symlink("bin/sh", "busybox")
-      .symlink("abs", "/etc/shadow")        // absolute: kept as a link
-      .symlink("up", "../../../outside")    // escaping: kept as a link
+      .symlink("abs", "/etc/shadow")      // absolute: kept as a link
+      .symlink("up", "../../../outside")  // escaping: kept as a link
       .hardlink("bin/hard", "bin/busybox");
   auto r = unpack();
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
@@ -98,7 +106,7 @@ TEST_F(LayerUnpackTest, WhiteoutsBecomeOverlayWhiteouts) {
       .dir("opt")
       .file("opt/.wh..wh..opq", "")
       .file("opt/new", "x")
-      .file(".wh..wh.plnk", "");         // aufs bookkeeping: skipped
+      .file(".wh..wh.plnk", "");  // aufs bookkeeping: skipped
   auto r = unpack();
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
   struct stat st {};
@@ -175,7 +183,13 @@ TEST_F(LayerUnpackTest, AHardlinkToASymlinkIsNoWayOut) {
 }
 
 TEST_F(LayerUnpackTest, LaterEntriesReplaceEarlierOnes) {
-  TarBuilder(tar_.string()).file("a", "1").file("a", "2").file("b", "x").symlink("b", "a").dir("d").dir("d", 0700);
+  TarBuilder(tar_.string())
+      .file("a", "1")
+      .file("a", "2")
+      .file("b", "x")
+      .symlink("b", "a")
+      .dir("d")
+      .dir("d", 0700);
   auto r = unpack();
   ASSERT_TRUE(r.is_ok()) << r.status().to_string();
   EXPECT_EQ(read_text(dest_ / "a"), "2");

@@ -28,18 +28,12 @@ TEST(SelectPlatform, Table) {
     Platform want;
     std::optional<char> picked;
   } cases[] = {
-      {{"linux", "amd64", ""}, '4'},
-      {{"linux", "x86_64", ""}, '4'},
-      {{"windows", "amd64", ""}, '5'},
-      {{"linux", "arm64", ""}, '3'},
-      {{"linux", "arm64", "v8"}, '3'},
-      {{"linux", "aarch64", ""}, '3'},
-      {{"linux", "arm", "v7"}, '2'},
-      {{"linux", "arm", "v6"}, '1'},
-      {{"linux", "arm", "v5"}, '7'},
-      {{"linux", "386", ""}, '8'},
-      {{"linux", "s390x", ""}, std::nullopt},
-      {{"darwin", "amd64", ""}, std::nullopt},
+      {{"linux", "amd64", ""}, '4'},          {{"linux", "x86_64", ""}, '4'},
+      {{"windows", "amd64", ""}, '5'},        {{"linux", "arm64", ""}, '3'},
+      {{"linux", "arm64", "v8"}, '3'},        {{"linux", "aarch64", ""}, '3'},
+      {{"linux", "arm", "v7"}, '2'},          {{"linux", "arm", "v6"}, '1'},
+      {{"linux", "arm", "v5"}, '7'},          {{"linux", "386", ""}, '8'},
+      {{"linux", "s390x", ""}, std::nullopt}, {{"darwin", "amd64", ""}, std::nullopt},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.want.string());
@@ -47,8 +41,8 @@ TEST(SelectPlatform, Table) {
     if (!c.picked) {
       ASSERT_FALSE(r.is_ok());
       EXPECT_EQ(r.status().code(), Code::kNotFound);
-      EXPECT_EQ(r.status().message(), "no matching manifest for " + c.want.string() +
-                                          " in the manifest list entries");
+      EXPECT_EQ(r.status().message(),
+                "no matching manifest for " + c.want.string() + " in the manifest list entries");
       continue;
     }
     ASSERT_TRUE(r.is_ok()) << r.status().to_string();
@@ -58,7 +52,8 @@ TEST(SelectPlatform, Table) {
 
 TEST(SelectPlatform, OlderArmVariantsAndUnsetVariants) {
   // Only v6 and an unset variant: v7 prefers the unset one (it may be anything), then v6.
-  Index arm{std::string(media::kOciIndex), {entry('1', "linux", "arm", "v6"), entry('2', "linux", "arm")}};
+  Index arm{std::string(media::kOciIndex),
+            {entry('1', "linux", "arm", "v6"), entry('2', "linux", "arm")}};
   EXPECT_EQ(select_platform(arm, {"linux", "arm", "v7"})->digest, digest_of('2'));
   Index only_v6{std::string(media::kOciIndex), {entry('1', "linux", "arm", "v6")}};
   EXPECT_EQ(select_platform(only_v6, {"linux", "arm", "v7"})->digest, digest_of('1'));
@@ -91,13 +86,14 @@ TEST(ParseManifest, KindsFromMediaTypeContentTypeOrShape) {
   ASSERT_TRUE(shape.is_ok());
   EXPECT_EQ(std::get<Manifest>(*shape).mediaType, media::kOciManifest);
 
-  nlohmann::json list = {{"schemaVersion", 2},
-                         {"mediaType", media::kDockerManifestList},
-                         {"manifests", nlohmann::json::array({nlohmann::json{
-                                           {"mediaType", media::kDockerManifest},
-                                           {"digest", digest_of('a')},
-                                           {"size", 5},
-                                           {"platform", {{"os", "linux"}, {"architecture", "amd64"}}}}})}};
+  nlohmann::json list = {
+      {"schemaVersion", 2},
+      {"mediaType", media::kDockerManifestList},
+      {"manifests", nlohmann::json::array({nlohmann::json{
+                        {"mediaType", media::kDockerManifest},
+                        {"digest", digest_of('a')},
+                        {"size", 5},
+                        {"platform", {{"os", "linux"}, {"architecture", "amd64"}}}}})}};
   auto l = parse_manifest(list.dump());
   ASSERT_TRUE(l.is_ok()) << l.status().to_string() << list.dump();
   const auto& index = std::get<Index>(*l);

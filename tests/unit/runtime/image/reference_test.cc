@@ -83,7 +83,8 @@ TEST(ParseReference, RefusesWithDockersTexts) {
 }
 
 TEST(ParseReference, DefaultTagAndRegistryHost) {
-  EXPECT_EQ(with_default_tag(*parse_reference("busybox")).string(), "docker.io/library/busybox:latest");
+  EXPECT_EQ(with_default_tag(*parse_reference("busybox")).string(),
+            "docker.io/library/busybox:latest");
   EXPECT_EQ(with_default_tag(*parse_reference("busybox:1")).tag, "1");
   EXPECT_EQ(with_default_tag(*parse_reference("busybox@sha256:" + kHex)).tag, "");
   EXPECT_EQ(registry_host("docker.io"), "registry-1.docker.io");

@@ -19,7 +19,8 @@ TEST(WwwAuthenticate, ParsesChallenges) {
   EXPECT_EQ(c[0].params["service"], "registry.docker.io");
   EXPECT_EQ(c[0].params["scope"], "repository:library/busybox:pull,push");
 
-  auto two = parse_www_authenticate(R"(Basic realm="Registry Realm", Bearer Realm=token,Service="a\"b")");
+  auto two =
+      parse_www_authenticate(R"(Basic realm="Registry Realm", Bearer Realm=token,Service="a\"b")");
   ASSERT_EQ(two.size(), 2u);
   EXPECT_EQ(two[0].scheme, "basic");
   EXPECT_EQ(two[0].params["realm"], "Registry Realm");
@@ -83,7 +84,8 @@ class RegistryClientTest : public ::testing::Test {
     reg_.put_blob("app", blob_);
   }
   FakeRegistry reg_;
-  std::string manifest_ = R"({"schemaVersion":2,"config":{"digest":"sha256:)" + std::string(64, '0') + R"(","size":1},"layers":[]})";
+  std::string manifest_ = R"({"schemaVersion":2,"config":{"digest":"sha256:)" +
+                          std::string(64, '0') + R"(","size":1},"layers":[]})";
   std::string blob_ = "config bytes";
 };
 
@@ -100,21 +102,27 @@ TEST_F(RegistryClientTest, FetchesVerifiedContent) {
 
 TEST_F(RegistryClientTest, BearerTokenIsFetchedOnceAndReused) {
   reg_.require(FakeRegistry::Auth::kBearer, "me", "pw");
-  RegistryClient c = client({.Username = "me", .Password = "pw", .IdentityToken = "", .RegistryToken = ""});
+  RegistryClient c =
+      client({.Username = "me", .Password = "pw", .IdentityToken = "", .RegistryToken = ""});
   ASSERT_TRUE(c.manifest("1").is_ok());
   ASSERT_TRUE(c.blob(sha256_digest(blob_), "config").is_ok());
   EXPECT_EQ(reg_.count("/token"), 1);
-  auto wrong = client({.Username = "me", .Password = "nope", .IdentityToken = "", .RegistryToken = ""}).manifest("1");
+  auto wrong =
+      client({.Username = "me", .Password = "nope", .IdentityToken = "", .RegistryToken = ""})
+          .manifest("1");
   EXPECT_EQ(wrong.status().code(), Code::kPermissionDenied);
   EXPECT_EQ(wrong.status().message(), "unauthorized: bad credentials");
 }
 
 TEST_F(RegistryClientTest, BasicAuth) {
   reg_.require(FakeRegistry::Auth::kBasic, "me", "pw");
-  EXPECT_TRUE(client({.Username = "me", .Password = "pw", .IdentityToken = "", .RegistryToken = ""}).manifest("1").is_ok());
+  EXPECT_TRUE(client({.Username = "me", .Password = "pw", .IdentityToken = "", .RegistryToken = ""})
+                  .manifest("1")
+                  .is_ok());
   auto anonymous = client().manifest("1");
   EXPECT_EQ(anonymous.status().code(), Code::kPermissionDenied);
-  auto wrong = client({.Username = "me", .Password = "x", .IdentityToken = "", .RegistryToken = ""}).manifest("1");
+  auto wrong = client({.Username = "me", .Password = "x", .IdentityToken = "", .RegistryToken = ""})
+                   .manifest("1");
   EXPECT_EQ(wrong.status().code(), Code::kPermissionDenied);
   EXPECT_EQ(wrong.status().message(), "unauthorized: authentication required");
 }
@@ -124,11 +132,17 @@ TEST_F(RegistryClientTest, PingChecksCredentialsAtTheRegistryRoot) {
   root.domain = reg_.domain();
   for (auto kind : {FakeRegistry::Auth::kBearer, FakeRegistry::Auth::kBasic}) {
     reg_.require(kind, "me", "pw");
-    EXPECT_TRUE(RegistryClient(root, {.Username = "me", .Password = "pw", .IdentityToken = "", .RegistryToken = ""}, {})
+    EXPECT_TRUE(RegistryClient(
+                    root,
+                    {.Username = "me", .Password = "pw", .IdentityToken = "", .RegistryToken = ""},
+                    {})
                     .ping()
                     .is_ok());
-    Status wrong = RegistryClient(root, {.Username = "me", .Password = "no", .IdentityToken = "", .RegistryToken = ""}, {})
-                       .ping();
+    Status wrong =
+        RegistryClient(
+            root, {.Username = "me", .Password = "no", .IdentityToken = "", .RegistryToken = ""},
+            {})
+            .ping();
     EXPECT_EQ(wrong.code(), Code::kUnauthenticated) << wrong.to_string();
     EXPECT_NE(wrong.message().find("unauthorized"), std::string::npos) << wrong.message();
   }
@@ -139,8 +153,9 @@ TEST_F(RegistryClientTest, PingChecksCredentialsAtTheRegistryRoot) {
 TEST_F(RegistryClientTest, ErrorsInDockersWords) {
   auto missing = client().manifest("nope");
   EXPECT_EQ(missing.status().code(), Code::kNotFound);
-  EXPECT_EQ(missing.status().message(),
-            "manifest for " + reg_.domain() + "/app:nope not found: manifest unknown: manifest unknown");
+  EXPECT_EQ(
+      missing.status().message(),
+      "manifest for " + reg_.domain() + "/app:nope not found: manifest unknown: manifest unknown");
   auto blob = client().blob(sha256_digest("absent"), "config");
   EXPECT_EQ(blob.status().code(), Code::kNotFound);
   EXPECT_EQ(blob.status().message(), "blob unknown: blob unknown to registry");
@@ -151,7 +166,9 @@ TEST_F(RegistryClientTest, ErrorsInDockersWords) {
   reg_.put_blob_as("app", sha256_digest("the real one"), "a corrupt one");
   auto corrupt = client().blob(sha256_digest("the real one"), "config");
   EXPECT_EQ(corrupt.status().code(), Code::kDataLoss);
-  EXPECT_EQ(corrupt.status().message().rfind("config " + sha256_digest("the real one") + " digest mismatch", 0), 0u);
+  EXPECT_EQ(corrupt.status().message().rfind(
+                "config " + sha256_digest("the real one") + " digest mismatch", 0),
+            0u);
 
   reg_.fail_with(503);
   auto down = client().manifest("1");
@@ -163,7 +180,8 @@ TEST_F(RegistryClientTest, ErrorsInDockersWords) {
   reg_.stop();
   auto gone = RegistryClient(*parse_reference(domain + "/app"), {}, {}).manifest("1");
   EXPECT_EQ(gone.status().code(), Code::kUnavailable);
-  EXPECT_EQ(gone.status().message().rfind("cannot reach registry " + domain + ": ", 0), 0u) << gone.status().message();
+  EXPECT_EQ(gone.status().message().rfind("cannot reach registry " + domain + ": ", 0), 0u)
+      << gone.status().message();
 }
 
 }  // namespace

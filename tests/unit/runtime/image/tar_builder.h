@@ -29,7 +29,8 @@ class TarBuilder {
                    const std::map<std::string, std::string>& xattrs = {}) {
     archive_entry* e = entry(name, AE_IFREG, mode, uid, gid);
     archive_entry_set_size(e, static_cast<la_int64_t>(content.size()));
-    for (const auto& [k, v] : xattrs) archive_entry_xattr_add_entry(e, k.c_str(), v.data(), v.size());
+    for (const auto& [k, v] : xattrs)
+      archive_entry_xattr_add_entry(e, k.c_str(), v.data(), v.size());
     archive_write_header(a_, e);
     archive_write_data(a_, content.data(), content.size());
     archive_entry_free(e);

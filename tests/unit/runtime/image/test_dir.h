@@ -43,8 +43,8 @@ inline void write_text(const std::filesystem::path& p, const std::string& text) 
 }
 
 inline bool is_empty_dir(const std::filesystem::path& p) {
-  return std::filesystem::is_directory(p) && std::filesystem::directory_iterator(p) ==
-                                                 std::filesystem::directory_iterator();
+  return std::filesystem::is_directory(p) &&
+         std::filesystem::directory_iterator(p) == std::filesystem::directory_iterator();
 }
 
 }  // namespace shoal::runtime::image::testing

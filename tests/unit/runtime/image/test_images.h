@@ -4,10 +4,9 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "runtime/image/digest.h"
 #include "runtime/image/image_store.h"
@@ -81,12 +80,12 @@ inline TestImage make_image(std::vector<TestLayer> layers, const std::string& ar
                            {"digest", l.digest()},
                            {"size", l.blob.size()}});
   }
-  nlohmann::json manifest = {{"schemaVersion", 2},
-                             {"mediaType", media::kOciManifest},
-                             {"config", {{"mediaType", media::kOciConfig},
-                                         {"digest", img.id()},
-                                         {"size", img.config.size()}}},
-                             {"layers", layers_json}};
+  nlohmann::json manifest = {
+      {"schemaVersion", 2},
+      {"mediaType", media::kOciManifest},
+      {"config",
+       {{"mediaType", media::kOciConfig}, {"digest", img.id()}, {"size", img.config.size()}}},
+      {"layers", layers_json}};
   img.manifest = manifest.dump();
   return img;
 }
@@ -96,17 +95,21 @@ inline std::string make_index(const std::vector<TestImage>& images) {
   nlohmann::json manifests = nlohmann::json::array();
   for (const auto& img : images) {
     auto config = nlohmann::json::parse(img.config);
-    manifests.push_back({{"mediaType", media::kOciManifest},
-                         {"digest", img.manifest_digest()},
-                         {"size", img.manifest.size()},
-                         {"platform", {{"os", "linux"}, {"architecture", config["architecture"]}}}});
+    manifests.push_back(
+        {{"mediaType", media::kOciManifest},
+         {"digest", img.manifest_digest()},
+         {"size", img.manifest.size()},
+         {"platform", {{"os", "linux"}, {"architecture", config["architecture"]}}}});
   }
-  return nlohmann::json{{"schemaVersion", 2}, {"mediaType", media::kOciIndex}, {"manifests", manifests}}.dump();
+  return nlohmann::json{
+      {"schemaVersion", 2}, {"mediaType", media::kOciIndex}, {"manifests", manifests}}
+      .dump();
 }
 
 // `docker save` (legacy layout) of images with their tags.
-inline void write_docker_save(const std::filesystem::path& out,
-                              const std::vector<std::pair<TestImage, std::vector<std::string>>>& images) {
+inline void write_docker_save(
+    const std::filesystem::path& out,
+    const std::vector<std::pair<TestImage, std::vector<std::string>>>& images) {
   TarBuilder t(out.string());
   nlohmann::json manifest = nlohmann::json::array();
   for (const auto& [img, tags] : images) {
@@ -129,7 +132,9 @@ inline void write_oci_layout(const std::filesystem::path& out, const std::vector
                              const std::string& name, bool as_index) {
   TarBuilder t(out.string());
   t.file("oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
-  auto blob = [&](const std::string& bytes) { t.file("blobs/sha256/" + sha256_digest(bytes).substr(7), bytes); };
+  auto blob = [&](const std::string& bytes) {
+    t.file("blobs/sha256/" + sha256_digest(bytes).substr(7), bytes);
+  };
   nlohmann::json manifests = nlohmann::json::array();
   for (const auto& img : images) {
     blob(img.config);
