@@ -10,8 +10,8 @@
 #include <memory>
 #include <string>
 
-#include "agent/hollow/labels.h"
 #include "cli/commands.h"
+#include "common/go_duration.h"
 #include "daemon/daemon.h"
 #include "daemon/grpc_transport.h"
 
@@ -27,7 +27,7 @@ struct DaemonFlags {
 // A non-negative duration in Go's syntax ("30s", "2m", "1h30m", "0"), rounded to whole
 // milliseconds; a positive one shorter than 1 ms counts as 1 ms (0 disables a timeout).
 Result<std::chrono::milliseconds> parse_timeout(const std::string& text) {
-  SHOAL_ASSIGN_OR_RETURN(std::chrono::nanoseconds d, agent::hollow::parse_go_duration(text));
+  SHOAL_ASSIGN_OR_RETURN(std::chrono::nanoseconds d, parse_go_duration(text));
   if (d.count() < 0) return error(Code::kInvalidArgument, "negative duration {}", text);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d);
   if (ms.count() == 0 && d.count() > 0) ms = std::chrono::milliseconds(1);

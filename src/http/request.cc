@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "common/strings.h"
+
 namespace shoal::http {
 namespace {
 
@@ -17,18 +19,6 @@ int hex_value(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() &&
-         (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
 }
 
 }  // namespace
@@ -158,7 +148,7 @@ std::vector<std::string_view> QueryParams::values(std::string_view key) const {
 }
 
 bool QueryParams::get_bool(std::string_view key) const {
-  std::string v(trim(value(key)));
+  std::string v(trim(value(key), " \t\r\n"));
   std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
   return !(v.empty() || v == "0" || v == "no" || v == "false" || v == "none");
 }

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <optional>
 
+#include "common/strings.h"
+
 namespace shoal::manager {
 
 namespace {
@@ -18,14 +20,6 @@ bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Go's strings.TrimSpace for ASCII text.
-std::string_view trim(std::string_view s) {
-  constexpr std::string_view kSpace = " \t\n\v\f\r";
-  size_t begin = s.find_first_not_of(kSpace);
-  if (begin == std::string_view::npos) return {};
-  size_t end = s.find_last_not_of(kSpace);
-  return s.substr(begin, end - begin + 1);
-}
-
 // swarmkit: ^(?i)[a-z_][a-z0-9\-_.]+$
 bool valid_key(std::string_view key) {
   if (key.size() < 2 || !(is_alpha(key[0]) || key[0] == '_')) return false;

@@ -1,6 +1,7 @@
 #include "network/files.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <sstream>
 
@@ -17,15 +18,6 @@ std::vector<std::string> words(std::string_view line) {
 
 bool is_loopback(std::string_view nameserver) {
   return nameserver.starts_with("127.") || nameserver == "::1" || nameserver == "0:0:0:0:0:0:0:1";
-}
-
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += ' ';
-    out += p;
-  }
-  return out;
 }
 
 }  // namespace
@@ -45,7 +37,7 @@ std::string render_hosts(std::string_view hostname, std::string_view address,
     if (parts.size() < 2) continue;  // the control API validates Hosts; skip what is not a line
     out += parts[0] + '\t';
     parts.erase(parts.begin());
-    out += join(parts) + '\n';
+    out += fmt::format("{}\n", fmt::join(parts, " "));
   }
   return out;
 }
@@ -93,8 +85,8 @@ std::string render_resolv_conf(const ResolvConf& host, const api::DNSConfig* dns
     for (std::string_view server : kFallbackNameservers)
       out += fmt::format("nameserver {}\n", server);
   }
-  if (!search.empty()) out += fmt::format("search {}\n", join(search));
-  if (!options.empty()) out += fmt::format("options {}\n", join(options));
+  if (!search.empty()) out += fmt::format("search {}\n", fmt::join(search, " "));
+  if (!options.empty()) out += fmt::format("options {}\n", fmt::join(options, " "));
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include "runtime/executor_core.h"
 #include "runtime/image/registry_auth.h"
 #include "runtime/oci/spec.h"
+#include "runtime/prepare_plan.h"
 #include "runtime/rootfs/overlay.h"
 #include "runtime/task_files.h"
 #include "runtime/task_templates.h"
@@ -32,21 +33,6 @@ Status make_dir(const fs::path& dir, mode_t mode) {
     return error(Code::kInternal, "cannot create {}: {}", dir.string(), std::strerror(errno));
   }
   return Status::ok();
-}
-
-// The swarm labels Docker puts on a task's container, plus the spec's labels.
-std::map<std::string, std::string> container_labels(const api::Task& task) {
-  std::map<std::string, std::string> labels(task.Spec->ContainerSpec->Labels.begin(),
-                                            task.Spec->ContainerSpec->Labels.end());
-  labels["com.docker.swarm.task.id"] = task.ID;
-  labels["com.docker.swarm.service.id"] = task.ServiceID;
-  labels["com.docker.swarm.node.id"] = task.NodeID;
-  if (!task.Spec->ServiceName.empty()) {
-    labels["com.docker.swarm.service.name"] = task.Spec->ServiceName;
-    labels["com.docker.swarm.task.name"] = template_context(task).task_name;
-  }
-  if (!task.Name.empty()) labels["com.docker.swarm.task.name"] = task.Name;
-  return labels;
 }
 
 // Host paths for the spec's mounts; named volumes are dirs under <data>/volumes that outlive
@@ -100,8 +86,36 @@ Result<std::vector<oci::ResolvedMount>> resolve_mounts(const api::ContainerSpec&
   return out;
 }
 
+// Undoes a prepare that fails: while armed, its destructor removes whatever the task dir,
+// mounts and network hold so far (cleanup() reads `meta` as it is then).
+class PrepareUndo {
+ public:
+  PrepareUndo(RuncExecutor::Core& core, const std::string& task_id, fs::path dir,
+              const TaskMeta& meta)
+      : core_(core), task_id_(task_id), dir_(std::move(dir)), meta_(meta) {}
+  ~PrepareUndo() {
+    if (!armed_) return;
+    spdlog::debug("task {}: prepare failed, cleaning up", task_id_);
+    if (Status c = core_.cleanup(task_id_, dir_, &meta_); !c.is_ok()) {
+      spdlog::warn("task {}: cleanup after a failed prepare: {}", task_id_, c.message());
+    }
+  }
+  PrepareUndo(const PrepareUndo&) = delete;
+  PrepareUndo& operator=(const PrepareUndo&) = delete;
+  void disarm() { armed_ = false; }
+
+ private:
+  RuncExecutor::Core& core_;
+  const std::string& task_id_;
+  const fs::path dir_;
+  const TaskMeta& meta_;
+  bool armed_ = true;
+};
+
 }  // namespace
 
+// Decisions come from prepare_plan.h; this makes what they describe, in order, and undoes
+// all of it (PrepareUndo) when a step fails.
 Status RuncExecutor::Core::prepare(const RecordPtr& rec, const agent::DependencyGetter& deps) {
   std::shared_ptr<const api::Task> task_ptr;
   {
@@ -129,59 +143,32 @@ Status RuncExecutor::Core::prepare(const RecordPtr& rec, const agent::Dependency
     auth = *decoded;
   SHOAL_ASSIGN_OR_RETURN(image::Image img,
                          options.images->get(spec.Image, image::PullPolicy::kIfMissing, auth));
-
-  TaskMeta meta;
-  meta.TaskID = task.ID;
-  meta.ServiceID = task.ServiceID;
-  meta.ServiceName = task.Spec->ServiceName;
-  meta.NodeID = task.NodeID;
-  meta.Slot = task.Slot;
-  meta.Image = spec.Image;
-  meta.ImageID = img.ID;
-  meta.StopSignal = !spec.StopSignal.empty() ? spec.StopSignal : img.Config.StopSignal;
-  if (spec.StopGracePeriod) meta.StopGraceNanos = spec.StopGracePeriod->count();
-  meta.Health = resolve_health(spec.Healthcheck, img.Config);
-  meta.NetworkAttached = options.network != nullptr;
-  meta.Created = now();
+  TaskMeta meta = plan_task_meta(task, spec, img, options.network != nullptr, now());
 
   SHOAL_RETURN_IF_ERROR(make_dir(dir, 0700));
-  Status st = write_task_meta(dir, meta);
-  auto undo = [&](Status failure) {
-    spdlog::debug("task {}: prepare failed, cleaning up: {}", task.ID, failure.message());
-    if (Status c = cleanup(task.ID, dir, &meta); !c.is_ok()) {
-      spdlog::warn("task {}: cleanup after a failed prepare: {}", task.ID, c.message());
-    }
-    return failure;
-  };
-  if (!st.is_ok()) return undo(st);
-  if (st = rootfs::mount_rootfs(dir, img.LayerDirs); !st.is_ok()) return undo(st);
-  fs::path rootfs_dir = dir / "rootfs";
+  PrepareUndo undo(*this, task.ID, dir, meta);
+  SHOAL_RETURN_IF_ERROR(write_task_meta(dir, meta));
+  SHOAL_RETURN_IF_ERROR(rootfs::mount_rootfs(dir, img.LayerDirs));
+  const fs::path rootfs_dir = dir / "rootfs";
 
   network::Sandbox sandbox;
   if (options.network != nullptr) {
-    auto attached = options.network->attach(task);
-    if (!attached.is_ok()) return undo(attached.status());
-    sandbox = std::move(attached).value();
+    SHOAL_ASSIGN_OR_RETURN(sandbox, options.network->attach(task));
     meta.Ports.Ports = sandbox.ports;
   }
-  std::string hostname = !spec.Hostname.empty()      ? spec.Hostname
-                         : !sandbox.hostname.empty() ? sandbox.hostname
-                                                     : task.ID.substr(0, 12);
-  // The sandbox's hosts file already holds ContainerSpec.Hosts.
-  std::string hosts = sandbox.hosts.empty() ? default_hosts(hostname, spec.Hosts) : sandbox.hosts;
-  std::string resolv =
-      resolv_conf(sandbox.resolv_conf.empty() ? read_text("/etc/resolv.conf") : sandbox.resolv_conf,
-                  spec.DNSConfig);
-  const std::pair<const char*, std::string> files_out[] = {
-      {"hosts", hosts}, {"resolv.conf", resolv}, {"hostname", hostname + "\n"}};
+  const IdentityFiles identity = plan_identity_files(
+      task, spec, sandbox, sandbox.resolv_conf.empty() ? read_text("/etc/resolv.conf") : "");
+  const std::pair<const char*, std::string> files_out[] = {{"hosts", identity.hosts},
+                                                           {"resolv.conf", identity.resolv_conf},
+                                                           {"hostname", identity.hostname + "\n"}};
   for (const auto& [name, text] : files_out) {
     // Bind-mounted into the container, where a non-root user must read them (as Docker's).
-    if (st = write_file_atomic(dir / name, text, 0644); !st.is_ok()) return undo(st);
+    SHOAL_RETURN_IF_ERROR(write_file_atomic(dir / name, text, 0644));
   }
-  if (st = write_secret_files(dir, files); !st.is_ok()) return undo(st);
+  SHOAL_RETURN_IF_ERROR(write_secret_files(dir, files));
+  SHOAL_ASSIGN_OR_RETURN(std::vector<oci::ResolvedMount> mounts,
+                         resolve_mounts(spec, volumes, rootfs_dir, meta));
 
-  auto mounts = resolve_mounts(spec, volumes, rootfs_dir, meta);
-  if (!mounts.is_ok()) return undo(mounts.status());
   oci::UserDb users =
       oci::UserDb::parse(read_text(rootfs_dir / "etc/passwd"), read_text(rootfs_dir / "etc/group"));
   oci::SpecInputs in;
@@ -191,23 +178,23 @@ Status RuncExecutor::Core::prepare(const RecordPtr& rec, const agent::Dependency
   in.image = &img.Config;
   in.users = &users;
   in.rootfs = rootfs_dir.string();
-  in.hostname = hostname;
+  in.hostname = identity.hostname;
   in.netns_path = sandbox.netns_path.string();
   in.hosts_file = (dir / "hosts").string();
   in.resolv_conf_file = (dir / "resolv.conf").string();
   in.hostname_file = (dir / "hostname").string();
   for (const SecretFile& f : files)
     in.files.push_back({(dir / "secrets" / f.file_name).string(), f.target});
-  in.mounts = std::move(mounts).value();
+  in.mounts = std::move(mounts);
   in.cgroups_path = "/shoal/" + task.ID;
   in.init_binary = options.init_binary;
   in.annotations = container_labels(task);
-  auto config = oci::build_spec(in);
-  if (!config.is_ok()) return undo(config.status());
-  if (st = write_file_atomic(dir / "config.json", config->dump()); !st.is_ok()) return undo(st);
+  SHOAL_ASSIGN_OR_RETURN(nlohmann::json config, oci::build_spec(in));
+  SHOAL_RETURN_IF_ERROR(write_file_atomic(dir / "config.json", config.dump()));
 
   meta.Prepared = true;
-  if (st = write_task_meta(dir, meta); !st.is_ok()) return undo(st);
+  SHOAL_RETURN_IF_ERROR(write_task_meta(dir, meta));
+  undo.disarm();
   spdlog::debug("task {}: prepared in {} ms", task.ID,
                 std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::steady_clock::now() - began)

@@ -4,14 +4,10 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "common/strings.h"
+
 namespace shoal::runtime {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 const std::string* field(std::string_view path, const TemplateContext& c, std::string& scratch) {
   if (path == ".Service.ID") return &c.service_id;
@@ -63,7 +59,7 @@ Result<std::string> expand_template(std::string_view text, const TemplateContext
     if (close == std::string_view::npos) {
       return error(Code::kInvalidArgument, "template: {}: unclosed action", text);
     }
-    std::string_view action = trim(text.substr(open + 2, close - open - 2));
+    std::string_view action = trim(text.substr(open + 2, close - open - 2), " \t");
     const std::string* value = field(action, context, scratch);
     if (value == nullptr) {
       return error(Code::kInvalidArgument,

@@ -43,10 +43,4 @@ struct Script {
 // negative.
 Result<Script> read_script(const api::Task& task);
 
-// Parses Go's time.ParseDuration syntax: an optional sign, then one or more decimal numbers
-// (with optional fraction) each followed by a unit in ns, us, µs, ms, s, m, h ("1h30m",
-// "1.5s", "300ms"); "0" alone is zero. Errors: kInvalidArgument "invalid duration <text>"
-// (bad syntax, unknown unit, overflow).
-Result<std::chrono::nanoseconds> parse_go_duration(std::string_view text);
-
 }  // namespace shoal::agent::hollow

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/strings.h"
 #include "http/engine/handlers.h"
 #include "http/engine/params.h"
 #include "manager/controlapi/node.h"
@@ -10,11 +11,6 @@ namespace shoal::http::engine {
 namespace {
 
 namespace ca = manager::controlapi;
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 // moby newListNodesFilters. Bad role or membership values are plain errors in moby (500).
 Result<ca::NodeFilters> node_filters(const Filters& filters) {
@@ -25,7 +21,7 @@ Result<ca::NodeFilters> node_filters(const Filters& filters) {
   f.node_labels = filters.labels("node.label");
   for (const std::string& role : filters.get("role")) {
     if (role.empty()) continue;
-    auto parsed = api::parse_enum<api::NodeRole>(lower(role));
+    auto parsed = api::parse_enum<api::NodeRole>(ascii_lower(role));
     if (!parsed || *parsed == api::NodeRole::kUnset) {
       return error(Code::kInternal, "Invalid role filter: '{}'", role);
     }
@@ -33,7 +29,7 @@ Result<ca::NodeFilters> node_filters(const Filters& filters) {
   }
   for (const std::string& membership : filters.get("membership")) {
     if (membership.empty()) continue;
-    std::string m = lower(membership);
+    std::string m = ascii_lower(membership);
     if (m != "accepted" && m != "pending") {
       return error(Code::kInternal, "Invalid membership filter: '{}'", membership);
     }

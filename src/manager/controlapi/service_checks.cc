@@ -1,5 +1,8 @@
 #include "manager/controlapi/service_checks.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <set>
 #include <string>
 #include <utility>
@@ -13,18 +16,9 @@ namespace {
 
 using PortKey = std::pair<api::PortConfigProtocol, uint32_t>;
 
-std::string join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& name : names) {
-    if (!out.empty()) out += ", ";
-    out += name;
-  }
-  return out;
-}
-
 Status missing(std::string_view kind, const std::vector<std::string>& names) {
   return rpc_error(Code::kInvalidArgument, "{}{} not found: {}", kind, names.size() == 1 ? "" : "s",
-                   join(names));
+                   fmt::format("{}", fmt::join(names, ", ")));
 }
 
 }  // namespace

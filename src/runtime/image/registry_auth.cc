@@ -6,15 +6,10 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "common/strings.h"
+
 namespace shoal::runtime::image {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 bool is_token_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) ||
@@ -92,7 +87,7 @@ std::vector<Challenge> parse_www_authenticate(std::string_view value) {
       ++c.i;  // garbage: skip a character
       continue;
     }
-    Challenge ch{lower(scheme), {}};
+    Challenge ch{ascii_lower(scheme), {}};
     // auth-params: name=value pairs separated by commas, until the next scheme.
     while (true) {
       c.skip_space();
@@ -112,7 +107,7 @@ std::vector<Challenge> parse_www_authenticate(std::string_view value) {
       } else {
         v = c.token();
       }
-      ch.params[lower(name)] = v;
+      ch.params[ascii_lower(name)] = v;
       c.skip_space();
       if (!c.done() && c.s[c.i] == ',') ++c.i;
     }

@@ -12,6 +12,7 @@
 #include "support/eventually.h"
 #include "test_client.h"
 #include "test_routes.h"
+#include "test_server.h"
 
 namespace shoal::http {
 namespace {
@@ -21,17 +22,7 @@ using testing::TestClient;
 
 class ServerLimitsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/shoal-http-limits-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    socket_ = dir_ + "/api.sock";
-  }
-
-  void TearDown() override {
-    if (server_) server_->stop();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { socket_ = test_server_.socket(); }
 
   void start(ConnectionLimits limits) {
     auto router = std::make_unique<Router>();
@@ -42,20 +33,18 @@ class ServerLimitsTest : public ::testing::Test {
                             return Response::json(200, nlohmann::json{{"body", r.body}});
                           })
                     .is_ok());
-    auto listener = UnixListener::open(socket_, 0660);
-    ASSERT_TRUE(listener.is_ok()) << listener.status().to_string();
-    server_ = std::make_unique<Server>(
-        std::move(router), ServerOptions{.version = "9.9.9", .io_threads = 2, .limits = limits});
-    server_->add_listener(std::move(*listener));
-    ASSERT_TRUE(server_->start().is_ok());
+    ASSERT_NO_FATAL_FAILURE(test_server_.start(
+        std::move(router), ServerOptions{.version = "9.9.9", .io_threads = 2, .limits = limits}));
+    server_ = &test_server_.server();
   }
 
   static std::string message(const std::string& body) {
     return nlohmann::json::parse(body)["message"];
   }
 
-  std::string dir_, socket_;
-  std::unique_ptr<Server> server_;
+  testing::TestServer test_server_;
+  std::string socket_;
+  Server* server_ = nullptr;
 };
 
 // Timeouts short enough for a test, the other limits at their defaults.

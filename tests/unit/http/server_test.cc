@@ -16,6 +16,7 @@
 #include "support/eventually.h"
 #include "test_client.h"
 #include "test_routes.h"
+#include "test_server.h"
 
 namespace shoal::http {
 namespace {
@@ -48,10 +49,7 @@ struct Gate {
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/shoal-http-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    socket_ = dir_ + "/api.sock";
+    socket_ = test_server_.socket();
 
     auto router = std::make_unique<Router>();
     ASSERT_TRUE(testing::add_ping_and_version(*router).is_ok());
@@ -138,18 +136,14 @@ class ServerTest : public ::testing::Test {
                                  })
                     .is_ok());
 
-    auto listener = UnixListener::open(socket_, 0660);
-    ASSERT_TRUE(listener.is_ok()) << listener.status().to_string();
-    server_ = std::make_unique<Server>(std::move(router),
-                                       ServerOptions{.version = "9.9.9", .io_threads = 2});
-    server_->add_listener(std::move(*listener));
-    ASSERT_TRUE(server_->start().is_ok());
+    ASSERT_NO_FATAL_FAILURE(
+        test_server_.start(std::move(router), ServerOptions{.version = "9.9.9", .io_threads = 2}));
+    server_ = &test_server_.server();
   }
 
   void TearDown() override {
     gate_.release();
-    if (server_) server_->stop();
-    std::filesystem::remove_all(dir_);
+    test_server_.stop();
   }
 
   static void expect_common_headers(const bhttp::response<bhttp::string_body>& res) {
@@ -159,8 +153,9 @@ class ServerTest : public ::testing::Test {
     EXPECT_EQ(res["Docker-Experimental"], "false");
   }
 
-  std::string dir_, socket_;
-  std::unique_ptr<Server> server_;
+  testing::TestServer test_server_;
+  std::string socket_;
+  Server* server_ = nullptr;
   Gate gate_;
   std::atomic<int> blocked_{0};
   std::atomic<bool> block_cancelled_{false};

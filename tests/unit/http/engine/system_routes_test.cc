@@ -9,9 +9,8 @@
 #include <string>
 
 #include "http/engine/system.h"
-#include "http/server.h"
 #include "http/test_client.h"
-#include "http/unix_listener.h"
+#include "http/test_server.h"
 
 namespace shoal::http::engine {
 namespace {
@@ -22,25 +21,13 @@ namespace bhttp = boost::beast::http;
 class SystemRoutesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/shoal-system-routes-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    socket_ = dir_ + "/api.sock";
+    socket_ = test_server_.socket();
     auto router = std::make_unique<Router>();
     ASSERT_TRUE(register_system_routes(
                     *router, {.version = "9.9.9", .swarm_state = [] { return "active/manager"; }})
                     .is_ok());
-    auto listener = UnixListener::open(socket_, 0660);
-    ASSERT_TRUE(listener.is_ok()) << listener.status().to_string();
-    server_ = std::make_unique<Server>(std::move(router),
-                                       ServerOptions{.version = "9.9.9", .io_threads = 1});
-    server_->add_listener(std::move(*listener));
-    ASSERT_TRUE(server_->start().is_ok());
-  }
-
-  void TearDown() override {
-    if (server_) server_->stop();
-    std::filesystem::remove_all(dir_);
+    ASSERT_NO_FATAL_FAILURE(
+        test_server_.start(std::move(router), ServerOptions{.version = "9.9.9", .io_threads = 1}));
   }
 
   static void expect_common_headers(const bhttp::response<bhttp::string_body>& res) {
@@ -50,8 +37,8 @@ class SystemRoutesTest : public ::testing::Test {
     EXPECT_EQ(res["Docker-Experimental"], "false");
   }
 
-  std::string dir_, socket_;
-  std::unique_ptr<Server> server_;
+  testing::TestServer test_server_;
+  std::string socket_;
 };
 
 TEST_F(SystemRoutesTest, PingGetAndHeadCarryDockersHeaders) {
