@@ -5,6 +5,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -24,6 +26,51 @@ using Socket = asio::local::stream_protocol::socket;
 Status sys_error(std::string_view what, const std::string& path) {
   return error(Code::kInternal, "{} {}: {}", what, path, std::strerror(errno));
 }
+
+// A refused connection closes in two steps: once its 503 is sent, the sending side is shut
+// and whatever the client still writes (its request may be arriving) is read and dropped
+// until it closes or kLingerTimeout passes. Closed at once instead, a client that writes its
+// request after the answer was sent fails the write (EPIPE) and never reads the answer.
+// At most kMaxLingering refused connections linger at once; past that they close at once.
+constexpr auto kLingerTimeout = std::chrono::seconds(1);
+constexpr int kMaxLingering = 64;
+
+class LingeringClose : public std::enable_shared_from_this<LingeringClose> {
+ public:
+  // `socket` has had its answer; `count` is the listener's number of lingering closes, which
+  // this one holds until it is gone.
+  LingeringClose(Socket socket, std::shared_ptr<std::atomic<int>> count)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), count_(std::move(count)) {}
+  ~LingeringClose() { count_->fetch_sub(1); }
+
+  void start() {
+    beast::error_code ignored;
+    socket_.shutdown(asio::socket_base::shutdown_send, ignored);
+    timer_.expires_after(kLingerTimeout);
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;  // cancelled: the client closed first
+      beast::error_code ignored;
+      self->socket_.close(ignored);  // ends the pending read
+    });
+    read();
+  }
+
+ private:
+  void read() {
+    socket_.async_read_some(asio::buffer(drop_),
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (!ec) return self->read();
+                              self->timer_.cancel();
+                              beast::error_code ignored;
+                              self->socket_.close(ignored);
+                            });
+  }
+
+  Socket socket_;  // its executor is a strand: the read and the timer never run at once
+  asio::steady_timer timer_;
+  const std::shared_ptr<std::atomic<int>> count_;
+  std::array<char, 4096> drop_{};
+};
 
 }  // namespace
 
@@ -65,10 +112,11 @@ struct UnixListener::Impl : std::enable_shared_from_this<Impl> {
     accept();
   }
 
-  // Over the connection limit: answers 503 without reading the request and closes. The
-  // answer fits an empty socket buffer, so one non-blocking send writes it; what already
-  // arrived of the request is read and dropped first, so that the close does not reset the
-  // connection before the client reads the answer.
+  // Over the connection limit: answers 503 without reading the request and closes (a
+  // LingeringClose, while fewer than kMaxLingering are). The answer fits an empty socket
+  // buffer, so one non-blocking send writes it; what already arrived of the request is read
+  // and dropped first, so that the close does not reset the connection before the client
+  // reads the answer.
   void refuse(Socket& socket) {
     if (!refusing) {
       spdlog::warn("http: {} connections open on {}; refusing new ones until one closes",
@@ -82,6 +130,11 @@ struct UnixListener::Impl : std::enable_shared_from_this<Impl> {
     if (::send(fd, refusal.data(), refusal.size(), MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
       spdlog::debug("http: answering a refused connection: {}", std::strerror(errno));
     }
+    if (lingering->fetch_add(1) < kMaxLingering) {
+      std::make_shared<LingeringClose>(std::move(socket), lingering)->start();
+      return;
+    }
+    lingering->fetch_sub(1);
     beast::error_code ignored;
     socket.shutdown(asio::socket_base::shutdown_both, ignored);
     socket.close(ignored);
@@ -94,7 +147,9 @@ struct UnixListener::Impl : std::enable_shared_from_this<Impl> {
   asio::steady_timer retry;
   const std::shared_ptr<ConnectionSlots> slots;  // open connections against the limit
   const std::string refusal;                     // the 503 answer past the limit
-  bool refusing = false;                         // warned about refusing, none accepted since
+  // Refused connections closing (LingeringClose); shared with them, which may outlive this.
+  const std::shared_ptr<std::atomic<int>> lingering = std::make_shared<std::atomic<int>>(0);
+  bool refusing = false;  // warned about refusing, none accepted since
   std::string path;
 };
 

@@ -170,6 +170,21 @@ TEST_F(ServerLimitsTest, ConnectionsPastTheLimitGet503WhileOpenOnesStillWork) {
   EXPECT_EQ(server_->connections(), 2u);
 }
 
+// A client writes its request whenever it likes, possibly after the refusal has arrived
+// (the docker CLI connects and writes without waiting): the write must not fail on a closed
+// socket, and the answer must still be there to read.
+TEST_F(ServerLimitsTest, RefusedClientThatWritesAfterTheAnswerArrivedStillReadsIt) {
+  start(ConnectionLimits{.max_connections = 1});
+  TestClient held(socket_);
+  ASSERT_EQ(held.request("GET", "/_ping").result_int(), 200);
+
+  TestClient refused(socket_);
+  ASSERT_TRUE(refused.wait_readable());  // the 503 has been sent
+  EXPECT_NO_THROW(refused.send("GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(refused.read_response().result_int(), 503);
+  EXPECT_TRUE(refused.read_until_eof());
+}
+
 TEST_F(ServerLimitsTest, ClosedConnectionGivesItsPlaceBack) {
   start(ConnectionLimits{.max_connections = 1});
   {

@@ -67,6 +67,12 @@ class TestClient {
     return got;
   }
 
+  // Waits (up to the read timeout) until the server has sent something, without reading it.
+  bool wait_readable() {
+    char c;
+    return ::recv(socket_.native_handle(), &c, 1, MSG_PEEK) > 0;
+  }
+
   // True once the server has closed the connection (reads drained until EOF).
   bool read_until_eof(std::string* rest = nullptr) {
     char buf[4096];
