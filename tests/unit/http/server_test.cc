@@ -22,6 +22,7 @@ namespace shoal::http {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::expect_common_headers;
 using testing::TestClient;
 namespace bhttp = boost::beast::http;
 
@@ -144,13 +145,6 @@ class ServerTest : public ::testing::Test {
   void TearDown() override {
     gate_.release();
     test_server_.stop();
-  }
-
-  static void expect_common_headers(const bhttp::response<bhttp::string_body>& res) {
-    EXPECT_EQ(res["Api-Version"], "1.41");
-    EXPECT_EQ(res["Ostype"], "linux");
-    EXPECT_EQ(res["Server"], "shoal/9.9.9 (linux)");
-    EXPECT_EQ(res["Docker-Experimental"], "false");
   }
 
   testing::TestServer test_server_;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <boost/beast/http.hpp>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -48,5 +49,14 @@ class TestServer {
   std::string dir_;
   std::unique_ptr<Server> server_;
 };
+
+// The headers on every answer of a server whose version is "9.9.9" (Docker's, on any route).
+inline void expect_common_headers(
+    const boost::beast::http::response<boost::beast::http::string_body>& res) {
+  EXPECT_EQ(res["Api-Version"], "1.41");
+  EXPECT_EQ(res["Ostype"], "linux");
+  EXPECT_EQ(res["Server"], "shoal/9.9.9 (linux)");
+  EXPECT_EQ(res["Docker-Experimental"], "false");
+}
 
 }  // namespace shoal::http::testing

@@ -15,6 +15,7 @@
 namespace shoal::http::engine {
 namespace {
 
+using testing::expect_common_headers;
 using testing::TestClient;
 namespace bhttp = boost::beast::http;
 
@@ -28,13 +29,6 @@ class SystemRoutesTest : public ::testing::Test {
                     .is_ok());
     ASSERT_NO_FATAL_FAILURE(
         test_server_.start(std::move(router), ServerOptions{.version = "9.9.9", .io_threads = 1}));
-  }
-
-  static void expect_common_headers(const bhttp::response<bhttp::string_body>& res) {
-    EXPECT_EQ(res["Api-Version"], "1.41");
-    EXPECT_EQ(res["Ostype"], "linux");
-    EXPECT_EQ(res["Server"], "shoal/9.9.9 (linux)");
-    EXPECT_EQ(res["Docker-Experimental"], "false");
   }
 
   testing::TestServer test_server_;
