@@ -51,12 +51,14 @@ INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
 
 def module_of(path):
-    """The module of a path relative to src/ (None for a file at src/'s top)."""
+    """The module of a path relative to src/: the longest declared module whose directory
+    holds it (http/engine inside http), else its top directory (None at src/'s top)."""
     parts = path.split('/')
     if len(parts) < 2:
         return None
-    if parts[0] == 'http' and len(parts) > 2 and parts[1] == 'engine':
-        return 'http/engine'
+    for depth in range(len(parts) - 1, 0, -1):
+        if '/'.join(parts[:depth]) in DECLARED:
+            return '/'.join(parts[:depth])
     return parts[0]
 
 

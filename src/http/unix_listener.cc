@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <array>
-#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -33,15 +32,14 @@ Status sys_error(std::string_view what, const std::string& path) {
 // request after the answer was sent fails the write (EPIPE) and never reads the answer.
 // At most kMaxLingering refused connections linger at once; past that they close at once.
 constexpr auto kLingerTimeout = std::chrono::seconds(1);
-constexpr int kMaxLingering = 64;
+constexpr size_t kMaxLingering = 64;
 
 class LingeringClose : public std::enable_shared_from_this<LingeringClose> {
  public:
-  // `socket` has had its answer; `count` is the listener's number of lingering closes, which
-  // this one holds until it is gone.
-  LingeringClose(Socket socket, std::shared_ptr<std::atomic<int>> count)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), count_(std::move(count)) {}
-  ~LingeringClose() { count_->fetch_sub(1); }
+  // `socket` has had its answer; `slot` is one of the listener's lingering places, held
+  // until this is gone.
+  LingeringClose(Socket socket, ConnectionSlots::Slot slot)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), slot_(std::move(slot)) {}
 
   void start() {
     beast::error_code ignored;
@@ -68,7 +66,7 @@ class LingeringClose : public std::enable_shared_from_this<LingeringClose> {
 
   Socket socket_;  // its executor is a strand: the read and the timer never run at once
   asio::steady_timer timer_;
-  const std::shared_ptr<std::atomic<int>> count_;
+  const ConnectionSlots::Slot slot_;
   std::array<char, 4096> drop_{};
 };
 
@@ -130,11 +128,10 @@ struct UnixListener::Impl : std::enable_shared_from_this<Impl> {
     if (::send(fd, refusal.data(), refusal.size(), MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
       spdlog::debug("http: answering a refused connection: {}", std::strerror(errno));
     }
-    if (lingering->fetch_add(1) < kMaxLingering) {
-      std::make_shared<LingeringClose>(std::move(socket), lingering)->start();
+    if (std::optional<ConnectionSlots::Slot> place = lingering->acquire()) {
+      std::make_shared<LingeringClose>(std::move(socket), std::move(*place))->start();
       return;
     }
-    lingering->fetch_sub(1);
     beast::error_code ignored;
     socket.shutdown(asio::socket_base::shutdown_both, ignored);
     socket.close(ignored);
@@ -147,8 +144,9 @@ struct UnixListener::Impl : std::enable_shared_from_this<Impl> {
   asio::steady_timer retry;
   const std::shared_ptr<ConnectionSlots> slots;  // open connections against the limit
   const std::string refusal;                     // the 503 answer past the limit
-  // Refused connections closing (LingeringClose); shared with them, which may outlive this.
-  const std::shared_ptr<std::atomic<int>> lingering = std::make_shared<std::atomic<int>>(0);
+  // Places for refused connections closing (LingeringClose), which may outlive this.
+  const std::shared_ptr<ConnectionSlots> lingering =
+      std::make_shared<ConnectionSlots>(kMaxLingering);
   bool refusing = false;  // warned about refusing, none accepted since
   std::string path;
 };
