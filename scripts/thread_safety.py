@@ -3,7 +3,8 @@
 
 The build compiler is gcc, which ignores the annotations of common/mutex.h (GUARDED_BY,
 REQUIRES, EXCLUDES); this runs clang++ -fsyntax-only -Wthread-safety on each source file of
-src/ with the flags the build gives it (from <build>/compile_commands.json), in parallel,
+src/ (or each unity batch of them, in a unity build) with the flags the build gives it (from
+<build>/compile_commands.json), in parallel,
 and fails when any reports a thread-safety warning. Other clang warnings are not its
 business and are silenced.
 
@@ -33,7 +34,7 @@ def clang_command(entry):
         if a in DROP_WITH_VALUE:
             skip = True
             continue
-        if a in DROP or a == entry['file'] or a.startswith('-O') or a == '-g':
+        if a in DROP or a == entry['file'] or a.startswith('-O') or a.startswith('-g'):
             continue
         out.append(a)
     out.append(entry['file'])
@@ -52,9 +53,19 @@ def main(argv):
     with open(os.path.join(build, 'compile_commands.json'), encoding='utf-8') as f:
         entries = json.load(f)
     src = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'src'))
-    monitor = os.path.join(src, 'monitor') + os.sep  # single-threaded, no locks
-    entries = [e for e in entries if os.path.realpath(e['file']).startswith(src + os.sep)
-               and not os.path.realpath(e['file']).startswith(monitor)]
+    build_src = os.path.join(os.path.realpath(build), 'src') + os.sep
+
+    def of_src(path):
+        """A source file of src/, or a unity batch of a src/ target (which includes them);
+        not shoal-monitor's (single-threaded, no locks)."""
+        path = os.path.realpath(path)
+        if path.startswith(os.path.join(src, 'monitor') + os.sep):
+            return False
+        if path.startswith(build_src):
+            return '/Unity/' in path and '/shoal-monitor.dir/' not in path
+        return path.startswith(src + os.sep)
+
+    entries = [e for e in entries if of_src(e['file'])]
     if only:
         entries = [e for e in entries if any(o in e['file'] for o in only)]
     failed = 0

@@ -25,11 +25,6 @@ struct ClusterFlags {
   std::string executor = "runc";
 };
 
-int fail(const std::string& command, const Status& st) {
-  fmt::print(stderr, "shoal cluster {}: {}\n", command, st.message());
-  return 1;
-}
-
 // Removes the cluster's host objects and then its directory.
 Status remove_cluster(provider::NetnsProvider& provider, provider::ClusterState& state) {
   SHOAL_RETURN_IF_ERROR(provider.destroy(state));
@@ -60,26 +55,30 @@ Status create(const ClusterFlags& flags, provider::NetnsProvider& provider,
 
 int run_create(const ClusterFlags& flags) {
   if (Status st = provider::validate_name("cluster", flags.name); !st.is_ok())
-    return fail("create", st);
+    return command_failed("cluster", "create", st);
   if (flags.provider != "netns") {
-    return fail("create",
-                error(Code::kInvalidArgument, "--provider: unknown provider \"{}\" (known: netns)",
-                      flags.provider));
+    return command_failed(
+        "cluster", "create",
+        error(Code::kInvalidArgument, "--provider: unknown provider \"{}\" (known: netns)",
+              flags.provider));
   }
   if (flags.nodes < 1 || flags.nodes > 250) {
-    return fail("create", error(Code::kInvalidArgument, "--nodes must be between 1 and 250, not {}",
-                                flags.nodes));
+    return command_failed(
+        "cluster", "create",
+        error(Code::kInvalidArgument, "--nodes must be between 1 and 250, not {}", flags.nodes));
   }
   if (flags.executor != "runc" && flags.executor != "hollow") {
-    return fail("create",
-                error(Code::kInvalidArgument,
-                      "--executor: unknown executor \"{}\" (known: runc, hollow)", flags.executor));
+    return command_failed(
+        "cluster", "create",
+        error(Code::kInvalidArgument, "--executor: unknown executor \"{}\" (known: runc, hollow)",
+              flags.executor));
   }
   auto provider = make_netns_provider(flags.state_dir);
   if (provider::load_state(provider->cluster_dir(flags.name)).is_ok()) {
-    return fail("create", error(Code::kAlreadyExists,
-                                "cluster {} exists (remove it with: shoal cluster rm {})",
-                                flags.name, flags.name));
+    return command_failed(
+        "cluster", "create",
+        error(Code::kAlreadyExists, "cluster {} exists (remove it with: shoal cluster rm {})",
+              flags.name, flags.name));
   }
   provider::ClusterState state;
   state.name = flags.name;
@@ -124,17 +123,18 @@ int run_ls(const ClusterFlags& flags) {
 
 int run_rm(const ClusterFlags& flags) {
   auto open = open_cluster(flags.state_dir, flags.name);
-  if (!open.is_ok()) return fail("rm", open.status());
-  if (Status st = remove_cluster(*open->provider, open->state); !st.is_ok()) return fail("rm", st);
+  if (!open.is_ok()) return command_failed("cluster", "rm", open.status());
+  if (Status st = remove_cluster(*open->provider, open->state); !st.is_ok())
+    return command_failed("cluster", "rm", st);
   fmt::print("Removed cluster {}\n", flags.name);
   return 0;
 }
 
 int run_env(const ClusterFlags& flags) {
   auto open = open_cluster(flags.state_dir, flags.name);
-  if (!open.is_ok()) return fail("env", open.status());
+  if (!open.is_ok()) return command_failed("cluster", "env", open.status());
   auto manager = manager_of(open->state);
-  if (!manager.is_ok()) return fail("env", manager.status());
+  if (!manager.is_ok()) return command_failed("cluster", "env", manager.status());
   fmt::print("export DOCKER_HOST=unix://{}\n", manager->socket);
   return 0;
 }

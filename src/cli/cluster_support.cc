@@ -9,6 +9,11 @@
 
 namespace shoal::cli {
 
+int command_failed(std::string_view group, std::string_view command, const Status& st) {
+  fmt::print(stderr, "shoal {} {}: {}\n", group, command, st.message());
+  return 1;
+}
+
 using nlohmann::json;
 
 void add_state_dir_option(CLI::App& cmd, std::string& dir) {

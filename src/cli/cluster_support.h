@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -15,6 +16,9 @@
 namespace shoal::cli {
 
 inline constexpr const char* kDefaultClustersDir = "/var/lib/shoal/clusters";
+
+// Prints "shoal <group> <command>: <message>" on stderr; returns the exit code, 1.
+int command_failed(std::string_view group, std::string_view command, const Status& st);
 
 // `--state-dir DIR` (or $SHOAL_CLUSTERS_DIR) on `cmd`, stored in `dir`.
 void add_state_dir_option(CLI::App& cmd, std::string& dir);

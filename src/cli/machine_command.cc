@@ -20,24 +20,20 @@ struct MachineFlags {
   int count = 1;
 };
 
-int fail(const std::string& command, const Status& st) {
-  fmt::print(stderr, "shoal machine {}: {}\n", command, st.message());
-  return 1;
-}
-
 Status save(const OpenCluster& c) {
   return provider::save_state(c.provider->cluster_dir(c.state.name), c.state);
 }
 
 int run_add(const MachineFlags& flags) {
   if (flags.count < 1 || flags.count > 250) {
-    return fail("add", error(Code::kInvalidArgument, "--count must be between 1 and 250, not {}",
-                             flags.count));
+    return command_failed(
+        "machine", "add",
+        error(Code::kInvalidArgument, "--count must be between 1 and 250, not {}", flags.count));
   }
   auto c = open_cluster(flags.state_dir, flags.cluster);
-  if (!c.is_ok()) return fail("add", c.status());
+  if (!c.is_ok()) return command_failed("machine", "add", c.status());
   auto manager = manager_of(c->state);
-  if (!manager.is_ok()) return fail("add", manager.status());
+  if (!manager.is_ok()) return command_failed("machine", "add", manager.status());
   provider::Constraints constraints;
   constraints.count = flags.count;
   constraints.executor = c->state.executor;
@@ -68,28 +64,31 @@ int run_add(const MachineFlags& flags) {
 
 int run_rm(const MachineFlags& flags) {
   auto c = open_cluster(flags.state_dir, flags.cluster);
-  if (!c.is_ok()) return fail("rm", c.status());
+  if (!c.is_ok()) return command_failed("machine", "rm", c.status());
   for (const auto& name : flags.machines) {
     bool known = false;
     for (const auto& m : c->state.machines) {
       if (m.name != name) continue;
       known = true;
       if (m.role == "manager") {
-        return fail("rm",
-                    error(Code::kFailedPrecondition,
-                          "machine {} is the manager of cluster {}; remove the cluster instead "
-                          "(shoal cluster rm {})",
-                          name, flags.cluster, flags.cluster));
+        return command_failed(
+            "machine", "rm",
+            error(Code::kFailedPrecondition,
+                  "machine {} is the manager of cluster {}; remove the cluster instead "
+                  "(shoal cluster rm {})",
+                  name, flags.cluster, flags.cluster));
       }
     }
     if (!known)
-      return fail("rm",
-                  error(Code::kNotFound, "cluster {} has no machine {}", flags.cluster, name));
+      return command_failed(
+          "machine", "rm",
+          error(Code::kNotFound, "cluster {} has no machine {}", flags.cluster, name));
   }
   for (const auto& name : flags.machines) {
-    if (Status st = remove_node(c->state, name); !st.is_ok()) return fail("rm", st);
+    if (Status st = remove_node(c->state, name); !st.is_ok())
+      return command_failed("machine", "rm", st);
     if (Status st = c->provider->stop_instances(c->state, {name}); !st.is_ok())
-      return fail("rm", st);
+      return command_failed("machine", "rm", st);
     fmt::print("{}\n", name);
   }
   return 0;
@@ -97,9 +96,9 @@ int run_rm(const MachineFlags& flags) {
 
 int run_ls(const MachineFlags& flags) {
   auto c = open_cluster(flags.state_dir, flags.cluster);
-  if (!c.is_ok()) return fail("ls", c.status());
+  if (!c.is_ok()) return command_failed("machine", "ls", c.status());
   auto instances = c->provider->instances(c->state);
-  if (!instances.is_ok()) return fail("ls", instances.status());
+  if (!instances.is_ok()) return command_failed("machine", "ls", instances.status());
   print_machines(c->state, *instances);
   return 0;
 }
@@ -109,9 +108,10 @@ int for_each_machine(const MachineFlags& flags, const char* verb,
                      Status (provider::NetnsProvider::*step)(provider::ClusterState&,
                                                              const std::string&)) {
   auto c = open_cluster(flags.state_dir, flags.cluster);
-  if (!c.is_ok()) return fail(verb, c.status());
+  if (!c.is_ok()) return command_failed("machine", verb, c.status());
   for (const auto& name : flags.machines) {
-    if (Status st = (c->provider.get()->*step)(c->state, name); !st.is_ok()) return fail(verb, st);
+    if (Status st = (c->provider.get()->*step)(c->state, name); !st.is_ok())
+      return command_failed("machine", verb, st);
     fmt::print("{}\n", name);
   }
   return 0;

@@ -3,14 +3,17 @@
 #include <algorithm>
 
 namespace shoal::http {
-namespace {
 
-enum class SegKind { kLiteral = 0, kParam = 1, kGreedy = 2 };
+// One segment of a route pattern. Outside the anonymous namespace: Router::Compiled, declared
+// in the header, holds them.
+enum class RouteSegmentKind { kLiteral = 0, kParam = 1, kGreedy = 2 };
 
-struct Segment {
-  SegKind kind;
+struct RouteSegment {
+  RouteSegmentKind kind;
   std::string text;  // the literal, or the parameter name
 };
+
+namespace {
 
 std::vector<std::string_view> split_path(std::string_view path) {
   // REQUIRES: path starts with '/'. "/a/b" → {"a","b"}; "/" → {""}; "/a/" → {"a",""}.
@@ -25,11 +28,11 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return out;
 }
 
-Result<std::vector<Segment>> compile(std::string_view pattern) {
+Result<std::vector<RouteSegment>> compile(std::string_view pattern) {
   if (pattern.empty() || pattern[0] != '/') {
     return error(Code::kInvalidArgument, "route pattern \"{}\" must start with '/'", pattern);
   }
-  std::vector<Segment> segs;
+  std::vector<RouteSegment> segs;
   bool greedy_seen = false;
   for (std::string_view s : split_path(pattern)) {
     if (s.empty() || s.front() != '{') {
@@ -37,7 +40,7 @@ Result<std::vector<Segment>> compile(std::string_view pattern) {
         return error(Code::kInvalidArgument, "route pattern \"{}\": '{{' must open a segment",
                      pattern);
       }
-      segs.push_back({SegKind::kLiteral, std::string(s)});
+      segs.push_back({RouteSegmentKind::kLiteral, std::string(s)});
       continue;
     }
     if (s.back() != '}' || s.size() < 3) {
@@ -45,7 +48,7 @@ Result<std::vector<Segment>> compile(std::string_view pattern) {
                    s);
     }
     std::string_view inner = s.substr(1, s.size() - 2);
-    SegKind kind = SegKind::kParam;
+    RouteSegmentKind kind = RouteSegmentKind::kParam;
     if (size_t colon = inner.find(':'); colon != std::string_view::npos) {
       if (inner.substr(colon + 1) != ".*") {
         return error(Code::kInvalidArgument,
@@ -57,14 +60,14 @@ Result<std::vector<Segment>> compile(std::string_view pattern) {
                      pattern);
       }
       greedy_seen = true;
-      kind = SegKind::kGreedy;
+      kind = RouteSegmentKind::kGreedy;
       inner = inner.substr(0, colon);
     }
     if (inner.empty() || inner.find_first_of("{}/") != std::string_view::npos) {
       return error(Code::kInvalidArgument, "route pattern \"{}\": bad parameter name", pattern);
     }
-    for (const Segment& seg : segs) {
-      if (seg.kind != SegKind::kLiteral && seg.text == inner) {
+    for (const RouteSegment& seg : segs) {
+      if (seg.kind != RouteSegmentKind::kLiteral && seg.text == inner) {
         return error(Code::kInvalidArgument, "route pattern \"{}\": parameter \"{}\" used twice",
                      pattern, inner);
       }
@@ -78,7 +81,7 @@ Result<std::vector<Segment>> compile(std::string_view pattern) {
 
 struct Router::Compiled {
   Route route;
-  std::vector<Segment> segments;
+  std::vector<RouteSegment> segments;
   size_t greedy_at = SIZE_MAX;  // index of the greedy segment, SIZE_MAX when none
 
   // Matches decoded path segments; fills `params` on success.
@@ -113,9 +116,9 @@ struct Router::Compiled {
     return true;
   }
 
-  static bool match_one(const Segment& seg, const std::string& value,
+  static bool match_one(const RouteSegment& seg, const std::string& value,
                         std::vector<std::pair<std::string, std::string>>* params) {
-    if (seg.kind == SegKind::kLiteral) return seg.text == value;
+    if (seg.kind == RouteSegmentKind::kLiteral) return seg.text == value;
     params->emplace_back(seg.text, value);
     return true;
   }
@@ -147,7 +150,7 @@ Status Router::add_stream(Method method, std::string_view pattern, StreamHandler
 }
 
 Status Router::add_route(Route route) {
-  SHOAL_ASSIGN_OR_RETURN(std::vector<Segment> segs, compile(route.pattern));
+  SHOAL_ASSIGN_OR_RETURN(std::vector<RouteSegment> segs, compile(route.pattern));
   for (const auto& r : routes_) {
     if (r->route.method == route.method && r->route.pattern == route.pattern) {
       return error(Code::kInvalidArgument, "route {} {} registered twice",
@@ -158,7 +161,7 @@ Status Router::add_route(Route route) {
   c->route = std::move(route);
   c->segments = std::move(segs);
   for (size_t i = 0; i < c->segments.size(); ++i) {
-    if (c->segments[i].kind == SegKind::kGreedy) c->greedy_at = i;
+    if (c->segments[i].kind == RouteSegmentKind::kGreedy) c->greedy_at = i;
   }
   routes_.push_back(std::move(c));
   return Status::ok();

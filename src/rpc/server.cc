@@ -58,6 +58,10 @@ grpc::ServerWriteReactor<Msg>* refuse_stream(const Status& status) {
   return new Refused(status);
 }
 
+}  // namespace
+
+// The two services are outside the anonymous namespace: RpcServer::Impl, declared in the
+// header, holds them.
 class DispatcherService final : public Dispatcher::CallbackService {
  public:
   DispatcherService(protocol::Dispatcher& d, std::string cluster_id, Pump& pump)
@@ -168,8 +172,6 @@ class CAService final : public CA::CallbackService {
   ca::NodeCA& ca_;
   const std::string cluster_id_;
 };
-
-}  // namespace
 
 class RpcServer::Impl {
  public:

@@ -7,6 +7,7 @@
 #include "manager/orchestrator/jobs.h"
 #include "manager/orchestrator/reaper.h"
 #include "manager/orchestrator/replicated.h"
+#include "manager/orchestrator/snapshot_reads.h"
 
 namespace shoal::manager::orchestrator {
 
@@ -39,14 +40,6 @@ bool node_change_matters(const api::Node* old, const api::Node* now) {
          old->Description.Platform.OS != now->Description.Platform.OS ||
          old->Description.Platform.Architecture != now->Description.Platform.Architecture ||
          old->Description.Engine.Labels != now->Description.Engine.Labels;
-}
-
-NodeMap all_nodes(const store::ReadTxn& snapshot) {
-  NodeMap nodes;
-  snapshot.for_each<api::Node>(store::by::All{}, [&](const std::shared_ptr<const api::Node>& n) {
-    nodes.emplace(n->ID, n);
-  });
-  return nodes;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "manager/orchestrator/commit.h"
 #include "manager/orchestrator/defaults.h"
+#include "manager/orchestrator/snapshot_reads.h"
 
 namespace shoal::manager::orchestrator {
 
@@ -21,14 +22,6 @@ bool stopped(const api::Task& t, api::TaskState active_limit, const NodeMap& nod
   if (api::is_terminal(t.Status.State)) return true;
   if (t.DesiredState <= active_limit) return false;
   return t.Status.State < api::TaskState::kAssigned || node_gone(t, nodes);
-}
-
-NodeMap all_nodes(const store::ReadTxn& snapshot) {
-  NodeMap nodes;
-  snapshot.for_each<api::Node>(store::by::All{}, [&](const std::shared_ptr<const api::Node>& n) {
-    nodes.emplace(n->ID, n);
-  });
-  return nodes;
 }
 
 std::shared_ptr<const api::Swarm> the_cluster(const store::ReadTxn& snapshot) {

@@ -4,6 +4,7 @@
 
 #include "fake_client.h"
 #include "fake_executor.h"
+#include "tasks.h"
 
 namespace shoal::agent {
 namespace {
@@ -12,17 +13,7 @@ using namespace std::chrono_literals;
 using api::TaskState;
 using testing::FakeClient;
 using testing::FakeExecutor;
-
-std::shared_ptr<const api::Task> task(const std::string& id) {
-  auto spec = std::make_shared<api::TaskSpec>();
-  spec->ContainerSpec.emplace();
-  auto t = std::make_shared<api::Task>();
-  t->ID = id;
-  t->Spec = spec;
-  t->DesiredState = TaskState::kRunning;
-  t->Status.State = TaskState::kAssigned;
-  return t;
-}
+using testing::task;
 
 protocol::AssignmentsMessage message(protocol::AssignmentsType type, std::string applies_to,
                                      std::string results_in,

@@ -8,6 +8,7 @@
 
 #include "fake_executor.h"
 #include "support/eventually.h"
+#include "tasks.h"
 
 namespace shoal::agent {
 namespace {
@@ -16,6 +17,7 @@ using namespace std::chrono_literals;
 using api::TaskState;
 using ::shoal::testing::eventually;
 using testing::FakeExecutor;
+using testing::task;
 
 // Keeps every status the worker reports.
 class RecordingSink final : public StatusSink {
@@ -49,22 +51,6 @@ class RecordingSink final : public StatusSink {
   std::condition_variable cv_;
   std::map<std::string, std::vector<api::TaskStatus>> history_;
 };
-
-std::shared_ptr<const api::Task> task(const std::string& id,
-                                      TaskState desired = TaskState::kRunning,
-                                      TaskState state = TaskState::kAssigned,
-                                      std::optional<std::chrono::nanoseconds> grace = {}) {
-  auto spec = std::make_shared<api::TaskSpec>();
-  spec->ContainerSpec.emplace();
-  spec->ContainerSpec->StopGracePeriod = grace;
-  auto t = std::make_shared<api::Task>();
-  t->ID = id;
-  t->Spec = spec;
-  t->NodeID = "node-1";
-  t->DesiredState = desired;
-  t->Status.State = state;
-  return t;
-}
 
 protocol::AssignmentChange update(std::shared_ptr<const api::Task> t) {
   return protocol::AssignmentChange{protocol::AssignmentAction::kUpdate, std::move(t)};

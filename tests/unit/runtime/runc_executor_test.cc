@@ -12,6 +12,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "fake_deps.h"
 #include "runtime/monitor_protocol.h"
 #include "runtime/rootfs/overlay.h"
 #include "runtime/task_meta.h"
@@ -31,15 +32,7 @@ class FakeImages final : public image::ImageSource {
   }
 };
 
-class FakeDeps final : public agent::DependencyGetter {
- public:
-  std::map<std::string, std::shared_ptr<const api::Secret>, std::less<>> secrets;
-  std::shared_ptr<const api::Secret> secret(std::string_view id) const override {
-    auto it = secrets.find(id);
-    return it == secrets.end() ? nullptr : it->second;
-  }
-  std::shared_ptr<const api::Config> config(std::string_view) const override { return nullptr; }
-};
+using testing::FakeDeps;
 
 class RuncExecutorTest : public ::testing::Test {
  protected:

@@ -4,22 +4,12 @@
 
 #include <map>
 
+#include "fake_deps.h"
+
 namespace shoal::runtime {
 namespace {
 
-class FakeDeps final : public agent::DependencyGetter {
- public:
-  std::map<std::string, std::shared_ptr<const api::Secret>, std::less<>> secrets;
-  std::map<std::string, std::shared_ptr<const api::Config>, std::less<>> configs;
-  std::shared_ptr<const api::Secret> secret(std::string_view id) const override {
-    auto it = secrets.find(id);
-    return it == secrets.end() ? nullptr : it->second;
-  }
-  std::shared_ptr<const api::Config> config(std::string_view id) const override {
-    auto it = configs.find(id);
-    return it == configs.end() ? nullptr : it->second;
-  }
-};
+using testing::FakeDeps;
 
 TEST(TaskFiles, HostsAndResolvConf) {
   std::string hosts = default_hosts("web1", {"10.0.0.9 db db.local"});

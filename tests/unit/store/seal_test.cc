@@ -7,17 +7,14 @@
 #include <array>
 #include <string>
 
+#include "data_keys.h"
 #include "fixtures.h"
 #include "store/codec.h"
 
 namespace shoal::store {
 namespace {
 
-DataKey key_of(uint8_t fill) {
-  std::array<uint8_t, DataKey::kSize> bytes{};
-  bytes.fill(fill);
-  return DataKey::from_bytes(bytes).value();
-}
+using testing::key_of;
 
 std::string sealed(const DataKey& key, std::string_view table, std::string_view id,
                    std::string_view plain) {

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "data_keys.h"
 #include "store/datastore/memory.h"
 #include "store/datastore/seal.h"
 #include "store/datastore/sealed.h"
@@ -26,11 +27,7 @@ constexpr std::string_view kSecretBytes = "Zq7-secret-bytes-only-in-the-secret";
 constexpr std::string_view kConfigBytes = "Zq7-config-bytes-only-in-the-config";
 constexpr std::string_view kCaKey = "-----BEGIN PRIVATE KEY-----\nZq7-ca-key\n";
 
-DataKey key_of(uint8_t fill) {
-  std::array<uint8_t, DataKey::kSize> bytes{};
-  bytes.fill(fill);
-  return DataKey::from_bytes(bytes).value();
-}
+using testing::key_of;
 
 std::shared_ptr<ManualClock> test_clock() {
   return std::make_shared<ManualClock>(Timestamp::from_unix_nanos(testing::kStartNanos));

@@ -15,8 +15,8 @@
 namespace shoal::http::engine {
 namespace {
 
-using testing::expect_common_headers;
-using testing::TestClient;
+using http::testing::expect_common_headers;
+using http::testing::TestClient;
 namespace bhttp = boost::beast::http;
 
 class SystemRoutesTest : public ::testing::Test {
@@ -31,7 +31,7 @@ class SystemRoutesTest : public ::testing::Test {
         test_server_.start(std::move(router), ServerOptions{.version = "9.9.9", .io_threads = 1}));
   }
 
-  testing::TestServer test_server_;
+  http::testing::TestServer test_server_;
   std::string socket_;
 };
 
