@@ -12,10 +12,10 @@
 #include <fstream>
 
 #include "common/mutex.h"
+#include "common/process.h"
 #include "runtime/executor_core.h"
 #include "runtime/exit_status.h"
 #include "runtime/monitor_client.h"
-#include "runtime/process.h"
 #include "runtime/recovery.h"
 
 namespace shoal::runtime {
@@ -164,7 +164,13 @@ void RuncExecutor::Core::probe(const RecordPtr& rec, uint64_t run) {
     rec->health_timer = 0;
     if (rec->run != run || rec->exit || !rec->meta.Health) return;
     std::vector<std::string> cmd = probe_argv(*rec->meta.Health);
-    argv = runtime_argv({"exec", "--pid-file", (rec->dir / kHealthPidFile).string(), rec->id});
+    // runc exec gives the process the umask runc itself runs with (runc 1.1 ignores the
+    // process spec's umask for exec), and the daemon runs under 077; Docker's exec'd
+    // processes, like a container's first one, get 022. The host's sh sets it, then execs.
+    argv = {"/bin/sh", "-c", "umask 022 && exec \"$@\"", "sh"};
+    std::vector<std::string> exec =
+        runtime_argv({"exec", "--pid-file", (rec->dir / kHealthPidFile).string(), rec->id});
+    argv.insert(argv.end(), exec.begin(), exec.end());
     argv.insert(argv.end(), cmd.begin(), cmd.end());
     if (cmd.empty()) argv = {"/bin/false"};
   }

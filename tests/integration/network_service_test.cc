@@ -78,7 +78,8 @@ TEST_F(NetworkServiceTest, IngressPortReachesEveryTaskAndServiceRmLeavesNothing)
 
 TEST_F(NetworkServiceTest, HostPortIsReportedAndAnAddedPortRollsTheTasks) {
   ok({"service", "create", "--name", "h", "--publish", "mode=host,target=8080,published=8081",
-      kImage, "httpd", "-f", "-p", "8080", "-h", "/etc"});
+      "--publish", "mode=host,target=53,published=8053,protocol=udp", kImage, "httpd", "-f", "-p",
+      "8080", "-h", "/etc"});
   ASSERT_TRUE(eventually([&] { return running_tasks("h") == 1; }, 120s))
       << ok({"service", "ps", "h", "--no-trunc"}) << tail(daemon_->log());
   auto running = [&] {
@@ -87,7 +88,7 @@ TEST_F(NetworkServiceTest, HostPortIsReportedAndAnAddedPortRollsTheTasks) {
   };
   // The task's Status.PortStatus, as `docker service ps` shows it.
   std::string before = running();
-  EXPECT_TRUE(contains(before, "*:8081->8080/tcp")) << before;
+  EXPECT_TRUE(contains(before, "*:8081->8080/tcp,*:8053->53/udp")) << before;
   EXPECT_TRUE(eventually(
       [&] { return !bodies("http://127.0.0.1:8081/hostname", 1).begin()->empty(); }, 30s));
 

@@ -28,9 +28,11 @@ TEST_F(RuntimeIntegrationTest, FailingHealthcheckReplacesTheTask) {
       << docker({"service", "ps", "h", "--no-trunc"}).out;
 }
 
-TEST_F(RuntimeIntegrationTest, PassingHealthcheckKeepsTheTaskRunning) {
-  ok({"service", "create", "-d", "--name", "ok", "--health-cmd", "true", "--health-interval", "1s",
-      "--health-retries", "1", kImage, "sleep", "1d"});
+TEST_F(RuntimeIntegrationTest, PassingHealthcheckUnderDockersUmaskKeepsTheTaskRunning) {
+  // The check passes only under the umask Docker gives exec'd processes (022), not under
+  // the daemon's own (077).
+  ok({"service", "create", "-d", "--name", "ok", "--health-cmd", "test \"$(umask)\" = 0022",
+      "--health-interval", "1s", "--health-retries", "1", kImage, "sleep", "1d"});
   ASSERT_TRUE(eventually([&] { return running_tasks("ok") == 1; }, 60s));
   // Several intervals later it still runs the same single task.
   std::this_thread::sleep_for(5s);
