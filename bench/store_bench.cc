@@ -1,12 +1,16 @@
-// Store benchmarks: commit latency, batched task-write throughput, snapshot and lookup cost
-// with 1,000,000 tasks loaded, memory per task, and the record codec against JSON+CBOR.
+// Store benchmarks: commit latency and batched task-write throughput on SQLite and on etcd
+// side by side, snapshot and lookup cost with 1,000,000 tasks loaded, memory per task, and
+// the record codec against JSON+CBOR.
 //
 // Data dirs are temporary directories on the same file system as /tmp (fsync is real there:
 // synchronous=FULL, one fsync per commit). Run: build/bench/store_bench
 //   --benchmark_filter=<regex>; the 1M-task benchmarks build their store once (≈10 s).
 #include <benchmark/benchmark.h>
 #include <malloc.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -16,6 +20,8 @@
 
 #include "api/codec.h"
 #include "common/id.h"
+#include "etcd/datastore.h"
+#include "etcd/member.h"
 #include "store/codec.h"
 #include "store/datastore/sqlite.h"
 #include "store/store.h"
@@ -101,6 +107,60 @@ std::unique_ptr<Store> open_sqlite(const std::string& dir, SqliteDatastore::Sync
   return std::move(store).value();
 }
 
+// A loopback port free at the time of the call.
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  int port = -1;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+// The datastore a commit benchmark runs on, side by side: SQLite in a temporary dir, or a
+// one-member etcd cluster started for the benchmark (Debian's etcd-server on loopback, its
+// data in a temporary dir on the same file system; fsync is real in both).
+enum class Backend { kSqlite, kEtcd };
+
+struct BenchStore {
+  TempDir dir;
+  std::unique_ptr<etcd::Member> member;
+  std::unique_ptr<Store> store;
+};
+
+std::unique_ptr<BenchStore> open_store(Backend backend) {
+  auto out = std::make_unique<BenchStore>();
+  if (backend == Backend::kSqlite) {
+    out->store = open_sqlite(out->dir.path(), SqliteDatastore::Sync::kFull);
+    return out;
+  }
+  etcd::MemberOptions member;
+  member.name = "bench";
+  member.data_dir = out->dir.path() + "/etcd";
+  member.log_file = out->dir.path() + "/etcd.log";
+  member.client_address = "127.0.0.1:" + std::to_string(free_port());
+  member.peer_address = "127.0.0.1:" + std::to_string(free_port());
+  auto started = etcd::Member::start(member, std::chrono::seconds(30));
+  if (!started.is_ok()) {
+    fprintf(stderr, "%s\n", started.status().to_string().c_str());
+    std::abort();
+  }
+  out->member = std::move(started).value();
+  etcd::EtcdDatastoreOptions options;
+  options.client.endpoints = {member.client_address};
+  auto store =
+      Store::open(std::make_unique<etcd::EtcdDatastore>(options), std::make_shared<SystemClock>());
+  if (!store.is_ok()) std::abort();
+  out->store = std::move(store).value();
+  return out;
+}
+
 double process_cpu_seconds() {
   timespec ts;
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -136,9 +196,9 @@ long rss_kib() {
 // ---------------------------------------------------------------------------------------------
 // Commit latency: one task update per transaction, durable (one fsync each).
 
-void BM_CommitOne(benchmark::State& state) {
-  TempDir dir;
-  auto store = open_sqlite(dir.path(), SqliteDatastore::Sync::kFull);
+void BM_CommitOne(benchmark::State& state, Backend backend) {
+  auto bench_store = open_store(backend);
+  Store* store = bench_store->store.get();
   auto specs = make_specs();
   Status s = store->update([&](WriteTxn& tx) { return tx.create(make_task(0, specs)); });
   CpuPerItem cpu(state);
@@ -152,15 +212,16 @@ void BM_CommitOne(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_CommitOne)->UseRealTime()->MinTime(2);
+BENCHMARK_CAPTURE(BM_CommitOne, sqlite, Backend::kSqlite)->UseRealTime()->MinTime(2);
+BENCHMARK_CAPTURE(BM_CommitOne, etcd, Backend::kEtcd)->UseRealTime()->MinTime(2);
 
 // ---------------------------------------------------------------------------------------------
 // Batched throughput: Store::batch of N task creations, then N status updates.
 
-void BM_BatchCreate(benchmark::State& state) {
+void BM_BatchCreate(benchmark::State& state, Backend backend) {
   const int n = static_cast<int>(state.range(0));
-  TempDir dir;
-  auto store = open_sqlite(dir.path(), SqliteDatastore::Sync::kFull);
+  auto bench_store = open_store(backend);
+  Store* store = bench_store->store.get();
   auto specs = make_specs();
   int next = 0;
   CpuPerItem cpu(state);
@@ -176,12 +237,23 @@ void BM_BatchCreate(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * n);
 }
-BENCHMARK(BM_BatchCreate)->Arg(1)->Arg(100)->Arg(10000)->UseRealTime()->MinTime(2);
+BENCHMARK_CAPTURE(BM_BatchCreate, sqlite, Backend::kSqlite)
+    ->Arg(1)
+    ->Arg(100)
+    ->Arg(10000)
+    ->UseRealTime()
+    ->MinTime(2);
+BENCHMARK_CAPTURE(BM_BatchCreate, etcd, Backend::kEtcd)
+    ->Arg(1)
+    ->Arg(100)
+    ->Arg(10000)
+    ->UseRealTime()
+    ->MinTime(2);
 
-void BM_BatchStatusUpdate(benchmark::State& state) {
+void BM_BatchStatusUpdate(benchmark::State& state, Backend backend) {
   const int n = static_cast<int>(state.range(0));
-  TempDir dir;
-  auto store = open_sqlite(dir.path(), SqliteDatastore::Sync::kFull);
+  auto bench_store = open_store(backend);
+  Store* store = bench_store->store.get();
   auto specs = make_specs();
   const int population = std::max(n, 10000);
   Status s = store->batch([&](Batch& batch) {
@@ -213,7 +285,18 @@ void BM_BatchStatusUpdate(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * n);
 }
-BENCHMARK(BM_BatchStatusUpdate)->Arg(1)->Arg(100)->Arg(10000)->UseRealTime()->MinTime(2);
+BENCHMARK_CAPTURE(BM_BatchStatusUpdate, sqlite, Backend::kSqlite)
+    ->Arg(1)
+    ->Arg(100)
+    ->Arg(10000)
+    ->UseRealTime()
+    ->MinTime(2);
+BENCHMARK_CAPTURE(BM_BatchStatusUpdate, etcd, Backend::kEtcd)
+    ->Arg(1)
+    ->Arg(100)
+    ->Arg(10000)
+    ->UseRealTime()
+    ->MinTime(2);
 
 // ---------------------------------------------------------------------------------------------
 // 1,000,000 tasks: written once through batches, then the store is reopened (loaded from

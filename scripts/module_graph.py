@@ -23,6 +23,8 @@ DECLARED = {
     'common': [],
     'api': ['common'],
     'store': ['api'],
+    # etcd's generated client lives under generated/etcd/ and is included as etcd/...
+    'etcd': ['store'],
     'protocol': ['api'],
     'ca': ['store'],
     'manager': ['store', 'protocol', 'ca'],

@@ -1,4 +1,4 @@
-#include "runtime/process.h"
+#include "common/process.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -13,7 +13,7 @@
 
 extern char** environ;
 
-namespace shoal::runtime {
+namespace shoal {
 namespace {
 
 struct Fd {
@@ -130,4 +130,4 @@ Result<RunResult> run(const std::vector<std::string>& argv, std::chrono::millise
   return result;
 }
 
-}  // namespace shoal::runtime
+}  // namespace shoal

@@ -1,4 +1,4 @@
-// The runtime's one subprocess helper: spawning programs (runc, shoal-monitor) from the
+// shoal's one subprocess helper: spawning programs (runc, shoal-monitor, etcd) from the
 // multi-threaded daemon with posix_spawn (vfork-fast; no code runs in the child), and running
 // one to completion with its output captured and a time limit.
 //
@@ -20,7 +20,7 @@
 
 #include "common/status.h"
 
-namespace shoal::runtime {
+namespace shoal {
 
 struct SpawnOptions {
   std::vector<std::string> argv;  // argv[0] is a path (no PATH search)
@@ -51,4 +51,4 @@ Result<RunResult> run(const std::vector<std::string>& argv, std::chrono::millise
 // waitpid(pid) until it is reaped; returns the RunResult-style exit code.
 int wait_exit_code(pid_t pid);
 
-}  // namespace shoal::runtime
+}  // namespace shoal

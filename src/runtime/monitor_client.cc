@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "runtime/process.h"
+#include "common/process.h"
 
 namespace shoal::runtime {
 namespace {

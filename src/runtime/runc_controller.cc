@@ -11,9 +11,9 @@
 
 #include "common/cgroups.h"
 #include "common/mutex.h"
+#include "common/process.h"
 #include "runtime/executor_core.h"
 #include "runtime/monitor_client.h"
-#include "runtime/process.h"
 #include "runtime/rootfs/overlay.h"
 
 namespace shoal::runtime {

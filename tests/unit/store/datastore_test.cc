@@ -1,5 +1,5 @@
-// The Datastore contract, run against both implementations, and the SQLite datastore's log
-// and snapshot files.
+// The Datastore contract (tests/unit/support/datastore_contract.h) run against the SQLite and
+// memory datastores, and the SQLite datastore's log and snapshot files.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,153 +10,46 @@
 
 #include "store/datastore/memory.h"
 #include "store/datastore/sqlite.h"
+#include "support/datastore_contract.h"
 #include "temp_dir.h"
 
 namespace shoal::store {
 namespace {
 
-using Records = std::map<std::pair<std::string, std::string>, std::string>;
+using contract::Backend;
+using contract::DatastoreContract;
+using contract::del;
+using contract::load_all;
+using contract::Loaded;
+using contract::put;
+using contract::Records;
 
-// Mutations view their arguments: temporaries passed here live to the end of the
-// full-expression, i.e. through the commit() call that uses them.
-Mutation put(std::string_view table, std::string_view key, std::string_view value) {
-  return Mutation{Mutation::Op::kPut, table, key, value};
-}
-Mutation del(std::string_view table, std::string_view key) {
-  return Mutation{Mutation::Op::kDelete, table, key, {}};
-}
-
-struct Loaded {
-  uint64_t revision = 0;
-  Records records;
-};
-
-// Replays a datastore into a map.
-Loaded load_all(Datastore& ds) {
-  Loaded out;
-  auto rev = ds.load([&](const Record& r) {
-    auto key = std::make_pair(std::string(r.table), std::string(r.key));
-    if (r.op == Mutation::Op::kPut) {
-      out.records[key] = std::string(r.value);
-    } else {
-      out.records.erase(key);
-    }
-    return Status::ok();
-  });
-  EXPECT_TRUE(rev.is_ok()) << rev.status().to_string();
-  if (rev.is_ok()) out.revision = *rev;
-  return out;
-}
-
-class DatastoreTest : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override { reopen(); }
-
-  // A fresh instance on the same storage, loaded; returns what it loaded.
-  Loaded reopen(SqliteDatastore::Options options = {}) {
-    ds_.reset();
-    if (GetParam() == "sqlite") {
-      auto r = SqliteDatastore::open(dir_.path(), options);
-      EXPECT_TRUE(r.is_ok()) << r.status().to_string();
-      if (!r.is_ok()) return {};
-      ds_ = std::move(r).value();
-    } else {
-      if (!disk_) disk_ = std::make_shared<MemoryDatastore::Disk>();
-      ds_ = std::make_unique<MemoryDatastore>(disk_);
-    }
-    return load_all(*ds_);
+class SqliteStorage final : public contract::Storage {
+ public:
+  std::unique_ptr<Datastore> open() override {
+    auto r = SqliteDatastore::open(dir_.path());
+    EXPECT_TRUE(r.is_ok()) << r.status().to_string();
+    return r.is_ok() ? std::move(r).value() : nullptr;
   }
 
+ private:
   testing::TempDir dir_;
-  std::shared_ptr<MemoryDatastore::Disk> disk_;
-  std::unique_ptr<Datastore> ds_;
 };
 
-TEST_P(DatastoreTest, EmptyHasRevisionZero) {
-  Loaded loaded = reopen();
-  EXPECT_EQ(loaded.revision, 0u);
-  EXPECT_TRUE(loaded.records.empty());
-}
+class MemoryStorage final : public contract::Storage {
+ public:
+  std::unique_ptr<Datastore> open() override { return std::make_unique<MemoryDatastore>(disk_); }
+  bool loads_snapshots() const override { return false; }  // kept aside only
 
-TEST_P(DatastoreTest, PutOverwriteDeleteAndReopen) {
-  ASSERT_TRUE(ds_->commit(CommitBatch{1,
-                                      {put("tasks", "b", "task-b"), put("tasks", "a", "task-a"),
-                                       put("nodes", "a", "node-a")}})
-                  .is_ok());
-  ASSERT_TRUE(ds_->commit(CommitBatch{5,
-                                      {put("tasks", "a", std::string("bin\0ary", 7)),
-                                       del("tasks", "b"), del("tasks", "missing")}})
-                  .is_ok());
-  Records expected = {{{"tasks", "a"}, std::string("bin\0ary", 7)}, {{"nodes", "a"}, "node-a"}};
-  for (int round = 0; round < 2; ++round) {
-    Loaded loaded = reopen();
-    EXPECT_EQ(loaded.records, expected);
-    EXPECT_EQ(loaded.revision, 5u);
-  }
-}
+ private:
+  std::shared_ptr<MemoryDatastore::Disk> disk_ = std::make_shared<MemoryDatastore::Disk>();
+};
 
-TEST_P(DatastoreTest, FailedBatchWritesNothing) {
-  ASSERT_TRUE(ds_->commit(CommitBatch{1, {put("tasks", "a", "1")}}).is_ok());
-  // The third mutation is invalid: the first two must not land.
-  CommitBatch bad{2, {put("tasks", "b", "2"), del("tasks", "a"), put("tasks", "", "x")}};
-  EXPECT_EQ(ds_->commit(bad).code(), Code::kInvalidArgument);
-  // The datastore still works after a clean failure.
-  EXPECT_TRUE(ds_->commit(CommitBatch{2, {put("tasks", "c", "3")}}).is_ok());
-  Loaded loaded = reopen();
-  EXPECT_EQ(loaded.records, (Records{{{"tasks", "a"}, "1"}, {{"tasks", "c"}, "3"}}));
-  EXPECT_EQ(loaded.revision, 2u);
-}
-
-TEST_P(DatastoreTest, RevisionMustIncrease) {
-  ASSERT_TRUE(ds_->commit(CommitBatch{3, {}}).is_ok());
-  EXPECT_EQ(ds_->commit(CommitBatch{3, {put("tasks", "a", "1")}}).code(),
-            Code::kFailedPrecondition);
-  Loaded loaded = reopen();
-  EXPECT_TRUE(loaded.records.empty());
-  EXPECT_EQ(loaded.revision, 3u);
-}
-
-TEST_P(DatastoreTest, LoadStopsOnCallbackError) {
-  ASSERT_TRUE(ds_->commit(CommitBatch{1, {put("t", "a", "1"), put("t", "b", "2")}}).is_ok());
-  ds_.reset();
-  std::unique_ptr<Datastore> ds;
-  if (GetParam() == "sqlite") {
-    ds = std::move(SqliteDatastore::open(dir_.path())).value();
-  } else {
-    ds = std::make_unique<MemoryDatastore>(disk_);
-  }
-  int calls = 0;
-  auto r = ds->load([&](const Record&) {
-    ++calls;
-    return error(Code::kInternal, "stop");
-  });
-  EXPECT_EQ(r.status().code(), Code::kInternal);
-  EXPECT_EQ(calls, 1);
-}
-
-TEST_P(DatastoreTest, SnapshotReplacesTheLog) {
-  for (uint64_t rev = 1; rev <= 3; ++rev) {
-    ASSERT_TRUE(ds_->commit(CommitBatch{rev, {put("t", "k" + std::to_string(rev), "v")}}).is_ok());
-  }
-  ASSERT_TRUE(ds_->begin_snapshot(3).is_ok());
-  // Commits go on while the snapshot is written.
-  ASSERT_TRUE(ds_->commit(CommitBatch{4, {del("t", "k1"), put("t", "k4", "v4")}}).is_ok());
-  Status s = ds_->write_snapshot(3, [](const RecordSink& sink) {
-    for (const char* k : {"k1", "k2", "k3"}) SHOAL_RETURN_IF_ERROR(sink("t", k, "v"));
-    return Status::ok();
-  });
-  ASSERT_TRUE(s.is_ok()) << s.to_string();
-  ASSERT_TRUE(ds_->commit(CommitBatch{5, {put("t", "k5", "v5")}}).is_ok());
-  if (GetParam() != "sqlite") return;  // the memory datastore keeps snapshots aside only
-  Loaded loaded = reopen();
-  EXPECT_EQ(loaded.revision, 5u);
-  EXPECT_EQ(
-      loaded.records,
-      (Records{{{"t", "k2"}, "v"}, {{"t", "k3"}, "v"}, {{"t", "k4"}, "v4"}, {{"t", "k5"}, "v5"}}));
-}
-
-INSTANTIATE_TEST_SUITE_P(Both, DatastoreTest, ::testing::Values("sqlite", "memory"),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(
+    Both, DatastoreContract,
+    ::testing::Values(Backend{"sqlite", [] { return std::make_unique<SqliteStorage>(); }},
+                      Backend{"memory", [] { return std::make_unique<MemoryStorage>(); }}),
+    contract::name_of);
 
 std::vector<std::string> files(const std::string& dir) {
   std::vector<std::string> out;

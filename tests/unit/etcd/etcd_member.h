@@ -1,0 +1,63 @@
+// A real etcd member for the etcd module's tests: Debian's etcd-server on two free loopback
+// ports and a temporary data dir, stopped and removed with the object.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "etcd/member.h"
+#include "store/temp_dir.h"
+
+namespace shoal::etcd::testing {
+
+// A loopback port free at the time of the call (the kernel's pick for port 0).
+inline int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  int port = -1;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+class TestMember {
+ public:
+  // Starts a one-member cluster; `adjust` may change its options (limits) first.
+  explicit TestMember(const std::function<void(MemberOptions&)>& adjust = {}) {
+    options_.name = "test";
+    options_.data_dir = dir_.path() + "/member";
+    options_.log_file = dir_.path() + "/etcd.log";
+    options_.client_address = "127.0.0.1:" + std::to_string(free_port());
+    options_.peer_address = "127.0.0.1:" + std::to_string(free_port());
+    if (adjust) adjust(options_);
+    start();
+  }
+
+  // (Re)starts the member on the same data dir and ports.
+  void start() {
+    auto started = Member::start(options_, std::chrono::seconds(30));
+    ASSERT_TRUE(started.is_ok()) << started.status().to_string();
+    member_ = std::move(started).value();
+  }
+  Member& member() { return *member_; }
+  const std::string& client_address() const { return options_.client_address; }
+
+ private:
+  store::testing::TempDir dir_;
+  MemberOptions options_;
+  std::unique_ptr<Member> member_;
+};
+
+}  // namespace shoal::etcd::testing
