@@ -5,12 +5,11 @@
 #include <grpcpp/security/credentials.h>
 
 namespace shoal::etcd {
-namespace {
 
 // etcd's gRPC codes (its rpctypes package): INVALID_ARGUMENT for a request it refuses (too
 // many operations, too large, duplicate keys), OUT_OF_RANGE for a compacted revision,
 // UNAVAILABLE for no leader or a proposal that timed out, DEADLINE_EXCEEDED for ours.
-Status from_grpc(const grpc::Status& status, std::string_view call) {
+Status status_of(const grpc::Status& status, std::string_view call) {
   std::string message = fmt::format("etcd {}: {}", call, status.error_message());
   switch (status.error_code()) {
     case grpc::StatusCode::OK:
@@ -25,12 +24,16 @@ Status from_grpc(const grpc::Status& status, std::string_view call) {
       return Status(Code::kPermissionDenied, std::move(message));
     case grpc::StatusCode::FAILED_PRECONDITION:
       return Status(Code::kFailedPrecondition, std::move(message));
+    case grpc::StatusCode::NOT_FOUND:
+      return Status(Code::kNotFound, std::move(message));
     default:
       // UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, UNKNOWN, INTERNAL: the request may or may
       // not have been applied.
       return Status(Code::kUnavailable, std::move(message));
   }
 }
+
+namespace {
 
 std::shared_ptr<grpc::Channel> make_channel(const ClientOptions& options) {
   grpc::ChannelArguments args;
@@ -81,7 +84,9 @@ std::string prefix_end(std::string_view prefix) {
 }
 
 Client::Client(ClientOptions options)
-    : options_(std::move(options)), kv_(etcdserverpb::KV::NewStub(make_channel(options_))) {}
+    : options_(std::move(options)),
+      channel_(make_channel(options_)),
+      kv_(etcdserverpb::KV::NewStub(channel_)) {}
 
 Result<etcdserverpb::RangeResponse> Client::range(std::string_view key, std::string_view range_end,
                                                   int64_t revision, int64_t limit) {
@@ -94,7 +99,7 @@ Result<etcdserverpb::RangeResponse> Client::range(std::string_view key, std::str
   context.set_deadline(std::chrono::system_clock::now() + options_.call_timeout);
   context.set_wait_for_ready(true);
   etcdserverpb::RangeResponse response;
-  Status s = from_grpc(kv_->Range(&context, request, &response), "range");
+  Status s = status_of(kv_->Range(&context, request, &response), "range");
   if (!s.is_ok()) return s;
   return response;
 }
@@ -104,7 +109,7 @@ Result<etcdserverpb::TxnResponse> Client::txn(const etcdserverpb::TxnRequest& re
   context.set_deadline(std::chrono::system_clock::now() + options_.call_timeout);
   context.set_wait_for_ready(true);
   etcdserverpb::TxnResponse response;
-  Status s = from_grpc(kv_->Txn(&context, request, &response), "txn");
+  Status s = status_of(kv_->Txn(&context, request, &response), "txn");
   if (!s.is_ok()) return s;
   return response;
 }
@@ -115,7 +120,7 @@ Status Client::compact(int64_t revision) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + options_.call_timeout);
   etcdserverpb::CompactionResponse response;
-  return from_grpc(kv_->Compact(&context, request, &response), "compact");
+  return status_of(kv_->Compact(&context, request, &response), "compact");
 }
 
 }  // namespace shoal::etcd

@@ -37,6 +37,11 @@ struct ClientOptions {
   int max_message_bytes = 256 << 20;
 };
 
+// A gRPC failure of `call` as a Status: kInvalidArgument (a request etcd refuses),
+// kOutOfSequence (a compacted revision), kNotFound, kPermissionDenied, kFailedPrecondition;
+// kUnavailable for the rest (unreachable, no leader, deadline, cancelled).
+Status status_of(const grpc::Status& status, std::string_view call);
+
 // How a call ended when it did not succeed: definitely not applied, or unknown (the request
 // may have reached the leader before the connection or the deadline went).
 bool outcome_unknown(const Status& status);
@@ -60,9 +65,12 @@ class Client {
   Status compact(int64_t revision);
 
   const ClientOptions& options() const { return options_; }
+  // For the other services (leases, elections, watches) on the same connection.
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
 
  private:
   const ClientOptions options_;
+  const std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<etcdserverpb::KV::Stub> kv_;
 };
 

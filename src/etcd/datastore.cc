@@ -118,6 +118,13 @@ Status EtcdDatastore::commit(const CommitBatch& batch) {
   compare->set_target(etcdserverpb::Compare::MOD);
   compare->set_result(etcdserverpb::Compare::EQUAL);
   compare->set_mod_revision(fence_);
+  if (leader_) {
+    auto* still_leader = request.add_compare();
+    still_leader->set_key(leader_->key);
+    still_leader->set_target(etcdserverpb::Compare::CREATE);
+    still_leader->set_result(etcdserverpb::Compare::EQUAL);
+    still_leader->set_create_revision(leader_->revision);
+  }
   size_t bytes = 0;
   for (size_t i = 0; i < batch.mutations.size(); ++i) {
     if (last_of_key[keys[i]] != i) continue;
@@ -144,9 +151,11 @@ Status EtcdDatastore::commit(const CommitBatch& batch) {
     return explain_refusal(response.status(), static_cast<size_t>(request.success_size()), bytes);
   }
   if (!response->succeeded()) {
-    failed_ =
-        "etcd datastore: another writer committed since this manager last loaded the store "
-        "(it is no longer the only writer); reload";
+    failed_ = leadership_ended()
+                  ? "etcd datastore: this manager is no longer the leader (its election key "
+                    "is gone); it may not write"
+                  : "etcd datastore: another writer committed since this manager last loaded "
+                    "the store (it is no longer the only writer); reload";
     return Status(Code::kUnavailable, failed_);
   }
   last_revision_ = batch.revision;
@@ -180,6 +189,18 @@ Status EtcdDatastore::resolve_unknown(const CommitBatch& batch, const Status& ca
       "etcd datastore: another writer committed while this manager's commit was in flight; "
       "reload";
   return Status(Code::kUnavailable, failed_);
+}
+
+void EtcdDatastore::fence_on(const LeaderKey& leader) {
+  MutexLock lock(mu_);
+  leader_ = leader;
+}
+
+bool EtcdDatastore::leadership_ended() {
+  if (!leader_) return false;
+  auto now = client_.range(leader_->key, "", 0, 1);
+  return now.is_ok() &&
+         (now->kvs_size() == 0 || now->kvs(0).create_revision() != leader_->revision);
 }
 
 void EtcdDatastore::maybe_compact(int64_t etcd_revision) {

@@ -7,7 +7,9 @@
 // A commit is one etcd transaction: its puts and deletes and the new revision, conditioned
 // on the revision key's mod_revision being the one this datastore last read or wrote. So a
 // commit is all or nothing, and a writer that has fallen behind another (a deposed leader)
-// can never overwrite what it has not seen: its commit fails and it must reload.
+// can never overwrite what it has not seen: its commit fails and it must reload. A leader
+// also fences its commits on its election key (fence_on): once its lease has expired, its
+// commits fail even if no other manager has written yet.
 //
 // What etcd bounds: one transaction holds at most the server's --max-txn-ops operations and
 // --max-request-bytes bytes (etcd's defaults, 128 and 1.5 MiB, are too small for a store
@@ -24,10 +26,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/mutex.h"
 #include "etcd/client.h"
+#include "etcd/leadership.h"
 #include "store/datastore/datastore.h"
 
 namespace shoal::etcd {
@@ -49,13 +53,20 @@ class EtcdDatastore final : public store::Datastore {
   // kInternal (a key or the revision record is not shoal's), fn's error.
   Result<uint64_t> load(const store::LoadFn& fn) override;
   // Errors: as the Datastore contract; kUnavailable also when another writer committed since
-  // this one loaded (nothing was written; every later commit fails until a reload).
+  // this one loaded, or the leadership it is fenced on has ended (nothing was written; every
+  // later commit fails until a reload).
   Status commit(const store::CommitBatch& batch) override;
+
+  // From now on a commit lands only while `leader` is still the election's key (its create
+  // revision unchanged): a leader whose lease expired cannot write, even before it notices.
+  void fence_on(const LeaderKey& leader);
 
  private:
   // After a commit whose answer was lost: did it land? Reads the revision key.
   Status resolve_unknown(const store::CommitBatch& batch, const Status& cause) REQUIRES(mu_);
   void maybe_compact(int64_t etcd_revision) REQUIRES(mu_);
+  // After a refused commit: is it because the fenced-on leadership is gone?
+  bool leadership_ended() REQUIRES(mu_);
 
   const EtcdDatastoreOptions options_;
   const std::string records_prefix_;  // P "r/"
@@ -63,10 +74,11 @@ class EtcdDatastore final : public store::Datastore {
   Client client_;
 
   Mutex mu_;  // the committing thread's state; load() and commit() never overlap
-  uint64_t last_revision_ GUARDED_BY(mu_) = 0;  // store revision of the last commit
-  int64_t fence_ GUARDED_BY(mu_) = 0;           // mod_revision of the revision key we last saw
-  int64_t compacted_ GUARDED_BY(mu_) = 0;       // etcd revision of the last compaction
-  std::string failed_ GUARDED_BY(mu_);          // why commits are refused until a reload
+  uint64_t last_revision_ GUARDED_BY(mu_) = 0;       // store revision of the last commit
+  int64_t fence_ GUARDED_BY(mu_) = 0;                // mod_revision of the revision key we last saw
+  int64_t compacted_ GUARDED_BY(mu_) = 0;            // etcd revision of the last compaction
+  std::string failed_ GUARDED_BY(mu_);               // why commits are refused until a reload
+  std::optional<LeaderKey> leader_ GUARDED_BY(mu_);  // the leadership commits are fenced on
 };
 
 }  // namespace shoal::etcd

@@ -13,8 +13,9 @@ foreach(root ${shoal_etcd_proto_roots})
 endforeach()
 list(TRANSFORM shoal_etcd_proto_roots PREPEND "-I" OUTPUT_VARIABLE shoal_etcd_proto_includes)
 
-# Each file relative to its root; the first has gRPC services, the others messages only.
-set(shoal_etcd_service_protos etcd/etcdserver/etcdserverpb/rpc.proto)
+# Each file relative to its root: those with gRPC services, then those with messages only.
+set(shoal_etcd_service_protos etcd/etcdserver/etcdserverpb/rpc.proto
+  etcd/etcdserver/api/v3election/v3electionpb/v3election.proto)
 set(shoal_etcd_message_protos etcd/mvcc/mvccpb/kv.proto etcd/auth/authpb/auth.proto
   gogoproto/gogo.proto google/api/annotations.proto google/api/http.proto)
 set(shoal_etcd_gen_srcs)
