@@ -24,7 +24,9 @@ build: deps configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # Single-node shoal in the foreground: embedded SQLite store, docker-compatible socket.
-run: build
+# Builds only the two programs it runs (the tests come with make build / make test).
+run: deps configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target shoal shoal-monitor
 	mkdir -p $(dir $(SOCKET))
 	mkdir -p -m 0700 $(DATA_DIR)
 	exec $(BUILD_DIR)/shoal daemon --data-dir $(DATA_DIR) --socket $(SOCKET)

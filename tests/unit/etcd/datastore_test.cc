@@ -18,19 +18,10 @@ using store::contract::put;
 using store::contract::Records;
 using testing::TestMember;
 
-EtcdDatastoreOptions options_for(const TestMember& member, int64_t page_keys = 3) {
-  EtcdDatastoreOptions o;
-  o.client.endpoints = {member.client_address()};
-  o.client.call_timeout = std::chrono::seconds(5);
-  // Small pages, so that every contract test's load crosses page boundaries.
-  o.load_page_keys = page_keys;
-  return o;
-}
-
 class EtcdStorage final : public store::contract::Storage {
  public:
   std::unique_ptr<store::Datastore> open() override {
-    return std::make_unique<EtcdDatastore>(options_for(member_));
+    return std::make_unique<EtcdDatastore>(member_.datastore_options());
   }
 
  private:
@@ -44,8 +35,8 @@ INSTANTIATE_TEST_SUITE_P(Etcd, DatastoreContract,
 
 TEST(EtcdDatastoreTest, AWriterBehindAnotherIsFencedOutUntilItReloads) {
   TestMember member;
-  EtcdDatastore a(options_for(member));
-  EtcdDatastore b(options_for(member));
+  EtcdDatastore a(member.datastore_options());
+  EtcdDatastore b(member.datastore_options());
   load_all(a);
   load_all(b);
   ASSERT_TRUE(a.commit(CommitBatch{1, {put("t", "x", "from a")}}).is_ok());
@@ -59,13 +50,13 @@ TEST(EtcdDatastoreTest, AWriterBehindAnotherIsFencedOutUntilItReloads) {
   ASSERT_TRUE(b.commit(CommitBatch{2, {put("t", "y", "from b")}}).is_ok());
   EXPECT_EQ(a.commit(CommitBatch{2, {del("t", "x")}}).code(), Code::kUnavailable);
 
-  EtcdDatastore reader(options_for(member));
+  EtcdDatastore reader(member.datastore_options());
   EXPECT_EQ(load_all(reader).records, (Records{{{"t", "x"}, "from a"}, {{"t", "y"}, "from b"}}));
 }
 
 TEST(EtcdDatastoreTest, ALoadInPagesSeesEveryRecordOnce) {
   TestMember member;
-  EtcdDatastore writer(options_for(member));
+  EtcdDatastore writer(member.datastore_options());
   load_all(writer);
   // Mutations view their bytes: keys and values live here through the commit.
   std::vector<std::string> keys, values;
@@ -78,7 +69,7 @@ TEST(EtcdDatastoreTest, ALoadInPagesSeesEveryRecordOnce) {
     batch.mutations.push_back(put("tasks", keys[i], values[i]));
   ASSERT_TRUE(writer.commit(batch).is_ok());
 
-  EtcdDatastore reader(options_for(member, 7));
+  EtcdDatastore reader(member.datastore_options(7));
   store::contract::Loaded loaded = load_all(reader);
   EXPECT_EQ(loaded.revision, 7u);
   ASSERT_EQ(loaded.records.size(), keys.size());
@@ -87,7 +78,7 @@ TEST(EtcdDatastoreTest, ALoadInPagesSeesEveryRecordOnce) {
 
 TEST(EtcdDatastoreTest, ABatchOverTheServersLimitIsRefusedWholeAndNamesTheSetting) {
   TestMember member([](MemberOptions& o) { o.max_txn_ops = 16; });
-  EtcdDatastore ds(options_for(member));
+  EtcdDatastore ds(member.datastore_options());
   load_all(ds);
   CommitBatch big{1, {}};
   std::vector<std::string> keys;
@@ -98,13 +89,13 @@ TEST(EtcdDatastoreTest, ABatchOverTheServersLimitIsRefusedWholeAndNamesTheSettin
   EXPECT_NE(s.message().find("--max-txn-ops"), std::string::npos) << s.to_string();
   // Nothing of it landed, and the datastore still commits.
   ASSERT_TRUE(ds.commit(CommitBatch{1, {put("t", "small", "v")}}).is_ok());
-  EtcdDatastore reader(options_for(member));
+  EtcdDatastore reader(member.datastore_options());
   EXPECT_EQ(load_all(reader).records, (Records{{{"t", "small"}, "v"}}));
 }
 
 TEST(EtcdDatastoreTest, HistoryIsCompactedBehindTheWriter) {
   TestMember member;
-  EtcdDatastoreOptions o = options_for(member);
+  EtcdDatastoreOptions o = member.datastore_options();
   o.compact_every = 5;
   o.keep_revisions = 2;
   EtcdDatastore ds(o);
@@ -123,7 +114,7 @@ TEST(EtcdDatastoreTest, HistoryIsCompactedBehindTheWriter) {
 
 TEST(EtcdDatastoreTest, ACommitWhileEtcdIsDownFailsAndAcknowledgedWritesSurviveItsRestart) {
   TestMember member;
-  EtcdDatastoreOptions o = options_for(member);
+  EtcdDatastoreOptions o = member.datastore_options();
   o.client.call_timeout = std::chrono::milliseconds(500);
   EtcdDatastore ds(o);
   load_all(ds);

@@ -11,6 +11,8 @@
 #include <memory>
 #include <string>
 
+#include "etcd/client.h"
+#include "etcd/datastore.h"
 #include "etcd/member.h"
 #include "store/temp_dir.h"
 
@@ -53,6 +55,19 @@ class TestMember {
   }
   Member& member() { return *member_; }
   const std::string& client_address() const { return options_.client_address; }
+
+  // A datastore's options on this member; small pages by default, so that loads cross page
+  // boundaries.
+  EtcdDatastoreOptions datastore_options(int64_t page_keys = 3) const {
+    EtcdDatastoreOptions o;
+    o.client.endpoints = {client_address()};
+    o.client.call_timeout = std::chrono::seconds(5);
+    o.load_page_keys = page_keys;
+    return o;
+  }
+  std::shared_ptr<Client> client() const {
+    return std::make_shared<Client>(datastore_options().client);
+  }
 
  private:
   store::testing::TempDir dir_;

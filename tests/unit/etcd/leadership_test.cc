@@ -19,10 +19,6 @@ using store::CommitBatch;
 using store::contract::put;
 using testing::TestMember;
 
-std::shared_ptr<Client> client_of(const TestMember& member) {
-  return std::make_shared<Client>(ClientOptions{{member.client_address()}, {}, 5s});
-}
-
 std::unique_ptr<Lease> lease_of(std::shared_ptr<Client> client, std::chrono::seconds ttl = 10s) {
   auto lease = Lease::grant(std::move(client), ttl);
   EXPECT_TRUE(lease.is_ok()) << lease.status().to_string();
@@ -31,7 +27,7 @@ std::unique_ptr<Lease> lease_of(std::shared_ptr<Client> client, std::chrono::sec
 
 TEST(LeadershipTest, TheNextCandidateLeadsOnceTheLeadersLeaseIsRevoked) {
   TestMember member;
-  auto client = client_of(member);
+  auto client = member.client();
   auto lease_a = lease_of(client);
   auto lease_b = lease_of(client);
   ASSERT_TRUE(lease_a && lease_b);
@@ -53,7 +49,7 @@ TEST(LeadershipTest, TheNextCandidateLeadsOnceTheLeadersLeaseIsRevoked) {
 
 TEST(LeadershipTest, AResignedLeaderLeavesNoLeader) {
   TestMember member;
-  auto client = client_of(member);
+  auto client = member.client();
   auto lease = lease_of(client);
   ASSERT_TRUE(lease);
   Election e(client, "managers");
@@ -65,7 +61,7 @@ TEST(LeadershipTest, AResignedLeaderLeavesNoLeader) {
 
 TEST(LeadershipTest, CancelEndsABlockedCampaign) {
   TestMember member;
-  auto client = client_of(member);
+  auto client = member.client();
   auto lease_a = lease_of(client);
   auto lease_b = lease_of(client);
   ASSERT_TRUE(lease_a && lease_b);
@@ -80,7 +76,7 @@ TEST(LeadershipTest, CancelEndsABlockedCampaign) {
 
 TEST(LeadershipTest, AKeptLeaseIsRenewedBeforeItsTtlRunsOut) {
   TestMember member;
-  auto client = client_of(member);
+  auto client = member.client();
   auto lease = lease_of(client, 3s);
   ASSERT_TRUE(lease);
   // etcd counts the TTL down; a renewal (every second) sets it back to 3 s. Seeing it come
@@ -102,15 +98,14 @@ TEST(LeadershipTest, AKeptLeaseIsRenewedBeforeItsTtlRunsOut) {
 
 TEST(LeadershipTest, ADeposedLeaderCannotCommitEvenBeforeAnotherWrites) {
   TestMember member;
-  auto client = client_of(member);
+  auto client = member.client();
   auto lease = lease_of(client);
   ASSERT_TRUE(lease);
   Election e(client, "managers");
   auto won = e.campaign(*lease, "node-a");
   ASSERT_TRUE(won.is_ok()) << won.status().to_string();
 
-  EtcdDatastoreOptions options;
-  options.client.endpoints = {member.client_address()};
+  EtcdDatastoreOptions options = member.datastore_options();
   EtcdDatastore ds(options);
   ASSERT_TRUE(ds.load([](const store::Record&) { return Status::ok(); }).is_ok());
   ds.fence_on(*won);
