@@ -53,8 +53,9 @@ uninstall:
 # What the build compiler does not check: the module graph (manager, agent and rpc
 # independent of each other; the http server on common/ alone), Clang's thread-safety
 # analysis of the lock annotations (common/mutex.h) over src/, and the code's format
-# (.clang-format; `make format` fixes it).
+# (.clang-format; `make format` fixes it). It also builds the benchmarks, so they compile.
 check: build
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target benchmarks
 	python3 scripts/module_graph.py
 	find src tests bench -name '*.h' -o -name '*.cc' | xargs clang-format --dry-run -Werror
 	python3 scripts/thread_safety.py $(BUILD_DIR)
@@ -77,6 +78,7 @@ e2e: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -L e2e
 
 bench: build
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target benchmarks
 	./scripts/bench.sh $(BUILD_DIR)
 
 # shoal, Docker Swarm and bare runc side by side (installs Debian's docker.io when absent;
