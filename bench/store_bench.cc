@@ -7,10 +7,7 @@
 //   --benchmark_filter=<regex>; the 1M-task benchmarks build their store once (≈10 s).
 #include <benchmark/benchmark.h>
 #include <malloc.h>
-#include <netinet/in.h>
 #include <stdlib.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -107,22 +104,6 @@ std::unique_ptr<Store> open_sqlite(const std::string& dir, SqliteDatastore::Sync
   return std::move(store).value();
 }
 
-// A loopback port free at the time of the call.
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  int port = -1;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
-
 // The datastore a commit benchmark runs on, side by side: SQLite in a temporary dir, or a
 // one-member etcd cluster started for the benchmark (Debian's etcd-server on loopback, its
 // data in a temporary dir on the same file system; fsync is real in both).
@@ -144,8 +125,8 @@ std::unique_ptr<BenchStore> open_store(Backend backend) {
   member.name = "bench";
   member.data_dir = out->dir.path() + "/etcd";
   member.log_file = out->dir.path() + "/etcd.log";
-  member.client_address = "127.0.0.1:" + std::to_string(free_port());
-  member.peer_address = "127.0.0.1:" + std::to_string(free_port());
+  member.client_address = "127.0.0.1:" + std::to_string(etcd::free_loopback_port());
+  member.peer_address = "127.0.0.1:" + std::to_string(etcd::free_loopback_port());
   auto started = etcd::Member::start(member, std::chrono::seconds(30));
   if (!started.is_ok()) {
     fprintf(stderr, "%s\n", started.status().to_string().c_str());

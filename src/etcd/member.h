@@ -43,6 +43,10 @@ struct MemberOptions {
   std::filesystem::path log_file;  // the member's stdout and stderr; empty: data_dir/../etcd.log
 };
 
+// A loopback TCP port free at the time of the call (the kernel's pick for port 0), for
+// members on one host: tests, benchmarks. Another process may take it before it is used.
+int free_loopback_port();
+
 class Member {
  public:
   // Starts the member and waits until it answers a read (a leader is elected), at most

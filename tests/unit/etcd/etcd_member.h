@@ -3,9 +3,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <functional>
 #include <memory>
@@ -18,22 +15,6 @@
 
 namespace shoal::etcd::testing {
 
-// A loopback port free at the time of the call (the kernel's pick for port 0).
-inline int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  int port = -1;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
-
 class TestMember {
  public:
   // Starts a one-member cluster; `adjust` may change its options (limits) first.
@@ -41,8 +22,8 @@ class TestMember {
     options_.name = "test";
     options_.data_dir = dir_.path() + "/member";
     options_.log_file = dir_.path() + "/etcd.log";
-    options_.client_address = "127.0.0.1:" + std::to_string(free_port());
-    options_.peer_address = "127.0.0.1:" + std::to_string(free_port());
+    options_.client_address = "127.0.0.1:" + std::to_string(free_loopback_port());
+    options_.peer_address = "127.0.0.1:" + std::to_string(free_loopback_port());
     if (adjust) adjust(options_);
     start();
   }

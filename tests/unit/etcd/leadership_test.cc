@@ -19,65 +19,73 @@ using store::CommitBatch;
 using store::contract::put;
 using testing::TestMember;
 
-std::unique_ptr<Lease> lease_of(std::shared_ptr<Client> client, std::chrono::seconds ttl = 10s) {
-  auto lease = Lease::grant(std::move(client), ttl);
-  EXPECT_TRUE(lease.is_ok()) << lease.status().to_string();
-  return lease.is_ok() ? std::move(lease).value() : nullptr;
-}
+class LeadershipTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Lease> lease(std::chrono::seconds ttl = 10s) {
+    auto granted = Lease::grant(client_, ttl);
+    EXPECT_TRUE(granted.is_ok()) << granted.status().to_string();
+    return granted.is_ok() ? std::move(granted).value() : nullptr;
+  }
 
-TEST(LeadershipTest, TheNextCandidateLeadsOnceTheLeadersLeaseIsRevoked) {
-  TestMember member;
-  auto client = member.client();
-  auto lease_a = lease_of(client);
-  auto lease_b = lease_of(client);
-  ASSERT_TRUE(lease_a && lease_b);
-  Election a(client, "managers"), b(client, "managers");
+  // A candidate that has won the election "managers" with `value`.
+  struct Leader {
+    std::unique_ptr<Lease> lease;
+    std::unique_ptr<Election> election;
+    LeaderKey key;
+  };
+  Leader lead(const std::string& value) {
+    Leader out{lease(), std::make_unique<Election>(client_, "managers"), {}};
+    if (!out.lease) return out;
+    auto won = out.election->campaign(*out.lease, value);
+    EXPECT_TRUE(won.is_ok()) << won.status().to_string();
+    if (won.is_ok()) out.key = *won;
+    return out;
+  }
 
-  auto won = a.campaign(*lease_a, "node-a");
-  ASSERT_TRUE(won.is_ok()) << won.status().to_string();
-  EXPECT_EQ(a.leader().value(), std::optional<std::string>("node-a"));
+  TestMember member_;
+  std::shared_ptr<Client> client_ = member_.client();
+};
 
+TEST_F(LeadershipTest, TheNextCandidateLeadsOnceTheLeadersLeaseIsRevoked) {
+  Leader a = lead("node-a");
+  ASSERT_GT(a.key.revision, 0);
+  EXPECT_EQ(a.election->leader().value(), std::optional<std::string>("node-a"));
+
+  auto lease_b = lease();
+  ASSERT_TRUE(lease_b);
+  Election b(client_, "managers");
   auto b_wins = std::async(std::launch::async, [&] { return b.campaign(*lease_b, "node-b"); });
   EXPECT_EQ(b.leader().value(), std::optional<std::string>("node-a"));
-  lease_a->revoke();
+  a.lease->revoke();
   ASSERT_EQ(b_wins.wait_for(10s), std::future_status::ready);
   auto b_won = b_wins.get();
   ASSERT_TRUE(b_won.is_ok()) << b_won.status().to_string();
-  EXPECT_GT(b_won->revision, won->revision);
-  EXPECT_EQ(a.leader().value(), std::optional<std::string>("node-b"));
+  EXPECT_GT(b_won->revision, a.key.revision);
+  EXPECT_EQ(a.election->leader().value(), std::optional<std::string>("node-b"));
 }
 
-TEST(LeadershipTest, AResignedLeaderLeavesNoLeader) {
-  TestMember member;
-  auto client = member.client();
-  auto lease = lease_of(client);
-  ASSERT_TRUE(lease);
-  Election e(client, "managers");
-  auto won = e.campaign(*lease, "node-a");
-  ASSERT_TRUE(won.is_ok()) << won.status().to_string();
-  ASSERT_TRUE(e.resign(*won).is_ok());
-  EXPECT_EQ(e.leader().value(), std::nullopt);
+TEST_F(LeadershipTest, AResignedLeaderLeavesNoLeader) {
+  Leader a = lead("node-a");
+  ASSERT_GT(a.key.revision, 0);
+  ASSERT_TRUE(a.election->resign(a.key).is_ok());
+  EXPECT_EQ(a.election->leader().value(), std::nullopt);
 }
 
-TEST(LeadershipTest, CancelEndsABlockedCampaign) {
-  TestMember member;
-  auto client = member.client();
-  auto lease_a = lease_of(client);
-  auto lease_b = lease_of(client);
-  ASSERT_TRUE(lease_a && lease_b);
-  Election a(client, "managers"), b(client, "managers");
-  ASSERT_TRUE(a.campaign(*lease_a, "node-a").is_ok());
+TEST_F(LeadershipTest, CancelEndsABlockedCampaign) {
+  Leader a = lead("node-a");
+  ASSERT_GT(a.key.revision, 0);
+  auto lease_b = lease();
+  ASSERT_TRUE(lease_b);
+  Election b(client_, "managers");
   auto b_wins = std::async(std::launch::async, [&] { return b.campaign(*lease_b, "node-b"); });
   b.cancel();
   ASSERT_EQ(b_wins.wait_for(10s), std::future_status::ready);
   EXPECT_EQ(b_wins.get().status().code(), Code::kUnavailable);
-  EXPECT_EQ(a.leader().value(), std::optional<std::string>("node-a"));
+  EXPECT_EQ(a.election->leader().value(), std::optional<std::string>("node-a"));
 }
 
-TEST(LeadershipTest, AKeptLeaseIsRenewedBeforeItsTtlRunsOut) {
-  TestMember member;
-  auto client = member.client();
-  auto lease = lease_of(client, 3s);
+TEST_F(LeadershipTest, AKeptLeaseIsRenewedBeforeItsTtlRunsOut) {
+  auto lease = this->lease(3s);
   ASSERT_TRUE(lease);
   // etcd counts the TTL down; a renewal (every second) sets it back to 3 s. Seeing it come
   // back up after having gone down is the renewal, whatever the timing.
@@ -96,22 +104,17 @@ TEST(LeadershipTest, AKeptLeaseIsRenewedBeforeItsTtlRunsOut) {
   EXPECT_EQ(lease->remaining().status().code(), Code::kNotFound);
 }
 
-TEST(LeadershipTest, ADeposedLeaderCannotCommitEvenBeforeAnotherWrites) {
-  TestMember member;
-  auto client = member.client();
-  auto lease = lease_of(client);
-  ASSERT_TRUE(lease);
-  Election e(client, "managers");
-  auto won = e.campaign(*lease, "node-a");
-  ASSERT_TRUE(won.is_ok()) << won.status().to_string();
+TEST_F(LeadershipTest, ADeposedLeaderCannotCommitEvenBeforeAnotherWrites) {
+  Leader a = lead("node-a");
+  ASSERT_GT(a.key.revision, 0);
 
-  EtcdDatastoreOptions options = member.datastore_options();
+  EtcdDatastoreOptions options = member_.datastore_options();
   EtcdDatastore ds(options);
   ASSERT_TRUE(ds.load([](const store::Record&) { return Status::ok(); }).is_ok());
-  ds.fence_on(*won);
+  ds.fence_on(a.key);
   ASSERT_TRUE(ds.commit(CommitBatch{1, {put("t", "a", "while leading")}}).is_ok());
 
-  lease->revoke();  // as an expired lease: the election key is gone
+  a.lease->revoke();  // as an expired lease: the election key is gone
   Status s = ds.commit(CommitBatch{2, {put("t", "b", "after")}});
   EXPECT_EQ(s.code(), Code::kUnavailable);
   EXPECT_NE(s.message().find("no longer the leader"), std::string::npos) << s.to_string();

@@ -57,73 +57,71 @@ class Seen {
   std::optional<Status> end_ GUARDED_BY(mu_);
 };
 
-int64_t etcd_revision(Client& client) {
-  auto r = client.range("/", "", 0, 1);
-  EXPECT_TRUE(r.is_ok()) << r.status().to_string();
-  return r.is_ok() ? r->header().revision() : 0;
-}
+class WatcherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(ds_->load([](const store::Record&) { return Status::ok(); }).is_ok());
+  }
+  // Watches /shoal/ from `after` (default: etcd's revision now), into seen_.
+  void watch(std::optional<int64_t> after = std::nullopt) {
+    if (!after) {
+      auto now = client_->range("/", "", 0, 1);
+      ASSERT_TRUE(now.is_ok()) << now.status().to_string();
+      after = now->header().revision();
+    }
+    watcher_ = std::make_unique<Watcher>(
+        client_, "/shoal/", *after, [this](WatchedRevision r) { seen_.add(std::move(r)); },
+        [this](Status s) { seen_.end(std::move(s)); });
+  }
 
-std::unique_ptr<Watcher> watch(std::shared_ptr<Client> client, int64_t after, Seen& seen) {
-  return std::make_unique<Watcher>(
-      std::move(client), "/shoal/", after, [&](WatchedRevision r) { seen.add(std::move(r)); },
-      [&](Status s) { seen.end(std::move(s)); });
-}
+  TestMember member_;
+  std::shared_ptr<Client> client_ = member_.client();
+  std::unique_ptr<EtcdDatastore> ds_ = std::make_unique<EtcdDatastore>(member_.datastore_options());
+  Seen seen_;
+  std::unique_ptr<Watcher> watcher_;  // last: stopped before what it calls into goes
+};
 
-TEST(WatcherTest, EachCommitArrivesAsOneRevisionInOrder) {
-  TestMember member;
-  auto client = member.client();
-  EtcdDatastore ds(member.datastore_options());
-  ASSERT_TRUE(ds.load([](const store::Record&) { return Status::ok(); }).is_ok());
-  Seen seen;
-  auto watcher = watch(client, etcd_revision(*client), seen);
-
-  ASSERT_TRUE(ds.commit(CommitBatch{1, {put("t", "a", "1"), put("t", "b", "1")}}).is_ok());
-  ASSERT_TRUE(ds.commit(CommitBatch{2, {del("t", "a")}}).is_ok());
-  ASSERT_TRUE(ds.commit(CommitBatch{3, {put("n", "x", "1")}}).is_ok());
-  ASSERT_TRUE(::shoal::testing::eventually([&] { return seen.revisions().size() >= 3; }, 10s));
+TEST_F(WatcherTest, EachCommitArrivesAsOneRevisionInOrder) {
+  watch();
+  ASSERT_TRUE(ds_->commit(CommitBatch{1, {put("t", "a", "1"), put("t", "b", "1")}}).is_ok());
+  ASSERT_TRUE(ds_->commit(CommitBatch{2, {del("t", "a")}}).is_ok());
+  ASSERT_TRUE(ds_->commit(CommitBatch{3, {put("n", "x", "1")}}).is_ok());
+  ASSERT_TRUE(::shoal::testing::eventually([&] { return seen_.revisions().size() >= 3; }, 10s));
   using Keys = std::vector<std::vector<std::string>>;
-  EXPECT_EQ(seen.record_changes(), (Keys{{"+t/a", "+t/b"}, {"-t/a"}, {"+n/x"}}));
-  auto revisions = seen.revisions();
+  EXPECT_EQ(seen_.record_changes(), (Keys{{"+t/a", "+t/b"}, {"-t/a"}, {"+n/x"}}));
+  auto revisions = seen_.revisions();
   EXPECT_LT(revisions[0].revision, revisions[1].revision);
   EXPECT_LT(revisions[1].revision, revisions[2].revision);
-  EXPECT_EQ(watcher->delivered(), revisions[2].revision);
+  EXPECT_EQ(watcher_->delivered(), revisions[2].revision);
 }
 
-TEST(WatcherTest, AMemberRestartNeitherSkipsNorRepeatsARevision) {
-  TestMember member;
-  auto client = member.client();
-  EtcdDatastore ds(member.datastore_options());
-  ASSERT_TRUE(ds.load([](const store::Record&) { return Status::ok(); }).is_ok());
-  Seen seen;
-  auto watcher = watch(client, etcd_revision(*client), seen);
-  ASSERT_TRUE(ds.commit(CommitBatch{1, {put("t", "before", "1")}}).is_ok());
-  ASSERT_TRUE(::shoal::testing::eventually([&] { return seen.revisions().size() == 1; }, 10s));
+TEST_F(WatcherTest, AMemberRestartNeitherSkipsNorRepeatsARevision) {
+  watch();
+  ASSERT_TRUE(ds_->commit(CommitBatch{1, {put("t", "before", "1")}}).is_ok());
+  ASSERT_TRUE(::shoal::testing::eventually([&] { return seen_.revisions().size() == 1; }, 10s));
 
-  member.member().stop();
-  member.start();
-  ASSERT_TRUE(ds.commit(CommitBatch{2, {put("t", "after", "2")}}).is_ok());
-  ASSERT_TRUE(::shoal::testing::eventually([&] { return seen.revisions().size() >= 2; }, 20s));
+  member_.member().stop();
+  member_.start();
+  ASSERT_TRUE(ds_->commit(CommitBatch{2, {put("t", "after", "2")}}).is_ok());
+  ASSERT_TRUE(::shoal::testing::eventually([&] { return seen_.revisions().size() >= 2; }, 20s));
   using Keys = std::vector<std::vector<std::string>>;
-  EXPECT_EQ(seen.record_changes(), (Keys{{"+t/before"}, {"+t/after"}}));
-  EXPECT_FALSE(seen.ended().has_value());
+  EXPECT_EQ(seen_.record_changes(), (Keys{{"+t/before"}, {"+t/after"}}));
+  EXPECT_FALSE(seen_.ended().has_value());
 }
 
-TEST(WatcherTest, AStartPointCompactedAwayEndsTheWatchForAReload) {
-  TestMember member;
-  auto client = member.client();
-  EtcdDatastoreOptions o = member.datastore_options();
+TEST_F(WatcherTest, AStartPointCompactedAwayEndsTheWatchForAReload) {
+  EtcdDatastoreOptions o = member_.datastore_options();
   o.compact_every = 2;
   o.keep_revisions = 1;
-  EtcdDatastore ds(o);
-  ASSERT_TRUE(ds.load([](const store::Record&) { return Status::ok(); }).is_ok());
+  ds_ = std::make_unique<EtcdDatastore>(o);
+  ASSERT_TRUE(ds_->load([](const store::Record&) { return Status::ok(); }).is_ok());
   for (uint64_t rev = 1; rev <= 10; ++rev) {
-    ASSERT_TRUE(ds.commit(CommitBatch{rev, {put("t", "k", "v")}}).is_ok());
+    ASSERT_TRUE(ds_->commit(CommitBatch{rev, {put("t", "k", "v")}}).is_ok());
   }
-  Seen seen;
-  auto watcher = watch(client, 1, seen);
-  ASSERT_TRUE(::shoal::testing::eventually([&] { return seen.ended().has_value(); }, 10s));
-  EXPECT_EQ(seen.ended()->code(), Code::kOutOfSequence) << seen.ended()->to_string();
-  EXPECT_TRUE(seen.revisions().empty());
+  watch(1);
+  ASSERT_TRUE(::shoal::testing::eventually([&] { return seen_.ended().has_value(); }, 10s));
+  EXPECT_EQ(seen_.ended()->code(), Code::kOutOfSequence) << seen_.ended()->to_string();
+  EXPECT_TRUE(seen_.revisions().empty());
 }
 
 }  // namespace
