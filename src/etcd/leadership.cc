@@ -83,7 +83,11 @@ void Lease::keep_alive_loop() {
   while (true) {
     {
       MutexLock lock(mu_);
-      if (wake_.wait_for(lock, period, [&] { return stopping_; })) return;
+      if (wake_.wait_for(lock, period, [&] {
+            mu_.assert_held();  // wait_for runs the predicate under the lock
+            return stopping_;
+          }))
+        return;
     }
     // One keep-alive per stream: a stream that outlives a broken connection would hide it.
     grpc::ClientContext context;

@@ -50,7 +50,11 @@ void Watcher::run() {
     // revision after the last one delivered.
     spdlog::debug("etcd watch of {}: {}; again in {} ms", prefix_, ended.message(),
                   backoff.count());
-    if (wake_.wait_for(lock, backoff, [&] { return stopping_; })) return;
+    if (wake_.wait_for(lock, backoff, [&] {
+          mu_.assert_held();  // wait_for runs the predicate under the lock
+          return stopping_;
+        }))
+      return;
     backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
   }
 }
