@@ -42,6 +42,8 @@ std::vector<std::string> argv_of(const MemberOptions& o) {
       "--max-request-bytes=" + std::to_string(o.max_request_bytes),
       "--quota-backend-bytes=" + std::to_string(o.quota_backend_bytes),
       "--snapshot-count=" + std::to_string(o.snapshot_count),
+      "--heartbeat-interval=" + std::to_string(o.heartbeat_interval.count()),
+      "--election-timeout=" + std::to_string(o.election_timeout.count()),
       // shoal compacts the history itself (datastore.h); no HTTP/1 gateway or metrics page.
       "--enable-grpc-gateway=false",
       "--logger=zap",

@@ -40,6 +40,10 @@ struct MemberOptions {
   int64_t max_request_bytes = 128 << 20;
   int64_t quota_backend_bytes = int64_t{8} << 30;
   int64_t snapshot_count = 10'000;
+  // Raft timing (etcd's defaults): how fast a dead leader is replaced, against how easily a
+  // busy machine triggers a needless election. docs/ha.md, "Failover budget".
+  std::chrono::milliseconds heartbeat_interval{100};
+  std::chrono::milliseconds election_timeout{1000};
   std::filesystem::path log_file;  // the member's stdout and stderr; empty: data_dir/../etcd.log
 };
 
