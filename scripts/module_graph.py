@@ -36,7 +36,7 @@ DECLARED = {
     'http/engine': ['http', 'manager', 'runtime'],
     'provider': ['common', 'network'],
     'scale': ['manager', 'agent', 'ca', 'rpc'],
-    'daemon': ['http/engine', 'store', 'manager', 'agent', 'runtime', 'ca', 'rpc'],
+    'daemon': ['http/engine', 'store', 'etcd', 'manager', 'agent', 'runtime', 'ca', 'rpc'],
     'cli': ['daemon', 'scale', 'provider'],
     # shoal-monitor compiles the log writer's sources itself (src/CMakeLists.txt).
     'monitor': ['runtime'],

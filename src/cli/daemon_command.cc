@@ -125,6 +125,16 @@ void add_daemon_command(CLI::App& app, int* exit_code) {
                   "for; a larger count is refused with 400")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  cmd->add_option("--etcd-endpoints", flags->daemon.etcd_endpoints,
+                  "Keep the store in this etcd cluster instead of the embedded SQLite: its "
+                  "client endpoints, host:port (comma-separated or repeated)")
+      ->delimiter(',');
+  cmd->add_option("--etcd-cafile", flags->daemon.etcd_ca_file,
+                  "TLS to etcd: the CA certificate (PEM) its members' certificates chain to");
+  cmd->add_option("--etcd-certfile", flags->daemon.etcd_cert_file,
+                  "TLS to etcd: this client's certificate (PEM)");
+  cmd->add_option("--etcd-keyfile", flags->daemon.etcd_key_file,
+                  "TLS to etcd: this client's private key (PEM)");
   http::ConnectionLimits& limits = flags->daemon.http_limits;
   add_timeout_flag(cmd, "--http-header-timeout", &limits.header_timeout,
                    "API connections: time for a request head to arrive whole (from accept, or "

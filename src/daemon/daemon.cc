@@ -1,11 +1,13 @@
 #include "daemon/daemon.h"
 
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <system_error>
 
 #include "agent/host.h"
@@ -13,6 +15,7 @@
 #include "daemon/executor_factory.h"
 #include "daemon/membership_file.h"
 #include "daemon/swarm_node.h"
+#include "etcd/datastore.h"
 #include "http/engine/logs_routes.h"
 #include "http/engine/ps_routes.h"
 #include "http/engine/routes.h"
@@ -89,6 +92,44 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& options) {
   return d;
 }
 
+namespace {
+
+Result<std::string> read_pem(const std::string& path, std::string_view flag) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return error(Code::kInvalidArgument, "{} {}: cannot read it", flag, path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// The embedded SQLite log under the data dir, or an etcd cluster (--etcd-endpoints).
+Result<std::unique_ptr<store::Datastore>> open_datastore(const DaemonOptions& options) {
+  if (options.etcd_endpoints.empty()) {
+    SHOAL_ASSIGN_OR_RETURN(auto sqlite, store::SqliteDatastore::open(options.data_dir));
+    return std::unique_ptr<store::Datastore>(std::move(sqlite));
+  }
+  etcd::EtcdDatastoreOptions etcd_options;
+  etcd_options.client.endpoints = options.etcd_endpoints;
+  etcd::ClientTls& tls = etcd_options.client.tls;
+  if (!options.etcd_ca_file.empty()) {
+    SHOAL_ASSIGN_OR_RETURN(tls.ca_pem, read_pem(options.etcd_ca_file, "--etcd-cafile"));
+  }
+  if (!options.etcd_cert_file.empty()) {
+    SHOAL_ASSIGN_OR_RETURN(tls.cert_pem, read_pem(options.etcd_cert_file, "--etcd-certfile"));
+  }
+  if (!options.etcd_key_file.empty()) {
+    SHOAL_ASSIGN_OR_RETURN(tls.key_pem, read_pem(options.etcd_key_file, "--etcd-keyfile"));
+  }
+  if (tls.ca_pem.empty() && (!tls.cert_pem.empty() || !tls.key_pem.empty())) {
+    return error(Code::kInvalidArgument,
+                 "--etcd-certfile and --etcd-keyfile need --etcd-cafile (TLS to etcd)");
+  }
+  spdlog::info("store: etcd at {}{}", fmt::join(options.etcd_endpoints, ","),
+               tls.ca_pem.empty() ? " (plaintext)" : " (TLS)");
+  return std::unique_ptr<store::Datastore>(
+      std::make_unique<etcd::EtcdDatastore>(std::move(etcd_options)));
+}
+
+}  // namespace
+
 Status Daemon::init() {
   const std::string& data = options_.data_dir;
   const std::string& sock = options_.socket_path;
@@ -107,8 +148,9 @@ Status Daemon::init() {
   ids_ = std::make_unique<IdGenerator>();
   store::FileKeyStore keys(data);
   SHOAL_ASSIGN_OR_RETURN(store::DataKey data_key, keys.data_key());
-  SHOAL_ASSIGN_OR_RETURN(auto sqlite, store::SqliteDatastore::open(data));
-  auto datastore = std::make_unique<store::SealedDatastore>(std::move(sqlite), std::move(data_key));
+  SHOAL_ASSIGN_OR_RETURN(auto durable, open_datastore(options_));
+  auto datastore =
+      std::make_unique<store::SealedDatastore>(std::move(durable), std::move(data_key));
   SHOAL_ASSIGN_OR_RETURN(store_, store::Store::open(std::move(datastore), clock_));
   runtime::image::ImageStoreOptions image_options;
   image_options.root = std::filesystem::path(data) / "images";

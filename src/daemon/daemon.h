@@ -83,6 +83,13 @@ struct DaemonOptions {
   std::string advertise_addr;
   // Bounds on what one request may ask for (--max-replicas).
   manager::controlapi::Limits limits;
+  // The store's datastore: empty = the embedded SQLite under data_dir; otherwise an etcd
+  // cluster's client endpoints (--etcd-endpoints, host:port) and, for TLS, the PEM files of
+  // its CA and of this client (--etcd-cafile, --etcd-certfile, --etcd-keyfile).
+  std::vector<std::string> etcd_endpoints;
+  std::string etcd_ca_file;
+  std::string etcd_cert_file;
+  std::string etcd_key_file;
   // How this node reaches other nodes (grpc_transport.h in the binary); null = a
   // single-node daemon: swarm join answers 501 and the manager serves nobody.
   std::shared_ptr<ClusterTransport> transport;

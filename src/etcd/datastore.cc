@@ -1,5 +1,6 @@
 #include "etcd/datastore.h"
 
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -49,7 +50,10 @@ Result<uint64_t> EtcdDatastore::load(const store::LoadFn& fn) {
   // The revision record first: its answer's header fixes the etcd revision every page is
   // read at, so the pages and the revision are one consistent view.
   auto head = client_.range(revision_key_, "", 0, 1);
-  if (!head.is_ok()) return head.status();
+  if (!head.is_ok()) {
+    return error(head.status().code(), "etcd datastore: cannot read the store from etcd at {}: {}",
+                 fmt::join(options_.client.endpoints, ","), head.status().message());
+  }
   const int64_t at = head->header().revision();
   uint64_t store_revision = 0;
   int64_t fence = 0;
