@@ -16,13 +16,17 @@ namespace shoal::store {
 // ---------------------------------------------------------------------------------------------
 // Loading.
 
+namespace {
+
+// Applies one loaded record to `tables` (ID index only; indexes are built at the end) and
+// `specs`.
 template <typename T>
-Status Store::replay_object(const Record& record) {
-  Table<T>& table = tables_.of<T>();
+Status replay_object(const Record& record, Tables* tables, SpecPool* specs) {
+  Table<T>& table = tables->of<T>();
   const std::shared_ptr<const T>* found = table.get(record.key);
   std::shared_ptr<const T> existing = found != nullptr ? *found : nullptr;
   if (existing) {
-    if constexpr (std::is_same_v<T, api::Task>) specs_.release(existing->Spec.get());
+    if constexpr (std::is_same_v<T, api::Task>) specs->release(existing->Spec.get());
   }
   if (record.op == Mutation::Op::kDelete) {
     if (!existing) {
@@ -35,12 +39,7 @@ Status Store::replay_object(const Record& record) {
   T object;
   if constexpr (std::is_same_v<T, api::Task>) {
     SHOAL_RETURN_IF_ERROR(codec::decode(
-        record.value,
-        [this](std::string_view ref) {
-          writer_mu_.assert_held();  // replay_object()'s (decode calls this at once)
-          return specs_.resolve(ref);
-        },
-        &object));
+        record.value, [specs](std::string_view ref) { return specs->resolve(ref); }, &object));
   } else {
     SHOAL_RETURN_IF_ERROR(TableTraits<T>::decode(record.value, &object));
   }
@@ -57,19 +56,17 @@ Status Store::replay_object(const Record& record) {
   return Status::ok();
 }
 
-Status Store::replay(const Record& record) {
+Status replay(const Record& record, Tables* tables, SpecPool* specs) {
   if (record.table == kTaskSpecsTable) {
-    return record.op == Mutation::Op::kPut ? specs_.load(record.key, record.value)
-                                           : specs_.unload(record.key);
+    return record.op == Mutation::Op::kPut ? specs->load(record.key, record.value)
+                                           : specs->unload(record.key);
   }
   for (int k = 0; k < kKindCount; ++k) {
     Status status;
     bool matched = visit_kind(static_cast<Kind>(k), [&](auto* type) {
-      writer_mu_.assert_held();  // replay()'s (visit_kind runs this at once)
-      mu_.AssertHeld();
       using T = std::remove_pointer_t<decltype(type)>;
       if (record.table != TableTraits<T>::kTable) return false;
-      status = replay_object<T>(record);
+      status = replay_object<T>(record, tables, specs);
       return true;
     });
     if (matched) return status;
@@ -77,19 +74,29 @@ Status Store::replay(const Record& record) {
   return error(Code::kInternal, "datastore holds a record of unknown table {}", record.table);
 }
 
+}  // namespace
+
+Status Store::load_into(Tables* tables, SpecPool* specs, uint64_t* revision) {
+  SHOAL_ASSIGN_OR_RETURN(*revision, datastore_->load([&](const Record& r) {
+    return replay(r, tables, specs);  // runs inside load()
+  }));
+  for_each_kind([&](auto* type) {
+    using T = std::remove_pointer_t<decltype(type)>;
+    tables->of<T>().build_indexes();
+  });
+  specs->finish_load();
+  return Status::ok();
+}
+
 Status Store::load() {
   MutexLock writer(writer_mu_);
+  Tables tables;
+  SpecPool specs;
+  uint64_t revision = 0;
+  SHOAL_RETURN_IF_ERROR(load_into(&tables, &specs, &revision));
   absl::MutexLock lock(&mu_);
-  SHOAL_ASSIGN_OR_RETURN(uint64_t revision,
-                         datastore_->load([this](const Record& r) REQUIRES(writer_mu_, mu_) {
-                           return replay(r);  // runs inside load(), with both locks held
-                         }));
-  for_each_kind([&](auto* type) {
-    mu_.AssertHeld();  // load()'s (for_each_kind runs this at once)
-    using T = std::remove_pointer_t<decltype(type)>;
-    tables_.of<T>().build_indexes();
-  });
-  specs_.finish_load();
+  std::swap(tables_, tables);  // tables_ is empty: open() loads once
+  specs_ = std::move(specs);
   revision_.store(revision, std::memory_order_release);
   return Status::ok();
 }

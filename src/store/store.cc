@@ -20,7 +20,9 @@ class WriteScope {
   WriteScope& operator=(const WriteScope&) = delete;
 };
 
-Status check_thread() {
+}  // namespace
+
+Status internal::check_write_thread() {
   if (t_in_write) {
     return Status(Code::kFailedPrecondition, "store write started inside another store write");
   }
@@ -31,7 +33,6 @@ Status check_thread() {
   return Status::ok();
 }
 
-}  // namespace
 Store::Store(std::unique_ptr<Datastore> datastore, std::shared_ptr<const Clock> clock,
              StoreOptions options)
     : clock_(std::move(clock)),
@@ -76,7 +77,7 @@ Result<Watch> Store::view_and_watch(const std::function<Status(const ReadTxn&)>&
 
 Status Store::writable() const {
   if (closed_) return Status(Code::kUnavailable, "store is closed");
-  return Status::ok();
+  return refused_;
 }
 
 std::unique_ptr<WriteTxn> Store::begin() {
@@ -85,7 +86,7 @@ std::unique_ptr<WriteTxn> Store::begin() {
 }
 
 Status Store::update(const std::function<Status(WriteTxn&)>& fn) {
-  SHOAL_RETURN_IF_ERROR(check_thread());
+  SHOAL_RETURN_IF_ERROR(internal::check_write_thread());
   MutexLock writer(writer_mu_);
   SHOAL_RETURN_IF_ERROR(writable());
   WriteScope scope;
@@ -99,7 +100,7 @@ Status Store::update(const std::function<Status(WriteTxn&)>& fn) {
 }
 
 Status Store::batch(const std::function<Status(Batch&)>& fn) {
-  SHOAL_RETURN_IF_ERROR(check_thread());
+  SHOAL_RETURN_IF_ERROR(internal::check_write_thread());
   MutexLock writer(writer_mu_);
   SHOAL_RETURN_IF_ERROR(writable());
   WriteScope scope;
@@ -110,7 +111,7 @@ Status Store::batch(const std::function<Status(Batch&)>& fn) {
 }
 
 Status Store::wait_for_snapshot() {
-  SHOAL_RETURN_IF_ERROR(check_thread());
+  SHOAL_RETURN_IF_ERROR(internal::check_write_thread());
   MutexLock writer(writer_mu_);
   if (snapshot_thread_.joinable()) snapshot_thread_.join();
   MutexLock lock(snapshot_mu_);

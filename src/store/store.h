@@ -60,6 +60,12 @@ struct StoreOptions {
 
 class Batch;
 
+namespace internal {
+// kFailedPrecondition when the calling thread may not start a store write: it is inside one,
+// or holds a ReadTxn (it would deadlock).
+Status check_write_thread();
+}  // namespace internal
+
 class Store {
  public:
   // Loads every object and the revision from `datastore`.
@@ -100,6 +106,30 @@ class Store {
   Result<Watch> view_and_watch(const std::function<Status(const ReadTxn&)>& fn,
                                WatchFilter filter = {}, WatchOptions options = {});
 
+  // ---- Following another writer (a follower manager; docs/ha.md). Implemented in
+  // replication.cc.
+
+  // Applies one commit that another store made through the shared datastore, as read back
+  // from it (e.g. an etcd watch): its records (table, key, encoded value; any order) change
+  // the tables and indexes as if committed here, revision() becomes `revision`, and watchers
+  // get one Changes. Nothing is written to the datastore.
+  // Errors: kFailedPrecondition (revision not after revision()); kInternal (a record that
+  // does not decode, a task whose spec is missing, a delete of an unknown object, a key twice):
+  // the tables are unchanged, but the spec pool may not be: reload() before going on.
+  // Errors also as update() (closed; this thread holds a ReadTxn).
+  Status apply_replicated(uint64_t revision, const std::vector<Record>& records);
+
+  // Replaces every table with what the datastore holds now (its load() again) — for a
+  // follower that lost track of the writer (its watch was compacted away) or hit an error.
+  // Every open watch ends with WatchState::kOverflowed, so each consumer takes a fresh
+  // snapshot. On error the store keeps its old state. Errors: as open(); as update().
+  Status reload();
+
+  // From now on update() and batch() fail with `why` (a follower refers writers to its
+  // leader) until accept_writes(). Waits for a running write. REQUIRES: why is not OK.
+  void refuse_writes(Status why);
+  void accept_writes();
+
   // The revision of the last commit.
   uint64_t revision() const { return revision_.load(std::memory_order_acquire); }
 
@@ -119,9 +149,8 @@ class Store {
         StoreOptions options);
 
   Status load();
-  Status replay(const Record& record) REQUIRES(writer_mu_, mu_);
-  template <typename T>
-  Status replay_object(const Record& record) REQUIRES(writer_mu_, mu_);
+  // load() into fresh tables and spec pool, swapped in whole on success.
+  Status load_into(Tables* tables, SpecPool* specs, uint64_t* revision) REQUIRES(writer_mu_);
   void maybe_snapshot() REQUIRES(writer_mu_);
   Status writable() const REQUIRES(writer_mu_);
   std::unique_ptr<WriteTxn> begin() REQUIRES(writer_mu_);
@@ -155,6 +184,7 @@ class Store {
   SpecPool specs_ GUARDED_BY(writer_mu_);
   std::string arena_ GUARDED_BY(writer_mu_);  // reused encoding buffer
   bool closed_ GUARDED_BY(writer_mu_) = false;
+  Status refused_ GUARDED_BY(writer_mu_);  // why writes are refused (refuse_writes)
   std::thread snapshot_thread_ GUARDED_BY(writer_mu_);
   std::atomic<bool> snapshot_running_{false};
   Mutex snapshot_mu_;

@@ -181,6 +181,12 @@ void WatchHub::publish(const std::shared_ptr<const Changes>& changes) {
   for (const auto& sub : subs_) sub->offer(changes);
 }
 
+void WatchHub::overflow_all() {
+  MutexLock lock(mu_);
+  for (const auto& sub : subs_) sub->shut(WatchState::kOverflowed);
+  subs_.clear();
+}
+
 void WatchHub::close_all() {
   MutexLock lock(mu_);
   closed_ = true;

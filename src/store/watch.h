@@ -173,6 +173,9 @@ class WatchHub {
   void remove(const Subscription* sub);
   // Offers `changes` to every subscription. Called by the committer only.
   void publish(const std::shared_ptr<const Changes>& changes);
+  // Ends every subscription with WatchState::kOverflowed: the state they were following was
+  // replaced (Store::reload), so each consumer must take a fresh snapshot.
+  void overflow_all();
   // Closes every subscription (WatchState::kClosed); later add()s are closed at once.
   void close_all();
 

@@ -1,11 +1,13 @@
 // Sample objects for the store tests.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
 #include "api/codec.h"
 #include "api/model.h"
+#include "store/store.h"
 
 namespace shoal::store::testing {
 
@@ -105,6 +107,19 @@ inline api::Swarm make_cluster(const std::string& id) {
 template <typename T>
 std::string json_of(const T& object) {
   return api::to_json(object).dump();
+}
+
+// JSON of every object of every kind in `store`, by "<kind>/<ID>".
+inline std::map<std::string, std::string> dump(const Store& store) {
+  std::map<std::string, std::string> out;
+  auto view = store.view();
+  for_each_kind([&](auto* type) {
+    using T = std::remove_pointer_t<decltype(type)>;
+    view.for_each<T>(by::All{}, [&](const std::shared_ptr<const T>& o) {
+      out[std::string(kind_name(kind_of<T>)) + "/" + o->ID] = json_of(*o);
+    });
+  });
+  return out;
 }
 
 }  // namespace shoal::store::testing

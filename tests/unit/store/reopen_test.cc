@@ -11,21 +11,8 @@
 namespace shoal::store {
 namespace {
 
-using testing::json_of;
+using testing::dump;
 using testing::make_task;
-
-// JSON of every object of every kind, by kind and ID.
-std::map<std::string, std::string> dump(const Store& store) {
-  std::map<std::string, std::string> out;
-  auto view = store.view();
-  for_each_kind([&](auto* type) {
-    using T = std::remove_pointer_t<decltype(type)>;
-    view.for_each<T>(by::All{}, [&](const std::shared_ptr<const T>& o) {
-      out[std::string(kind_name(kind_of<T>)) + "/" + o->ID] = json_of(*o);
-    });
-  });
-  return out;
-}
 
 // A bit of everything: every kind, updates, deletes, tasks sharing specs.
 Status populate(Store& store) {
