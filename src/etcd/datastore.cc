@@ -90,8 +90,60 @@ Result<uint64_t> EtcdDatastore::load(const store::LoadFn& fn) {
   }
   last_revision_ = store_revision;
   fence_ = fence;
+  loaded_at_ = at;
   failed_.clear();
   return store_revision;
+}
+
+int64_t EtcdDatastore::loaded_at() const {
+  MutexLock lock(mu_);
+  return loaded_at_;
+}
+
+Status EtcdDatastore::decode_commit(const WatchedRevision& watched, uint64_t* store_revision,
+                                    std::vector<store::Record>* records) const {
+  bool has_revision = false;
+  records->clear();
+  records->reserve(watched.changes.size());
+  for (const WatchedChange& change : watched.changes) {
+    std::string_view key = change.key;
+    if (key == revision_key_) {
+      if (change.op != WatchedChange::Op::kPut) {
+        return error(Code::kInternal, "etcd datastore: the revision record was deleted at {}",
+                     watched.revision);
+      }
+      SHOAL_ASSIGN_OR_RETURN(*store_revision, parse_revision(change.value));
+      has_revision = true;
+      continue;
+    }
+    if (!key.starts_with(records_prefix_)) {
+      return error(Code::kInternal, "etcd datastore: a key that is not a record: {:?}",
+                   std::string(key.substr(0, 200)));
+    }
+    std::string_view rest = key.substr(records_prefix_.size());
+    size_t slash = rest.find('/');
+    if (slash == std::string_view::npos || slash == 0 || slash + 1 == rest.size()) {
+      return error(Code::kInternal, "etcd datastore: a key that is not a record: {:?}",
+                   std::string(key.substr(0, 200)));
+    }
+    records->push_back(store::Record{
+        change.op == WatchedChange::Op::kPut ? Mutation::Op::kPut : Mutation::Op::kDelete,
+        rest.substr(0, slash), rest.substr(slash + 1), change.value});
+  }
+  if (!has_revision) {
+    return error(Code::kInternal,
+                 "etcd datastore: etcd revision {} changes records without the revision record "
+                 "(a writer that is not shoal's)",
+                 watched.revision);
+  }
+  return Status::ok();
+}
+
+void EtcdDatastore::followed(uint64_t store_revision, int64_t etcd_revision) {
+  MutexLock lock(mu_);
+  if (etcd_revision <= fence_) return;
+  last_revision_ = store_revision;
+  fence_ = etcd_revision;
 }
 
 Status EtcdDatastore::commit(const CommitBatch& batch) {

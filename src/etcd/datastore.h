@@ -32,6 +32,7 @@
 #include "common/mutex.h"
 #include "etcd/client.h"
 #include "etcd/leadership.h"
+#include "etcd/watcher.h"
 #include "store/datastore/datastore.h"
 
 namespace shoal::etcd {
@@ -61,6 +62,21 @@ class EtcdDatastore final : public store::Datastore {
   // revision unchanged): a leader whose lease expired cannot write, even before it notices.
   void fence_on(const LeaderKey& leader);
 
+  // ---- For a follower (etcd/follower.h), which applies the leader's commits to its store.
+
+  // The etcd revision the last load() read at: a follower watches the changes after it.
+  int64_t loaded_at() const;
+  // A commit as the Watcher delivers it, for Store::apply_replicated: its store revision and
+  // its records (views into `watched`, in the transaction's order).
+  // Errors: kInternal (a key under the prefix that is not a record, a record without a table
+  // or key, no or a bad revision record).
+  Status decode_commit(const WatchedRevision& watched, uint64_t* store_revision,
+                       std::vector<store::Record>* records) const;
+  // The follower's store has applied the commit of `etcd_revision` (store revision
+  // `store_revision`): the datastore is level with it, so the commits it makes once its
+  // manager leads are fenced on what the store has seen.
+  void followed(uint64_t store_revision, int64_t etcd_revision);
+
  private:
   // After a commit whose answer was lost: did it land? Reads the revision key.
   Status resolve_unknown(const store::CommitBatch& batch, const Status& cause) REQUIRES(mu_);
@@ -73,10 +89,11 @@ class EtcdDatastore final : public store::Datastore {
   const std::string revision_key_;    // P "revision"
   Client client_;
 
-  Mutex mu_;  // the committing thread's state; load() and commit() never overlap
+  mutable Mutex mu_;  // the committing thread's state; load() and commit() never overlap
   uint64_t last_revision_ GUARDED_BY(mu_) = 0;       // store revision of the last commit
   int64_t fence_ GUARDED_BY(mu_) = 0;                // mod_revision of the revision key we last saw
   int64_t compacted_ GUARDED_BY(mu_) = 0;            // etcd revision of the last compaction
+  int64_t loaded_at_ GUARDED_BY(mu_) = 0;            // etcd revision the last load read at
   std::string failed_ GUARDED_BY(mu_);               // why commits are refused until a reload
   std::optional<LeaderKey> leader_ GUARDED_BY(mu_);  // the leadership commits are fenced on
 };
