@@ -9,12 +9,13 @@
 namespace shoal::etcd {
 
 Follower::Follower(store::Store& store, EtcdDatastore& datastore, std::shared_ptr<Client> client,
-                   std::string prefix)
+                   std::string prefix, RecordOpener open)
     : store_(store),
       datastore_(datastore),
       client_(std::move(client)),
       prefix_(std::move(prefix)),
-      revision_key_(prefix_ + "revision") {}
+      revision_key_(prefix_ + "revision"),
+      open_(std::move(open)) {}
 
 Follower::~Follower() { stop(); }
 
@@ -51,7 +52,9 @@ void Follower::on_revision(WatchedRevision watched) {
   }
   uint64_t store_revision = 0;
   std::vector<store::Record> records;
+  std::deque<std::string> opened;
   Status applied = datastore_.decode_commit(watched, &store_revision, &records);
+  if (applied.is_ok() && open_) applied = open_(&records, &opened);
   if (applied.is_ok()) applied = store_.apply_replicated(store_revision, records);
   if (!applied.is_ok()) {
     lost_track(applied);

@@ -16,8 +16,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "common/mutex.h"
 #include "common/status.h"
@@ -28,12 +32,18 @@
 
 namespace shoal::etcd {
 
+// What a store's datastore stack does to records on their way up, beyond the etcd layout
+// (e.g. SealedDatastore::open_records): given the records of one commit, rewrites them in
+// place, keeping any new bytes in `storage`.
+using RecordOpener =
+    std::function<Status(std::vector<store::Record>* records, std::deque<std::string>* storage)>;
+
 class Follower {
  public:
-  // `store` was opened on `datastore`; `client` reaches the same etcd. All must outlive the
-  // follower.
+  // `store` was opened on `datastore` (perhaps wrapped: `open` then does what the wrapper's
+  // load() does); `client` reaches the same etcd. All must outlive the follower.
   Follower(store::Store& store, EtcdDatastore& datastore, std::shared_ptr<Client> client,
-           std::string prefix);
+           std::string prefix, RecordOpener open = {});
   ~Follower();  // stop()
   Follower(const Follower&) = delete;
   Follower& operator=(const Follower&) = delete;
@@ -64,6 +74,7 @@ class Follower {
   const std::shared_ptr<Client> client_;
   const std::string prefix_;
   const std::string revision_key_;
+  const RecordOpener open_;
 
   mutable Mutex mu_;
   CondVar changed_;  // applied_, reload_, stopping_

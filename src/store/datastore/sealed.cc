@@ -42,6 +42,18 @@ Result<uint64_t> SealedDatastore::load(const LoadFn& fn) {
   return revision;
 }
 
+Status SealedDatastore::open_records(std::vector<Record>* records,
+                                     std::deque<std::string>* opened) const {
+  for (Record& record : *records) {
+    if (record.op != Mutation::Op::kPut || !sealed_table(record.table)) continue;
+    if (!seal::is_sealed(record.value)) continue;  // as load(): an older plain record
+    SHOAL_ASSIGN_OR_RETURN(std::string plain,
+                           seal::open(key_, record.table, record.key, record.value));
+    record.value = opened->emplace_back(std::move(plain));
+  }
+  return Status::ok();
+}
+
 Status SealedDatastore::commit(const CommitBatch& batch) {
   CommitBatch out;
   out.revision = batch.revision;

@@ -12,9 +12,11 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "store/datastore/data_key.h"
 #include "store/datastore/datastore.h"
@@ -41,6 +43,11 @@ class SealedDatastore final : public Datastore {
   Status begin_snapshot(uint64_t revision) override;
   // The snapshot's records pass through sealed. Once it succeeded, no plain record remains.
   Status write_snapshot(uint64_t revision, const SnapshotFn& produce) override;
+
+  // Records of the wrapped datastore read some other way than load() (a follower's watch of
+  // a shared datastore): opens those of sealed tables in place, their opened values kept in
+  // `opened`. Errors: kInternal as load() (records then partly opened: drop them).
+  Status open_records(std::vector<Record>* records, std::deque<std::string>* opened) const;
 
   // Plain records of sealed tables met by the last load().
   size_t plain_records_loaded() const { return plain_loaded_.load(); }

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "etcd_member.h"
+#include "store/data_keys.h"
+#include "store/datastore/sealed.h"
 #include "store/fixtures.h"
 #include "store/store_fixture.h"
 
@@ -117,6 +119,39 @@ TEST_F(FollowerTest, AFollowerWhoseHistoryWasCompactedReloadsAndCatchesUp) {
   write(*leader, [](WriteTxn& tx) { return tx.create(store::testing::make_node("last", "h")); });
   ASSERT_TRUE(follower.catch_up(std::chrono::seconds(10)).is_ok());
   EXPECT_NE(follower_store->view().get<api::Node>("last"), nullptr);
+}
+
+TEST_F(FollowerTest, ASealedStoresFollowerOpensTheSealedRecords) {
+  auto sealed_store = [&](EtcdDatastore** datastore, store::SealedDatastore** sealed) {
+    auto etcd = std::make_unique<EtcdDatastore>(member_.datastore_options(100));
+    *datastore = etcd.get();
+    auto wrapped =
+        std::make_unique<store::SealedDatastore>(std::move(etcd), store::testing::key_of(7));
+    *sealed = wrapped.get();
+    return std::move(Store::open(std::move(wrapped), clock_)).value();
+  };
+  EtcdDatastore* leader_ds = nullptr;
+  EtcdDatastore* follower_ds = nullptr;
+  store::SealedDatastore* leader_sealed = nullptr;
+  store::SealedDatastore* follower_sealed = nullptr;
+  auto leader = sealed_store(&leader_ds, &leader_sealed);
+  auto follower_store = sealed_store(&follower_ds, &follower_sealed);
+  Follower follower(
+      *follower_store, *follower_ds, member_.client(), "/shoal/",
+      [follower_sealed](std::vector<store::Record>* records, std::deque<std::string>* storage) {
+        return follower_sealed->open_records(records, storage);
+      });
+  follower.start();
+  write(*leader, [](WriteTxn& tx) { return tx.create(store::testing::make_secret("s1", "pw")); });
+  ASSERT_TRUE(follower.catch_up(std::chrono::seconds(10)).is_ok());
+  auto secret = follower_store->view().get<api::Secret>("s1");
+  ASSERT_NE(secret, nullptr);
+  EXPECT_EQ(secret->Spec.Data, store::testing::make_secret("s1", "pw").Spec.Data);
+  // What etcd holds is sealed.
+  auto raw = member_.client()->range("/shoal/r/secrets/s1", "", 0, 1);
+  ASSERT_TRUE(raw.is_ok());
+  ASSERT_EQ(raw->kvs_size(), 1);
+  EXPECT_EQ(raw->kvs(0).value().find("s3cr"), std::string::npos);
 }
 
 TEST_F(FollowerTest, CatchUpOfAStoppedFollowerIsRefused) {
