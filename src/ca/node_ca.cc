@@ -8,8 +8,13 @@ namespace {
 
 constexpr std::string_view kClusterName = "default";
 constexpr std::string_view kBadTokenText = "A valid join token is necessary to join this cluster";
-constexpr std::string_view kManagerJoinText =
-    "joining as a manager is not supported yet: this cluster has no replicated datastore";
+constexpr std::string_view kEmbeddedStoreText =
+    "this node cannot join as a manager: the swarm keeps its state in an embedded store that "
+    "no other manager can share (start its managers with --etcd-endpoints)";
+constexpr std::string_view kOtherStoreText =
+    "this node cannot join as a manager: its store is not the swarm's etcd (start it with "
+    "--etcd-endpoints naming the swarm's etcd cluster)";
+constexpr std::string_view kDefaultManagerPort = "2377";
 constexpr int kMaxAttempts = 3;
 
 std::shared_ptr<const api::Swarm> find_cluster(const store::ReadTxn& tx) {
@@ -37,6 +42,23 @@ std::string host_of(std::string_view addr) {
   return std::string(addr);
 }
 
+// Where a joining manager serves other nodes: its own "host:port", with the connection's IP
+// when it gave no host (or an unspecified one), the default port when it gave none.
+std::string manager_addr_of(const IssueRequest& request) {
+  std::string host = host_of(request.manager_addr);
+  std::string port(kDefaultManagerPort);
+  size_t colon = request.manager_addr.rfind(':');
+  if (colon != std::string::npos && request.manager_addr.find(']') == std::string::npos &&
+      request.manager_addr.find(':') == colon) {
+    port = request.manager_addr.substr(colon + 1);
+  } else if (size_t close = request.manager_addr.rfind("]:"); close != std::string::npos) {
+    port = request.manager_addr.substr(close + 2);
+  }
+  if (host.empty() || host == "0.0.0.0" || host == "::") host = host_of(request.peer_addr);
+  if (host.find(':') != std::string::npos) return "[" + host + "]:" + port;
+  return host + ":" + port;
+}
+
 // Within a transaction: when a rotation is in progress and every READY node carries the
 // new root, finishes it.
 Status finish_rotation_in(store::WriteTxn& tx) {
@@ -50,8 +72,8 @@ Status finish_rotation_in(store::WriteTxn& tx) {
 
 }  // namespace
 
-NodeCA::NodeCA(store::Store& store, const Clock& clock, IdGenerator& ids)
-    : store_(store), clock_(clock), ids_(ids) {}
+NodeCA::NodeCA(store::Store& store, const Clock& clock, IdGenerator& ids, NodeCAOptions options)
+    : store_(store), clock_(clock), ids_(ids), options_(std::move(options)) {}
 
 Result<std::string> NodeCA::root_ca_pem() const {
   store::ReadTxn view = store_.view();
@@ -73,21 +95,29 @@ Result<IssuedCert> NodeCA::issue(const IssueRequest& request) {
     if (request.join_token.empty() || (!worker && !manager)) {
       return Status(Code::kInvalidArgument, std::string(kBadTokenText));
     }
-    if (manager) return Status(Code::kFailedPrecondition, std::string(kManagerJoinText));
+    if (manager && (options_.etcd_cluster_id == 0 || !options_.data_key)) {
+      return Status(Code::kFailedPrecondition, std::string(kEmbeddedStoreText));
+    }
+    if (manager && request.etcd_cluster_id != options_.etcd_cluster_id) {
+      return Status(Code::kFailedPrecondition, std::string(kOtherStoreText));
+    }
+    const api::NodeRole role = manager ? api::NodeRole::kManager : api::NodeRole::kWorker;
     SHOAL_ASSIGN_OR_RETURN(ClusterCA ca, cluster_ca(*cluster));
 
     api::Node node;
     node.ID = ids_.next();
-    node.Spec.Role = api::NodeRole::kWorker;
+    node.Spec.Role = role;
     node.Spec.Availability = request.availability == api::NodeAvailability::kUnset
                                  ? api::NodeAvailability::kActive
                                  : request.availability;
     node.Status.State = api::NodeState::kUnknown;
     node.Status.Addr = host_of(request.peer_addr);
     node.Description.TLSInfo = cluster->TLSInfo;
+    if (manager) node.ManagerStatus = api::ManagerStatus{false, api::Reachability::kReachable,
+                                                         manager_addr_of(request)};
     SHOAL_ASSIGN_OR_RETURN(std::string cert,
                            sign_csr(ca.current,
-                                    SignRequest{request.csr_pem, node.ID, api::NodeRole::kWorker,
+                                    SignRequest{request.csr_pem, node.ID, role,
                                                 cluster->ID, cluster->Spec.CAConfig.NodeCertExpiry},
                                     clock_.now()));
 
@@ -98,6 +128,7 @@ Result<IssuedCert> NodeCA::issue(const IssueRequest& request) {
       auto now = find_cluster(tx);
       if (!now) return Status(Code::kUnavailable, "this node is not part of a swarm");
       if (now->JoinTokens.Worker != cluster->JoinTokens.Worker ||
+          now->JoinTokens.Manager != cluster->JoinTokens.Manager ||
           now->Spec.CAConfig.SigningCAKey != cluster->Spec.CAConfig.SigningCAKey) {
         stale = true;
         return Status::ok();
@@ -105,7 +136,14 @@ Result<IssuedCert> NodeCA::issue(const IssueRequest& request) {
       return tx.create(node);
     });
     SHOAL_RETURN_IF_ERROR(status);
-    if (!stale) return IssuedCert{node.ID, ca.chain(std::move(cert))};
+    if (!stale) {
+      IssuedCert issued{node.ID, "", ca.chain(std::move(cert))};
+      if (manager) {
+        auto bytes = options_.data_key->bytes();
+        issued.data_key.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+      }
+      return issued;
+    }
     if (attempt + 1 >= kMaxAttempts) {
       return Status(Code::kUnavailable, "the cluster's root CA changed while joining; retry");
     }

@@ -26,6 +26,7 @@
 // runs its own transaction).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,7 @@
 #include "common/id.h"
 #include "common/status.h"
 #include "common/time.h"
+#include "store/datastore/data_key.h"
 #include "store/store.h"
 
 namespace shoal::ca {
@@ -42,19 +44,32 @@ struct IssueRequest {
   std::string join_token;
   api::NodeAvailability availability = api::NodeAvailability::kUnset;  // unset = active
   std::string peer_addr;  // "ip:port" or "ip" of the connection, for Node.Status.Addr
+  uint64_t etcd_cluster_id = 0;  // the etcd cluster the joining node's store is in (0: none)
+  std::string manager_addr = {};  // where a joining manager serves ("host:port"; host may be "")
 };
 
 struct IssuedCert {
   std::string node_id;
+  // For a manager joining a shared store: the swarm's data key (its 32 raw bytes), which
+  // seals the store's sensitive records; empty for a worker.
+  std::string data_key;
   // The node certificate, followed during a root rotation by the current root
   // cross-signed by the previous one (root_ca.h); the roots are in root_ca_pem().
   std::string cert_chain_pem;
 };
 
+struct NodeCAOptions {
+  // The etcd cluster this manager's store is in (0: an embedded store, which no other
+  // manager can share: the manager token is refused).
+  uint64_t etcd_cluster_id = 0;
+  // The data key a joining manager gets with its certificate (required with an etcd cluster).
+  std::optional<store::DataKey> data_key = std::nullopt;
+};
+
 class NodeCA {
  public:
   // The referents must outlive the NodeCA.
-  NodeCA(store::Store& store, const Clock& clock, IdGenerator& ids);
+  NodeCA(store::Store& store, const Clock& clock, IdGenerator& ids, NodeCAOptions options = {});
   NodeCA(const NodeCA&) = delete;
   NodeCA& operator=(const NodeCA&) = delete;
 
@@ -66,8 +81,10 @@ class NodeCA {
   // A new node and its certificate for a join token.
   // Errors: kInvalidArgument "A valid join token is necessary to join this cluster"
   //   (swarmkit's text) for a token that is neither of the cluster's;
-  //   kFailedPrecondition "joining as a manager is not supported yet: this cluster has no
-  //   replicated datastore" for the manager token;
+  //   for the manager token, kFailedPrecondition when this swarm's store is embedded
+  //   ("... this swarm keeps its state in an embedded store ...") or is not the joining
+  //   node's ("... start it with --etcd-endpoints naming the swarm's etcd"); else the node is
+  //   made a manager (Reachable, at peer_addr) with a manager certificate;
   //   sign_csr's kInvalidArgument for a bad CSR (checked before anything is written);
   //   root_ca_pem's errors; store errors (nothing written then).
   Result<IssuedCert> issue(const IssueRequest& request);
@@ -92,6 +109,7 @@ class NodeCA {
   store::Store& store_;
   const Clock& clock_;
   IdGenerator& ids_;
+  const NodeCAOptions options_;
 };
 
 }  // namespace shoal::ca

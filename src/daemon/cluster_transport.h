@@ -35,10 +35,13 @@ struct JoinParams {
   api::NodeAvailability availability = api::NodeAvailability::kUnset;
   std::string advertise_addr;
   std::chrono::milliseconds timeout{20000};
+  uint64_t etcd_cluster_id = 0;  // the etcd cluster this node's store is in (0: none)
+  std::string manager_addr = {};  // where it would serve other nodes as a manager ("host:port")
 };
 
 struct JoinedNode {
   std::string node_id;
+  std::string data_key;  // a manager's: the swarm's data key (32 bytes); a worker's: empty
   ca::NodeCerts certs;  // ca_pem: the verified root; cert_pem/key_pem: this node's
 };
 

@@ -100,8 +100,10 @@ Result<std::string> read_pem(const std::string& path, std::string_view flag) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-// The embedded SQLite log under the data dir, or an etcd cluster (--etcd-endpoints).
-Result<std::unique_ptr<store::Datastore>> open_datastore(const DaemonOptions& options) {
+// The embedded SQLite log under the data dir, or an etcd cluster (--etcd-endpoints); for
+// etcd, *etcd_options says how to reach it.
+Result<std::unique_ptr<store::Datastore>> open_datastore(
+    const DaemonOptions& options, std::optional<etcd::EtcdDatastoreOptions>* etcd_out) {
   if (options.etcd_endpoints.empty()) {
     SHOAL_ASSIGN_OR_RETURN(auto sqlite, store::SqliteDatastore::open(options.data_dir));
     return std::unique_ptr<store::Datastore>(std::move(sqlite));
@@ -124,6 +126,7 @@ Result<std::unique_ptr<store::Datastore>> open_datastore(const DaemonOptions& op
   }
   spdlog::info("store: etcd at {}{}", fmt::join(options.etcd_endpoints, ","),
                tls.ca_pem.empty() ? " (plaintext)" : " (TLS)");
+  *etcd_out = etcd_options;
   return std::unique_ptr<store::Datastore>(
       std::make_unique<etcd::EtcdDatastore>(std::move(etcd_options)));
 }
@@ -148,10 +151,30 @@ Status Daemon::init() {
   ids_ = std::make_unique<IdGenerator>();
   store::FileKeyStore keys(data);
   SHOAL_ASSIGN_OR_RETURN(store::DataKey data_key, keys.data_key());
-  SHOAL_ASSIGN_OR_RETURN(auto durable, open_datastore(options_));
+  std::optional<etcd::EtcdDatastoreOptions> etcd_options;
+  SHOAL_ASSIGN_OR_RETURN(auto durable, open_datastore(options_, &etcd_options));
+  auto* etcd_datastore = dynamic_cast<etcd::EtcdDatastore*>(durable.get());
   auto datastore =
       std::make_unique<store::SealedDatastore>(std::move(durable), std::move(data_key));
+  store::SealedDatastore* sealed = datastore.get();
+  if (etcd_datastore != nullptr) {
+    // A shared etcd may hold a swarm this node has not joined, sealed with a key it does not
+    // have yet (joining as a manager brings the key): leave those records out until then.
+    SHOAL_ASSIGN_OR_RETURN(auto membership, load_membership(data));
+    sealed->set_skip_unopenable(!membership.has_value());
+  }
   SHOAL_ASSIGN_OR_RETURN(store_, store::Store::open(std::move(datastore), clock_));
+  if (etcd_datastore != nullptr) {
+    replicated_ = std::make_unique<ReplicatedStore>(ReplicatedStore{
+        .datastore = etcd_datastore,
+        .sealed = sealed,
+        .open_records =
+            [sealed](std::vector<store::Record>* records, std::deque<std::string>* storage) {
+              return sealed->open_records(records, storage);
+            },
+        .client = std::make_shared<etcd::Client>(etcd_options->client),
+        .prefix = etcd_options->prefix});
+  }
   runtime::image::ImageStoreOptions image_options;
   image_options.root = std::filesystem::path(data) / "images";
   image_options.registry.insecure_registries = options_.insecure_registries;
@@ -170,7 +193,8 @@ Status Daemon::init() {
                                       std::move(description),
                                       SwarmNodeOptions{.listen_addr = options_.listen_addr,
                                                        .advertise_addr = options_.advertise_addr,
-                                                       .transport = options_.transport.get()});
+                                                       .transport = options_.transport.get(),
+                                                       .replicated = replicated_.get()});
   SHOAL_RETURN_IF_ERROR(node_->restore());
   control_ = std::make_unique<manager::controlapi::Context>(*store_, *clock_, *ids_, *node_);
   control_->limits = options_.limits;
@@ -218,6 +242,7 @@ void Daemon::stop() {
   images_.reset();
   if (store_) store_->close();
   store_.reset();
+  replicated_.reset();
   socket_lock_.reset();
   data_lock_.reset();
 }

@@ -96,6 +96,7 @@ struct DaemonOptions {
 };
 
 class SwarmNode;
+struct ReplicatedStore;
 
 class Daemon {
  public:
@@ -129,6 +130,8 @@ class Daemon {
   std::shared_ptr<const Clock> clock_;
   std::unique_ptr<IdGenerator> ids_;
   std::unique_ptr<store::Store> store_;
+  // The store's etcd when --etcd-endpoints names one (null: the embedded SQLite).
+  std::unique_ptr<ReplicatedStore> replicated_;
   std::unique_ptr<runtime::image::ImageStore> images_;
   DaemonExecutor executor_;  // its network outlives it (stop())
   std::unique_ptr<runtime::logs::LogReader> logs_;

@@ -47,9 +47,11 @@ class GrpcTransport final : public ClusterTransport {
                                               .join_token = params.join_token,
                                               .availability = params.availability,
                                               .advertise_addr = params.advertise_addr,
-                                              .timeout = params.timeout}));
+                                              .timeout = params.timeout,
+                                              .etcd_cluster_id = params.etcd_cluster_id,
+                                              .manager_addr = params.manager_addr}));
     return JoinedNode{
-        joined.node_id,
+        joined.node_id, joined.data_key,
         ca::NodeCerts{joined.identity.ca_pem, joined.identity.cert_pem, joined.identity.key_pem}};
   }
 

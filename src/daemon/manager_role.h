@@ -51,6 +51,11 @@ struct ManagerRoleOptions {
   std::string data_dir = {};
   // null: no endpoint (a single-node daemon built without a transport).
   ClusterTransport* transport = nullptr;
+  // The etcd cluster the store is in, shared with other managers (0: an embedded store):
+  // only then does the CA honour the manager join token (ca::NodeCA).
+  uint64_t etcd_cluster_id = 0;
+  // With etcd_cluster_id: the data key a joining manager gets from the CA.
+  std::optional<store::DataKey> data_key = std::nullopt;
 };
 
 class ManagerRole {

@@ -68,6 +68,8 @@ void SwarmNode::stop() {
 void SwarmNode::stop_role_locked() {
   if (role_) role_->stop();
   role_.reset();
+  if (ha_) ha_->stop();
+  ha_.reset();
   if (worker_) worker_->stop();
   worker_.reset();
 }
@@ -112,12 +114,31 @@ Status SwarmNode::start_worker_locked() {
 Status SwarmNode::start_manager_locked() {
   const Membership& m = saved_.membership;
   std::string ip = m.advertise_addr.substr(0, m.advertise_addr.rfind(':'));
-  auto role = std::make_unique<ManagerRole>(store_, clock_, ids_, executor_,
-                                            ManagerRoleOptions{.node_id = m.node_id,
-                                                               .addr = ip,
-                                                               .listen_addr = m.listen_addr,
-                                                               .data_dir = data_dir_,
-                                                               .transport = options_.transport});
+  ManagerRoleOptions role_options{.node_id = m.node_id,
+                                  .addr = ip,
+                                  .listen_addr = m.listen_addr,
+                                  .data_dir = data_dir_,
+                                  .transport = options_.transport,
+                                  .etcd_cluster_id = 0};
+  if (options_.replicated != nullptr) {
+    role_options.etcd_cluster_id = options_.replicated->datastore->etcd_cluster_id();
+    role_options.data_key = options_.replicated->sealed->key();
+  }
+  if (options_.replicated != nullptr) {
+    if (options_.transport == nullptr) {
+      state_ = api::LocalNodeState::kError;
+      error_ = "a manager on a shared store needs to reach other nodes (no transport)";
+      return Status(Code::kUnimplemented, error_);
+    }
+    ha_ = std::make_unique<HaManager>(
+        store_, *options_.replicated, clock_, ids_, executor_,
+        HaManagerOptions{.role = role_options, .manager_addr = m.advertise_addr});
+    ha_->start();
+    state_ = api::LocalNodeState::kActive;
+    error_.clear();
+    return Status::ok();
+  }
+  auto role = std::make_unique<ManagerRole>(store_, clock_, ids_, executor_, role_options);
   if (Status st = role->start(); !st.is_ok()) {
     state_ = api::LocalNodeState::kError;
     error_ = st.message();
@@ -149,6 +170,9 @@ std::string SwarmNode::error() const {
   if (error_.empty() && role_ && !role_->endpoint_error().empty()) {
     return "not serving other nodes: " + role_->endpoint_error();
   }
+  if (error_.empty() && ha_ && !ha_->endpoint_error().empty()) {
+    return "not serving other nodes: " + ha_->endpoint_error();
+  }
   return error_;
 }
 
@@ -166,8 +190,26 @@ Result<std::string> SwarmNode::resolve_ip(std::string_view host) const {
   return resolve_advertise_ip(host);
 }
 
+Status SwarmNode::adopt_data_key_locked(const std::string& raw) {
+  if (options_.replicated == nullptr) {
+    return Status(Code::kInternal, "joined as a manager without a shared store");
+  }
+  auto key = store::DataKey::from_bytes(
+      std::span(reinterpret_cast<const uint8_t*>(raw.data()), raw.size()));
+  if (!key.is_ok()) {
+    return shoal::error(Code::kInternal, "the swarm's data key from the manager is unusable: {}",
+                        key.status().message());
+  }
+  SHOAL_RETURN_IF_ERROR(store::FileKeyStore(data_dir_).replace(*key));
+  options_.replicated->sealed->set_key(*key);
+  options_.replicated->sealed->set_skip_unopenable(false);
+  return Status::ok();
+}
+
 Status SwarmNode::on_joined(const Membership& membership) {
   MutexLock lock(mu_);
+  // A swarm made here: this node's key seals the shared store from now on.
+  if (options_.replicated != nullptr) options_.replicated->sealed->set_skip_unopenable(false);
   saved_.membership = membership;
   SHOAL_RETURN_IF_ERROR(save_membership(data_dir_, saved_));
   return start_role_locked();
@@ -247,17 +289,31 @@ Status SwarmNode::join(const api::JoinRequest& request) {
     if (!ip.is_ok() && !advertise.empty()) return ip.status();
     advertise = ip.is_ok() ? *ip : "";
   }
+  // Where this node would serve other nodes if it joins as a manager: the daemon's
+  // --listen-addr replaces Docker's default, as in swarm init.
+  std::string listen = request.ListenAddr;
+  if (listen == "0.0.0.0:2377" && !options_.listen_addr.empty()) listen = options_.listen_addr;
+  std::string listen_port(kManagerPort);
+  if (auto hp = netaddr::split_host_port(listen)) listen_port = hp->port;
   state_ = api::LocalNodeState::kPending;
-  auto joined = options_.transport->join(JoinParams{.remote_addr = *remote,
-                                                    .join_token = request.JoinToken,
-                                                    .availability = request.Availability,
-                                                    .advertise_addr = advertise,
-                                                    .timeout = kJoinTimeout});
-  Status st =
-      joined.is_ok() ? save_joined_locked(request, *remote, advertise, *joined) : joined.status();
+  auto joined = options_.transport->join(JoinParams{
+      .remote_addr = *remote,
+      .join_token = request.JoinToken,
+      .availability = request.Availability,
+      .advertise_addr = advertise,
+      .timeout = kJoinTimeout,
+      .etcd_cluster_id =
+          options_.replicated != nullptr ? options_.replicated->datastore->etcd_cluster_id() : 0,
+      .manager_addr = netaddr::join_host_port(advertise, listen_port)});
+  Status st = joined.is_ok() ? save_joined_locked(request, *remote, advertise, listen, *joined)
+                             : joined.status();
   if (!st.is_ok()) {
     state_ = api::LocalNodeState::kInactive;
     return st;
+  }
+  if (saved_.membership.role == api::NodeRole::kManager) {
+    spdlog::info("joined the swarm as manager node {}", joined->node_id);
+    return Status::ok();
   }
   // Wait for the first session without the lock (docker info stays answerable); join and
   // leave are serialised by the control API, so worker_ stays.
@@ -269,23 +325,34 @@ Status SwarmNode::join(const api::JoinRequest& request) {
 }
 
 Status SwarmNode::save_joined_locked(const api::JoinRequest& request, const std::string& remote,
-                                     const std::string& advertise, const JoinedNode& joined) {
+                                     const std::string& advertise, const std::string& listen,
+                                     const JoinedNode& joined) {
   SHOAL_ASSIGN_OR_RETURN(ca::Identity identity, ca::identity_of(joined.certs.cert_pem));
+  const bool manager = identity.role == api::NodeRole::kManager;
+  std::string port(kManagerPort);
+  if (auto hp = netaddr::split_host_port(listen); manager && hp) port = hp->port;
   SavedMembership saved;
-  saved.membership =
-      Membership{joined.node_id,
-                 identity.cluster_id,
-                 api::NodeRole::kWorker,
-                 advertise.empty() ? "" : netaddr::join_host_port(advertise, kManagerPort),
-                 request.ListenAddr,
-                 request.DataPathAddr};
+  saved.membership = Membership{joined.node_id,
+                                identity.cluster_id,
+                                identity.role,
+                                advertise.empty() ? "" : netaddr::join_host_port(advertise, port),
+                                manager ? listen : request.ListenAddr,
+                                request.DataPathAddr};
   saved.manager_addrs = {remote};
   ca::CertDir certs(data_dir_);
   Status st = certs.write(joined.certs);
   if (st.is_ok()) st = save_membership(data_dir_, saved);
   if (st.is_ok()) {
     saved_ = std::move(saved);
-    st = start_worker_locked();
+    if (manager) {
+      // The store is the swarm's (the CA checked that it is the same etcd): take the
+      // swarm's data key, and read the store again with it.
+      st = adopt_data_key_locked(joined.data_key);
+      if (st.is_ok()) st = store_.reload();
+      if (st.is_ok()) st = start_manager_locked();
+    } else {
+      st = start_worker_locked();
+    }
   }
   if (!st.is_ok()) {
     stop_role_locked();

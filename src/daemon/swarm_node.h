@@ -28,6 +28,7 @@
 #include "common/mutex.h"
 #include "common/time.h"
 #include "daemon/cluster_transport.h"
+#include "daemon/ha_manager.h"
 #include "daemon/manager_role.h"
 #include "daemon/membership_file.h"
 #include "daemon/worker_role.h"
@@ -43,6 +44,10 @@ struct SwarmNodeOptions {
   // How to reach other nodes; null = a single-node daemon (join answers kUnimplemented,
   // the manager serves nobody). Must outlive the node.
   ClusterTransport* transport = nullptr;
+  // The store's etcd, when it is shared with other managers (--etcd-endpoints): this node's
+  // manager role is then an HaManager (ha_manager.h). null = an embedded store. Must
+  // outlive the node.
+  const ReplicatedStore* replicated = nullptr;
 };
 
 class SwarmNode final : public manager::controlapi::LocalNode {
@@ -79,6 +84,7 @@ class SwarmNode final : public manager::controlapi::LocalNode {
   std::vector<api::Peer> remote_managers() const override;
   std::string default_listen_addr() const override { return options_.listen_addr; }
   std::string default_advertise_addr() const override { return options_.advertise_addr; }
+  bool shares_store() const override { return options_.replicated != nullptr; }
   Status on_leaving() override;
   std::string unlock_key() const override;
   Status set_unlock_key(std::string key) override;
@@ -91,9 +97,13 @@ class SwarmNode final : public manager::controlapi::LocalNode {
   Status start_worker_locked() REQUIRES(mu_);
   // Stops whichever role runs.
   void stop_role_locked() REQUIRES(mu_);
+  // A manager's join: the swarm's data key (raw bytes from the CA) replaces this node's, on
+  // disk and in the store's sealing.
+  Status adopt_data_key_locked(const std::string& raw) REQUIRES(mu_);
   // join() after the checks, with certificates in hand.
   Status save_joined_locked(const api::JoinRequest& request, const std::string& remote,
-                            const std::string& advertise, const JoinedNode& joined) REQUIRES(mu_);
+                            const std::string& advertise, const std::string& listen,
+                            const JoinedNode& joined) REQUIRES(mu_);
 
   // Const after construction.
   const std::string data_dir_;
@@ -110,6 +120,7 @@ class SwarmNode final : public manager::controlapi::LocalNode {
   std::string error_ GUARDED_BY(mu_);
   SavedMembership saved_ GUARDED_BY(mu_);
   std::unique_ptr<ManagerRole> role_ GUARDED_BY(mu_);
+  std::unique_ptr<HaManager> ha_ GUARDED_BY(mu_);  // instead of role_ on a shared store
   std::unique_ptr<WorkerRole> worker_ GUARDED_BY(mu_);
 };
 

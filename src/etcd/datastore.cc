@@ -3,6 +3,7 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <string_view>
 #include <unordered_map>
@@ -91,13 +92,19 @@ Result<uint64_t> EtcdDatastore::load(const store::LoadFn& fn) {
   last_revision_ = store_revision;
   fence_ = fence;
   loaded_at_ = at;
+  etcd_cluster_id_ = head->header().cluster_id();
   failed_.clear();
   return store_revision;
 }
 
-int64_t EtcdDatastore::loaded_at() const {
+uint64_t EtcdDatastore::etcd_cluster_id() const {
   MutexLock lock(mu_);
-  return loaded_at_;
+  return etcd_cluster_id_;
+}
+
+int64_t EtcdDatastore::level_at() const {
+  MutexLock lock(mu_);
+  return std::max(loaded_at_, fence_);
 }
 
 Status EtcdDatastore::decode_commit(const WatchedRevision& watched, uint64_t* store_revision,

@@ -64,8 +64,12 @@ class EtcdDatastore final : public store::Datastore {
 
   // ---- For a follower (etcd/follower.h), which applies the leader's commits to its store.
 
-  // The etcd revision the last load() read at: a follower watches the changes after it.
-  int64_t loaded_at() const;
+  // The etcd revision the store above is level with — that of its last load(), commit or
+  // followed() commit: a follower watches the changes after it.
+  int64_t level_at() const;
+  // The ID of the etcd cluster the last load() read from (0 before a load): two managers
+  // share a store exactly when theirs are equal.
+  uint64_t etcd_cluster_id() const;
   // A commit as the Watcher delivers it, for Store::apply_replicated: its store revision and
   // its records (views into `watched`, in the transaction's order).
   // Errors: kInternal (a key under the prefix that is not a record, a record without a table
@@ -94,6 +98,7 @@ class EtcdDatastore final : public store::Datastore {
   int64_t fence_ GUARDED_BY(mu_) = 0;                // mod_revision of the revision key we last saw
   int64_t compacted_ GUARDED_BY(mu_) = 0;            // etcd revision of the last compaction
   int64_t loaded_at_ GUARDED_BY(mu_) = 0;            // etcd revision the last load read at
+  uint64_t etcd_cluster_id_ GUARDED_BY(mu_) = 0;     // from the last load's answers
   std::string failed_ GUARDED_BY(mu_);               // why commits are refused until a reload
   std::optional<LeaderKey> leader_ GUARDED_BY(mu_);  // the leadership commits are fenced on
 };

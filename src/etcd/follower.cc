@@ -23,7 +23,7 @@ void Follower::start() {
   MutexLock lock(mu_);
   if (started_) return;
   started_ = true;
-  applied_ = datastore_.loaded_at();
+  applied_ = datastore_.level_at();
   watcher_ = std::make_unique<Watcher>(
       client_, prefix_, applied_, [this](WatchedRevision w) { on_revision(std::move(w)); },
       [this](Status why) { lost_track(why); });
@@ -109,7 +109,7 @@ void Follower::reload_loop() {
     if (stopping_) return;
     reload_ = false;
     ++reloads_;
-    applied_ = datastore_.loaded_at();
+    applied_ = datastore_.level_at();
     watcher_ = std::make_unique<Watcher>(
         client_, prefix_, applied_, [this](WatchedRevision w) { on_revision(std::move(w)); },
         [this](Status why) { lost_track(why); });

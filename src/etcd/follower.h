@@ -48,7 +48,7 @@ class Follower {
   Follower(const Follower&) = delete;
   Follower& operator=(const Follower&) = delete;
 
-  // Starts following from the datastore's last load.
+  // Starts following from where the store is (EtcdDatastore::level_at).
   void start();
   // Stops; no commit is applied after it returns. Idempotent.
   void stop();

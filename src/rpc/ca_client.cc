@@ -102,11 +102,14 @@ Result<JoinResult> join_cluster(const JoinRequest& request) {
   issue.set_csr(key.csr_pem);
   issue.set_token(request.join_token);
   issue.set_availability(std::string(api::to_string(request.availability)));
+  issue.set_etcd_cluster_id(request.etcd_cluster_id);
+  issue.set_manager_addr(request.manager_addr);
   IssueNodeCertificateResponse response;
   Status status = from_grpc(stub->IssueNodeCertificate(&context, issue, &response));
   if (!status) return unreachable(request.remote_addr, status);
   JoinResult out;
   out.node_id = response.node_id();
+  out.data_key = response.data_key();
   out.identity = TlsIdentity{root, response.certificate(), key.key_pem};
   return out;
 }

@@ -43,6 +43,7 @@ class GrpcCAClient final : public ca::CAClient {
 
 struct JoinResult {
   std::string node_id;
+  std::string data_key;  // a manager's: the swarm's data key (32 bytes); a worker's: empty
   TlsIdentity identity;  // ca_pem = the fetched root, cert_pem = the issued cert, key_pem
 };
 
@@ -52,6 +53,8 @@ struct JoinRequest {
   api::NodeAvailability availability = api::NodeAvailability::kUnset;
   std::string advertise_addr;  // informational today (the manager uses the connection's IP)
   std::chrono::milliseconds timeout{20000};  // per call
+  uint64_t etcd_cluster_id = 0;  // the etcd cluster this node's store is in (0: none)
+  std::string manager_addr = {};  // where it would serve other nodes as a manager ("host:port")
 };
 
 // Errors: ca::parse_join_token's kInvalidArgument "invalid join token" (nothing sent);
@@ -59,7 +62,8 @@ struct JoinRequest {
 // kPermissionDenied "remote CA does not match fingerprint. Expected: <digest>" when the
 // fetched root does not match the token (no certificate is requested then);
 // the server's errors for the issue call (kInvalidArgument "A valid join token is
-// necessary to join this cluster", kFailedPrecondition for the manager token).
+// necessary to join this cluster", kFailedPrecondition for a manager token this node
+// cannot honour, see ca::NodeCA::issue).
 Result<JoinResult> join_cluster(const JoinRequest& request);
 
 }  // namespace shoal::rpc

@@ -149,11 +149,13 @@ class CAService final : public CA::CallbackService {
       return finish(context, error(Code::kInvalidArgument, "invalid availability \"{}\"",
                                    request->availability()));
     }
-    ca::IssueRequest req{request->csr(), request->token(), *availability, peer_ip(context->peer())};
+    ca::IssueRequest req{request->csr(), request->token(), *availability, peer_ip(context->peer()),
+                         request->etcd_cluster_id(), request->manager_addr()};
     auto issued = ca_.issue(req);
     if (!issued) return finish(context, issued.status());
     out->set_node_id(issued->node_id);
     out->set_certificate(issued->cert_chain_pem);
+    out->set_data_key(issued->data_key);
     return finish(context, Status::ok());
   }
 

@@ -57,7 +57,9 @@ class ClusterTest : public ::testing::Test {
   }
 
   // Starts node `i` (a new one when i == nodes_.size()) and waits until it answers.
-  void start_node(size_t i, const std::string& executor = "hollow") {
+  // `extra` flags go after the fixture's.
+  void start_node(size_t i, const std::string& executor = "hollow",
+                  const std::vector<std::string>& extra = {}) {
     if (i == nodes_.size()) {
       Node node;
       node.dir = tmp_.path() + "/n" + std::to_string(i);
@@ -67,16 +69,19 @@ class ClusterTest : public ::testing::Test {
       nodes_.push_back(std::move(node));
     }
     Node& node = nodes_[i];
-    node.daemon = std::make_unique<DaemonProcess>(
-        node.dir + "/data", node.socket, node.dir + "/daemon.log",
-        std::vector<std::string>{"--executor=" + executor,
-                                 "--listen-addr=127.0.0.1:" + std::to_string(node.port),
-                                 "--advertise-addr=127.0.0.1"});
+    std::vector<std::string> flags = {"--executor=" + executor,
+                                      "--listen-addr=127.0.0.1:" + std::to_string(node.port),
+                                      "--advertise-addr=127.0.0.1"};
+    flags.insert(flags.end(), extra.begin(), extra.end());
+    node.daemon = std::make_unique<DaemonProcess>(node.dir + "/data", node.socket,
+                                                  node.dir + "/daemon.log", flags);
     ASSERT_TRUE(node.daemon->start());
     ASSERT_TRUE(node.daemon->wait_ready()) << node.daemon->log();
   }
 
-  std::string manager_addr() const { return "127.0.0.1:" + std::to_string(nodes_[0].port); }
+  std::string manager_addr(size_t i = 0) const {
+    return "127.0.0.1:" + std::to_string(nodes_[i].port);
+  }
 
   CommandResult docker(size_t i, const std::vector<std::string>& args,
                        std::chrono::milliseconds timeout = std::chrono::seconds(60)) const {

@@ -104,6 +104,9 @@ class LocalNode {
   // leaves Docker's default ("0.0.0.0:2377") / no advertise address. "" = none.
   virtual std::string default_listen_addr() const { return ""; }
   virtual std::string default_advertise_addr() const { return ""; }
+  // True when this node's store is shared with other managers (etcd): the store's content
+  // is the swarm's, not this node's, so neither init nor leave may wipe it.
+  virtual bool shares_store() const { return false; }
 
   // The node leaves its swarm: stop the manager's loops and the agent, drop the
   // membership and the unlock key. Afterwards state() is kInactive. Idempotent.

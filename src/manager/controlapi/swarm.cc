@@ -130,6 +130,20 @@ Result<std::string> init_swarm(Context& ctx, const api::InitRequest& request) {
     }
     return Status(Code::kUnavailable, std::string(kAlreadyInSwarmText));
   }
+  if (ctx.local.shares_store()) {
+    // The store is other managers' too: init only an empty one (read afresh), never wipe
+    // theirs. A swarm it holds may be sealed with a key this node lacks: its nodes and
+    // networks are plain.
+    SHOAL_RETURN_IF_ERROR(ctx.store.reload());
+    store::ReadTxn view = ctx.store.view();
+    if (view.count<api::Swarm>() + view.count<api::Node>() + view.count<api::Network>() > 0) {
+      auto cluster = find_cluster(view);
+      return error(Code::kUnavailable,
+                   "this node's store (a shared etcd) already holds {}: join it as a manager "
+                   "with `docker swarm join --token <manager token> <manager address>`",
+                   cluster ? "swarm " + cluster->ID : std::string("a swarm"));
+    }
+  }
   SHOAL_ASSIGN_OR_RETURN(InitPlan plan, plan_init(ctx, request));
 
   Status status = ctx.store.update([&](store::WriteTxn& tx) {
@@ -183,8 +197,11 @@ Status leave_swarm(Context& ctx, bool force) {
     }
     return Status(Code::kUnavailable, message + std::string(kLoseConsensusText));
   }
+  const bool shared = ctx.local.shares_store();
   SHOAL_RETURN_IF_ERROR(ctx.local.on_leaving());
-  SHOAL_RETURN_IF_ERROR(delete_everything(ctx.store));
+  // A shared store is the other managers' swarm: it stays (this node stays listed until
+  // `docker node rm`, as a manager that left does in Docker).
+  if (!shared) SHOAL_RETURN_IF_ERROR(delete_everything(ctx.store));
   return ctx.local.remove_certificates();
 }
 

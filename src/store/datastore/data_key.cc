@@ -78,6 +78,12 @@ DataKey::~DataKey() { OPENSSL_cleanse(bytes_.data(), bytes_.size()); }
 
 std::string FileKeyStore::path() const { return dir_ + "/" + kDir + "/" + kFile; }
 
+Status FileKeyStore::replace(const DataKey& key) {
+  const std::string dir = dir_ + "/" + kDir;
+  SHOAL_RETURN_IF_ERROR(private_dir(dir, 0700));
+  return write_new_key(dir, path(), key);
+}
+
 Result<DataKey> FileKeyStore::data_key() {
   const std::string dir = dir_ + "/" + kDir;
   const std::string file = path();

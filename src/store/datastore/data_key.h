@@ -65,6 +65,10 @@ class FileKeyStore final : public KeyStore {
   // Errors: kInternal when the file cannot be read, created or synced; kDataLoss when it
   // exists with another size than 32 bytes ("data key file <path> is corrupt: N bytes").
   Result<DataKey> data_key() override;
+  // Makes `key` the data key from now on (a manager joining a swarm whose managers share a
+  // store takes the swarm's key): written to a temp file, fsynced, renamed over the old one.
+  // Errors: kInternal when it cannot be written.
+  Status replace(const DataKey& key);
 
   std::string path() const;
 

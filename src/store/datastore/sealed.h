@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "store/datastore/data_key.h"
 #include "store/datastore/datastore.h"
 
@@ -49,6 +50,19 @@ class SealedDatastore final : public Datastore {
   // `opened`. Errors: kInternal as load() (records then partly opened: drop them).
   Status open_records(std::vector<Record>* records, std::deque<std::string>* opened) const;
 
+  // Seals and opens with `key` from now on (a manager that joined a swarm whose managers
+  // share the store takes the swarm's key).
+  void set_key(DataKey key);
+  // The key records are sealed with now.
+  DataKey key() const;
+
+  // While on, a sealed record that does not open is left out of load() (and of
+  // open_records) instead of failing it: for a daemon that shares the store of a swarm it has
+  // not joined yet, which holds records sealed with a key it does not have. Off by default.
+  void set_skip_unopenable(bool skip) { skip_unopenable_ = skip; }
+  // Sealed records the last load() left out.
+  size_t records_skipped() const { return skipped_.load(); }
+
   // Plain records of sealed tables met by the last load().
   size_t plain_records_loaded() const { return plain_loaded_.load(); }
 
@@ -56,10 +70,13 @@ class SealedDatastore final : public Datastore {
   bool sealed_table(std::string_view table) const { return tables_.contains(table); }
 
   const std::unique_ptr<Datastore> inner_;
-  const DataKey key_;
+  mutable Mutex key_mu_;
+  DataKey key_ GUARDED_BY(key_mu_);
   const std::set<std::string, std::less<>> tables_;
   std::atomic<size_t> plain_loaded_{0};
   std::atomic<bool> plain_on_disk_{false};
+  std::atomic<bool> skip_unopenable_{false};
+  std::atomic<size_t> skipped_{0};
 };
 
 }  // namespace shoal::store

@@ -84,8 +84,9 @@ TEST_F(NodeCATest, IssueRefuses) {
        "A valid join token is necessary to join this cluster"},
       {"token of another cluster", other, true, Code::kInvalidArgument,
        "A valid join token is necessary to join this cluster"},
-      {"manager token", "manager", true, Code::kFailedPrecondition,
-       "joining as a manager is not supported yet: this cluster has no replicated datastore"},
+      {"manager token, embedded store", "manager", true, Code::kFailedPrecondition,
+       "this node cannot join as a manager: the swarm keeps its state in an embedded store that "
+       "no other manager can share (start its managers with --etcd-endpoints)"},
       {"bad CSR", "worker", false, Code::kInvalidArgument, nullptr},
   };
   for (const RefuseCase& c : cases) {
@@ -100,6 +101,37 @@ TEST_F(NodeCATest, IssueRefuses) {
     }
     EXPECT_TRUE(store_->view().find<api::Node>().empty()) << "nothing written";
   }
+}
+
+TEST_F(NodeCATest, AManagerTokenMakesAManagerOnlyWhenTheJoinerSharesTheSwarmsEtcd) {
+  constexpr uint64_t kEtcd = 0x5eed;
+  const store::DataKey key = store::DataKey::generate().value();
+  NodeCA replicated(*store_, *clock_, ids_, NodeCAOptions{.etcd_cluster_id = kEtcd, .data_key = key});
+  const std::string token = cluster()->JoinTokens.Manager;
+  auto elsewhere = replicated.issue({csr(), token, {}, "10.0.0.7", 0x0bad, ""});
+  EXPECT_EQ(elsewhere.status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(elsewhere.status().message(),
+            "this node cannot join as a manager: its store is not the swarm's etcd (start it "
+            "with --etcd-endpoints naming the swarm's etcd cluster)");
+  EXPECT_TRUE(store_->view().find<api::Node>().empty()) << "nothing written";
+
+  auto issued = replicated.issue({csr(), token, {}, "10.0.0.7:4711", kEtcd, "0.0.0.0:2378"});
+  ASSERT_TRUE(issued.is_ok()) << issued.status().to_string();
+  EXPECT_EQ(identity_of(issued->cert_chain_pem)->role, api::NodeRole::kManager);
+  auto node = store_->view().get<api::Node>(issued->node_id);
+  ASSERT_NE(node, nullptr);
+  EXPECT_EQ(node->Spec.Role, api::NodeRole::kManager);
+  ASSERT_TRUE(node->ManagerStatus.has_value());
+  EXPECT_FALSE(node->ManagerStatus->Leader);
+  EXPECT_EQ(node->ManagerStatus->Addr, "10.0.0.7:2378");  // the connection's IP, its port
+  auto bytes = key.bytes();
+  EXPECT_EQ(issued->data_key, std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+
+  // A worker token still makes a worker, whatever store the joiner has.
+  auto worker = replicated.issue({csr(), cluster()->JoinTokens.Worker, {}, "10.0.0.8", kEtcd, ""});
+  ASSERT_TRUE(worker.is_ok());
+  EXPECT_EQ(identity_of(worker->cert_chain_pem)->role, api::NodeRole::kWorker);
+  EXPECT_EQ(worker->data_key, "") << "a worker never gets the data key";
 }
 
 TEST_F(NodeCATest, RotatedTokenStopsWorking) {

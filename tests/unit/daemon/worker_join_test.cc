@@ -72,7 +72,7 @@ class InProcessTransport final : public ClusterTransport {
                                             .join_token = params.join_token,
                                             .availability = params.availability,
                                             .peer_addr = "127.0.0.1"}));
-    return JoinedNode{issued.node_id, {root, issued.cert_chain_pem, fresh.key_pem}};
+    return JoinedNode{issued.node_id, issued.data_key, {root, issued.cert_chain_pem, fresh.key_pem}};
   }
   std::unique_ptr<ManagerLink> connect(const std::string&, const ca::NodeCerts& certs) override {
     auto identity = ca::identity_of(certs.cert_pem);

@@ -1,0 +1,306 @@
+#include "daemon/ha_manager.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "ca/cert_dir.h"
+
+namespace shoal::daemon {
+namespace {
+
+constexpr auto kCatchUpTimeout = std::chrono::seconds(10);
+constexpr auto kLeaderPoll = std::chrono::milliseconds(500);
+constexpr auto kLeasePoll = std::chrono::milliseconds(100);  // Lease::alive() has no signal
+constexpr auto kMaxBackoff = std::chrono::milliseconds(2000);
+
+// The election's value: "<node ID> <address>".
+std::string candidate_value(const std::string& node_id, const std::string& addr) {
+  return node_id + " " + addr;
+}
+
+// The election beside the store's keys, not under them (a follower watches those): prefix
+// "/shoal/" elects under "/shoal-leader".
+std::string election_name(std::string_view prefix) {
+  if (prefix.ends_with('/')) prefix.remove_suffix(1);
+  return std::string(prefix) + "-leader";
+}
+
+std::string addr_of_value(const std::string& value) {
+  size_t space = value.find(' ');
+  return space == std::string::npos ? "" : value.substr(space + 1);
+}
+
+}  // namespace
+
+HaManager::HaManager(store::Store& store, ReplicatedStore replicated, const Clock& clock,
+                     IdGenerator& ids, agent::Executor& executor, HaManagerOptions options)
+    : store_(store),
+      replicated_(std::move(replicated)),
+      clock_(clock),
+      ids_(ids),
+      executor_(executor),
+      options_(std::move(options)),
+      observer_(replicated_.client, election_name(replicated_.prefix)) {}
+
+HaManager::~HaManager() { stop(); }
+
+void HaManager::start() {
+  refresh_leader();
+  store_.refuse_writes(not_leader());
+  thread_ = std::thread([this] { run(); });
+  leader_watch_ = std::thread([this] { watch_leader(); });
+}
+
+void HaManager::stop() {
+  {
+    MutexLock lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+    if (campaign_) campaign_->cancel();
+  }
+  changed_.notify_all();
+  if (leader_watch_.joinable()) leader_watch_.join();
+  if (thread_.joinable()) thread_.join();
+  std::unique_ptr<WorkerRole> worker;
+  {
+    MutexLock lock(worker_mu_);
+    worker = std::move(worker_);
+  }
+  if (worker) worker->stop();
+}
+
+bool HaManager::leading() const {
+  MutexLock lock(mu_);
+  return leading_;
+}
+
+std::string HaManager::leader_addr() const {
+  MutexLock lock(mu_);
+  return leader_addr_;
+}
+
+std::string HaManager::endpoint_error() const {
+  MutexLock lock(mu_);
+  return endpoint_error_;
+}
+
+Status HaManager::not_leader() const {
+  std::string leader = leader_addr();
+  return error(Code::kUnavailable,
+               "this manager is not the swarm's leader and cannot change the swarm; {}",
+               leader.empty() ? std::string("no manager leads right now (an election is under way)")
+                              : "send changes to the leader at " + leader);
+}
+
+bool HaManager::stopping() const {
+  MutexLock lock(mu_);
+  return stopping_;
+}
+
+bool HaManager::pause(std::chrono::milliseconds* backoff) {
+  MutexLock lock(mu_);
+  bool stop = changed_.wait_for(lock, *backoff, [&] {
+    mu_.assert_held();  // wait_for runs the predicate under the lock
+    return stopping_;
+  });
+  *backoff = std::min(*backoff * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxBackoff));
+  return !stop;
+}
+
+void HaManager::run() {
+  while (true) {
+    std::shared_ptr<etcd::Lease> lease;
+    etcd::LeaderKey key;
+    if (!follow_until_elected(&lease, &key)) return;
+    lead(*lease, key);
+    if (stopping()) return;
+  }
+}
+
+bool HaManager::follow_until_elected(std::shared_ptr<etcd::Lease>* lease, etcd::LeaderKey* key) {
+  store_.refuse_writes(not_leader());
+  etcd::Follower follower(store_, *replicated_.datastore, replicated_.client, replicated_.prefix,
+                          replicated_.open_records);
+  follower.start();
+  std::chrono::milliseconds backoff(200);
+  const std::string value =
+      candidate_value(options_.role.node_id, options_.manager_addr);
+  while (!stopping()) {
+    auto granted = etcd::Lease::grant(replicated_.client, options_.lease_ttl);
+    if (!granted.is_ok()) {
+      spdlog::warn("manager election: no lease from etcd: {}", granted.status().message());
+      if (!pause(&backoff)) return false;
+      continue;
+    }
+    std::shared_ptr<etcd::Lease> candidate(std::move(granted).value());
+    auto election =
+        std::make_shared<etcd::Election>(replicated_.client, election_name(replicated_.prefix));
+    {
+      MutexLock lock(mu_);
+      if (stopping_) return false;
+      campaign_ = election;
+      campaign_lease_ = candidate;
+    }
+    auto won = election->campaign(*candidate, value);
+    {
+      MutexLock lock(mu_);
+      campaign_.reset();
+      campaign_lease_.reset();
+      if (stopping_) return false;
+    }
+    if (!won.is_ok()) {
+      spdlog::warn("manager election: {}", won.status().message());
+      candidate->revoke();
+      if (!pause(&backoff)) return false;
+      continue;
+    }
+    // Everything the old leader committed, before this manager writes anything.
+    Status level = follower.catch_up(kCatchUpTimeout);
+    if (!level.is_ok()) {
+      spdlog::warn("manager election won, but the store is behind: {}; resigning",
+                   level.message());
+      candidate->revoke();
+      if (!pause(&backoff)) return false;
+      continue;
+    }
+    follower.stop();
+    *lease = std::move(candidate);
+    *key = *won;
+    return true;
+  }
+  return false;
+}
+
+void HaManager::lead(etcd::Lease& lease, const etcd::LeaderKey& key) {
+  {
+    MutexLock lock(mu_);
+    leading_ = true;
+    leader_addr_ = options_.manager_addr;
+  }
+  std::unique_ptr<WorkerRole> worker;
+  {
+    MutexLock lock(worker_mu_);
+    worker = std::move(worker_);
+    worker_leader_.clear();
+  }
+  if (worker) worker->stop();  // the ManagerRole's own agent takes its tasks over
+
+  replicated_.datastore->fence_on(key);
+  store_.accept_writes();
+  std::unique_ptr<ManagerRole> role;
+  Status started = mark_leader();
+  if (started.is_ok()) {
+    role = std::make_unique<ManagerRole>(store_, clock_, ids_, executor_, options_.role);
+    started = role->start();
+  }
+  if (started.is_ok()) {
+    spdlog::info("leading the swarm's managers (etcd lease {:x})", lease.id());
+    MutexLock lock(mu_);
+    endpoint_error_ = role->endpoint_error();
+    while (!changed_.wait_for(lock, kLeasePoll, [&] {
+      mu_.assert_held();  // wait_for runs the predicate under the lock
+      return stopping_ || !lease.alive();
+    })) {
+    }
+  } else {
+    spdlog::error("cannot lead the swarm's managers: {}", started.message());
+  }
+  {
+    MutexLock lock(mu_);
+    leading_ = false;
+    leader_addr_.clear();
+    endpoint_error_.clear();
+  }
+  store_.refuse_writes(not_leader());
+  if (role) role->stop();
+  lease.revoke();  // resign: the next manager leads at once
+  if (stopping()) return;
+  spdlog::warn("no longer leading the swarm's managers{}",
+               started.is_ok() ? " (the etcd lease was lost)" : "");
+  std::chrono::milliseconds backoff(200);
+  Status reloaded;
+  while (!(reloaded = store_.reload()).is_ok()) {
+    spdlog::warn("reloading the store after leading: {}", reloaded.message());
+    if (!pause(&backoff)) return;
+  }
+}
+
+Status HaManager::mark_leader() {
+  return store_.update([&](store::WriteTxn& tx) {
+    for (const auto& node : tx.find<api::Node>()) {
+      if (!node->ManagerStatus) continue;
+      bool me = node->ID == options_.role.node_id;
+      if (node->ManagerStatus->Leader == me &&
+          (!me || node->ManagerStatus->Addr == options_.manager_addr)) {
+        continue;
+      }
+      api::Node updated = *node;
+      updated.ManagerStatus->Leader = me;
+      if (me) {
+        updated.ManagerStatus->Addr = options_.manager_addr;
+        updated.ManagerStatus->Reachability = api::Reachability::kReachable;
+      }
+      SHOAL_RETURN_IF_ERROR(tx.update(std::move(updated)));
+    }
+    return Status::ok();
+  });
+}
+
+std::optional<std::string> HaManager::refresh_leader() {
+  auto leader = observer_.leader();
+  if (!leader.is_ok()) return std::nullopt;
+  std::string addr = leader->has_value() ? addr_of_value(**leader) : "";
+  MutexLock lock(mu_);
+  if (leading_) return std::nullopt;
+  leader_addr_ = addr;
+  return addr;
+}
+
+void HaManager::watch_leader() {
+  while (true) {
+    {
+      MutexLock lock(mu_);
+      if (changed_.wait_for(lock, kLeaderPoll, [&] {
+            mu_.assert_held();  // as above
+            return stopping_;
+          }))
+        return;
+      // A campaign whose lease is gone would wait forever: start again with a new lease.
+      if (campaign_ && campaign_lease_ && !campaign_lease_->alive()) campaign_->cancel();
+      if (leading_) continue;
+    }
+    auto addr = refresh_leader();
+    if (!addr) continue;
+    store_.refuse_writes(not_leader());  // names the new leader
+    if (addr->empty() || *addr == options_.manager_addr) continue;
+    MutexLock worker_lock(worker_mu_);
+    if (worker_leader_ == *addr || leading()) continue;
+    if (worker_) worker_->stop();
+    worker_.reset();
+    worker_leader_.clear();
+    auto certs = ca::CertDir(options_.role.data_dir).read();
+    if (!certs.is_ok()) {
+      spdlog::warn("cannot run this manager's tasks under the leader at {}: {}", *addr,
+                   certs.status().message());
+      continue;
+    }
+    auto worker = std::make_unique<WorkerRole>(
+        *options_.role.transport, executor_, clock_,
+        WorkerRoleOptions{.node_id = options_.role.node_id,
+                          .manager_addr = *addr,
+                          .data_dir = options_.role.data_dir,
+                          .certs = std::move(*certs)});
+    if (Status st = worker->start(); !st.is_ok()) {
+      spdlog::warn("cannot run this manager's tasks under the leader at {}: {}", *addr,
+                   st.message());
+      continue;
+    }
+    spdlog::info("following the leader at {}", *addr);
+    worker_ = std::move(worker);
+    worker_leader_ = *addr;
+  }
+}
+
+}  // namespace shoal::daemon
