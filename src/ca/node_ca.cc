@@ -113,12 +113,13 @@ Result<IssuedCert> NodeCA::issue(const IssueRequest& request) {
     node.Status.State = api::NodeState::kUnknown;
     node.Status.Addr = host_of(request.peer_addr);
     node.Description.TLSInfo = cluster->TLSInfo;
-    if (manager) node.ManagerStatus = api::ManagerStatus{false, api::Reachability::kReachable,
-                                                         manager_addr_of(request)};
+    if (manager)
+      node.ManagerStatus =
+          api::ManagerStatus{false, api::Reachability::kReachable, manager_addr_of(request)};
     SHOAL_ASSIGN_OR_RETURN(std::string cert,
                            sign_csr(ca.current,
-                                    SignRequest{request.csr_pem, node.ID, role,
-                                                cluster->ID, cluster->Spec.CAConfig.NodeCertExpiry},
+                                    SignRequest{request.csr_pem, node.ID, role, cluster->ID,
+                                                cluster->Spec.CAConfig.NodeCertExpiry},
                                     clock_.now()));
 
     // Commit only if the token and the root are still the ones checked (a rotation in

@@ -43,8 +43,8 @@ struct IssueRequest {
   std::string csr_pem;
   std::string join_token;
   api::NodeAvailability availability = api::NodeAvailability::kUnset;  // unset = active
-  std::string peer_addr;  // "ip:port" or "ip" of the connection, for Node.Status.Addr
-  uint64_t etcd_cluster_id = 0;  // the etcd cluster the joining node's store is in (0: none)
+  std::string peer_addr;          // "ip:port" or "ip" of the connection, for Node.Status.Addr
+  uint64_t etcd_cluster_id = 0;   // the etcd cluster the joining node's store is in (0: none)
   std::string manager_addr = {};  // where a joining manager serves ("host:port"; host may be "")
 };
 

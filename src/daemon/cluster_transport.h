@@ -9,8 +9,10 @@
 //   connect()   a worker's link to its manager: a DispatcherClient for the agent and a
 //               CAClient for the certificate renewer, both presenting the node's
 //               certificate; set_certs() swaps in renewed material;
-//   serve()     a manager's endpoint for the others (Dispatcher and CA services) on its
-//               listen address, presenting its own node certificate.
+//   serve()     a manager's endpoint for the others (Dispatcher and CA services, and the
+//               requests follower managers forward) on its listen address, presenting its
+//               own node certificate;
+//   forward()   a follower manager's write, served by its leader.
 //
 // Thread safety: implementations are thread-safe; a ManagerLink is thread-safe (the
 // agent's threads and the renewer's call it concurrently).
@@ -25,6 +27,7 @@
 #include "ca/renewer.h"
 #include "common/status.h"
 #include "manager/dispatcher/dispatcher.h"
+#include "protocol/forward.h"
 #include "protocol/messages.h"
 
 namespace shoal::daemon {
@@ -35,14 +38,14 @@ struct JoinParams {
   api::NodeAvailability availability = api::NodeAvailability::kUnset;
   std::string advertise_addr;
   std::chrono::milliseconds timeout{20000};
-  uint64_t etcd_cluster_id = 0;  // the etcd cluster this node's store is in (0: none)
+  uint64_t etcd_cluster_id = 0;   // the etcd cluster this node's store is in (0: none)
   std::string manager_addr = {};  // where it would serve other nodes as a manager ("host:port")
 };
 
 struct JoinedNode {
   std::string node_id;
   std::string data_key;  // a manager's: the swarm's data key (32 bytes); a worker's: empty
-  ca::NodeCerts certs;  // ca_pem: the verified root; cert_pem/key_pem: this node's
+  ca::NodeCerts certs;   // ca_pem: the verified root; cert_pem/key_pem: this node's
 };
 
 // A worker's connection to its manager.
@@ -79,11 +82,21 @@ class ClusterTransport {
   virtual std::unique_ptr<ManagerLink> connect(const std::string& manager_addr,
                                                const ca::NodeCerts& certs) = 0;
 
-  // Starts serving `dispatcher` and `node_ca` on `listen_addr` ("host:port").
+  // Starts serving `dispatcher` and `node_ca` on `listen_addr` ("host:port"), and, when
+  // `forward` is set, the requests other managers forward (managers' certificates only).
   // Errors: kUnavailable "cannot listen on <addr>"; kInvalidArgument for bad certificates.
   virtual Result<std::unique_ptr<ManagerEndpoint>> serve(
       const std::string& listen_addr, const ca::NodeCerts& certs,
-      manager::dispatcher::Dispatcher& dispatcher, ca::NodeCA& node_ca) = 0;
+      manager::dispatcher::Dispatcher& dispatcher, ca::NodeCA& node_ca,
+      protocol::ForwardHandler forward) = 0;
+
+  // A follower manager's request served by the leader at `manager_addr` (presenting
+  // `certs`, a manager certificate). Errors: kUnavailable when the leader cannot be reached
+  // within `timeout`; the leader's refusal of the certificate.
+  virtual Result<protocol::ForwardedResponse> forward(const std::string& manager_addr,
+                                                      const ca::NodeCerts& certs,
+                                                      const protocol::ForwardedRequest& request,
+                                                      std::chrono::milliseconds timeout) = 0;
 };
 
 }  // namespace shoal::daemon

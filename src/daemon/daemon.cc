@@ -15,6 +15,7 @@
 #include "daemon/executor_factory.h"
 #include "daemon/membership_file.h"
 #include "daemon/swarm_node.h"
+#include "daemon/write_forwarder.h"
 #include "etcd/datastore.h"
 #include "http/engine/logs_routes.h"
 #include "http/engine/ps_routes.h"
@@ -133,6 +134,17 @@ Result<std::unique_ptr<store::Datastore>> open_datastore(
 
 }  // namespace
 
+protocol::ForwardedResponse Daemon::serve_forwarded(const protocol::ForwardedRequest& request) {
+  const http::Router* router = router_.load(std::memory_order_acquire);
+  if (router == nullptr) {
+    return protocol::ForwardedResponse{503,
+                                       {{"Content-Type", "application/json"}},
+                                       R"({"message":"the leader is starting"})"
+                                       "\n"};
+  }
+  return WriteForwarder::serve(*router, request);
+}
+
 Status Daemon::init() {
   const std::string& data = options_.data_dir;
   const std::string& sock = options_.socket_path;
@@ -189,17 +201,25 @@ Status Daemon::init() {
   logs_ = std::make_unique<runtime::logs::LogReader>(std::filesystem::path(data) / "containers");
   SHOAL_ASSIGN_OR_RETURN(auto description, executor_.executor->describe());
   SHOAL_ASSIGN_OR_RETURN(std::string engine_id, load_or_create_engine_id(data, ids_->next()));
-  node_ = std::make_unique<SwarmNode>(data, engine_id, *store_, *clock_, *ids_, *executor_.executor,
-                                      std::move(description),
-                                      SwarmNodeOptions{.listen_addr = options_.listen_addr,
-                                                       .advertise_addr = options_.advertise_addr,
-                                                       .transport = options_.transport.get(),
-                                                       .replicated = replicated_.get()});
+  node_ = std::make_unique<SwarmNode>(
+      data, engine_id, *store_, *clock_, *ids_, *executor_.executor, std::move(description),
+      SwarmNodeOptions{
+          .listen_addr = options_.listen_addr,
+          .advertise_addr = options_.advertise_addr,
+          .transport = options_.transport.get(),
+          .replicated = replicated_.get(),
+          .forward = [this](const auto& request) { return serve_forwarded(request); }});
   SHOAL_RETURN_IF_ERROR(node_->restore());
   control_ = std::make_unique<manager::controlapi::Context>(*store_, *clock_, *ids_, *node_);
   control_->limits = options_.limits;
 
   auto router = std::make_unique<http::Router>();
+  if (replicated_ && options_.transport) {
+    forwarder_ = std::make_unique<WriteForwarder>(*node_, *options_.transport, data);
+    router->set_interceptor([forwarder = forwarder_.get()](http::Request& request) {
+      return forwarder->intercept(request);
+    });
+  }
   SHOAL_RETURN_IF_ERROR(http::engine::register_system_routes(
       *router, {.version = kVersion,
                 .swarm_state = [this] { return manager::controlapi::swarm_ping_state(*node_); }}));
@@ -214,6 +234,7 @@ Status Daemon::init() {
   SHOAL_RETURN_IF_ERROR(http::engine::register_ps_routes(
       *router, {.control = control_.get(), .containers = executor_.containers}));
 
+  router_.store(router.get(), std::memory_order_release);  // owned by server_ from here
   SHOAL_ASSIGN_OR_RETURN(auto listener, http::UnixListener::open(sock, kSocketMode));
   server_ = std::make_unique<http::Server>(
       std::move(router),
@@ -230,9 +251,11 @@ void Daemon::stop() {
   if (stopped_) return;
   stopped_ = true;
   if (server_) server_->stop();  // socket removed, streams cancelled, threads joined
+  router_.store(nullptr, std::memory_order_release);
   server_.reset();
   if (node_) node_->stop();  // manager role and agent; tasks keep running
   control_.reset();
+  forwarder_.reset();
   node_.reset();
   if (images_) images_->set_in_use_check(nullptr);
   executor_.containers = nullptr;

@@ -22,6 +22,7 @@
 // any thread that is not a handler (the CLI calls it from its signal-waiting main thread).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,10 +35,12 @@
 #include "daemon/lock_file.h"
 #include "http/limits.h"
 #include "manager/controlapi/limits.h"
+#include "protocol/forward.h"
 
 namespace shoal::http {
+class Router;
 class Server;
-}
+}  // namespace shoal::http
 namespace shoal::store {
 class Store;
 }
@@ -96,6 +99,7 @@ struct DaemonOptions {
 };
 
 class SwarmNode;
+class WriteForwarder;
 struct ReplicatedStore;
 
 class Daemon {
@@ -122,6 +126,8 @@ class Daemon {
  private:
   explicit Daemon(DaemonOptions options);
   Status init();
+  // The leader's side of WriteForwarder: a request a follower manager forwarded.
+  protocol::ForwardedResponse serve_forwarded(const protocol::ForwardedRequest& request);
 
   const DaemonOptions options_;
   // Released in reverse order of declaration when not stopped explicitly.
@@ -136,6 +142,10 @@ class Daemon {
   DaemonExecutor executor_;  // its network outlives it (stop())
   std::unique_ptr<runtime::logs::LogReader> logs_;
   std::unique_ptr<SwarmNode> node_;
+  // With a shared store: sends a follower's writes to the leader (the router's interceptor).
+  std::unique_ptr<WriteForwarder> forwarder_;
+  // The router server_ owns, for serving forwarded requests; null while there is none.
+  std::atomic<const http::Router*> router_{nullptr};
   std::unique_ptr<manager::controlapi::Context> control_;
   std::unique_ptr<http::Server> server_;
   bool stopped_ = false;

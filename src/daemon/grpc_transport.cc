@@ -1,7 +1,9 @@
 #include "daemon/grpc_transport.h"
 
+#include "common/mutex.h"
 #include "rpc/ca_client.h"
 #include "rpc/dispatcher_client.h"
+#include "rpc/forward_client.h"
 #include "rpc/server.h"
 
 namespace shoal::daemon {
@@ -63,12 +65,36 @@ class GrpcTransport final : public ClusterTransport {
   Result<std::unique_ptr<ManagerEndpoint>> serve(const std::string& listen_addr,
                                                  const ca::NodeCerts& certs,
                                                  manager::dispatcher::Dispatcher& dispatcher,
-                                                 ca::NodeCA& node_ca) override {
-    auto server =
-        std::make_unique<rpc::RpcServer>(listen_addr, identity_of(certs), dispatcher, node_ca);
+                                                 ca::NodeCA& node_ca,
+                                                 protocol::ForwardHandler forward) override {
+    auto server = std::make_unique<rpc::RpcServer>(listen_addr, identity_of(certs), dispatcher,
+                                                   node_ca, std::move(forward));
     SHOAL_RETURN_IF_ERROR(server->start());
     return std::unique_ptr<ManagerEndpoint>(std::make_unique<GrpcEndpoint>(std::move(server)));
   }
+
+  Result<protocol::ForwardedResponse> forward(const std::string& manager_addr,
+                                              const ca::NodeCerts& certs,
+                                              const protocol::ForwardedRequest& request,
+                                              std::chrono::milliseconds timeout) override {
+    std::shared_ptr<rpc::ForwardClient> client;
+    {
+      MutexLock lock(mu_);
+      // One channel per leader and certificate, kept while both stay the same.
+      if (!forward_client_ || forward_client_->leader_addr() != manager_addr ||
+          forward_cert_ != certs.cert_pem) {
+        forward_client_ = std::make_shared<rpc::ForwardClient>(manager_addr, identity_of(certs));
+        forward_cert_ = certs.cert_pem;
+      }
+      client = forward_client_;
+    }
+    return client->forward(request, timeout);
+  }
+
+ private:
+  Mutex mu_;
+  std::shared_ptr<rpc::ForwardClient> forward_client_ GUARDED_BY(mu_);
+  std::string forward_cert_ GUARDED_BY(mu_);
 };
 
 }  // namespace

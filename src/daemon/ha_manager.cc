@@ -86,6 +86,16 @@ std::string HaManager::endpoint_error() const {
   return endpoint_error_;
 }
 
+Status HaManager::catch_up(std::chrono::milliseconds timeout) {
+  std::shared_ptr<etcd::Follower> follower;
+  {
+    MutexLock lock(mu_);
+    follower = follower_;
+  }
+  if (!follower) return Status(Code::kUnavailable, "this manager is not following a leader");
+  return follower->catch_up(timeout);
+}
+
 Status HaManager::not_leader() const {
   std::string leader = leader_addr();
   return error(Code::kUnavailable,
@@ -105,7 +115,8 @@ bool HaManager::pause(std::chrono::milliseconds* backoff) {
     mu_.assert_held();  // wait_for runs the predicate under the lock
     return stopping_;
   });
-  *backoff = std::min(*backoff * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxBackoff));
+  *backoff =
+      std::min(*backoff * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxBackoff));
   return !stop;
 }
 
@@ -121,12 +132,28 @@ void HaManager::run() {
 
 bool HaManager::follow_until_elected(std::shared_ptr<etcd::Lease>* lease, etcd::LeaderKey* key) {
   store_.refuse_writes(not_leader());
-  etcd::Follower follower(store_, *replicated_.datastore, replicated_.client, replicated_.prefix,
-                          replicated_.open_records);
-  follower.start();
+  auto follower =
+      std::make_shared<etcd::Follower>(store_, *replicated_.datastore, replicated_.client,
+                                       replicated_.prefix, replicated_.open_records);
+  follower->start();
+  {
+    MutexLock lock(mu_);
+    follower_ = follower;
+  }
+  // However this term ends, the follower stops with it.
+  struct StopFollowing {
+    HaManager* self;
+    std::shared_ptr<etcd::Follower> follower;
+    ~StopFollowing() {
+      {
+        MutexLock lock(self->mu_);
+        self->follower_.reset();
+      }
+      follower->stop();
+    }
+  } stop_following{this, follower};
   std::chrono::milliseconds backoff(200);
-  const std::string value =
-      candidate_value(options_.role.node_id, options_.manager_addr);
+  const std::string value = candidate_value(options_.role.node_id, options_.manager_addr);
   while (!stopping()) {
     auto granted = etcd::Lease::grant(replicated_.client, options_.lease_ttl);
     if (!granted.is_ok()) {
@@ -157,15 +184,13 @@ bool HaManager::follow_until_elected(std::shared_ptr<etcd::Lease>* lease, etcd::
       continue;
     }
     // Everything the old leader committed, before this manager writes anything.
-    Status level = follower.catch_up(kCatchUpTimeout);
+    Status level = follower->catch_up(kCatchUpTimeout);
     if (!level.is_ok()) {
-      spdlog::warn("manager election won, but the store is behind: {}; resigning",
-                   level.message());
+      spdlog::warn("manager election won, but the store is behind: {}; resigning", level.message());
       candidate->revoke();
       if (!pause(&backoff)) return false;
       continue;
     }
-    follower.stop();
     *lease = std::move(candidate);
     *key = *won;
     return true;
@@ -286,12 +311,11 @@ void HaManager::watch_leader() {
                    certs.status().message());
       continue;
     }
-    auto worker = std::make_unique<WorkerRole>(
-        *options_.role.transport, executor_, clock_,
-        WorkerRoleOptions{.node_id = options_.role.node_id,
-                          .manager_addr = *addr,
-                          .data_dir = options_.role.data_dir,
-                          .certs = std::move(*certs)});
+    auto worker = std::make_unique<WorkerRole>(*options_.role.transport, executor_, clock_,
+                                               WorkerRoleOptions{.node_id = options_.role.node_id,
+                                                                 .manager_addr = *addr,
+                                                                 .data_dir = options_.role.data_dir,
+                                                                 .certs = std::move(*certs)});
     if (Status st = worker->start(); !st.is_ok()) {
       spdlog::warn("cannot run this manager's tasks under the leader at {}: {}", *addr,
                    st.message());

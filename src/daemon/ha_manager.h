@@ -1,6 +1,7 @@
 // HaManager: the manager role of a daemon whose store lives in an etcd that other managers
 // share (--etcd-endpoints; docs/ha.md). Every such manager campaigns for leadership on the
-// etcd election "<prefix>-leader" (beside the store's keys), bound to a lease this process keeps alive:
+// etcd election "<prefix>-leader" (beside the store's keys), bound to a lease this process keeps
+// alive:
 //
 //   - The leader fences its datastore on its election key (a deposed leader cannot write),
 //     marks itself Leader in the Node objects, and runs the ManagerRole: reconcilers,
@@ -70,6 +71,10 @@ class HaManager {
   void stop();
 
   bool leading() const;
+  // While following: waits until the store holds every commit the leader has made (after a
+  // forwarded write, so that the next read sees it). Errors: kUnavailable (not following,
+  // etcd unreachable, not level within `timeout`).
+  Status catch_up(std::chrono::milliseconds timeout);
   // The leader's address as the election says ("" when none is known).
   std::string leader_addr() const;
   // Why the endpoint does not serve, while leading ("" otherwise).
@@ -110,6 +115,7 @@ class HaManager {
   // The running campaign and its lease (for stop(), and to restart one whose lease died).
   std::shared_ptr<etcd::Election> campaign_ GUARDED_BY(mu_);
   std::shared_ptr<etcd::Lease> campaign_lease_ GUARDED_BY(mu_);
+  std::shared_ptr<etcd::Follower> follower_ GUARDED_BY(mu_);  // while following
 
   // Taken before mu_ when both are held.
   Mutex worker_mu_;

@@ -30,10 +30,10 @@ Status ManagerRole::start() {
 
 void ManagerRole::start_endpoint() {
   if (options_.transport == nullptr || options_.listen_addr.empty()) return;
-  node_ca_ = std::make_unique<ca::NodeCA>(
-      store_, clock_, ids_,
-      ca::NodeCAOptions{.etcd_cluster_id = options_.etcd_cluster_id,
-                        .data_key = options_.data_key});
+  node_ca_ =
+      std::make_unique<ca::NodeCA>(store_, clock_, ids_,
+                                   ca::NodeCAOptions{.etcd_cluster_id = options_.etcd_cluster_id,
+                                                     .data_key = options_.data_key});
   cert_dir_ = std::make_unique<ca::CertDir>(options_.data_dir);
   auto certs = issue_manager_certs(store_, options_.node_id, *cert_dir_, clock_.now());
   if (!certs.is_ok()) {
@@ -41,8 +41,8 @@ void ManagerRole::start_endpoint() {
     spdlog::warn("not serving other nodes: {}", endpoint_error_);
     return;
   }
-  auto endpoint =
-      options_.transport->serve(options_.listen_addr, *certs, node_.dispatcher(), *node_ca_);
+  auto endpoint = options_.transport->serve(options_.listen_addr, *certs, node_.dispatcher(),
+                                            *node_ca_, options_.forward);
   if (!endpoint.is_ok()) {
     endpoint_error_ = endpoint.status().message();
     spdlog::warn("not serving other nodes on {}: {}", options_.listen_addr, endpoint_error_);

@@ -56,6 +56,8 @@ struct ManagerRoleOptions {
   uint64_t etcd_cluster_id = 0;
   // With etcd_cluster_id: the data key a joining manager gets from the CA.
   std::optional<store::DataKey> data_key = std::nullopt;
+  // Serves the requests follower managers forward (set with a shared store).
+  protocol::ForwardHandler forward = {};
 };
 
 class ManagerRole {

@@ -123,6 +123,7 @@ Status SwarmNode::start_manager_locked() {
   if (options_.replicated != nullptr) {
     role_options.etcd_cluster_id = options_.replicated->datastore->etcd_cluster_id();
     role_options.data_key = options_.replicated->sealed->key();
+    role_options.forward = options_.forward;
   }
   if (options_.replicated != nullptr) {
     if (options_.transport == nullptr) {
@@ -130,7 +131,7 @@ Status SwarmNode::start_manager_locked() {
       error_ = "a manager on a shared store needs to reach other nodes (no transport)";
       return Status(Code::kUnimplemented, error_);
     }
-    ha_ = std::make_unique<HaManager>(
+    ha_ = std::make_shared<HaManager>(
         store_, *options_.replicated, clock_, ids_, executor_,
         HaManagerOptions{.role = role_options, .manager_addr = m.advertise_addr});
     ha_->start();
@@ -230,6 +231,22 @@ Status SwarmNode::on_leaving() {
   state_ = api::LocalNodeState::kInactive;
   error_.clear();
   return Status::ok();
+}
+
+std::optional<std::string> SwarmNode::forward_target() const {
+  MutexLock lock(mu_);
+  if (!ha_ || state_ != api::LocalNodeState::kActive || ha_->leading()) return std::nullopt;
+  return ha_->leader_addr();
+}
+
+Status SwarmNode::catch_up(std::chrono::milliseconds timeout) {
+  std::shared_ptr<HaManager> ha;
+  {
+    MutexLock lock(mu_);
+    ha = ha_;
+  }
+  if (!ha) return Status(Code::kUnavailable, "this node does not follow a leader");
+  return ha->catch_up(timeout);
 }
 
 std::string SwarmNode::unlock_key() const {

@@ -48,6 +48,8 @@ struct SwarmNodeOptions {
   // manager role is then an HaManager (ha_manager.h). null = an embedded store. Must
   // outlive the node.
   const ReplicatedStore* replicated = nullptr;
+  // With `replicated`: how this node, leading, serves what followers forward.
+  protocol::ForwardHandler forward = {};
 };
 
 class SwarmNode final : public manager::controlapi::LocalNode {
@@ -85,6 +87,14 @@ class SwarmNode final : public manager::controlapi::LocalNode {
   std::string default_listen_addr() const override { return options_.listen_addr; }
   std::string default_advertise_addr() const override { return options_.advertise_addr; }
   bool shares_store() const override { return options_.replicated != nullptr; }
+
+  // ---- for a manager on a shared store (ha_manager.h)
+  // Where this node forwards changes to the swarm: nullopt when it serves them itself (it
+  // leads, or has an embedded store, or is no manager); "" when no manager leads now.
+  std::optional<std::string> forward_target() const;
+  // After a forwarded change: waits until this follower's store holds it. Errors: as
+  // HaManager::catch_up.
+  Status catch_up(std::chrono::milliseconds timeout);
   Status on_leaving() override;
   std::string unlock_key() const override;
   Status set_unlock_key(std::string key) override;
@@ -120,7 +130,8 @@ class SwarmNode final : public manager::controlapi::LocalNode {
   std::string error_ GUARDED_BY(mu_);
   SavedMembership saved_ GUARDED_BY(mu_);
   std::unique_ptr<ManagerRole> role_ GUARDED_BY(mu_);
-  std::unique_ptr<HaManager> ha_ GUARDED_BY(mu_);  // instead of role_ on a shared store
+  // Instead of role_ on a shared store; shared with callers that wait on it unlocked.
+  std::shared_ptr<HaManager> ha_ GUARDED_BY(mu_);
   std::unique_ptr<WorkerRole> worker_ GUARDED_BY(mu_);
 };
 

@@ -310,7 +310,7 @@ class Connection final : public ConnectionBase,
         ex->channel->finish(invoke_stream_handler(*route, req, *ex->channel));
         return;
       }
-      Response resp = invoke_handler(*route, req);
+      Response resp = serve_request(self->core_.router(), *route, req);
       asio::post(self->stream_.get_executor(), [self, ex, resp = std::move(resp)]() mutable {
         self->on_handler_done(ex, std::move(resp));
       });

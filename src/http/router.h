@@ -78,11 +78,19 @@ class Router {
 
   size_t size() const;
 
+  // Runs before every plain handler: a response it returns is the answer and the handler is
+  // not called (a follower manager answers writes with its leader's response). Set before
+  // the server starts.
+  using Interceptor = std::function<std::optional<Response>(Request&)>;
+  void set_interceptor(Interceptor interceptor) { interceptor_ = std::move(interceptor); }
+  const Interceptor& interceptor() const { return interceptor_; }
+
  private:
   struct Compiled;
   Status add_route(Route route);
 
   std::vector<std::unique_ptr<Compiled>> routes_;
+  Interceptor interceptor_;
 };
 
 }  // namespace shoal::http

@@ -66,6 +66,25 @@ Response invoke_handler(const Route& route, Request& request) {
   }
 }
 
+Response serve_request(const Router& router, const Route& route, Request& request) {
+  if (const Router::Interceptor& intercept = router.interceptor()) {
+    if (std::optional<Response> answer = intercept(request)) return std::move(*answer);
+  }
+  return invoke_handler(route, request);
+}
+
+Response serve_in_process(const Router& router, Method method, std::string_view target,
+                          Headers headers, std::string body) {
+  PreparedRequest p = prepare_request(router, method, target, std::move(headers));
+  if (p.early) return std::move(*p.early);
+  if (p.route->is_stream()) {
+    return Response::error(501, "a streaming request cannot be forwarded to another manager");
+  }
+  if (body.size() > p.max_body_bytes) return Response::error(413, "request body too large");
+  p.request.body = std::move(body);
+  return serve_request(router, *p.route, p.request);
+}
+
 Status invoke_stream_handler(const Route& route, Request& request, ResponseStream& stream) {
   try {
     Status st = route.stream_handler(request, stream);

@@ -60,6 +60,12 @@ PreparedRequest prepare_request(const Router& router, Method method, std::string
 // Runs a plain handler, turning an error Status into Docker's error response and an
 // escaping exception into 500 (logged).
 Response invoke_handler(const Route& route, Request& request);
+// The answer to a routed plain request: the router's interceptor's, else the handler's.
+Response serve_request(const Router& router, const Route& route, Request& request);
+// One whole request served without a connection (a request another manager forwarded):
+// routed, version-checked and answered as on a socket. A streaming route is refused (501).
+Response serve_in_process(const Router& router, Method method, std::string_view target,
+                          Headers headers, std::string body);
 
 // Runs a streaming handler; an escaping exception becomes kInternal (logged).
 Status invoke_stream_handler(const Route& route, Request& request, ResponseStream& stream);

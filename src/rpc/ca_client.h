@@ -53,7 +53,7 @@ struct JoinRequest {
   api::NodeAvailability availability = api::NodeAvailability::kUnset;
   std::string advertise_addr;  // informational today (the manager uses the connection's IP)
   std::chrono::milliseconds timeout{20000};  // per call
-  uint64_t etcd_cluster_id = 0;  // the etcd cluster this node's store is in (0: none)
+  uint64_t etcd_cluster_id = 0;              // the etcd cluster this node's store is in (0: none)
   std::string manager_addr = {};  // where it would serve other nodes as a manager ("host:port")
 };
 

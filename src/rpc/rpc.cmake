@@ -15,7 +15,7 @@ find_program(SHOAL_GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
 set(shoal_proto_dir ${PROJECT_SOURCE_DIR}/proto)
 set(shoal_gen_dir ${CMAKE_BINARY_DIR}/generated)
 set(shoal_proto_srcs)
-foreach(name dispatcher ca)
+foreach(name dispatcher ca control)
   set(proto ${shoal_proto_dir}/shoal/${name}.proto)
   set(outs ${shoal_gen_dir}/shoal/${name}.pb.cc ${shoal_gen_dir}/shoal/${name}.pb.h
            ${shoal_gen_dir}/shoal/${name}.grpc.pb.cc ${shoal_gen_dir}/shoal/${name}.grpc.pb.h)

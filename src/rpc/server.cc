@@ -13,6 +13,7 @@
 #include "rpc/status_map.h"
 #include "rpc/wire.h"
 #include "shoal/ca.grpc.pb.h"
+#include "shoal/control.grpc.pb.h"
 #include "shoal/dispatcher.grpc.pb.h"
 
 namespace shoal::rpc {
@@ -21,7 +22,7 @@ namespace {
 using protocol::Peer;
 
 // The verified client certificate's holder, checked against this cluster.
-Result<ca::Identity> caller_identity(const grpc::CallbackServerContext& context,
+Result<ca::Identity> caller_identity(const grpc::ServerContextBase& context,
                                      const std::string& cluster_id) {
   auto auth = context.auth_context();
   if (!auth || !auth->IsPeerAuthenticated()) {
@@ -149,8 +150,9 @@ class CAService final : public CA::CallbackService {
       return finish(context, error(Code::kInvalidArgument, "invalid availability \"{}\"",
                                    request->availability()));
     }
-    ca::IssueRequest req{request->csr(), request->token(), *availability, peer_ip(context->peer()),
-                         request->etcd_cluster_id(), request->manager_addr()};
+    ca::IssueRequest req{
+        request->csr(),           request->token(),           *availability,
+        peer_ip(context->peer()), request->etcd_cluster_id(), request->manager_addr()};
     auto issued = ca_.issue(req);
     if (!issued) return finish(context, issued.status());
     out->set_node_id(issued->node_id);
@@ -175,10 +177,47 @@ class CAService final : public CA::CallbackService {
   const std::string cluster_id_;
 };
 
+// Requests another manager forwards to this one; a synchronous service, since serving one
+// blocks on the store (gRPC gives it its own threads).
+class ControlService final : public Control::Service {
+ public:
+  ControlService(protocol::ForwardHandler handler, std::string cluster_id)
+      : handler_(std::move(handler)), cluster_id_(std::move(cluster_id)) {}
+
+  grpc::Status Forward(grpc::ServerContext* context, const ForwardRequest* request,
+                       ForwardResponse* out) override {
+    auto identity = caller_identity(*context, cluster_id_);
+    if (!identity) return to_grpc(identity.status());
+    if (identity->role != api::NodeRole::kManager) {
+      return to_grpc(Status(Code::kPermissionDenied, "only a manager may forward requests"));
+    }
+    protocol::ForwardedRequest forwarded{request->method(), request->target(), {}, request->body()};
+    for (const auto& h : request->headers()) forwarded.headers.emplace_back(h.name(), h.value());
+    protocol::ForwardedResponse answer = handler_(forwarded);
+    out->set_status(answer.status);
+    for (auto& [name, value] : answer.headers) {
+      auto* h = out->add_headers();
+      h->set_name(name);
+      h->set_value(value);
+    }
+    out->set_body(std::move(answer.body));
+    return grpc::Status::OK;
+  }
+
+ private:
+  const protocol::ForwardHandler handler_;
+  const std::string cluster_id_;
+};
+
 class RpcServer::Impl {
  public:
-  Impl(std::string addr, TlsIdentity identity, protocol::Dispatcher& d, ca::NodeCA& node_ca)
-      : addr_(std::move(addr)), identity_(std::move(identity)), d_(d), ca_(node_ca) {}
+  Impl(std::string addr, TlsIdentity identity, protocol::Dispatcher& d, ca::NodeCA& node_ca,
+       protocol::ForwardHandler forward)
+      : addr_(std::move(addr)),
+        identity_(std::move(identity)),
+        d_(d),
+        ca_(node_ca),
+        forward_(std::move(forward)) {}
 
   Status start() {
     if (server_) return error(Code::kFailedPrecondition, "rpc server already started");
@@ -188,6 +227,7 @@ class RpcServer::Impl {
     pump_ = std::make_unique<Pump>();
     dispatcher_service_ = std::make_unique<DispatcherService>(d_, me->cluster_id, *pump_);
     ca_service_ = std::make_unique<CAService>(ca_, me->cluster_id);
+    if (forward_) control_service_ = std::make_unique<ControlService>(forward_, me->cluster_id);
 
     grpc::SslServerCredentialsOptions options(GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
     options.pem_root_certs = identity_.ca_pem;
@@ -201,6 +241,7 @@ class RpcServer::Impl {
     builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
     builder.RegisterService(dispatcher_service_.get());
     builder.RegisterService(ca_service_.get());
+    if (control_service_) builder.RegisterService(control_service_.get());
     // Agents keep their connection through idle periods (heartbeats are seconds apart).
     builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
     builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
@@ -222,6 +263,7 @@ class RpcServer::Impl {
     pump_.reset();
     dispatcher_service_.reset();
     ca_service_.reset();
+    control_service_.reset();
   }
 
   Status set_identity(TlsIdentity identity) {
@@ -237,17 +279,20 @@ class RpcServer::Impl {
   TlsIdentity identity_;
   protocol::Dispatcher& d_;
   ca::NodeCA& ca_;
+  const protocol::ForwardHandler forward_;
   int port_ = 0;
   std::unique_ptr<Pump> pump_;
   std::unique_ptr<DispatcherService> dispatcher_service_;
   std::unique_ptr<CAService> ca_service_;
+  std::unique_ptr<ControlService> control_service_;
   std::unique_ptr<grpc::Server> server_;
 };
 
 RpcServer::RpcServer(std::string listen_addr, TlsIdentity identity,
-                     protocol::Dispatcher& dispatcher, ca::NodeCA& node_ca)
-    : impl_(std::make_unique<Impl>(std::move(listen_addr), std::move(identity), dispatcher,
-                                   node_ca)) {}
+                     protocol::Dispatcher& dispatcher, ca::NodeCA& node_ca,
+                     protocol::ForwardHandler forward)
+    : impl_(std::make_unique<Impl>(std::move(listen_addr), std::move(identity), dispatcher, node_ca,
+                                   std::move(forward))) {}
 
 RpcServer::~RpcServer() { stop(); }
 

@@ -1,7 +1,9 @@
 // RpcServer: the manager's gRPC endpoint (swarmkit's manager listener on :2377). One
 // grpc::Server on a TCP address serves
-//   Dispatcher (proto/shoal/dispatcher.proto) over a protocol::Dispatcher, and
-//   CA         (proto/shoal/ca.proto)         over ca::NodeCA,
+//   Dispatcher (proto/shoal/dispatcher.proto) over a protocol::Dispatcher,
+//   CA         (proto/shoal/ca.proto)         over ca::NodeCA, and, when given a handler,
+//   Control    (proto/shoal/control.proto)    requests other managers forward (callers
+//                                             with a manager certificate only),
 // with mutual TLS: the server presents `identity` (the manager's node certificate), asks
 // every client for a certificate and verifies it against identity.ca_pem when one is
 // presented. GetRootCACertificate and IssueNodeCertificate work without one (a joining
@@ -28,6 +30,7 @@
 #include "ca/node_ca.h"
 #include "common/status.h"
 #include "protocol/dispatcher.h"
+#include "protocol/forward.h"
 #include "rpc/tls.h"
 
 namespace shoal::rpc {
@@ -37,7 +40,7 @@ class RpcServer {
   // `listen_addr` is "host:port" (port 0 = any free one). The referents must outlive the
   // server.
   RpcServer(std::string listen_addr, TlsIdentity identity, protocol::Dispatcher& dispatcher,
-            ca::NodeCA& node_ca);
+            ca::NodeCA& node_ca, protocol::ForwardHandler forward = {});
   ~RpcServer();  // stop()
   RpcServer(const RpcServer&) = delete;
   RpcServer& operator=(const RpcServer&) = delete;

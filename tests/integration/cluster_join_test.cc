@@ -70,7 +70,7 @@ TEST_F(ClusterJoinTest, WrongAndRotatedTokensAreRefused) {
   EXPECT_EQ(trim(ok(1, {"info", "--format", "{{.Swarm.LocalNodeState}}"})), "inactive");
   std::string manager_token = trim(ok(0, {"swarm", "join-token", "-q", "manager"}));
   fails(1, {"swarm", "join", "--token", manager_token, manager_addr()},
-        "joining as a manager is not supported yet");
+        "this node cannot join as a manager: the swarm keeps its state in an embedded store");
   ok(0, {"swarm", "join-token", "--rotate", "worker"});
   fails(1, {"swarm", "join", "--token", token, manager_addr()},
         "A valid join token is necessary to join this cluster");

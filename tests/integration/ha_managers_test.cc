@@ -1,6 +1,7 @@
 // Several managers sharing one etcd (--etcd-endpoints), real daemons on 127.0.0.1 driven by
 // the docker CLI: a manager joins with the manager token, follows the leader's store and
-// serves reads, refuses writes naming the leader, and takes over when the leader is killed;
+// serves reads, forwards writes to the leader (and reads them back at once), and takes over
+// when the leader is killed;
 // a daemon whose store is not the swarm's cannot join as a manager, nor init a second swarm
 // in a shared etcd.
 #include <algorithm>
@@ -58,7 +59,7 @@ class HaManagersTest : public ClusterTest {
   std::unique_ptr<etcd::Member> etcd_;
 };
 
-TEST_F(HaManagersTest, AJoinedManagerServesReadsRefusesWritesAndLeadsWhenTheLeaderIsKilled) {
+TEST_F(HaManagersTest, AJoinedManagerServesReadsForwardsWritesAndLeadsWhenTheLeaderIsKilled) {
   form_managers(2);
   std::string first = node_id(0);
   std::string second = node_id(1);
@@ -69,12 +70,23 @@ TEST_F(HaManagersTest, AJoinedManagerServesReadsRefusesWritesAndLeadsWhenTheLead
 
   ok(0, {"service", "create", "-d", "--name", "web", "--replicas", "2", "--no-resolve-image",
          "nginx:alpine"});
-  EXPECT_TRUE(eventually([&] { return trim(docker(1, {"service", "ls", "--format",
-                                                     "{{.Name}}"}).out) == "web"; }))
-      << ok(1, {"service", "ls"});
-  fails(1, {"service", "create", "-d", "--name", "refused", "--no-resolve-image", "busybox"},
-        "this manager is not the swarm's leader and cannot change the swarm; send changes to "
-        "the leader at " + manager_addr(0));
+  EXPECT_TRUE(eventually([&] {
+    return trim(docker(1, {"service", "ls", "--format", "{{.Name}}"}).out) == "web";
+  })) << ok(1, {"service", "ls"});
+  // A write on the follower is the leader's to make; the follower reads it back at once.
+  std::string id = trim(
+      ok(1, {"service", "create", "-d", "--name", "forwarded", "--no-resolve-image", "busybox"}));
+  EXPECT_EQ(trim(ok(1, {"service", "inspect", "forwarded", "--format", "{{.ID}}"})), id);
+  ok(1, {"service", "update", "-d", "--replicas", "3", "forwarded"});
+  EXPECT_EQ(trim(ok(1, {"service", "inspect", "forwarded", "--format",
+                        "{{.Spec.Mode.Replicated.Replicas}}"})),
+            "3");
+  EXPECT_EQ(trim(ok(0, {"service", "inspect", "forwarded", "--format", "{{.ID}}"})), id);
+  ok(1, {"service", "rm", "forwarded"});
+  fails(1, {"service", "inspect", "forwarded"}, "no such service");
+  // Errors come back as the leader gave them.
+  fails(1, {"service", "create", "-d", "--name", "web", "--no-resolve-image", "busybox"},
+        "already exists");
 
   nodes_[0].daemon->kill9();
   // The second manager leads once the first one's etcd lease has expired.

@@ -51,9 +51,10 @@ Result<uint64_t> SealedDatastore::load(const LoadFn& fn) {
   plain_loaded_ = plain;
   skipped_ = skipped;
   if (skipped > 0) {
-    spdlog::info("store: left out {} sealed records this node has no key for (a swarm it has "
-                 "not joined)",
-                 skipped);
+    spdlog::info(
+        "store: left out {} sealed records this node has no key for (a swarm it has "
+        "not joined)",
+        skipped);
   }
   if (plain > 0) {
     spdlog::info(
@@ -108,13 +109,13 @@ Status SealedDatastore::write_snapshot(uint64_t revision, const SnapshotFn& prod
   const DataKey key = this->key();
   Status status = inner_->write_snapshot(revision, [&](const RecordSink& sink) {
     std::string sealed;
-    return produce([&](std::string_view table, std::string_view record_key,
-                       std::string_view value) {
-      if (!sealed_table(table)) return sink(table, record_key, value);
-      sealed.clear();
-      SHOAL_RETURN_IF_ERROR(seal::seal(key, table, record_key, value, &sealed));
-      return sink(table, record_key, sealed);
-    });
+    return produce(
+        [&](std::string_view table, std::string_view record_key, std::string_view value) {
+          if (!sealed_table(table)) return sink(table, record_key, value);
+          sealed.clear();
+          SHOAL_RETURN_IF_ERROR(seal::seal(key, table, record_key, value, &sealed));
+          return sink(table, record_key, sealed);
+        });
   });
   if (status.is_ok()) plain_on_disk_ = false;
   return status;

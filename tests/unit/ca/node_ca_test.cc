@@ -106,7 +106,8 @@ TEST_F(NodeCATest, IssueRefuses) {
 TEST_F(NodeCATest, AManagerTokenMakesAManagerOnlyWhenTheJoinerSharesTheSwarmsEtcd) {
   constexpr uint64_t kEtcd = 0x5eed;
   const store::DataKey key = store::DataKey::generate().value();
-  NodeCA replicated(*store_, *clock_, ids_, NodeCAOptions{.etcd_cluster_id = kEtcd, .data_key = key});
+  NodeCA replicated(*store_, *clock_, ids_,
+                    NodeCAOptions{.etcd_cluster_id = kEtcd, .data_key = key});
   const std::string token = cluster()->JoinTokens.Manager;
   auto elsewhere = replicated.issue({csr(), token, {}, "10.0.0.7", 0x0bad, ""});
   EXPECT_EQ(elsewhere.status().code(), Code::kFailedPrecondition);
@@ -125,7 +126,8 @@ TEST_F(NodeCATest, AManagerTokenMakesAManagerOnlyWhenTheJoinerSharesTheSwarmsEtc
   EXPECT_FALSE(node->ManagerStatus->Leader);
   EXPECT_EQ(node->ManagerStatus->Addr, "10.0.0.7:2378");  // the connection's IP, its port
   auto bytes = key.bytes();
-  EXPECT_EQ(issued->data_key, std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  EXPECT_EQ(issued->data_key,
+            std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 
   // A worker token still makes a worker, whatever store the joiner has.
   auto worker = replicated.issue({csr(), cluster()->JoinTokens.Worker, {}, "10.0.0.8", kEtcd, ""});

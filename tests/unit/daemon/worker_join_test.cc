@@ -72,7 +72,8 @@ class InProcessTransport final : public ClusterTransport {
                                             .join_token = params.join_token,
                                             .availability = params.availability,
                                             .peer_addr = "127.0.0.1"}));
-    return JoinedNode{issued.node_id, issued.data_key, {root, issued.cert_chain_pem, fresh.key_pem}};
+    return JoinedNode{
+        issued.node_id, issued.data_key, {root, issued.cert_chain_pem, fresh.key_pem}};
   }
   std::unique_ptr<ManagerLink> connect(const std::string&, const ca::NodeCerts& certs) override {
     auto identity = ca::identity_of(certs.cert_pem);
@@ -82,7 +83,8 @@ class InProcessTransport final : public ClusterTransport {
   Result<std::unique_ptr<ManagerEndpoint>> serve(const std::string& listen_addr,
                                                  const ca::NodeCerts& certs,
                                                  manager::dispatcher::Dispatcher& dispatcher,
-                                                 ca::NodeCA& node_ca) override {
+                                                 ca::NodeCA& node_ca,
+                                                 protocol::ForwardHandler) override {
     listen_addr_ = listen_addr;
     auto identity = ca::identity_of(certs.cert_pem);
     if (!identity.is_ok()) return identity.status();
@@ -90,6 +92,12 @@ class InProcessTransport final : public ClusterTransport {
     dispatcher_ = &dispatcher;
     node_ca_ = &node_ca;
     return std::unique_ptr<ManagerEndpoint>(std::make_unique<NullEndpoint>());
+  }
+
+  Result<protocol::ForwardedResponse> forward(const std::string&, const ca::NodeCerts&,
+                                              const protocol::ForwardedRequest&,
+                                              std::chrono::milliseconds) override {
+    return Status(Code::kUnimplemented, "no forwarding between in-process managers");
   }
 
   std::string listen_addr_;
