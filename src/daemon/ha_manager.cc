@@ -1,8 +1,15 @@
 #include "daemon/ha_manager.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <utility>
 
 #include "ca/cert_dir.h"
@@ -11,7 +18,12 @@ namespace shoal::daemon {
 namespace {
 
 constexpr auto kCatchUpTimeout = std::chrono::seconds(10);
-constexpr auto kLeaderPoll = std::chrono::milliseconds(500);
+// Followers ask etcd who leads every kPollEvery probes, and probe the leader's endpoint
+// every kProbeInterval: kRefusalsToDepose refused connections in a row from a leader whose
+// endpoint was seen accepting before (so not one still starting) end its leadership at once.
+constexpr auto kProbeInterval = std::chrono::milliseconds(100);
+constexpr int kPollEvery = 5;
+constexpr int kRefusalsToDepose = 3;
 constexpr auto kLeasePoll = std::chrono::milliseconds(100);  // Lease::alive() has no signal
 constexpr auto kMaxBackoff = std::chrono::milliseconds(2000);
 
@@ -30,6 +42,52 @@ std::string election_name(std::string_view prefix) {
 std::string addr_of_value(const std::string& value) {
   size_t space = value.find(' ');
   return space == std::string::npos ? "" : value.substr(space + 1);
+}
+
+enum class Probe { kAccepted, kRefused, kUnknown };
+
+// Whether something listens at `addr` ("ip:port", "[ip6]:port"): accepted, refused (the host
+// answered, nothing listens), or unknown (no answer within a probe, which says nothing).
+Probe probe_endpoint(const std::string& addr) {
+  size_t colon = addr.rfind(':');
+  if (colon == std::string::npos) return Probe::kUnknown;
+  std::string host = addr.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  int port = std::atoi(addr.c_str() + colon + 1);
+  sockaddr_storage storage{};
+  socklen_t len = 0;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
+  if (::inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(static_cast<uint16_t>(port));
+    len = sizeof *v4;
+  } else if (::inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(static_cast<uint16_t>(port));
+    len = sizeof *v6;
+  } else {
+    return Probe::kUnknown;
+  }
+  int fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Probe::kUnknown;
+  Probe result = Probe::kAccepted;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&storage), len) != 0) {
+    result = errno == ECONNREFUSED ? Probe::kRefused : Probe::kUnknown;
+    if (errno == EINPROGRESS) {
+      pollfd p{fd, POLLOUT, 0};
+      if (::poll(&p, 1, 200) == 1) {
+        int err = 0;
+        socklen_t err_len = sizeof err;
+        ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_len);
+        result = err == 0              ? Probe::kAccepted
+                 : err == ECONNREFUSED ? Probe::kRefused
+                                       : Probe::kUnknown;
+      }
+    }
+  }
+  ::close(fd);
+  return result;
 }
 
 }  // namespace
@@ -84,6 +142,19 @@ std::string HaManager::leader_addr() const {
 std::string HaManager::endpoint_error() const {
   MutexLock lock(mu_);
   return endpoint_error_;
+}
+
+Status HaManager::wait_leading(std::chrono::milliseconds timeout) {
+  MutexLock lock(mu_);
+  if (changed_.wait_for(lock, timeout,
+                        [&] {
+                          mu_.assert_held();  // wait_for runs the predicate under the lock
+                          return serving_ || stopping_;
+                        }) &&
+      serving_) {
+    return Status::ok();
+  }
+  return error(Code::kUnavailable, "this manager does not lead after {} ms", timeout.count());
 }
 
 Status HaManager::catch_up(std::chrono::milliseconds timeout) {
@@ -224,6 +295,8 @@ void HaManager::lead(etcd::Lease& lease, const etcd::LeaderKey& key) {
     spdlog::info("leading the swarm's managers (etcd lease {:x})", lease.id());
     MutexLock lock(mu_);
     endpoint_error_ = role->endpoint_error();
+    serving_ = true;
+    changed_.notify_all();
     while (!changed_.wait_for(lock, kLeasePoll, [&] {
       mu_.assert_held();  // wait_for runs the predicate under the lock
       return stopping_ || !lease.alive();
@@ -235,6 +308,7 @@ void HaManager::lead(etcd::Lease& lease, const etcd::LeaderKey& key) {
   {
     MutexLock lock(mu_);
     leading_ = false;
+    serving_ = false;
     leader_addr_.clear();
     endpoint_error_.clear();
   }
@@ -274,20 +348,61 @@ Status HaManager::mark_leader() {
 }
 
 std::optional<std::string> HaManager::refresh_leader() {
-  auto leader = observer_.leader();
-  if (!leader.is_ok()) return std::nullopt;
-  std::string addr = leader->has_value() ? addr_of_value(**leader) : "";
+  auto current = observer_.current();
+  if (!current.is_ok()) return std::nullopt;
+  std::string addr = current->has_value() ? addr_of_value((*current)->value) : "";
   MutexLock lock(mu_);
   if (leading_) return std::nullopt;
   leader_addr_ = addr;
+  if (current->has_value()) {
+    if (!leader_key_ || leader_key_->key != (*current)->key.key ||
+        leader_key_->revision != (*current)->key.revision) {
+      leader_accepted_ = false;
+      leader_refusals_ = 0;
+    }
+    leader_key_ = (*current)->key;
+  } else {
+    leader_key_.reset();
+  }
   return addr;
 }
 
+void HaManager::probe_leader() {
+  std::optional<etcd::LeaderKey> key;
+  std::string addr;
+  {
+    MutexLock lock(mu_);
+    if (leading_ || !leader_key_ || leader_addr_.empty() || leader_addr_ == options_.manager_addr) {
+      return;
+    }
+    key = leader_key_;
+    addr = leader_addr_;
+  }
+  Probe probe = probe_endpoint(addr);
+  {
+    MutexLock lock(mu_);
+    if (!leader_key_ || leader_key_->revision != key->revision) return;  // changed meanwhile
+    if (probe != Probe::kRefused) {
+      leader_refusals_ = 0;
+      if (probe == Probe::kAccepted) leader_accepted_ = true;
+      return;
+    }
+    if (!leader_accepted_ || ++leader_refusals_ < kRefusalsToDepose) return;
+    leader_refusals_ = 0;
+  }
+  // Its process is gone (the host answers, nothing listens): its lease would keep it leader
+  // for a whole TTL more. Fencing keeps this safe even if it were alive.
+  spdlog::warn("the leader at {} refuses connections: ending its leadership now", addr);
+  if (Status st = observer_.depose(*key); !st.is_ok()) {
+    spdlog::warn("could not end the leadership of {}: {}", addr, st.message());
+  }
+}
+
 void HaManager::watch_leader() {
-  while (true) {
+  for (int tick = 0;; ++tick) {
     {
       MutexLock lock(mu_);
-      if (changed_.wait_for(lock, kLeaderPoll, [&] {
+      if (changed_.wait_for(lock, kProbeInterval, [&] {
             mu_.assert_held();  // as above
             return stopping_;
           }))
@@ -296,6 +411,8 @@ void HaManager::watch_leader() {
       if (campaign_ && campaign_lease_ && !campaign_lease_->alive()) campaign_->cancel();
       if (leading_) continue;
     }
+    probe_leader();
+    if (tick % kPollEvery != 0) continue;
     auto addr = refresh_leader();
     if (!addr) continue;
     store_.refuse_writes(not_leader());  // names the new leader

@@ -7,14 +7,19 @@
 //     marks itself Leader in the Node objects, and runs the ManagerRole: reconcilers,
 //     dispatcher, CA endpoint and its own agent.
 //   - A follower keeps its in-memory store level with the leader's commits (etcd::Follower)
-//     and serves reads from it; its store refuses writes with an error naming the leader.
-//     Its own tasks run under a WorkerRole connected to the leader's dispatcher.
+//     and serves reads from it; its store refuses writes (WriteForwarder sends the API's
+//     writes to the leader). Its own tasks run under a WorkerRole connected to the leader's
+//     dispatcher.
 //   - A follower that wins the election first applies every commit the old leader made
 //     (Follower::catch_up), then leads. A leader whose lease is lost (etcd unreachable for a
 //     TTL) stops leading at once, reloads its store and follows again.
 //
-// Failover takes the lease's TTL (the old leader's key goes when its lease expires) plus
-// the catch-up; a stopped daemon resigns, so the next manager leads at once.
+// Failover: a stopped daemon resigns, so the next manager leads at once. A killed one is
+// noticed by the followers, which probe the leader's endpoint every 100 ms: once it has
+// been seen listening and then refuses connections three times in a row (its process is
+// gone), a follower revokes its lease (etcd::Election::depose) instead of waiting out the
+// TTL; fencing keeps that safe even if the leader were alive. A leader whose host is gone
+// (no answer at all) loses its key when its lease expires (lease_ttl).
 //
 // Thread safety: start()/stop() from one owner thread; the rest from any thread.
 #pragma once
@@ -71,6 +76,9 @@ class HaManager {
   void stop();
 
   bool leading() const;
+  // Waits until this manager leads with its manager role started (after swarm init: the
+  // only manager, it leads at once). Errors: kUnavailable when `timeout` passes first.
+  Status wait_leading(std::chrono::milliseconds timeout);
   // While following: waits until the store holds every commit the leader has made (after a
   // forwarded write, so that the next read sees it). Errors: kUnavailable (not following,
   // etcd unreachable, not level within `timeout`).
@@ -89,6 +97,9 @@ class HaManager {
   // While following: asks etcd who leads and records it. nullopt when etcd does not answer
   // or this manager leads now.
   std::optional<std::string> refresh_leader();
+  // While following: ends the leadership of a leader whose endpoint keeps refusing
+  // connections (its process is gone) instead of waiting out its lease.
+  void probe_leader();
   // Keeps this node's WorkerRole connected to the current leader, while following.
   void watch_leader();
   // Sets Leader on this node's ManagerStatus and clears it on the others.
@@ -110,7 +121,11 @@ class HaManager {
   CondVar changed_;
   bool stopping_ GUARDED_BY(mu_) = false;
   bool leading_ GUARDED_BY(mu_) = false;
+  bool serving_ GUARDED_BY(mu_) = false;  // leading, with the manager role started
   std::string leader_addr_ GUARDED_BY(mu_);
+  std::optional<etcd::LeaderKey> leader_key_ GUARDED_BY(mu_);  // while following
+  bool leader_accepted_ GUARDED_BY(mu_) = false;               // its endpoint was seen listening
+  int leader_refusals_ GUARDED_BY(mu_) = 0;                    // refused probes in a row
   std::string endpoint_error_ GUARDED_BY(mu_);
   // The running campaign and its lease (for stop(), and to restart one whose lease died).
   std::shared_ptr<etcd::Election> campaign_ GUARDED_BY(mu_);

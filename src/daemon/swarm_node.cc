@@ -213,7 +213,10 @@ Status SwarmNode::on_joined(const Membership& membership) {
   if (options_.replicated != nullptr) options_.replicated->sealed->set_skip_unopenable(false);
   saved_.membership = membership;
   SHOAL_RETURN_IF_ERROR(save_membership(data_dir_, saved_));
-  return start_role_locked();
+  SHOAL_RETURN_IF_ERROR(start_role_locked());
+  // As in Docker, a new swarm takes joins once init returns: its only manager leads by then.
+  if (ha_) return ha_->wait_leading(std::chrono::seconds(15));
+  return Status::ok();
 }
 
 Status SwarmNode::on_leaving() {

@@ -143,7 +143,7 @@ void Election::cancel() {
   if (campaigning_ != nullptr) campaigning_->TryCancel();
 }
 
-Result<std::optional<std::string>> Election::leader() {
+Result<std::optional<Election::Current>> Election::current() {
   auto stub = v3electionpb::Election::NewStub(client_->channel());
   v3electionpb::LeaderRequest request;
   request.set_name(name_);
@@ -154,9 +154,29 @@ Result<std::optional<std::string>> Election::leader() {
   // When nobody leads, etcd answers the error "election: no leader" (gRPC code UNKNOWN in
   // etcd 3.4, NOT_FOUND in later versions).
   if (s.code() == Code::kNotFound || s.message().find("election: no leader") != std::string::npos)
-    return std::optional<std::string>();
+    return std::optional<Current>();
   if (!s.is_ok()) return s;
-  return std::optional<std::string>(response.kv().value());
+  const auto& kv = response.kv();
+  return std::optional<Current>(
+      Current{kv.value(), LeaderKey{name_, kv.key(), kv.create_revision(), kv.lease()}});
+}
+
+Result<std::optional<std::string>> Election::leader() {
+  SHOAL_ASSIGN_OR_RETURN(std::optional<Current> current, this->current());
+  if (!current) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(current->value));
+}
+
+Status Election::depose(const LeaderKey& key) {
+  auto stub = etcdserverpb::Lease::NewStub(client_->channel());
+  etcdserverpb::LeaseRevokeRequest request;
+  request.set_id(key.lease);
+  etcdserverpb::LeaseRevokeResponse response;
+  Status s = with_deadline(*client_, "lease revoke", [&](grpc::ClientContext& c) {
+    return stub->LeaseRevoke(&c, request, &response);
+  });
+  if (s.code() == Code::kNotFound) return Status::ok();  // expired meanwhile
+  return s;
 }
 
 Status Election::resign(const LeaderKey& key) {

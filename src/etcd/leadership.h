@@ -81,6 +81,16 @@ class Election {
   void cancel();
   // The current leader's value, or nullopt when there is none.
   Result<std::optional<std::string>> leader();
+  // The current leader's value and key (with its lease), or nullopt when there is none.
+  struct Current {
+    std::string value;
+    LeaderKey key;
+  };
+  Result<std::optional<Current>> current();
+  // Ends the leadership of `key` by revoking its lease — for a candidate that knows the
+  // leader's process is gone (its endpoint refuses connections) and need not wait for the
+  // lease's TTL. Errors: as Client calls (an already expired lease is no error).
+  Status depose(const LeaderKey& key);
   // Gives up a won leadership (its key is deleted; the next candidate leads).
   Status resign(const LeaderKey& key);
 

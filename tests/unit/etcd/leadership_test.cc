@@ -64,6 +64,22 @@ TEST_F(LeadershipTest, TheNextCandidateLeadsOnceTheLeadersLeaseIsRevoked) {
   EXPECT_EQ(a.election->leader().value(), std::optional<std::string>("node-b"));
 }
 
+TEST_F(LeadershipTest, AnotherCandidateCanDeposeTheLeaderItSeesWithoutItsLease) {
+  Leader a = lead("node-a");
+  Election observer(client_, "managers");
+  auto current = observer.current();
+  ASSERT_TRUE(current.is_ok()) << current.status().to_string();
+  ASSERT_TRUE(current->has_value());
+  EXPECT_EQ((*current)->value, "node-a");
+  EXPECT_EQ((*current)->key.key, a.key.key);
+  EXPECT_EQ((*current)->key.revision, a.key.revision);
+  EXPECT_EQ((*current)->key.lease, a.lease->id());
+
+  ASSERT_TRUE(observer.depose((*current)->key).is_ok());
+  EXPECT_EQ(observer.leader().value(), std::nullopt);
+  EXPECT_TRUE(observer.depose((*current)->key).is_ok()) << "deposing twice is no error";
+}
+
 TEST_F(LeadershipTest, AResignedLeaderLeavesNoLeader) {
   Leader a = lead("node-a");
   ASSERT_GT(a.key.revision, 0);
