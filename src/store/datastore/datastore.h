@@ -8,8 +8,8 @@
 // log is), which keeps every commit an append.
 //
 // Implementations: SqliteDatastore (datastore/sqlite.h, the embedded default),
-// MemoryDatastore (datastore/memory.h, for tests, with failure injection). etcd is the
-// planned second durable implementation.
+// MemoryDatastore (datastore/memory.h, for tests, with failure injection), and
+// etcd::EtcdDatastore (src/etcd/datastore.h) for managers that share one store.
 //
 // Lifecycle, recovery first:
 //   1. load(): streams the durable state once, before anything else.
