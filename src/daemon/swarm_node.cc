@@ -94,6 +94,7 @@ Status SwarmNode::start_worker_locked() {
         std::make_unique<WorkerRole>(*options_.transport, executor_, clock_,
                                      WorkerRoleOptions{.node_id = m.node_id,
                                                        .manager_addr = saved_.manager_addrs.front(),
+                                                       .other_managers = saved_.manager_addrs,
                                                        .data_dir = data_dir_,
                                                        .certs = std::move(*certs)});
     st = worker->start();

@@ -65,13 +65,17 @@ WorkerRole::WorkerRole(ClusterTransport& transport, agent::Executor& executor, c
 WorkerRole::~WorkerRole() { stop(); }
 
 Status WorkerRole::start() {
-  link_ = transport_.connect(options_.manager_addr, options_.certs);
-  client_ = std::make_unique<WatchedClient>(link_->dispatcher(),
+  std::vector<std::string> managers = {options_.manager_addr};
+  for (const std::string& addr : options_.other_managers) {
+    if (addr != options_.manager_addr) managers.push_back(addr);
+  }
+  links_ = std::make_unique<ManagerLinks>(transport_, std::move(managers), options_.certs);
+  client_ = std::make_unique<WatchedClient>(*links_,
                                             [this](const Status& st) { note_session_result(st); });
   agent_ = std::make_unique<agent::Agent>(*client_, executor_, clock_, agent_options(options_));
   renewer_ = std::make_unique<ca::Renewer>(
-      link_->ca(), cert_dir_, clock_, seed_of(options_.node_id),
-      [this](const ca::NodeCerts& certs) { link_->set_certs(certs); });
+      *links_, cert_dir_, clock_, seed_of(options_.node_id),
+      [this](const ca::NodeCerts& certs) { links_->set_certs(certs); });
   Status st = agent_->start();
   if (st.is_ok()) st = renewer_->start(options_.certs);
   if (!st.is_ok()) {

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "agent/agent.h"
 #include "agent/executor.h"
@@ -29,13 +30,16 @@
 #include "common/status.h"
 #include "common/time.h"
 #include "daemon/cluster_transport.h"
+#include "daemon/manager_links.h"
 
 namespace shoal::daemon {
 
 struct WorkerRoleOptions {
   std::string node_id;
-  std::string manager_addr;  // "host:port"
-  std::string data_dir;      // holds certificates/
+  std::string manager_addr;  // "host:port", the first to talk to
+  // Other managers known (e.g. saved at join); more are learnt from the managers' answers.
+  std::vector<std::string> other_managers = {};
+  std::string data_dir;  // holds certificates/
   ca::NodeCerts certs;
   agent::AgentOptions agent = {};  // agent.node_id is set from node_id
   // Called once, from the role's supervisor thread, after a removal stopped the role's
@@ -84,7 +88,7 @@ class WorkerRole {
   const WorkerRoleOptions options_;
   const ca::CertDir cert_dir_;
 
-  std::unique_ptr<ManagerLink> link_;
+  std::unique_ptr<ManagerLinks> links_;
   std::unique_ptr<WatchedClient> client_;
   std::unique_ptr<agent::Agent> agent_;
   std::unique_ptr<ca::Renewer> renewer_;

@@ -60,6 +60,9 @@ struct SessionMessage {
   std::string NodeID;
   // Send a heartbeat before this much time has passed.
   std::chrono::nanoseconds HeartbeatPeriod{0};
+  // Every manager's address ("host:port"), so that a node whose manager goes away finds
+  // the one that leads next (swarmkit's SessionMessage.Managers).
+  std::vector<std::string> Managers = {};
 };
 
 struct HeartbeatRequest {

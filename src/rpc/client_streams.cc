@@ -44,6 +44,7 @@ void SessionCall::OnReadDone(bool ok) {
       m.SessionID = message_.session_id();
       m.NodeID = message_.node_id();
       m.HeartbeatPeriod = std::chrono::nanoseconds(message_.heartbeat_period_ns());
+      m.Managers.assign(message_.managers().begin(), message_.managers().end());
       first_ = std::move(m);
     }
   }

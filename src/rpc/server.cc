@@ -86,6 +86,7 @@ class DispatcherService final : public Dispatcher::CallbackService {
     first.set_session_id(session->SessionID);
     first.set_node_id(session->NodeID);
     first.set_heartbeat_period_ns(session->HeartbeatPeriod.count());
+    for (const std::string& addr : session->Managers) first.add_managers(addr);
     return new SessionReactor(std::move(first));
   }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <sstream>
@@ -69,6 +70,7 @@ class ClusterTest : public ::testing::Test {
       nodes_.push_back(std::move(node));
     }
     Node& node = nodes_[i];
+    std::filesystem::create_directories(node.dir);  // for its daemon.log
     std::vector<std::string> flags = {"--executor=" + executor,
                                       "--listen-addr=127.0.0.1:" + std::to_string(node.port),
                                       "--advertise-addr=127.0.0.1"};

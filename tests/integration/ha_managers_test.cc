@@ -107,6 +107,49 @@ TEST_F(HaManagersTest, AJoinedManagerServesReadsForwardsWritesAndLeadsWhenTheLea
             "false");
 }
 
+TEST_F(HaManagersTest, AWorkerMovesToTheNewLeaderAndItsTasksKeepRunning) {
+  form_managers(2);
+  start_node(2);  // a worker with its own (unused) store
+  std::string token = trim(ok(0, {"swarm", "join-token", "-q", "worker"}));
+  ok(2, {"swarm", "join", "--token", token, manager_addr()});
+  std::string worker = node_id(2);
+  ok(0, {"service", "create", "-d", "--name", "web", "--replicas", "1", "--constraint",
+         "node.role==worker", "--no-resolve-image", "nginx:alpine"});
+  auto running_on_worker = [&] {
+    return trim(docker(1, {"service", "ps", "web", "--filter", "desired-state=running", "--format",
+                           "{{.ID}} {{.CurrentState}}"})
+                    .out);
+  };
+  std::string task;
+  ASSERT_TRUE(eventually([&] {
+    std::string line = running_on_worker();
+    if (!contains(line, "Running")) return false;
+    task = line.substr(0, line.find(' '));
+    return true;
+  })) << running_on_worker();
+
+  nodes_[0].daemon->kill9();
+  // The worker finds the new leader among the managers its session listed, and stays Ready.
+  EXPECT_TRUE(eventually(
+      [&] {
+        return contains(nodes_[2].daemon->log(),
+                        "now talking to the manager at " + manager_addr(1));
+      },
+      std::chrono::seconds(60)))
+      << tail(nodes_[2].daemon->log());
+  EXPECT_TRUE(eventually([&] {
+    return trim(docker(1, {"node", "inspect", worker, "--format", "{{.Status.State}}"}).out) ==
+           "ready";
+  })) << docker(1, {"node", "ls"}).out;
+  // The same task still runs: the failover restarted nothing.
+  std::string after = running_on_worker();
+  EXPECT_EQ(after.substr(0, after.find(' ')), task) << after;
+  EXPECT_EQ(
+      trim(docker(1, {"service", "ps", "web", "-q", "--no-trunc"}).out).substr(0, task.size()),
+      task)
+      << "no task replaced";
+}
+
 TEST_F(HaManagersTest, ADaemonWithItsOwnStoreCannotJoinAsAManager) {
   start_manager(0);
   start_node(1);  // SQLite

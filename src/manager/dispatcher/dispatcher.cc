@@ -148,14 +148,19 @@ Result<protocol::SessionMessage> Dispatcher::session(const Peer& peer,
     return error(Code::kPermissionDenied, "node {} cannot open a session for node {}", peer.NodeID,
                  request.NodeID);
   }
+  protocol::SessionMessage message;
+  message.NodeID = peer.NodeID;
   {
     store::ReadTxn snapshot = store_.view();
     if (!snapshot.get<api::Node>(peer.NodeID)) {
       return error(Code::kNotFound, "node {} not found", peer.NodeID);
     }
+    snapshot.for_each<api::Node>(store::by::All{}, [&](const std::shared_ptr<const api::Node>& n) {
+      if (n->ManagerStatus && !n->ManagerStatus->Addr.empty()) {
+        message.Managers.push_back(n->ManagerStatus->Addr);
+      }
+    });
   }
-  protocol::SessionMessage message;
-  message.NodeID = peer.NodeID;
   {
     MutexLock lock(mu_);
     if (!running_) return stopped();
