@@ -23,8 +23,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,15 +31,9 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from side_by_side import Api  # noqa: E402  (the same Docker API client)
+from node_down import Node, free_port  # noqa: E402  (a daemon on 127.0.0.1, its API)
 
 PROBE = 0.01
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Etcd:
@@ -72,40 +64,13 @@ class Etcd:
         self.proc.wait(timeout=20)
 
 
-class Manager:
+class Manager(Node):
+    """A shoal daemon keeping its store in the shared etcd."""
+
     def __init__(self, binary, root, name, etcd):
-        self.binary = binary
-        self.dir = os.path.join(root, name)
-        self.sock = os.path.join(self.dir, "shoal.sock")
-        self.port = free_port()
-        self.etcd = etcd
-        self.proc = None
+        super().__init__(binary, root, name,
+                         ["--etcd-endpoints", etcd.client.removeprefix("http://")])
         self.id = ""
-        os.makedirs(self.dir, exist_ok=True)
-        self.api = Api(self.sock)
-
-    def start(self):
-        log = open(os.path.join(self.dir, "daemon.log"), "ab")
-        self.proc = subprocess.Popen(
-            [self.binary, "daemon", "--data-dir", os.path.join(self.dir, "data"), "--socket",
-             self.sock, "--executor", "hollow", "--listen-addr", f"127.0.0.1:{self.port}",
-             "--advertise-addr", "127.0.0.1", "--etcd-endpoints",
-             self.etcd.client.removeprefix("http://")],
-            stdout=log, stderr=log)
-        self.api.wait_ready()
-
-    def kill9(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 def service_spec(name):

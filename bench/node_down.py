@@ -46,8 +46,9 @@ def free_port():
 
 
 class Node:
-    def __init__(self, binary, root, name):
+    def __init__(self, binary, root, name, extra_args=()):
         self.binary = binary
+        self.extra_args = list(extra_args)
         self.dir = os.path.join(root, name)
         self.sock = os.path.join(self.dir, "shoal.sock")
         self.port = free_port()
@@ -60,7 +61,7 @@ class Node:
         self.proc = subprocess.Popen(
             [self.binary, "daemon", "--data-dir", os.path.join(self.dir, "data"), "--socket",
              self.sock, "--executor", "hollow", "--listen-addr", f"127.0.0.1:{self.port}",
-             "--advertise-addr", "127.0.0.1"],
+             "--advertise-addr", "127.0.0.1"] + self.extra_args,
             stdout=log, stderr=log)
         self.api.wait_ready()
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/mutex.h"
+#include "store/record_decode.h"
 #include "store/store.h"
 
 namespace shoal::store {
@@ -36,18 +37,8 @@ Status replay_object(const Record& record, Tables* tables, SpecPool* specs) {
     table.load_erase(existing);
     return Status::ok();
   }
-  T object;
-  if constexpr (std::is_same_v<T, api::Task>) {
-    SHOAL_RETURN_IF_ERROR(codec::decode(
-        record.value, [specs](std::string_view ref) { return specs->resolve(ref); }, &object));
-  } else {
-    SHOAL_RETURN_IF_ERROR(TableTraits<T>::decode(record.value, &object));
-  }
-  if (object.ID != record.key) {
-    return error(Code::kInternal, "{} record {} holds object {}", kind_name(kind_of<T>), record.key,
-                 object.ID);
-  }
-  auto loaded = std::make_shared<const T>(std::move(object));
+  SHOAL_ASSIGN_OR_RETURN(std::shared_ptr<const T> loaded,
+                         internal::decode_record<T>(record, specs));
   if (existing) {
     table.load_replace(loaded);
   } else {

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/record_decode.h"
 #include "store/store.h"
 
 namespace shoal::store {
@@ -29,18 +30,9 @@ Status replicated_event(const Table<T>& table, SpecPool* specs, const Record& re
     event->action = Action::kDelete;
     return Status::ok();
   }
-  T object;
-  if constexpr (std::is_same_v<T, api::Task>) {
-    SHOAL_RETURN_IF_ERROR(codec::decode(
-        record.value, [specs](std::string_view ref) { return specs->resolve(ref); }, &object));
-  } else {
-    SHOAL_RETURN_IF_ERROR(TableTraits<T>::decode(record.value, &object));
-  }
-  if (object.ID != record.key) {
-    return error(Code::kInternal, "replicated {} record {} holds object {}", kind_name(kind_of<T>),
-                 record.key, object.ID);
-  }
-  event->new_object = std::make_shared<const T>(std::move(object));
+  SHOAL_ASSIGN_OR_RETURN(std::shared_ptr<const T> decoded,
+                         internal::decode_record<T>(record, specs));
+  event->new_object = std::move(decoded);
   event->action = found != nullptr ? Action::kUpdate : Action::kCreate;
   return Status::ok();
 }

@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "engine_fixture.h"
-#include "etcd/member.h"
+#include "etcd_fixture.h"
 
 namespace shoal::testing {
 namespace {
@@ -17,20 +17,14 @@ constexpr const char* kSecretBytes = "shoal-in-etcd-secret-5d1c8e";
 class EtcdStoreTest : public EngineIntegrationTest {
  protected:
   void SetUp() override {
-    etcd::MemberOptions member;
-    member.name = "store";
-    member.data_dir = tmp_.path() + "/etcd";
-    member.log_file = tmp_.path() + "/etcd.log";
-    member.client_address = "127.0.0.1:" + std::to_string(etcd::free_loopback_port());
-    member.peer_address = "127.0.0.1:" + std::to_string(etcd::free_loopback_port());
-    auto started = etcd::Member::start(member, std::chrono::seconds(30));
-    ASSERT_TRUE(started.is_ok()) << started.status().to_string();
-    etcd_ = std::move(started).value();
+    etcd_ = start_test_etcd(tmp_.path(), "store");
+    ASSERT_TRUE(etcd_);
 
     socket_ = tmp_.path() + "/run/shoal.sock";
     daemon_ = std::make_unique<DaemonProcess>(
         tmp_.path() + "/data", socket_, tmp_.path() + "/daemon.log",
-        std::vector<std::string>{"--executor=hollow", "--etcd-endpoints=" + member.client_address});
+        std::vector<std::string>{"--executor=hollow",
+                                 "--etcd-endpoints=" + etcd_->options().client_address});
     ASSERT_TRUE(daemon_->start());
     ASSERT_TRUE(daemon_->wait_ready()) << daemon_->log();
   }

@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "cluster_fixture.h"
-#include "etcd/member.h"
+#include "etcd_fixture.h"
 
 namespace shoal::testing {
 namespace {
@@ -15,15 +15,8 @@ namespace {
 class HaManagersTest : public ClusterTest {
  protected:
   void SetUp() override {
-    etcd::MemberOptions member;
-    member.name = "managers";
-    member.data_dir = tmp_.path() + "/etcd";
-    member.log_file = tmp_.path() + "/etcd.log";
-    member.client_address = "127.0.0.1:" + std::to_string(etcd::free_loopback_port());
-    member.peer_address = "127.0.0.1:" + std::to_string(etcd::free_loopback_port());
-    auto started = etcd::Member::start(member, std::chrono::seconds(30));
-    ASSERT_TRUE(started.is_ok()) << started.status().to_string();
-    etcd_ = std::move(started).value();
+    etcd_ = start_test_etcd(tmp_.path(), "managers");
+    ASSERT_TRUE(etcd_);
   }
 
   void TearDown() override {

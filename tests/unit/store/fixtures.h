@@ -109,6 +109,32 @@ std::string json_of(const T& object) {
   return api::to_json(object).dump();
 }
 
+// A bit of everything: every kind, updates, deletes, `tasks` tasks sharing a spec (t0 moved
+// to another spec, t9 deleted) — two commits.
+inline Status populate(Store& store, int tasks = 10) {
+  auto web = make_spec("nginx");
+  SHOAL_RETURN_IF_ERROR(store.update([&](WriteTxn& tx) {
+    SHOAL_RETURN_IF_ERROR(tx.create(make_cluster("c1")));
+    SHOAL_RETURN_IF_ERROR(tx.create(make_node("n1", "host-1")));
+    SHOAL_RETURN_IF_ERROR(tx.create(make_service("s1", "web")));
+    SHOAL_RETURN_IF_ERROR(tx.create(make_network("net1", "backend")));
+    SHOAL_RETURN_IF_ERROR(tx.create(make_secret("sec1", "pw")));
+    SHOAL_RETURN_IF_ERROR(tx.create(make_config("cfg1", "conf")));
+    for (int i = 0; i < tasks; ++i) {
+      SHOAL_RETURN_IF_ERROR(tx.create(make_task("t" + std::to_string(i), "s1", i + 1, "n1", web)));
+    }
+    return Status::ok();
+  }));
+  return store.update([&](WriteTxn& tx) {
+    api::Task t0 = *tx.get<api::Task>("t0");
+    t0.Status.State = api::TaskState::kRunning;
+    t0.Spec = make_spec("nginx:2");
+    SHOAL_RETURN_IF_ERROR(tx.update(t0));
+    SHOAL_RETURN_IF_ERROR(tx.remove<api::Task>("t9"));
+    return tx.remove<api::Config>("cfg1");
+  });
+}
+
 // JSON of every object of every kind in `store`, by "<kind>/<ID>".
 inline std::map<std::string, std::string> dump(const Store& store) {
   std::map<std::string, std::string> out;

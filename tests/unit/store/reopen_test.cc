@@ -13,31 +13,7 @@ namespace {
 
 using testing::dump;
 using testing::make_task;
-
-// A bit of everything: every kind, updates, deletes, tasks sharing specs.
-Status populate(Store& store) {
-  auto web = testing::make_spec("nginx");
-  SHOAL_RETURN_IF_ERROR(store.update([&](WriteTxn& tx) {
-    SHOAL_RETURN_IF_ERROR(tx.create(testing::make_cluster("c1")));
-    SHOAL_RETURN_IF_ERROR(tx.create(testing::make_node("n1", "host-1")));
-    SHOAL_RETURN_IF_ERROR(tx.create(testing::make_service("s1", "web")));
-    SHOAL_RETURN_IF_ERROR(tx.create(testing::make_network("net1", "backend")));
-    SHOAL_RETURN_IF_ERROR(tx.create(testing::make_secret("sec1", "pw")));
-    SHOAL_RETURN_IF_ERROR(tx.create(testing::make_config("cfg1", "conf")));
-    for (int i = 0; i < 10; ++i) {
-      SHOAL_RETURN_IF_ERROR(tx.create(make_task("t" + std::to_string(i), "s1", i + 1, "n1", web)));
-    }
-    return Status::ok();
-  }));
-  return store.update([&](WriteTxn& tx) {
-    api::Task t0 = *tx.get<api::Task>("t0");
-    t0.Status.State = api::TaskState::kRunning;
-    t0.Spec = testing::make_spec("nginx:2");
-    SHOAL_RETURN_IF_ERROR(tx.update(t0));
-    SHOAL_RETURN_IF_ERROR(tx.remove<api::Task>("t9"));
-    return tx.remove<api::Config>("cfg1");
-  });
-}
+using testing::populate;
 
 class ReopenTest : public testing::StoreTest {
  protected:

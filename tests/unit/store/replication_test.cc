@@ -97,27 +97,7 @@ class ReplicationTest : public ::testing::Test {
 };
 
 TEST_F(ReplicationTest, FollowerHoldsTheLeadersObjectsAndRevision) {
-  auto web = make_spec("nginx");
-  write([&](WriteTxn& tx) {
-    SHOAL_RETURN_IF_ERROR(tx.create(testing::make_cluster("c1")));
-    SHOAL_RETURN_IF_ERROR(tx.create(testing::make_node("n1", "host-1")));
-    SHOAL_RETURN_IF_ERROR(tx.create(testing::make_service("s1", "web")));
-    SHOAL_RETURN_IF_ERROR(tx.create(testing::make_network("net1", "backend")));
-    SHOAL_RETURN_IF_ERROR(tx.create(testing::make_secret("sec1", "pw")));
-    SHOAL_RETURN_IF_ERROR(tx.create(testing::make_config("cfg1", "conf")));
-    for (int i = 0; i < 300; ++i) {  // past the sorted-apply threshold
-      SHOAL_RETURN_IF_ERROR(tx.create(make_task("t" + std::to_string(i), "s1", i + 1, "n1", web)));
-    }
-    return Status::ok();
-  });
-  write([&](WriteTxn& tx) {
-    api::Task t0 = *tx.get<api::Task>("t0");
-    t0.Status.State = api::TaskState::kRunning;
-    t0.Spec = make_spec("nginx:2");
-    SHOAL_RETURN_IF_ERROR(tx.update(t0));
-    SHOAL_RETURN_IF_ERROR(tx.remove<api::Task>("t9"));
-    return tx.remove<api::Config>("cfg1");
-  });
+  ASSERT_TRUE(testing::populate(*leader_, 300).is_ok());  // past the sorted-apply threshold
   follow();
   EXPECT_EQ(follower_->revision(), leader_->revision());
   EXPECT_EQ(dump(*follower_), dump(*leader_));
