@@ -144,6 +144,14 @@ std::string HaManager::endpoint_error() const {
   return endpoint_error_;
 }
 
+void HaManager::leader_unreachable() {
+  {
+    MutexLock lock(mu_);
+    refresh_now_ = true;
+  }
+  changed_.notify_all();
+}
+
 Status HaManager::wait_leading(std::chrono::milliseconds timeout) {
   MutexLock lock(mu_);
   if (changed_.wait_for(lock, timeout,
@@ -402,11 +410,18 @@ void HaManager::watch_leader() {
   for (int tick = 0;; ++tick) {
     {
       MutexLock lock(mu_);
-      if (changed_.wait_for(lock, kProbeInterval, [&] {
-            mu_.assert_held();  // as above
-            return stopping_;
-          }))
+      if (changed_.wait_for(lock, kProbeInterval,
+                            [&] {
+                              mu_.assert_held();  // as above
+                              return stopping_ || refresh_now_;
+                            }) &&
+          stopping_) {
         return;
+      }
+      if (refresh_now_) {
+        refresh_now_ = false;
+        tick = 0;  // ask etcd now
+      }
       // A campaign whose lease is gone would wait forever: start again with a new lease.
       if (campaign_ && campaign_lease_ && !campaign_lease_->alive()) campaign_->cancel();
       if (leading_) continue;

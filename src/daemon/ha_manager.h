@@ -79,6 +79,9 @@ class HaManager {
   // Waits until this manager leads with its manager role started (after swarm init: the
   // only manager, it leads at once). Errors: kUnavailable when `timeout` passes first.
   Status wait_leading(std::chrono::milliseconds timeout);
+  // The leader did not answer (a forwarded write failed): ask etcd who leads now instead of
+  // at the next poll.
+  void leader_unreachable();
   // While following: waits until the store holds every commit the leader has made (after a
   // forwarded write, so that the next read sees it). Errors: kUnavailable (not following,
   // etcd unreachable, not level within `timeout`).
@@ -126,6 +129,7 @@ class HaManager {
   std::optional<etcd::LeaderKey> leader_key_ GUARDED_BY(mu_);  // while following
   bool leader_accepted_ GUARDED_BY(mu_) = false;               // its endpoint was seen listening
   int leader_refusals_ GUARDED_BY(mu_) = 0;                    // refused probes in a row
+  bool refresh_now_ GUARDED_BY(mu_) = false;                   // leader_unreachable() was called
   std::string endpoint_error_ GUARDED_BY(mu_);
   // The running campaign and its lease (for stop(), and to restart one whose lease died).
   std::shared_ptr<etcd::Election> campaign_ GUARDED_BY(mu_);

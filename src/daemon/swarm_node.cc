@@ -253,6 +253,15 @@ Status SwarmNode::catch_up(std::chrono::milliseconds timeout) {
   return ha->catch_up(timeout);
 }
 
+void SwarmNode::leader_unreachable() {
+  std::shared_ptr<HaManager> ha;
+  {
+    MutexLock lock(mu_);
+    ha = ha_;
+  }
+  if (ha) ha->leader_unreachable();
+}
+
 std::string SwarmNode::unlock_key() const {
   MutexLock lock(mu_);
   return saved_.unlock_key;

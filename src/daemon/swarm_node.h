@@ -95,6 +95,8 @@ class SwarmNode final : public manager::controlapi::LocalNode {
   // After a forwarded change: waits until this follower's store holds it. Errors: as
   // HaManager::catch_up.
   Status catch_up(std::chrono::milliseconds timeout);
+  // A change forwarded to the leader found nobody there: look for the new leader at once.
+  void leader_unreachable();
   Status on_leaving() override;
   std::string unlock_key() const override;
   Status set_unlock_key(std::string key) override;

@@ -68,7 +68,10 @@ std::optional<http::Response> WriteForwarder::intercept(http::Request& request) 
   }
   out.headers.emplace_back(std::string(kForwardedByHeader), node_.node_id());
   auto answer = transport_.forward(*leader, *certs, out, kForwardTimeout);
-  if (!answer.is_ok()) return http::Response::error(answer.status());
+  if (!answer.is_ok()) {
+    if (answer.status().code() == Code::kUnavailable) node_.leader_unreachable();
+    return http::Response::error(answer.status());
+  }
   if (answer->status < 300) {
     // Read-your-writes: the client's next request here must see what it just changed.
     if (Status level = node_.catch_up(kCatchUpTimeout); !level.is_ok()) {
