@@ -176,7 +176,12 @@ Status HaManager::catch_up(std::chrono::milliseconds timeout) {
 }
 
 Status HaManager::not_leader() const {
-  std::string leader = leader_addr();
+  MutexLock lock(mu_);
+  return not_leader_locked();
+}
+
+Status HaManager::not_leader_locked() const {
+  const std::string& leader = leader_addr_;
   return error(Code::kUnavailable,
                "this manager is not the swarm's leader and cannot change the swarm; {}",
                leader.empty() ? std::string("no manager leads right now (an election is under way)")
@@ -430,7 +435,13 @@ void HaManager::watch_leader() {
     if (tick % kPollEvery != 0) continue;
     auto addr = refresh_leader();
     if (!addr) continue;
-    store_.refuse_writes(not_leader());  // names the new leader
+    {
+      // Under mu_, so that a manager that has just started to lead (leading_ is set before
+      // its store accepts writes) is never refused writes again here.
+      MutexLock lock(mu_);
+      if (leading_) continue;
+      store_.refuse_writes(not_leader_locked());  // names the new leader
+    }
     if (addr->empty() || *addr == options_.manager_addr) continue;
     MutexLock worker_lock(worker_mu_);
     if (worker_leader_ == *addr || leading()) continue;

@@ -108,6 +108,7 @@ class HaManager {
   // Sets Leader on this node's ManagerStatus and clears it on the others.
   Status mark_leader();
   Status not_leader() const;
+  Status not_leader_locked() const REQUIRES(mu_);
   bool stopping() const;
   // Waits `backoff` (doubling it for next time) unless stop() comes first; false then.
   bool pause(std::chrono::milliseconds* backoff);
@@ -120,6 +121,8 @@ class HaManager {
   const HaManagerOptions options_;
   etcd::Election observer_;  // reads who leads; never campaigns
 
+  // Held while the store is told to refuse writes (store::Store::refuse_writes takes its
+  // writer lock): nothing the store calls takes mu_.
   mutable Mutex mu_;
   CondVar changed_;
   bool stopping_ GUARDED_BY(mu_) = false;
