@@ -85,6 +85,22 @@ def leader_id(api):
     return ""
 
 
+def agreed_leader(managers, timeout=30):
+    """The leader's node ID once every manager's store names the same one."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        seen = set()
+        for m in managers:
+            try:
+                seen.add(leader_id(m.api))
+            except (OSError, RuntimeError):
+                seen.add("")
+        if len(seen) == 1 and "" not in seen:
+            return seen.pop()
+        time.sleep(0.05)
+    raise RuntimeError("the managers do not agree on a leader")
+
+
 class Writer(threading.Thread):
     """Creates services through one manager until stopped; remembers the acknowledged ones."""
 
@@ -144,8 +160,8 @@ def main():
 
         failovers, lost = [], 0
         for run in range(args.runs):
-            leader = next(m for m in managers if m.id == leader_id(first.api if first.id
-                                                                    else managers[1].api))
+            leader_node = agreed_leader(managers)
+            leader = next(m for m in managers if m.id == leader_node)
             others = [m for m in managers if m is not leader]
             writer = Writer(others[0].api, f"w{run}")
             writer.start()
@@ -178,10 +194,6 @@ def main():
             print(f"run {run + 1}: failover {failover * 1000:.0f} ms, "
                   f"{len(writer.acked)} creates acknowledged, {missing} lost", flush=True)
             leader.start()  # back as a follower
-            first = others[0]
-            deadline = time.time() + 30
-            while time.time() < deadline and not leader_id(leader.api):
-                time.sleep(0.1)
 
         print(json.dumps({
             "managers": args.managers, "runs": args.runs,
