@@ -131,6 +131,8 @@ Status Dispatcher::mark_node_ready(const Peer& peer, const protocol::SessionRequ
     api::Node ready = *node;
     ready.Status.State = api::NodeState::kReady;
     ready.Status.Message.clear();
+    // A manager that reports to the leader is reachable (MANAGER STATUS in `docker node ls`).
+    if (ready.ManagerStatus) ready.ManagerStatus->Reachability = api::Reachability::kReachable;
     if (!peer.Addr.empty()) ready.Status.Addr = peer.Addr;
     ready.Description = request.Description;
     // The CA records which root a node's certificate chains to (ca/node_ca.h); an agent

@@ -162,6 +162,10 @@ std::optional<Timestamp> Dispatcher::Loop::expire(Timestamp now) {
         api::Node down = *node;
         down.Status.State = api::NodeState::kDown;
         down.Status.Message = unknown ? kUnknownHeartbeatFailure : kHeartbeatFailure;
+        // A manager whose node is down is one the others cannot count on.
+        if (down.ManagerStatus && !down.ManagerStatus->Leader) {
+          down.ManagerStatus->Reachability = api::Reachability::kUnreachable;
+        }
         spdlog::info("dispatcher: node {} missed its heartbeat deadline; marking it down", id);
         return tx.update(std::move(down));
       }));

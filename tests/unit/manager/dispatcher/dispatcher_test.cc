@@ -158,6 +158,23 @@ TEST_F(DispatcherTest, MissedHeartbeatMarksNodeDown) {
   EXPECT_EQ(node_state("n1"), api::NodeState::kReady);
 }
 
+TEST_F(DispatcherTest, AManagerWhoseNodeGoesDownIsUnreachableUntilItReportsAgain) {
+  write([](store::WriteTxn& tx) {
+    api::Node n1 = *tx.get<api::Node>("n1");
+    n1.ManagerStatus = api::ManagerStatus{false, api::Reachability::kReachable, "10.0.0.1:2377"};
+    return tx.update(std::move(n1));
+  });
+  start();
+  auto session = open(n1_);
+  ASSERT_TRUE(session.is_ok());
+  EXPECT_EQ(session->Managers, (std::vector<std::string>{"10.0.0.1:2377"}));
+  clock_->advance(20s);  // no heartbeat
+  ASSERT_TRUE(eventually([&] { return node_state("n1") == api::NodeState::kDown; }));
+  EXPECT_EQ(get<api::Node>("n1")->ManagerStatus->Reachability, api::Reachability::kUnreachable);
+  ASSERT_TRUE(open(n1_).is_ok());
+  EXPECT_EQ(get<api::Node>("n1")->ManagerStatus->Reachability, api::Reachability::kReachable);
+}
+
 TEST_F(DispatcherTest, UnknownNodeThatNeverComesBackGoesDownAtItsDeadlineAndNotBefore) {
   const Timestamp started = clock_->now();
   start();
